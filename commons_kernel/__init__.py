@@ -1,0 +1,1 @@
+"""LCR Data Commons: the analyst's API."""

@@ -1,0 +1,161 @@
+"""The dataset store: one immutable Parquet (GeoParquet) file per dataset version, plus a manifest.
+
+Layout under the state directory::
+
+    datasets/<name>/v0001.parquet      immutable; never rewritten
+    datasets/<name>/v0001.arrow        the same table as an uncompressed Arrow IPC stream, served as-is
+    datasets/<name>/manifest.json      versions, sha256, provenance; replaced atomically
+
+Only the data-api service (and operators' commands) read this directory. Kernels read through the data-api.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from commons_kernel import config
+from commons_kernel.exceptions import DatasetNotFound
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so a reader sees the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, value) -> None:
+    atomic_write_bytes(path, (json.dumps(value, indent=2, sort_keys=True, default=str) + "\n").encode())
+
+
+@dataclass(frozen=True)
+class StagedVersion:
+    """A new version written to temporary files, not yet visible. ``commit`` makes it visible."""
+
+    name: str
+    parquet_tmp: Path
+    arrow_tmp: Path
+    entry: dict
+
+
+class Store:
+    def __init__(self, home: Path | None = None):
+        self.home = Path(home) if home else config.home()
+        self.root = self.home / "datasets"
+
+    # reading -----------------------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.parent.name for p in self.root.glob("*/manifest.json"))
+
+    def manifest(self, name: str) -> dict:
+        path = self.root / name / "manifest.json"
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            raise DatasetNotFound(name, self._close(name)) from None
+
+    def version_entry(self, name: str, version: int | None = None) -> dict:
+        versions = self.manifest(name)["versions"]
+        if version is None:
+            return versions[-1]
+        for entry in versions:
+            if entry["version"] == int(version):
+                return entry
+        known = ", ".join(str(v["version"]) for v in versions)
+        raise DatasetNotFound(f"{name} version {version}", [f"{name} version {v}" for v in known.split(", ")])
+
+    def parquet_path(self, name: str, version: int | None = None) -> Path:
+        return self.root / name / self.version_entry(name, version)["file"]
+
+    def arrow_path(self, name: str, version: int | None = None) -> Path:
+        return self.parquet_path(name, version).with_suffix(".arrow")
+
+    def read_table(self, name: str, version: int | None = None, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(self.parquet_path(name, version), columns=columns)
+
+    def read(self, name: str, version: int | None = None, columns: list[str] | None = None):
+        """A pandas DataFrame, or a GeoDataFrame when the dataset has a geometry column."""
+        return table_to_frame(self.read_table(name, version, columns))
+
+    def _close(self, name: str) -> list[str]:
+        import difflib
+
+        return difflib.get_close_matches(name, self.names(), n=3, cutoff=0.5)
+
+    # writing -----------------------------------------------------------------------------------------
+    def stage(self, name: str, table: pa.Table, entry: dict) -> StagedVersion:
+        """Write a new version to hidden temporary files beside its final place."""
+        folder = self.root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, parquet_tmp = tempfile.mkstemp(dir=folder, prefix=".staged.", suffix=".parquet")
+        os.close(fd)
+        pq.write_table(table, parquet_tmp, compression="zstd")
+        arrow_tmp = Path(parquet_tmp).with_suffix(".arrow")
+        with pa.OSFile(str(arrow_tmp), "wb") as sink, ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=64 * 1024)
+        entry = dict(entry, sha256=sha256_file(Path(parquet_tmp)), rows=table.num_rows,
+                     bytes=Path(parquet_tmp).stat().st_size)
+        return StagedVersion(name, Path(parquet_tmp), arrow_tmp, entry)
+
+    def commit(self, staged: StagedVersion) -> dict:
+        """Rename the staged files into place, then replace the manifest (the switch readers see)."""
+        folder = self.root / staged.name
+        try:
+            manifest = self.manifest(staged.name)
+        except DatasetNotFound:
+            manifest = {"name": staged.name, "versions": []}
+        number = (manifest["versions"][-1]["version"] + 1) if manifest["versions"] else 1
+        final = folder / f"v{number:04d}.parquet"
+        os.replace(staged.parquet_tmp, final)
+        os.replace(staged.arrow_tmp, final.with_suffix(".arrow"))
+        entry = dict(staged.entry, version=number, file=final.name)
+        manifest["versions"].append(entry)
+        atomic_write_json(folder / "manifest.json", manifest)
+        return entry
+
+    def discard(self, staged: StagedVersion) -> None:
+        staged.parquet_tmp.unlink(missing_ok=True)
+        staged.arrow_tmp.unlink(missing_ok=True)
+
+    def sweep_staged(self) -> None:
+        """Remove staged files left by a crashed ingest (they were never visible)."""
+        if self.root.is_dir():
+            for leftover in self.root.glob("*/.staged.*"):
+                leftover.unlink(missing_ok=True)
+
+
+def table_to_frame(table: pa.Table):
+    """pandas for plain tables; geopandas for GeoParquet tables (those carry `geo` schema metadata)."""
+    metadata = table.schema.metadata or {}
+    if b"geo" in metadata:
+        from geopandas.io.arrow import _arrow_to_geopandas
+
+        return _arrow_to_geopandas(table)
+    return table.to_pandas()
