@@ -1,1 +1,41 @@
-"""LCR Data Commons: the analyst's API."""
+"""LCR Data Commons: the analyst's API.
+
+    import commons_kernel as ck
+    ck.catalog()                      # every dataset, with tier, licence and geography
+    ck.search("deprivation")          # find datasets
+    ck.describe("imd2019_lsoa11")     # metadata, versions, may I read it and why
+    df = ck.read("imd2019_lsoa11")    # read through the data-api (audited); df.attrs has licence + attribution
+    ck.link(a, b) / ck.aggregate(df, to="lad")   # geography: convert vintages, aggregate with stated weights
+
+Governed data is read only through the data-api service; nothing here reads files directly.
+"""
+
+from commons_kernel.api import catalog, describe, hello, projects, read, reset_client, search, whoami
+from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound,
+                                       DisclosureRisk, NotAuthenticated, ValidationFailed)
+
+__all__ = ["catalog", "search", "describe", "read", "projects", "whoami", "hello", "reset_client", "link",
+           "aggregate", "hierarchy", "CommonsError", "AccessDenied", "DatasetNotFound", "DataApiUnavailable",
+           "NotAuthenticated", "ValidationFailed", "DisclosureRisk"]
+
+_LAZY = {"link": "commons_kernel.geography", "aggregate": "commons_kernel.geography"}
+_HIERARCHY = None
+
+
+def hierarchy():
+    """The LSOA → ward → local authority → LCR hierarchy, built once from the lookups read through the data-api."""
+    global _HIERARCHY
+    if _HIERARCHY is None:
+        from commons_kernel.geography import Hierarchy
+
+        _HIERARCHY = Hierarchy.from_reader(read)
+    return _HIERARCHY
+
+
+def __getattr__(name):
+    # geopandas is heavy: import the geography engine only when an analyst first links or aggregates.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'commons_kernel' has no attribute {name!r}")

@@ -69,7 +69,8 @@ def load_metadata(path: Path | str | None = None) -> dict[str, DatasetMetadata]:
     return result
 
 
-def parse_metadata(file: Path) -> DatasetMetadata:
+def parse_metadata(file: Path, expected_name: str | None = None) -> DatasetMetadata:
+    """One metadata file; its ``name`` must equal ``expected_name`` (default: the file name without .yaml)."""
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -81,8 +82,9 @@ def parse_metadata(file: Path) -> DatasetMetadata:
         raise ValidationFailed(f"{file}: missing required field(s) {', '.join(missing)}.")
     if raw["tier"] not in TIERS:
         raise ValidationFailed(f"{file}: tier {raw['tier']!r} is not one of {', '.join(TIERS)}.")
-    if raw["name"] != file.stem:
-        raise ValidationFailed(f"{file}: name {raw['name']!r} must equal the file name {file.stem!r}.")
+    expected_name = expected_name or file.stem
+    if raw["name"] != expected_name:
+        raise ValidationFailed(f"{file}: name {raw['name']!r} must equal {expected_name!r} (the file or folder name).")
     known = set(DatasetMetadata.__dataclass_fields__)
     unknown = set(raw) - known
     if unknown:

@@ -23,6 +23,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from commons_kernel import config
+from commons_kernel.frames import table_to_frame
 from commons_kernel.exceptions import DatasetNotFound
 
 
@@ -149,13 +150,3 @@ class Store:
         if self.root.is_dir():
             for leftover in self.root.glob("*/.staged.*"):
                 leftover.unlink(missing_ok=True)
-
-
-def table_to_frame(table: pa.Table):
-    """pandas for plain tables; geopandas for GeoParquet tables (those carry `geo` schema metadata)."""
-    metadata = table.schema.metadata or {}
-    if b"geo" in metadata:
-        from geopandas.io.arrow import _arrow_to_geopandas
-
-        return _arrow_to_geopandas(table)
-    return table.to_pandas()

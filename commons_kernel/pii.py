@@ -1,0 +1,156 @@
+"""A scan for personal data in a table: e-mail addresses, UK phone numbers, full postcodes, NHS numbers (with a
+valid mod-11 check digit), dates of birth (worse beside names) and free-text columns.
+
+Personal data may not enter the open or community tiers; the upload checks turn each finding into a blocking
+error there. Findings never repeat the personal data: examples are masked ("j***@***.org").
+A postcode district alone ("L8") or sector ("L8 7") is not a finding; only a full postcode is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+# UK numbers: +44 or 0, then 9 or 10 digits, in the usual groupings (spaces, hyphens, brackets).
+UK_PHONE = r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-()]?){8,9}\d(?!\w)"
+POSTCODE = r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?)\s*\d[A-Za-z]{2}(?![A-Za-z0-9])"
+NHS_NUMBER = r"(?<!\d)\d{3}[\s\-]?\d{3}[\s\-]?\d{4}(?!\d)"
+
+NAME_HEADERS = {"name", "full_name", "fullname", "first_name", "firstname", "forename", "forenames", "given_name",
+                "given_names", "surname", "last_name", "lastname", "family_name", "middle_name", "patient_name",
+                "client_name", "person_name", "resident_name", "contact_name", "customer_name", "pupil_name"}
+BIRTH_HEADERS = {"dob", "d_o_b", "date_of_birth", "birth_date", "birthdate", "birthday", "born", "birth_day"}
+KINDS = {
+    "email": "e-mail addresses",
+    "uk_phone": "UK phone numbers",
+    "postcode": "full postcodes",
+    "nhs_number": "NHS numbers",
+    "date_of_birth": "dates of birth",
+    "name_with_date_of_birth": "names beside dates of birth",
+    "free_text": "free text, which may hold personal details",
+}
+FIXES = {
+    "email": "remove the column or the addresses",
+    "uk_phone": "remove the phone numbers",
+    "postcode": "keep the postcode district only (e.g. `L8`), or replace postcodes by the LSOA or ward code",
+    "nhs_number": "remove NHS numbers; link records before sharing and drop the identifier",
+    "date_of_birth": "replace dates of birth with age bands (e.g. `35-39`)",
+    "name_with_date_of_birth": "remove the names and replace dates of birth with age bands",
+    "free_text": "remove free-text columns, or replace them with categories (a steward can review a column marked "
+                 "`personal_data: false` with a reason)",
+}
+
+
+def nhs_check_digit_ok(digits: str) -> bool:
+    """The NHS number mod-11 rule: weights 10..2 on the first nine digits; 11 - (sum mod 11) is the tenth
+    digit (11 means 0; 10 means the number is invalid)."""
+    digits = re.sub(r"\D", "", digits)
+    if len(digits) != 10 or len(set(digits)) == 1:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _mask(value: str, kind: str) -> str:
+    value = value.strip()
+    if kind == "email" and "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@***.{domain.rsplit('.', 1)[-1]}"
+    if kind == "postcode":
+        return value.split()[0] + " ***" if " " in value else value[:-3] + "***"
+    if kind in ("uk_phone", "nhs_number"):
+        return value[:3] + re.sub(r"\d", "*", value[3:])
+    return value[:1] + "***" if value else ""
+
+
+@dataclass
+class PersonalDataFinding:
+    kind: str  # a key of KINDS
+    column: str
+    positions: list[int] = field(default_factory=list)  # row positions (0-based), the first few
+    count: int = 0  # rows affected
+    example: str = ""  # masked
+
+    @property
+    def fix(self) -> str:
+        return FIXES[self.kind]
+
+    def describe(self) -> str:
+        example = f" (e.g. {self.example})" if self.example else ""
+        return f"column `{self.column}` holds {KINDS[self.kind]}{example} on {self.count} row(s)"
+
+
+def _snake(name) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
+
+
+def _strings(series: pd.Series) -> pd.Series:
+    present = series.dropna()
+    present = present[present.map(lambda v: not isinstance(v, (bytes, list, dict)))].astype(str)
+    return present[present.str.strip() != ""]
+
+
+def _finding(kind: str, column: str, values: pd.Series, hits: pd.Series, sample: str) -> PersonalDataFinding:
+    rows = values.index[hits]
+    return PersonalDataFinding(kind, column, [int(p) for p in rows[:20]], int(hits.sum()), _mask(sample, kind))
+
+
+def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
+    findings = []
+    unique = pd.Series(values.unique())
+    for kind, pattern in (("email", EMAIL), ("postcode", POSTCODE), ("uk_phone", UK_PHONE)):
+        matched = unique[unique.str.contains(pattern, regex=True)]
+        if len(matched):
+            hits = values.isin(set(matched))
+            sample = re.search(pattern, matched.iloc[0])[0]
+            findings.append(_finding(kind, column, values, hits, sample))
+    candidates = unique[unique.str.contains(NHS_NUMBER, regex=True)]
+    if len(candidates):
+        passing = candidates[candidates.map(lambda v: any(nhs_check_digit_ok(m) for m in re.findall(NHS_NUMBER, v)))]
+        # Random 10-digit identifiers pass the check about 1 time in 11; real NHS numbers always do.
+        if len(passing) and len(passing) >= 0.5 * len(candidates):
+            hits = values.isin(set(passing))
+            findings.append(_finding("nhs_number", column, values, hits, re.search(NHS_NUMBER, passing.iloc[0])[0]))
+    return findings
+
+
+def _is_free_text(values: pd.Series) -> bool:
+    if len(values) < 3:
+        return False
+    words = values.str.split().str.len()
+    long_share = (words >= 6).mean()
+    distinct = values.nunique() / len(values)
+    return bool(long_share >= 0.3 and distinct >= 0.5 and values.str.len().mean() >= 30)
+
+
+def scan_personal_data(frame: pd.DataFrame, skip_columns=()) -> list[PersonalDataFinding]:
+    """Every kind of personal data found, one finding per column and kind. ``skip_columns`` are not scanned
+    for free text (e.g. area-name columns already judged by the standard)."""
+    findings: list[PersonalDataFinding] = []
+    births, names = [], []
+    for position, column in enumerate(frame.columns):
+        series = frame.iloc[:, position]
+        header = _snake(column)
+        values = _strings(series)
+        if header in BIRTH_HEADERS and len(values):
+            births.append((column, values))
+        if header in NAME_HEADERS and len(values):
+            names.append(column)
+        if values.empty:
+            continue
+        findings += _scan_column(str(column), values)
+        if column not in skip_columns and _is_free_text(values):
+            findings.append(_finding("free_text", str(column), values, pd.Series(True, index=values.index),
+                                     values.iloc[0]))
+    for column, values in births:
+        kind = "name_with_date_of_birth" if names else "date_of_birth"
+        finding = _finding(kind, str(column), values, pd.Series(True, index=values.index), "")
+        if names:
+            finding.example = f"beside column `{names[0]}`"
+        findings.append(finding)
+    return findings

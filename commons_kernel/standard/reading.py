@@ -1,0 +1,273 @@
+"""Bytes to tables, strictly: any file that is not a clean, rectangular, UTF-8 table is reported with the line
+(and byte) where it goes wrong, and no table is returned for it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from datetime import date, datetime, time
+
+import pandas as pd
+
+from commons_kernel.standard import sniffing
+from commons_kernel.standard.report import QualityReport
+from commons_kernel.standard.table import Table, table_from_frame
+
+UTF8_BOM = b"\xef\xbb\xbf"
+SAVE_AS_UTF8 = ("save the file as UTF-8: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+                "in pandas, `frame.to_csv(path, index=False)`")
+ACCEPTED_FIX = "upload a CSV file (UTF-8), an Excel .xlsx workbook, a Parquet file, or a zip of these"
+
+
+def read_tables(data: bytes, name: str, report: QualityReport, limits: dict) -> list[Table]:
+    """The tables in a file: one for CSV, Parquet and xlsx, one per member of a zip. Problems go in ``report``."""
+    if not data.strip(b" \t\r\n" + UTF8_BOM):
+        report.error("structure", "empty-file", "the file is empty",
+                     "export the table again, with its header row and at least one row of data", file=name)
+        return []
+    kind = sniffing.sniff_file_type(data)
+    if kind == "csv":
+        table = read_csv_bytes(data, name, report)
+        return [table] if table is not None else []
+    if kind == "parquet":
+        table = read_parquet_bytes(data, name, report, limits)
+        return [table] if table is not None else []
+    if kind in ("xlsx", "zip"):
+        return _read_archive(data, name, kind, report, limits)
+    hint = SAVE_AS_UTF8 if kind == "utf-16" else ACCEPTED_FIX
+    if kind == "xls":
+        hint = "save it as .xlsx or as CSV UTF-8 and upload that"
+    report.error("structure", "file-type", f"the file is {sniffing.describe(kind)}, not a table the commons reads "
+                 "(its type was judged by its content, not its name)", hint, file=name)
+    return []
+
+
+def read_csv_bytes(data: bytes, name: str, report: QualityReport) -> Table | None:
+    data = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte_in_line = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        try:
+            data.decode("cp1252")
+            guess = "it looks like Windows-1252 (what Excel's plain 'CSV' writes)"
+        except UnicodeDecodeError:
+            guess = "it is in another encoding"
+        report.error("structure", "encoding",
+                     f"line {line}, byte {byte_in_line} (0x{data[exc.start]:02X}; byte {exc.start + 1} of the file) "
+                     f"is not UTF-8: {guess}", SAVE_AS_UTF8, file=name, line=line)
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        report.error("structure", "nul-byte", f"line {line} holds a NUL character, so this is not a text table",
+                     ACCEPTED_FIX, file=name, line=line)
+        return None
+    first_line = text.split("\n", 1)[0]
+    if "," not in first_line and any(sep in first_line for sep in (";", "\t", "|")):
+        separator = next(sep for sep in (";", "\t", "|") if sep in first_line)
+        report.error("structure", "separator", f"the columns are separated by {separator!r}, not commas",
+                     "save as CSV with commas between values (quote values that contain commas)", file=name, line=1)
+        return None
+    return _parse_csv(text, name, report)
+
+
+def _parse_csv(text: str, name: str, report: QualityReport) -> Table | None:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header, rows, lines, broken, previous = None, [], [], False, 0
+    try:
+        for row in reader:
+            start, previous = previous + 1, reader.line_num
+            if header is None:
+                header = row
+                continue
+            if not row or all(cell == "" for cell in row) and len(row) <= 1:
+                report.error("structure", "blank-row", f"line {start} is empty", "delete the empty line",
+                             file=name, line=start)
+                broken = True
+            elif len(row) != len(header):
+                more = "more" if len(row) > len(header) else "fewer"
+                report.error("structure", "ragged-row",
+                             f"line {start} has {len(row)} values but the header has {len(header)} columns ({more})",
+                             "check that line for a missing or extra comma, and put quotes around values that "
+                             "contain commas", file=name, line=start)
+                broken = True
+            else:
+                rows.append(row)
+                lines.append(start)
+    except csv.Error as exc:
+        start = previous + 1
+        if "end of data" in str(exc) or "field larger than field limit" in str(exc):
+            report.error("structure", "unbalanced-quote", f"the quote (\") opened on line {start} is never closed",
+                         'close the quoted value; write a quote inside a quoted value as two quotes ("")',
+                         file=name, line=start)
+        else:
+            report.error("structure", "malformed-csv", f"line {start} is not valid CSV ({exc})",
+                         'put quotes around values that contain commas or quotes, and double inner quotes ("")',
+                         file=name, line=start)
+        return None
+    if header is None:
+        report.error("structure", "empty-file", "the file is empty", "export the table again with its header row",
+                     file=name)
+        return None
+    if not header_ok(header, name, report) or broken:
+        return None
+    if not rows:
+        report.error("structure", "no-rows", "the file has a header but no rows of data",
+                     "export the table again with its data", file=name, line=1)
+        return None
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return Table(name=name, text=frame, lines=lines)
+
+
+def header_ok(header: list, name: str, report: QualityReport) -> bool:
+    """Column names must be present and unique. Reports each problem; True when there is none."""
+    ok = True
+    seen: dict[str, int] = {}
+    for position, label in enumerate(header, start=1):
+        label = "" if label is None else str(label)
+        if not label.strip():
+            report.error("structure", "blank-header", f"column {position} has no name in the header (line 1)",
+                         "give every column a short name, e.g. `visits`", file=name, line=1)
+            ok = False
+        elif label in seen:
+            report.error("structure", "duplicate-column",
+                         f"column name `{label}` appears twice in the header (columns {seen[label]} and {position})",
+                         "give each column its own name, e.g. add the year or unit", file=name, line=1, column=label)
+            ok = False
+        seen.setdefault(label, position)
+    return ok
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _read_archive(data: bytes, name: str, kind: str, report: QualityReport, limits: dict) -> list[Table]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        report.error("structure", "bad-archive", f"the {sniffing.describe(kind)} is damaged ({exc})",
+                     "create the file again and re-upload it", file=name)
+        return []
+    with archive:
+        problems = sniffing.archive_problems(archive, limits, allow_nested=(kind == "xlsx"))
+        for problem in problems:
+            report.error("structure", problem.code, problem.message, problem.fix, file=name)
+        if problems:
+            return []
+        if kind == "xlsx":
+            table = _read_xlsx(archive, data, name, report, limits)
+            return [table] if table is not None else []
+        tables = []
+        for member in archive.infolist():
+            if member.is_dir() or member.filename.startswith("__MACOSX/") or member.filename.endswith(".DS_Store"):
+                continue
+            label = f"{name}:{member.filename}"
+            try:
+                content = sniffing.read_member(archive, member, limits["max_uncompressed_bytes"])
+            except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+                report.error("structure", "bad-archive", f"member `{member.filename}` cannot be read ({exc})",
+                             "create the archive again from the original files", file=label)
+                continue
+            member_kind = sniffing.sniff_file_type(content)
+            if member_kind in ("zip",):
+                report.error("structure", "archive-nested", f"member `{member.filename}` is itself an archive",
+                             "upload the inner file directly", file=label)
+                continue
+            tables += read_tables(content, label, report, limits)
+        return tables
+
+
+def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: QualityReport, limits: dict) -> Table | None:
+    for member in archive.infolist():
+        if member.filename.endswith((".xml", ".rels")):
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                report.error("structure", "xml-entities", f"workbook part `{member.filename}` declares XML entities",
+                             "save the workbook again from Excel or LibreOffice, or upload CSV", file=name)
+                return None
+    import openpyxl  # imported here: only workbooks need it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheets = {}
+            cells = 0
+            for sheet in book.worksheets:
+                rows = []
+                for row in sheet.iter_rows(values_only=True):
+                    cells += len(row)
+                    if cells > limits["max_cells"]:
+                        raise ValueError(f"more than {limits['max_cells']:,} cells")
+                    rows.append([_cell_text(value) for value in row])
+                while rows and not any(rows[-1]):
+                    rows.pop()
+                if rows:
+                    sheets[sheet.title] = rows
+            book.close()
+    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks; each means "cannot read"
+        report.error("structure", "bad-workbook", f"the workbook cannot be read ({type(exc).__name__}: {exc})",
+                     "save it again from Excel or LibreOffice, or upload the table as CSV UTF-8", file=name)
+        return None
+    if len(sheets) != 1:
+        names = ", ".join(f"`{title}`" for title in sheets) or "none"
+        report.error("structure", "sheets", f"the workbook has {len(sheets)} sheets with data ({names}); the standard "
+                     "is one table per file", "save each table as its own CSV file; put notes in the metadata",
+                     file=name)
+        return None
+    title, rows = next(iter(sheets.items()))
+    width = max(len(row) for row in rows)
+    while width and not any(len(row) >= width and row[width - 1] for row in rows):
+        width -= 1
+    rows = [(row + [""] * width)[:width] for row in rows]
+    label = f"{name}[{title}]"
+    if not header_ok(rows[0], label, report):
+        return None
+    if len(rows) < 2:
+        report.error("structure", "no-rows", "the sheet has a header but no rows of data",
+                     "put the data under the header row", file=label, line=1)
+        return None
+    return Table(name=label, text=pd.DataFrame(rows[1:], columns=rows[0], dtype=object))
+
+
+def read_parquet_bytes(data: bytes, name: str, report: QualityReport, limits: dict) -> Table | None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        meta = parquet.metadata
+        expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if expanded > limits["max_uncompressed_bytes"] or meta.num_rows * meta.num_columns > limits["max_cells"]:
+            report.error("structure", "archive-too-large", f"the Parquet file would expand to {expanded:,} bytes and "
+                         f"{meta.num_rows * meta.num_columns:,} cells, more than allowed",
+                         "split the data into smaller files", file=name)
+            return None
+        frame = parquet.read().to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        report.error("structure", "bad-parquet", f"the Parquet file cannot be read ({exc})",
+                     "write it again with `frame.to_parquet(path)`", file=name)
+        return None
+    binary = [column for column in frame.columns if frame[column].map(lambda v: isinstance(v, bytes)).any()]
+    if binary:
+        report.warning("structure", "binary-column", f"columns {', '.join(f'`{c}`' for c in binary)} hold binary "
+                       "values (geometry?) that the standard checks skip", "describe them in the metadata", file=name)
+        frame = frame.drop(columns=binary)
+    if not header_ok(list(frame.columns), name, report):
+        return None
+    return table_from_frame(frame, name)

@@ -1,0 +1,142 @@
+"""The audit log: append-only, hash-chained entries in the governance database.
+
+Each entry's ``hash`` is sha256 over the canonical JSON of its fields and the previous entry's hash, so an
+edited, deleted, reordered or truncated entry breaks the chain from that point; ``verify`` names the first.
+Appending takes the database's write lock first (SQLite ``BEGIN IMMEDIATE``; PostgreSQL a table lock), so
+several processes appending at once keep one chain and lose nothing.
+
+Truncation at the tail (deleting the newest entries) leaves a valid prefix; it is caught by the anchor: the
+latest id and hash are also written to ``$COMMONS_HOME/audit.anchor`` after each append, and ``verify`` checks
+the chain reaches it. (In production, ship the anchor off the machine, e.g. to the public register.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from commons_hub.db import audit_log, engine
+from commons_kernel import config
+
+GENESIS = "0" * 64
+ACTIONS = {
+    "read": "data left the data-api (open, community or restricted)",
+    "deny": "a read, upload or other action was refused",
+    "token": "an operator issued an API token",
+    "contribute": "a member uploaded data (a pending version)",
+    "approve-contribution": "a steward approved a pending version",
+    "reject-contribution": "a steward rejected a pending version",
+    "withdraw": "a contributor withdrew a dataset",
+    "propose": "a member proposed a project",
+    "vote": "a member or steward voted on a project or membership",
+    "decide": "a project or membership decision took effect",
+    "release-request": "an analyst asked for outputs to be released",
+    "release-review": "a checker approved, rejected or asked for changes",
+    "release": "outputs were released after two approvals",
+    "story-run": "the refresher ran a story",
+    "assistant": "a member asked the assistant (datasets cited; text only if opted in)",
+}
+HASHED_FIELDS = ("id", "time", "actor", "actor_kind", "project", "purpose", "action", "dataset", "version", "rows",
+                 "bytes", "outcome", "detail", "prev_hash")
+
+
+@dataclass
+class AuditEvent:
+    actor: str
+    action: str
+    outcome: str = "ok"
+    actor_kind: str = "user"
+    project: str | None = None
+    purpose: str | None = None
+    dataset: str | None = None
+    version: int | None = None
+    rows: int | None = None
+    bytes: int | None = None
+    detail: dict = field(default_factory=dict)
+
+
+def canonical(entry: dict) -> bytes:
+    return json.dumps({k: entry[k] for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode()
+
+
+def entry_hash(entry: dict) -> str:
+    return hashlib.sha256(canonical(entry)).hexdigest()
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    entries: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+class AuditLog:
+    def __init__(self, eng: sa.Engine | None = None, anchor: Path | None = None):
+        self.engine = eng or engine()
+        self.anchor = anchor or (config.home() / "audit.anchor")
+
+    def append(self, event: AuditEvent) -> dict:
+        if event.action not in ACTIONS:
+            raise ValueError(f"Unknown audit action {event.action!r}; add it to commons_hub.audit.ACTIONS.")
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+            last = conn.execute(sa.select(audit_log.c.id, audit_log.c.hash)
+                                .order_by(audit_log.c.id.desc()).limit(1)).first()
+            entry = asdict(event)
+            entry["detail"] = json.dumps(entry["detail"], sort_keys=True, separators=(",", ":"), default=str)
+            entry.update(id=(last.id + 1) if last else 1, prev_hash=last.hash if last else GENESIS,
+                         time=datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+            entry["hash"] = entry_hash(entry)
+            conn.execute(audit_log.insert().values(**entry))
+            self._write_anchor(entry)
+        return entry
+
+    def _write_anchor(self, entry: dict) -> None:
+        # Written inside the transaction's lock, so anchors are monotonic; rename makes it atomic. No fsync:
+        # the anchor guards against tampering, not power loss, and an fsync per read would cap throughput.
+        tmp = self.anchor.with_name(f".{self.anchor.name}.tmp")
+        tmp.write_text(f"{entry['id']} {entry['hash']}\n")
+        tmp.replace(self.anchor)
+
+    def entries(self, since_id: int = 0):
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(audit_log).where(audit_log.c.id > since_id).order_by(audit_log.c.id))
+            for row in rows.mappings():
+                yield dict(row)
+
+    def tail(self, n: int = 20) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(n)).mappings().all()
+        return [dict(r) for r in reversed(rows)]
+
+    def verify(self) -> VerifyResult:
+        prev_hash, expected_id, count = GENESIS, 1, 0
+        for entry in self.entries():
+            count += 1
+            if entry["id"] != expected_id:
+                return VerifyResult(False, count, expected_id,
+                                    f"entry {expected_id} is missing (next id found: {entry['id']}): deleted or reordered.")
+            if entry["prev_hash"] != prev_hash:
+                return VerifyResult(False, count, entry["id"],
+                                    f"entry {entry['id']} does not follow entry {entry['id'] - 1}: its prev_hash does not "
+                                    f"match (an earlier entry was changed, deleted or reordered).")
+            if entry_hash(entry) != entry["hash"]:
+                return VerifyResult(False, count, entry["id"], f"entry {entry['id']} was changed after it was written.")
+            prev_hash, expected_id = entry["hash"], expected_id + 1
+        if self.anchor.is_file():
+            anchor_id, anchor_hash = self.anchor.read_text().split()
+            if int(anchor_id) >= expected_id:
+                return VerifyResult(False, count, expected_id,
+                                    f"the log ends at entry {expected_id - 1} but the anchor records entry {anchor_id}: "
+                                    f"entries were truncated from the end.")
+            if int(anchor_id) == expected_id - 1 and anchor_hash != prev_hash:
+                return VerifyResult(False, count, int(anchor_id), f"entry {anchor_id} does not match the anchor.")
+        return VerifyResult(True, count)

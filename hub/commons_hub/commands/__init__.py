@@ -1,0 +1,1 @@
+"""Subcommands of `commons`: every module here defines ``register(subparsers)``."""

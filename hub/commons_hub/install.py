@@ -1,0 +1,191 @@
+"""install(c): everything the commons adds to a JupyterHub config (services, roles, groups, spawner, auth).
+
+``hub/jupyterhub_config.py`` holds deployment values and ends with ``install(c)``. Each service package under
+``commons_hub.services`` that has a ``hub`` module contributes its service and role through
+``configure(ctx) -> dict`` returning ``{"service": {...}, "role": {...} | None}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import secrets
+import shutil
+import socket
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commons_kernel import config
+
+DEMO_USERS = {
+    "analyst1": {"groups": ["members"], "organisation": "Demo Borough Council data team"},
+    "analyst2": {"groups": ["members"], "organisation": "Merseyside Community Voluntary Services (demo)"},
+    "steward": {"groups": ["members", "stewards"], "organisation": "LCR Data Cooperative stewards (demo)"},
+    "checker": {"groups": ["members", "checkers"], "organisation": "LCR Data Cooperative output checkers (demo)"},
+    "checker2": {"groups": ["members", "checkers"], "organisation": "University output checkers (demo)"},
+    "admin": {"groups": ["members", "stewards"], "organisation": "LCR Data Commons operators (demo)"},
+}
+ADMIN_USERS = {"admin"}
+# Server extensions a commons user server does not need; dropping them makes the server start faster, and
+# jupyter_server_mcp must stay off (unauthenticated MCP server on localhost:3001, see docs/operators/security.md).
+DISABLED_SERVER_EXTENSIONS = ["jupyter_server_mcp", "voila.server_extension", "jupyter_lsp", "jupyter_ai_acp_client",
+                              "jupyter_ai_tools", "jupyter_live_content", "jupyterlab_commands_toolkit"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_env(name: str) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else free_port()
+
+
+@dataclass
+class Context:
+    """What services need to know to configure themselves."""
+
+    home: Path
+    bind_ip: str
+    public_url: str
+    python: str
+    env: dict = field(default_factory=dict)
+
+    def service_url(self, env_name: str) -> str:
+        return f"http://{self.bind_ip}:{_port_env(env_name)}"
+
+
+def secrets_file(home: Path) -> Path:
+    return home / "secrets.json"
+
+
+def load_or_create_secrets(home: Path) -> dict:
+    """Demo passwords and service tokens, generated at first start, kept mode 0600 in the state directory."""
+    path = secrets_file(home)
+    if path.exists():
+        return json.loads(path.read_text())
+    home.mkdir(parents=True, exist_ok=True)
+    values = {
+        "user_password": secrets.token_urlsafe(12),
+        "admin_password": secrets.token_urlsafe(32),
+        "operator_token": secrets.token_hex(32),
+        "stories_token": secrets.token_hex(32),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle, indent=2)
+    return values
+
+
+def proxy_command() -> list[str]:
+    local = config.PROJECT_ROOT / ".tools" / "node_modules" / ".bin" / "configurable-http-proxy"
+    if local.exists():
+        return [str(local)]
+    found = shutil.which("configurable-http-proxy")
+    if found:
+        return [found]
+    raise RuntimeError("configurable-http-proxy not found: run `make setup` (it installs it with npm into .tools/).")
+
+
+def service_modules():
+    import commons_hub.services as services
+
+    for module in pkgutil.iter_modules(services.__path__):
+        try:
+            yield importlib.import_module(f"commons_hub.services.{module.name}.hub")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"commons_hub.services.{module.name}.hub":
+                raise
+
+
+def install(c) -> None:
+    home = config.home()
+    home.mkdir(parents=True, exist_ok=True)
+    bind_ip = config.setting("bind_ip")
+    port = config.setting("port")
+    public_url = f"http://{bind_ip}:{port}"
+    secret = load_or_create_secrets(home)
+    ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,
+                  env={"COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
+                       "COMMONS_DB_URL": config.setting("db_url"), "COMMONS_HUB_URL": public_url,
+                       "PYTHONUNBUFFERED": "1"})
+
+    # Network: everything on loopback; the proxy is the only public port.
+    c.JupyterHub.ip = bind_ip
+    c.JupyterHub.port = port
+    c.JupyterHub.hub_ip = bind_ip
+    c.JupyterHub.hub_port = _port_env("COMMONS_HUB_API_PORT")
+    c.ConfigurableHTTPProxy.api_url = f"http://{bind_ip}:{_port_env('COMMONS_PROXY_API_PORT')}"
+    c.ConfigurableHTTPProxy.command = proxy_command()
+    c.ConfigurableHTTPProxy.should_start = True
+
+    # State in the state directory.
+    c.JupyterHub.db_url = f"sqlite:///{home / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(home / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(home / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.pid_file = str(home / "jupyterhub-proxy.pid")
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
+
+    # Demo authentication: one shared password for members, a long one for the admin.
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = secret["user_password"]
+    c.SharedPasswordAuthenticator.admin_password = secret["admin_password"]
+    c.Authenticator.admin_users = set(ADMIN_USERS)
+    c.Authenticator.allowed_users = set(DEMO_USERS)
+    c.Authenticator.allow_existing_users = True  # users created by `commons token` may log in too
+
+    groups: dict[str, dict] = {}
+    for user, info in DEMO_USERS.items():
+        for group in info["groups"]:
+            groups.setdefault(group, {"users": [], "properties": {}})["users"].append(user)
+    c.JupyterHub.load_groups = groups
+
+    # Roles: users reach the data-api; every service gets only what it needs.
+    roles = [{"name": "user", "description": "Members: their own server, and the data-api as themselves.",
+              "scopes": ["self", "access:services!service=data-api"]},
+             {"name": "operator", "description": "The `commons` CLI: create users and issue their tokens.",
+              "scopes": ["admin:users", "tokens", "read:users", "read:groups", "admin:groups"],
+              "services": ["operator"]}]
+    services = [{"name": "operator", "api_token": secret["operator_token"], "display": False}]
+    for module in service_modules():
+        spec = module.configure(ctx, secret)
+        services.append(spec["service"])
+        if spec.get("role"):
+            roles.append(spec["role"])
+    c.JupyterHub.services = services
+    c.JupyterHub.load_roles = roles
+
+    # User servers: JupyterLab, the kernel's token reaches the data-api, no unneeded extensions.
+    c.JupyterHub.spawner_class = "simple"
+    c.Spawner.default_url = "/lab"
+    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
+                                     "access:services!service=data-api"]
+    c.SimpleLocalProcessSpawner.home_dir_template = str(home / "users" / "{username}")
+    args = [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    c.Spawner.args = args
+    c.Spawner.environment = {
+        "COMMONS_HUB_URL": public_url,
+        "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
+        "IPYTHONDIR": str(config.PROJECT_ROOT / "hub" / "ipython"),
+        "HF_HUB_OFFLINE": "1",
+        "MPLBACKEND": "agg",
+    }
+    c.Spawner.start_timeout = 60
+    c.Spawner.http_timeout = 60
+    c.JupyterHub.shutdown_on_logout = False
+    for hook in _spawner_hooks():
+        hook(c, ctx)
+
+
+def _spawner_hooks():
+    from commons_hub.user_server import HOOKS
+
+    return list(HOOKS)

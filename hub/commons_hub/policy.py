@@ -1,0 +1,110 @@
+"""Who may read what: pure functions over plain values, unit-tested on the whole matrix.
+
+Two questions kept apart (STYLE: who vs what):
+- permissions: may this *person* act (are they a member, a steward, in this project)?
+- state: does the *state* allow it (tier, project approved and not yet ended, dataset not withdrawn)?
+Each rule comes as a pair: ``decide_read`` returns a Decision; ``check_can_read`` raises AccessDenied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from commons_kernel.exceptions import AccessDenied
+
+MEMBERS_GROUP = "members"
+STEWARDS_GROUP = "stewards"
+CHECKERS_GROUP = "checkers"
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    kind: str = "user"                      # user | service
+    groups: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_member(self) -> bool:
+        return MEMBERS_GROUP in self.groups
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    slug: str
+    status: str                              # proposed | approved | rejected | withdrawn
+    end_date: date
+    members: frozenset[str]
+    datasets: frozenset[str]
+    start_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    how_to_get_access: str = ""
+    project: str | None = None
+    rule: str = ""
+    details: dict = field(default_factory=dict)
+
+
+def decide_read(caller: Caller, dataset: str, tier: str, *, project: ProjectView | None = None,
+                today: date | None = None, withdrawn: bool = False) -> Decision:
+    """May ``caller`` read ``dataset`` of ``tier`` now, under ``project`` (the one named on the request)?"""
+    today = today or date.today()
+    if withdrawn:
+        return Decision(False, f"{dataset} was withdrawn by its contributor and can no longer be read.",
+                        "See the public register for the withdrawal and any replacement dataset.", rule="withdrawn")
+    if tier == "open":
+        return Decision(True, "open data: anyone signed in may read it.", project=project.slug if project else None,
+                        rule="open")
+    if tier == "community":
+        if caller.is_member:
+            return Decision(True, "community data: you are a member of the cooperative.",
+                            project=project.slug if project else None, rule="community")
+        return Decision(False, f"{dataset} is community data, readable by members of the cooperative; "
+                               f"{caller.name} is not in the members group.",
+                        "Ask a steward to add you to the members group.", rule="community")
+    if tier != "restricted":
+        return Decision(False, f"{dataset} has unknown tier {tier!r}.", "Tell the stewards: the catalogue is wrong.",
+                        rule="unknown-tier")
+    return _decide_restricted(caller, dataset, project, today)
+
+
+def _decide_restricted(caller: Caller, dataset: str, project: ProjectView | None, today: date) -> Decision:
+    propose = (f"Join an approved project that lists {dataset}, or propose one: "
+               f"`ck.propose_project(title=..., purpose=..., datasets=['{dataset}'], ...)`.")
+    if project is None:
+        return Decision(False, f"{dataset} is restricted: name the approved project you are reading it for.",
+                        f"Pass project=: `ck.read('{dataset}', project='PROJECT')`. {propose}", rule="restricted")
+    named = dict(project=project.slug, rule="restricted")
+    if caller.name not in project.members:
+        return Decision(False, f"{caller.name} is not a member of project {project.slug!r}.",
+                        f"Ask the project's members to add you (membership changes go to a vote). {propose}", **named)
+    if project.status != "approved":
+        return Decision(False, f"project {project.slug!r} is {project.status}, not approved.",
+                        "Access starts when the members' vote approves the project.", **named)
+    if project.start_date and today < project.start_date:
+        return Decision(False, f"project {project.slug!r} starts on {project.start_date.isoformat()}.",
+                        "Read again once the project has started.", **named)
+    if today > project.end_date:
+        return Decision(False, f"project {project.slug!r} ended on {project.end_date.isoformat()}.",
+                        "Propose an extension (a new end date goes to a vote).", **named)
+    if dataset not in project.datasets:
+        return Decision(False, f"project {project.slug!r} does not list {dataset}.",
+                        f"Propose adding {dataset} to the project (it goes to a vote). {propose}", **named)
+    return Decision(True, f"restricted data: {caller.name} is a member of approved project {project.slug!r}, which "
+                          f"lists {dataset}, until {project.end_date.isoformat()}.", **named)
+
+
+def can_read(caller: Caller, dataset: str, tier: str, **kwargs) -> bool:
+    return decide_read(caller, dataset, tier, **kwargs).allowed
+
+
+def check_can_read(caller: Caller, dataset: str, tier: str, **kwargs) -> Decision:
+    decision = decide_read(caller, dataset, tier, **kwargs)
+    if not decision.allowed:
+        raise AccessDenied(dataset, decision.reason, decision.how_to_get_access)
+    return decision

@@ -1,0 +1,1 @@
+"""The data-api: the only way governed data leaves the store (catalogue, policy, audit, data)."""

@@ -1,0 +1,140 @@
+"""Serving governed data: decide → audit → stream, in that order, in one call.
+
+``prepare_read`` does everything that can fail before data leaves: finds the version, decides with the policy,
+loads (and filters) the table, and writes the audit entry. Only then does the handler stream bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from commons_hub.audit import AuditEvent
+from commons_hub.policy import Caller, decide_read
+from commons_hub.projects import project_view
+from commons_kernel.exceptions import CommonsError
+
+FORMATS = {"arrow": "application/vnd.apache.arrow.stream", "parquet": "application/vnd.apache.parquet",
+           "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass
+class ReadRequest:
+    dataset: str
+    format: str = "arrow"
+    columns: list[str] | None = None
+    version: int | None = None
+    project: str | None = None
+    purpose: str | None = None
+    areas: list[str] | None = None          # filter on the dataset's area-code column
+
+
+@dataclass
+class PreparedRead:
+    content_type: str
+    rows: int
+    version: int
+    file: Path | None = None                 # stream this file as-is (the fast path) ...
+    payload: bytes | None = None             # ... or these bytes
+    filename: str = ""
+
+
+class Denied(Exception):
+    def __init__(self, decision):
+        self.decision = decision
+
+
+def _table(state, request: ReadRequest, meta, entry) -> pa.Table:
+    store = state.store
+    columns = request.columns
+    if columns:
+        known = [c["name"] for c in meta.columns]
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise CommonsError(f"{request.dataset} has no column(s) {', '.join(unknown)}; it has {', '.join(known)}.")
+        code_column = meta.geography.get("code_column")
+        if request.areas and code_column and code_column not in columns:
+            columns = [*columns, code_column]
+    table = store.read_table(request.dataset, entry["version"], columns)
+    if request.areas:
+        code_column = meta.geography.get("code_column")
+        if not code_column or code_column not in table.column_names:
+            raise CommonsError(f"{request.dataset} has no area-code column to filter on.")
+        table = table.filter(pc.is_in(table[code_column], value_set=pa.array(request.areas)))
+        if request.columns and code_column not in request.columns:
+            table = table.drop_columns([code_column])
+    return table
+
+
+def _encode(table: pa.Table, fmt: str) -> bytes:
+    sink = io.BytesIO()
+    if fmt == "arrow":
+        with ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=64 * 1024)
+    elif fmt == "parquet":
+        pq.write_table(table, sink, compression="zstd")
+    else:
+        frame = _for_csv(table)
+        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue()
+
+
+def _for_csv(table: pa.Table):
+    """CSV for spreadsheets: geometry as WKT, and cells that a spreadsheet would run as formulas neutralised."""
+    import pandas as pd
+
+    from commons_kernel.frames import table_to_frame
+    from commons_kernel.upload_checks import neutralise_formulas
+
+    frame = table_to_frame(table)
+    if "geometry" in frame.columns and hasattr(frame, "geometry"):
+        frame = frame.assign(geometry=frame.geometry.to_wkt())
+    return neutralise_formulas(pd.DataFrame(frame))
+
+
+def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
+    """Decide, load, audit. Raises Denied (already audited) or CommonsError."""
+    meta = state.metadata(request.dataset)
+    if request.format not in FORMATS:
+        raise CommonsError(f"format {request.format!r} is not one of {', '.join(FORMATS)}.")
+    entry = state.store.version_entry(request.dataset, request.version)
+    project = project_view(request.project, state.engine) if request.project else None
+    if request.project and project is None:
+        decision_reason = f"there is no project called {request.project!r}."
+        state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
+                                      project=request.project, purpose=request.purpose, dataset=request.dataset,
+                                      version=entry["version"], detail={"reason": decision_reason}))
+        from commons_hub.policy import Decision
+
+        raise Denied(Decision(False, decision_reason, "List projects with `ck.projects()`."))
+    decision = decide_read(caller, request.dataset, meta.tier, project=project,
+                           withdrawn=state.is_withdrawn(request.dataset))
+    if not decision.allowed:
+        state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
+                                      project=request.project, purpose=request.purpose, dataset=request.dataset,
+                                      version=entry["version"], detail={"reason": decision.reason, "rule": decision.rule}))
+        raise Denied(decision)
+    fast = request.format == "arrow" and not request.columns and not request.areas
+    if fast:
+        path = state.store.root / request.dataset / entry["file"]
+        prepared = PreparedRead(FORMATS["arrow"], entry["rows"], entry["version"], file=path.with_suffix(".arrow"))
+        size = prepared.file.stat().st_size
+    else:
+        table = _table(state, request, meta, entry)
+        payload = _encode(table, request.format)
+        prepared = PreparedRead(FORMATS[request.format], table.num_rows, entry["version"], payload=payload)
+        size = len(payload)
+    prepared.filename = f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format)}"
+    state.audit.append(AuditEvent(
+        actor=caller.name, actor_kind=caller.kind, action="read", outcome="ok", project=request.project,
+        purpose=request.purpose, dataset=request.dataset, version=entry["version"], rows=prepared.rows, bytes=size,
+        detail={"tier": meta.tier, "format": request.format, "columns": request.columns, "areas": request.areas,
+                "rule": decision.rule}))
+    return prepared

@@ -1,0 +1,6 @@
+"""Additions to every user server, each a hook ``hook(c, ctx)`` called at the end of install(c).
+
+Features add their hook to HOOKS here (e.g. the safe setting that turns off file downloads).
+"""
+
+HOOKS: list = []

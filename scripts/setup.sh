@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything the commons needs on a fresh Debian 12 machine of this kind; safe to run again.
+# - a virtualenv in .venv with the pinned packages (torch first, from its CPU wheel)
+# - configurable-http-proxy from npm into .tools/
+# - Debian's chromium (for the browser tests) when WITH_BROWSER=1 and we are root
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+stamp=.venv/.installed-$(sha256sum requirements/pins.txt pyproject.toml | sha256sum | cut -c1-16)
+
+if [ ! -f "$stamp" ]; then
+  echo "==> Python environment (.venv): first time takes ~5 minutes"
+  [ -x .venv/bin/python ] || "$PY" -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q "$(grep -E '^torch==' requirements/pins.txt)"
+  .venv/bin/pip install -q -r requirements/pins.txt
+  .venv/bin/pip install -q --no-deps -e .
+  .venv/bin/pip check
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+if [ ! -x .tools/node_modules/.bin/configurable-http-proxy ]; then
+  echo "==> configurable-http-proxy (npm) into .tools/"
+  mkdir -p .tools
+  (cd .tools && npm install --silent --no-audit --no-fund --prefix . configurable-http-proxy@5.3.0 >/dev/null)
+fi
+
+if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "==> Debian chromium (browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "!! /usr/bin/chromium is missing and we are not root: install it with 'sudo apt-get install chromium'" >&2
+    exit 1
+  fi
+fi
+echo "==> set-up complete"
