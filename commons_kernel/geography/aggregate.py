@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from commons_kernel.exceptions import GeographyError
-from commons_kernel.geography.hierarchy import Hierarchy
+from commons_kernel.geography.hierarchy import Hierarchy, require_hierarchy
 from commons_kernel.geography.levels import Level, frame_level
 from commons_kernel.geography.measures import SUM, Measure, build_measures, contributions
 
 
-def aggregate(frame: pd.DataFrame, to: Level | str, *, hierarchy: Hierarchy, sums: Iterable[str] = (),
-              means: Mapping | None = None, shares: Mapping | None = None, ratios: Mapping | None = None,
-              by: str | Iterable[str] = (), area: str | None = None) -> pd.DataFrame:
+def aggregate(frame: pd.DataFrame, to: Level | str, *, hierarchy: Hierarchy | None = None,
+              sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None,
+              ratios: Mapping | None = None, by: str | Iterable[str] = (), area: str | None = None) -> pd.DataFrame:
     """Rows of ``frame`` combined into the areas of level ``to`` ("lad22", "ward 2022", "lcr", "LSOA 2021").
 
     Say what to compute for each column (see ``build_measures``): ``sums`` for counts; ``means`` for scores and
@@ -28,6 +28,7 @@ def aggregate(frame: pd.DataFrame, to: Level | str, *, hierarchy: Hierarchy, sum
     columns, the measures and ``n_<source level>`` (areas that contributed); ``result.attrs["method"]`` says, in
     words, how each column was made and ``result.attrs["method_details"]`` holds the same as a dict.
     """
+    hierarchy = require_hierarchy(hierarchy)
     measures = build_measures(sums, means, shares, ratios)
     if not measures:
         raise GeographyError("Say what to compute: sums=['population'], means={'imd_score': 'pop_total'}, "
@@ -60,6 +61,8 @@ def convert(frame: pd.DataFrame, area: str, source: Level, target: Level, measur
     if clash:
         raise GeographyError(f"{sorted(clash)} is both a measure and a key column; rename the measure.")
 
+    needed = {area, *by}.union(*(measure.reads(frame.columns) for measure in measures))
+    frame = pd.DataFrame(frame[[column for column in frame.columns if column in needed]])  # only what is read
     placed = pd.DataFrame({"source_code": codes.to_numpy(), "row": np.arange(len(frame))}).merge(
         walk.pairs, on="source_code", how="inner", sort=False)
     expanded = frame.iloc[placed["row"].to_numpy()].reset_index(drop=True)

@@ -188,8 +188,8 @@ class Hierarchy:
         found = self._search(starts, target)
         if found is None:
             raise GeographyError(
-                f"The hierarchy cannot convert {source.label} to {target.label}. It converts upwards (LSOA → ward → "
-                f"local authority → combined authority, LSOA → MSOA) and between LSOA vintages; choose a coarser "
+                f"The hierarchy cannot convert {source.label} to {target.label}. It converts upwards (LSOA → ward "
+                f"→ local authority → combined authority, LSOA → MSOA) and between LSOA vintages; choose a coarser "
                 f"common level, e.g. to='lad22'. Known levels: {', '.join(level.label for level in self.levels)}."
             )
         return found
@@ -243,6 +243,16 @@ class Hierarchy:
         self._learn(CAUTH22, combined, "cauth22_code", "cauth22_name")
         self._add(cw.nesting(LAD22, CAUTH22, assigned, "lad22_code", "cauth22_code",
                              "each LAD 2022 in the combined authority whose boundary holds its representative point"))
+
+
+def require_hierarchy(hierarchy: "Hierarchy | None") -> "Hierarchy":
+    """``hierarchy``, or an error saying where to get one (the functions read nothing themselves)."""
+    if not isinstance(hierarchy, Hierarchy):
+        raise GeographyError(
+            "Give the areas' hierarchy: hierarchy=ck.hierarchy() in a notebook (built from the lookups through the "
+            "data-api), or Hierarchy(lookup_lsoa11_lsoa21=..., lookup_ward22_lad22=..., ...) from frames."
+        )
+    return hierarchy
 
 
 def _ward22_method(lookup: pd.DataFrame) -> str:

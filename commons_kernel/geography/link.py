@@ -8,14 +8,14 @@ import pandas as pd
 
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography.aggregate import convert
-from commons_kernel.geography.hierarchy import Hierarchy
+from commons_kernel.geography.hierarchy import Hierarchy, require_hierarchy
 from commons_kernel.geography.levels import PERIOD_COLUMNS, Level, area_columns, frame_level
 from commons_kernel.geography.measures import Measure, build_measures
 
 
-def link(a: pd.DataFrame, b: pd.DataFrame, *, hierarchy: Hierarchy, to: Level | str | None = None,
-         period: str | Iterable[str] | None = None, on: Iterable[str] = (), how: str = "inner",
-         sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None,
+def link(a: pd.DataFrame, b: pd.DataFrame, *, hierarchy: Hierarchy | None = None,
+         to: Level | str | None = None, period: str | Iterable[str] | None = None, on: Iterable[str] = (),
+         how: str = "inner", sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None,
          ratios: Mapping | None = None, a_area: str | None = None, b_area: str | None = None,
          suffixes: tuple[str, str] = ("_a", "_b")) -> pd.DataFrame:
     """``a`` and ``b`` joined on area (and period), after bringing both to one level.
@@ -29,6 +29,7 @@ def link(a: pd.DataFrame, b: pd.DataFrame, *, hierarchy: Hierarchy, to: Level | 
     week_start, quarter, year, date) that both frames have. ``on`` adds other join keys. ``how`` is as in
     ``pandas.merge``. ``result.attrs["method"]`` says what was converted and how.
     """
+    hierarchy = require_hierarchy(hierarchy)
     area_a, level_a = frame_level(a, a_area, hierarchy, "frame a")
     area_b, level_b = frame_level(b, b_area, hierarchy, "frame b")
     target = hierarchy.resolve(to) if to is not None else common_level(level_a, level_b)

@@ -9,7 +9,7 @@ published figure, a computed value must lie within 0.001 of it.
 
 import pytest
 
-import geo_seed as seed
+from tests.unit import geo_seed as seed
 from commons_kernel.geography import Level, aggregate, detect_level, link
 
 pytestmark = pytest.mark.unit
@@ -37,10 +37,14 @@ def hierarchy():
 
 
 @pytest.fixture(scope="module")
-def imd_by_lad(hierarchy):
+def imd_result(hierarchy):
     return aggregate(seed.imd2019_lsoa11(), to="lad22", hierarchy=hierarchy, sums=["pop_total"],
-                     means={"imd_score": "pop_total"}, shares={"share_most_deprived_decile": "imd_decile == 1"}
-                     ).set_index("lad22_code")
+                     means={"imd_score": "pop_total"}, shares={"share_most_deprived_decile": "imd_decile == 1"})
+
+
+@pytest.fixture(scope="module")
+def imd_by_lad(imd_result):
+    return imd_result.set_index("lad22_code")
 
 
 def test_public_api_imports():
@@ -61,16 +65,11 @@ def test_la_average_imd_scores_from_the_seed_data(imd_by_lad, lad, value):
     assert round(imd_by_lad.loc[lad, "imd_score"], 3) == value
 
 
-def test_the_average_score_is_population_weighted_not_a_plain_mean(hierarchy, imd_by_lad):
+def test_the_average_score_is_population_weighted_not_a_plain_mean(hierarchy, imd_result):
     plain = aggregate(seed.imd2019_lsoa11(), to="lad22", hierarchy=hierarchy, means={"imd_score": None})
     plain = plain.set_index("lad22_code")["imd_score"]
     assert abs(plain["E08000011"] - 43.006) > 0.5  # the unweighted mean (43.562) would miss the published figure
-    assert "weighted by pop_total" in seed_method(hierarchy)
-
-
-def seed_method(hierarchy):
-    return aggregate(seed.imd2019_lsoa11(), to="lad22", hierarchy=hierarchy,
-                     means={"imd_score": "pop_total"}).attrs["method"]
+    assert "imd_score: mean of imd_score weighted by pop_total" in imd_result.attrs["method"]
 
 
 def test_share_of_lsoas_in_the_most_deprived_national_decile(imd_by_lad):
@@ -175,3 +174,13 @@ def test_from_reader_leaves_out_optional_datasets_it_cannot_read():
     built = type(seed.hierarchy()).from_reader(read)
     assert [level.key for level in built.levels] == ["lsoa11", "lsoa21", "ward22", "lad22"]
     assert any(note.startswith("census2021_ts001_residence_type not used") for note in built.notes)
+
+
+def test_the_method_text_shown_in_the_analysts_guide_is_what_aggregate_says(hierarchy):
+    from commons_kernel.config import PROJECT_ROOT
+
+    guide = (PROJECT_ROOT / "docs" / "analysts" / "geography.md").read_text(encoding="utf-8")
+    shown = guide.split("```")[3].strip()  # the block after the first example
+    result = aggregate(seed.imd2019_lsoa11(), to="lad22", hierarchy=hierarchy, sums=["pop_total"],
+                       means={"imd_score": "pop_total"}, shares={"share_most_deprived": "imd_decile == 1"})
+    assert result.attrs["method"] == shown

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-import geo_toy as toy
+from tests.unit import geo_toy as toy
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography import aggregate
 
@@ -141,3 +141,8 @@ def test_aggregating_downwards_is_refused_with_a_suggestion():
 def test_a_bad_share_condition_says_how_to_write_one():
     with pytest.raises(GeographyError, match="imd_decile == 1"):
         aggregate(toy.lsoa11_frame(), to="lad22", hierarchy=toy.hierarchy(), shares={"s": "no_such_column > 1"})
+
+
+def test_without_a_hierarchy_the_error_says_where_to_get_one():
+    with pytest.raises(GeographyError, match=r"hierarchy=ck.hierarchy\(\)"):
+        aggregate(toy.lsoa11_frame(), to="lad22", sums=["cases"])

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-import geo_toy as toy
+from tests.unit import geo_toy as toy
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography import Level, common_level, link
 

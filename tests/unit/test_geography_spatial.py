@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import shapely
 
-import geo_seed as seed
+from tests.unit import geo_seed as seed
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography import (count_points_in_areas, derive_lsoa11_to_ward22, points_in_polygons,
                                       repair_polygons)
