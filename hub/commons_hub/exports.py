@@ -85,16 +85,15 @@ def dcat_dataset(meta: DatasetMetadata, base_url: str) -> dict:
         "dct:license": licence,
         "dct:rights": meta.attribution,
         "dct:accessRights": {"@id": ACCESS_RIGHTS[meta.tier]},
-        "dct:spatial": {"@id": LCR, "@type": "dct:Location",
-                        "skos:prefLabel": f"{LCR_LABEL}, by {meta.geography_label}"},
+        "dct:spatial": {"@id": LCR, "@type": "dct:Location", "skos:prefLabel": LCR_LABEL},
         "dct:temporal": meta.period,
         "dct:provenance": {"@type": "dct:ProvenanceStatement", "rdfs:label": _provenance(meta)},
         "dcat:distribution": [{
             "@id": f"{access}#parquet",
             "@type": "dcat:Distribution",
             "dct:title": f"{meta.title} (Parquet, through the data-api)",
-            "dct:description": f"{TIER_ACCESS[meta.tier]} Ask for data at {access}/data?format=parquet "
-                               f"with a hub API token.",
+            "dct:description": f"{_geography_text(meta)} {TIER_ACCESS[meta.tier]} Ask for data at "
+                               f"{access}/data?format=parquet with a hub API token.",
             "dcat:accessURL": {"@id": access},
             "dct:format": "Parquet",
             "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{PARQUET_MEDIA_TYPE}"},
@@ -191,6 +190,11 @@ def _provenance(meta: DatasetMetadata) -> str:
     parts.append("Ingested by the LCR Data Commons; each version records its seed files' sha256 and the fixes made "
                  "at ingest.")
     return " ".join(p for p in parts if p)
+
+
+def _geography_text(meta: DatasetMetadata) -> str:
+    code = meta.geography.get("code_column")
+    return f"Geography: {meta.geography_label}" + (f", codes in column {code}." if code else ".")
 
 
 def _contact(contact: str) -> dict:

@@ -176,3 +176,13 @@ def test_a_changed_source_file_makes_a_new_version(state_copy, linked_seed_dir, 
                                                                                                "imd2019_score"]
              for v in (1, 2)}
     assert score == {1: 84.368, 2: 84.5}
+
+
+def test_the_operators_page_names_every_seed_file_and_dataset():
+    from commons_kernel.config import PROJECT_ROOT
+
+    page = (PROJECT_ROOT / "docs" / "operators" / "ingest.md").read_text(encoding="utf-8")
+    for item in BUILDERS.values():
+        assert f"`{item.name}`" in page, item.name
+        for filename in item.files:
+            assert f"`{filename}`" in page, filename

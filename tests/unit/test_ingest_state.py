@@ -154,3 +154,43 @@ def test_a_crash_while_committing_leaves_each_dataset_whole(state_copy, linked_s
     assert not list((state_copy / "datasets").glob("*/.staged.*"))
     assert [v["version"] for v in store.manifest(second)["versions"]] == [1, 2]
     assert [v["version"] for v in store.manifest(first)["versions"]] == [1, 2]
+
+
+def test_a_failed_first_ingest_creates_no_state_at_all(tmp_path, linked_seed_dir):
+    overlay(linked_seed_dir, "truncated_row")
+    home = tmp_path / "fresh"
+    with pytest.raises(SeedFileError, match="line 4"):
+        ingest(linked_seed_dir, home=home)
+    assert not home.exists()
+
+
+def test_a_geojson_with_a_byte_order_mark_is_read_and_noted(state_copy, linked_seed_dir, seed_dir):
+    filename = "combined_authority_dec2022_lcr.geojson"
+    (linked_seed_dir / filename).unlink()
+    (linked_seed_dir / filename).write_bytes(b"\xef\xbb\xbf" + (seed_dir / filename).read_bytes())
+
+    result = ingest(linked_seed_dir, home=state_copy)
+
+    assert result.created == ["boundary_lcr"]
+    store = Store(state_copy)
+    assert f"{filename}: dropped the UTF-8 byte-order mark." in store.manifest("boundary_lcr")["versions"][-1]["notes"]
+    assert store.read("boundary_lcr", version=2).geometry.equals(store.read("boundary_lcr", version=1).geometry)
+
+
+@pytest.mark.xfail(strict=True, reason="seed.SeedReader.geojson labels any declared CRS as EPSG:4326 without "
+                                       "reprojecting: British National Grid metres would be stored as degrees")
+def test_a_geojson_declared_in_british_national_grid_is_reprojected_or_refused(tmp_path):
+    import json
+
+    from commons_hub.ingest.seed import SeedReader
+
+    (tmp_path / "bng.geojson").write_text(json.dumps({
+        "type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+        "features": [{"type": "Feature", "properties": {"CAUTH22CD": "E47000004"},
+                      "geometry": {"type": "Point", "coordinates": [338132.9, 402662.6]}}]}))
+    try:
+        frame = SeedReader(tmp_path).geojson("bng.geojson", ["CAUTH22CD"])
+    except SeedFileError:
+        return
+    point = frame.geometry.iloc[0]
+    assert -3.5 < point.x < -2.0 and 53.0 < point.y < 54.0
