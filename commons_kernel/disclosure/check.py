@@ -54,7 +54,9 @@ def check_output(
     frame = _as_frame(table)
     if data is None:
         if values is not None or index is not None or columns is not None:
-            raise ValidationFailed("index=, columns= and values= describe data=: pass the frame the table was made from.")
+            raise ValidationFailed(
+                "index=, columns= and values= describe data=: pass the frame the table was made from."
+            )
         _require_numeric(frame, "check_output(table) reads every cell as a count of records")
         counts = frame.astype(float)
         evidence = {"count_table": counts, "missing": frame.isna()}
@@ -86,7 +88,9 @@ def suppress_small_counts(
         count_columns = list(count_columns)
         absent = [c for c in count_columns if c not in frame.columns]
         if absent:
-            raise ValidationFailed(f"count_columns {absent} are not columns of the frame; it has {list(frame.columns)}.")
+            raise ValidationFailed(
+                f"count_columns {absent} are not columns of the frame; it has {list(frame.columns)}."
+            )
     derived_columns = dict(derived_columns or {})
     for derived, source in derived_columns.items():
         if derived not in frame.columns or source not in count_columns:
@@ -171,7 +175,9 @@ def _evidence_from_data(
     chosen: Thresholds,
 ) -> dict[str, pd.DataFrame]:
     if not index:
-        raise ValidationFailed("With data=, name its grouping columns: index='area' (and columns='sex' for a two-way table).")
+        raise ValidationFailed(
+            "With data=, name its grouping columns: index='area' (and columns='sex' for a two-way table)."
+        )
     absent = [c for c in [*index, *columns, *([values] if values else [])] if c not in data.columns]
     if absent:
         raise ValidationFailed(f"Columns {absent} are not in data; it has {list(data.columns)}.")
@@ -236,7 +242,8 @@ def _require_numeric(frame: pd.DataFrame, what: str) -> None:
     if text:
         raise ValidationFailed(
             f"{what}, but columns {text} are not numbers. Move labels into the index "
-            f"(frame.set_index('area_code')), or name the count columns: suppress_small_counts(frame, count_columns=[...])."
+            f"(frame.set_index('area_code')), or name the count columns: "
+            f"suppress_small_counts(frame, count_columns=[...])."
         )
 
 
