@@ -18,7 +18,6 @@ __all__ = ["catalog", "search", "describe", "read", "projects", "whoami", "hello
            "aggregate", "hierarchy", "CommonsError", "AccessDenied", "DatasetNotFound", "DataApiUnavailable",
            "NotAuthenticated", "ValidationFailed", "DisclosureRisk"]
 
-_LAZY = {"link": "commons_kernel.geography", "aggregate": "commons_kernel.geography"}
 _HIERARCHY = None
 
 
@@ -32,10 +31,17 @@ def hierarchy():
     return _HIERARCHY
 
 
-def __getattr__(name):
-    # geopandas is heavy: import the geography engine only when an analyst first links or aggregates.
-    if name in _LAZY:
-        import importlib
+def link(a, b, **kwargs):
+    """Join two frames on area (and period), converting vintage or level; see docs/analysts/geography.md."""
+    from commons_kernel import geography
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'commons_kernel' has no attribute {name!r}")
+    kwargs.setdefault("hierarchy", hierarchy())
+    return geography.link(a, b, **kwargs)
+
+
+def aggregate(frame, to, **kwargs):
+    """Aggregate up the hierarchy with stated weights (sums=, means={col: weight}, shares=); result.attrs['method']."""
+    from commons_kernel import geography
+
+    kwargs.setdefault("hierarchy", hierarchy())
+    return geography.aggregate(frame, to, **kwargs)

@@ -21,6 +21,13 @@ STOPWORDS = set(
     "than same other such per some all each every between into out up over under very so if just there be been "
     "is are was were i'm im".split()
 )
+# Words about the catalogue itself rather than a topic: a question using them is still understood.
+ASSISTANT_WORDS = set(
+    "access permission licence license column field variable unit tier restricted community open project propose "
+    "code snippet load read download python pandas link join merge aggregate combine geography vintage period "
+    "publisher source attribution cite citation story stories chart plot map choropleth analysis analyse table "
+    "version updated update".split()
+)
 SATURATION = 12.0  # raw BM25 score at which the squashed score reaches ~0.63
 
 

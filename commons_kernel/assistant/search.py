@@ -14,8 +14,8 @@ from typing import Sequence
 import numpy as np
 
 from commons_kernel.assistant.index import EmbeddingIndex, Encoder
-from commons_kernel.assistant.lexical import KeywordIndex, words
-from commons_kernel.assistant.places import Place
+from commons_kernel.assistant.lexical import ASSISTANT_WORDS, KeywordIndex, words
+from commons_kernel.assistant.places import Place, place_like_phrases
 from commons_kernel.assistant.synonyms import expand, trigger_phrases
 
 KEYWORD_SHARE = 0.5
@@ -96,8 +96,11 @@ class HybridSearch:
         return SearchResult(hits[:limit], expansions, unknown, coverage)
 
     def _coverage(self, topical: str, places: Sequence[Place]) -> tuple[list[str], float]:
-        known = self.keywords.vocabulary() | set(words(" ".join(trigger_phrases(topical))))
-        content = [w for w in dict.fromkeys(words(topical)) if not w.isdigit()]
+        known = (self.keywords.vocabulary() | set(words(" ".join(trigger_phrases(topical))))
+                 | set(words(" ".join(ASSISTANT_WORDS))))
+        # "Bootle" in "poverty in Bootle" is a place we cannot name, not a topic the catalogue lacks
+        placeish = set(words(" ".join(place_like_phrases(topical))))
+        content = [w for w in dict.fromkeys(words(topical)) if not w.isdigit() and w not in placeish]
         unknown = [w for w in content if w not in known]
         if not content:
             return [], 1.0 if places else 0.0   # a bare code or place name: answer about the place

@@ -81,7 +81,7 @@ def place_lines(meta: dict, place: Place) -> list[str]:
     return []
 
 
-COUNT_UNITS = {"persons", "people", "households", "visits", "count", "counts", "dwellings", "crimes", "referrals"}
+COUNT_UNITS = ("resident", "people", "person", "household", "visit", "count", "dwelling")  # units of countable things
 POPULATION_WEIGHTS = ("pop_total", "population", "total")
 LEVEL_KEYS = {"ward": "ward22", "lad": "lad22"}
 
@@ -95,8 +95,8 @@ def measures_argument(meta: dict) -> str | None:
     score = next((n for n in names if n.endswith("_score")), None)
     if score and weight:
         return f"means={{{score!r}: {weight!r}}}"
-    counts = [c.get("name") for c in columns
-              if str(c.get("unit") or "").lower() in COUNT_UNITS and c.get("type") in ("integer", "number")]
+    counts = [c.get("name") for c in columns if c.get("type") in ("integer", "float", "number")
+              and any(unit in str(c.get("unit") or "").lower() for unit in COUNT_UNITS)]
     return f"sums={counts[:4]!r}" if counts else None
 
 

@@ -52,11 +52,12 @@ def _non_empty(values: pd.Series) -> pd.Series:
 def _level_from_name(name: str, standard: Standard) -> tuple[bool, str | None, str | None]:
     """(is a code column by its name, level, vintage year) for names such as lsoa11_code, WD22CD, LSOA code."""
     prefixes = "|".join(sorted(standard.gss_name_prefixes, key=len, reverse=True))
-    match = re.fullmatch(rf"(?:f_)?({prefixes})_?(\d{{2}}|\d{{4}})?_?(cd|code|gss_code)", snake(name))
+    match = re.fullmatch(rf"(?:f_)?({prefixes})_?(\d{{2}}|\d{{4}})?_?(cd|code|gss_code)(?:_((?:19|20)\d{{2}}))?",
+                         snake(name))
     if not match:
         return False, None, None
     level = standard.gss_name_prefixes[match[1]]
-    year = match[2]
+    year = match[2] or match[4]
     vintage = None if not year else (year if len(year) == 4 else f"20{year}")
     return True, level, vintage
 

@@ -17,6 +17,10 @@ def _label(level: str | None, standard: Standard) -> str:
     return standard.gss_levels.get(level or "", {}).get("label", "area")
 
 
+def _a(label: str) -> str:
+    return ("an " if label[:1].lower() in "aeiou" or label.startswith(("LSOA", "MSOA")) else "a ") + label
+
+
 def _code_fix(value: str, example: str) -> str:
     stripped = value.strip()
     if stripped != value and re.fullmatch(r"[EWSNKLM]\d{8}", stripped):
@@ -48,8 +52,8 @@ def check_geography(table: Table, roles: ColumnRoles, report: QualityReport, sta
         def wrong_level(position, column=column, example=example, level=level, levels=levels) -> Issue:
             line, value = table.line_of(position), table.text.at[position, column]
             return Issue("error", "geography", "wrong-area-level",
-                         f"column `{column}` on line {line} holds {value}, a {_label(levels[position], standard)} "
-                         f"code, not a {_label(level, standard)} code",
+                         f"column `{column}` on line {line} holds {value}, {_a(_label(levels[position], standard))} "
+                         f"code, not {_a(_label(level, standard))} code",
                          f"use {_label(level, standard)} codes only in this column ({example} is one), or correct "
                          "the column name or `geography.level` if the level is wrong", file=table.name, line=line,
                          column=column)
@@ -57,13 +61,15 @@ def check_geography(table: Table, roles: ColumnRoles, report: QualityReport, sta
         report.add_many(present.index[~valid], not_gss)
         report.add_many(right_level.index[~right_level], wrong_level)
         vintage = roles.code_vintages.get(column)
-        report.tally("geography", int(bool(vintage)), 1)
+        report.tally("geography", len(present) if vintage else 0, len(present) or 1)
         if not vintage:
-            level_name = level or "lsoa"
+            found = levels.mode()
+            level_name = level or (found.iloc[0] if len(found) else "lsoa")
             report.error("geography", "missing-vintage",
                          f"column `{column}` holds GSS codes but the year of their boundaries (vintage) is not stated",
-                         f"add `geography: {{level: {level_name}, vintage: {level_name.upper()} 2021, code_column: "
-                         f"{column}}}` to the metadata, or `vintage: 2021` to the column's entry",
+                         f"add `geography: {{level: {level_name}, vintage: {level_name.upper()} <year of the "
+                         f"boundaries, e.g. 2021>, code_column: {column}}}` to the metadata, or `vintage:` to the "
+                         "column's entry under `columns:`, or put the year in the column name (e.g. `lsoa21_code`)",
                          file=table.name, column=column)
 
 
@@ -71,10 +77,11 @@ def check_dates(table: Table, roles: ColumnRoles, report: QualityReport) -> None
     for column, granularity in roles.dates.items():
         values = table.text[column]
         present = values[values != ""]
-        unique = present.unique()
-        bad = {value for value in unique if not ((kind := iso_kind(value)) and fits_granularity(kind, granularity))}
+        bad = {value for value in present.unique()
+               if not ((kind := iso_kind(value)) and fits_granularity(kind, granularity))}
         failing = present.isin(bad)
         report.tally("dates", int((~failing).sum()), len(present))
+
         def not_iso(position, column=column, granularity=granularity) -> Issue:
             line, value = table.line_of(position), table.text.at[position, column]
             kind = iso_kind(value)

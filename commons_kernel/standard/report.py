@@ -95,7 +95,7 @@ class QualityReport:
             where = f" in column `{column}`" if column else ""
             self.add(Issue(severity, first.category, code + "-more",
                            f"the same problem ({code}) is on {total} more lines{where}: {shown}",
-                           first.fix, file=file, line=None, column=column))
+                           "the same kind of fix as above", file=file, line=None, column=column))
         self._held_back.clear()
         return self
 

@@ -164,6 +164,7 @@ def install(c) -> None:
     # User servers: JupyterLab, the kernel's token reaches the data-api, no unneeded extensions.
     c.JupyterHub.spawner_class = "simple"
     c.Spawner.default_url = "/lab"
+    c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
     c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
                                      "access:services!service=data-api"]
     c.SimpleLocalProcessSpawner.home_dir_template = str(home / "users" / "{username}")

@@ -28,6 +28,8 @@ def register(sub) -> None:
     p.add_argument("--frictionless", type=Path, help="write one datapackage JSON per dataset into this folder")
     p.add_argument("--base-url", default=None, help="public URL of the commons (default: the hub URL)")
     p.set_defaults(handler=export)
+    p = csub.add_parser("intake", help="rewrite catalog/catalog.yaml (the Intake catalogue) from the metadata files")
+    p.set_defaults(handler=write_intake)
 
 
 def _row(meta) -> dict:
@@ -125,4 +127,13 @@ def export(args) -> int:
             atomic_write_json(args.frictionless / f"{name}.datapackage.json",
                               exports.frictionless_package(meta, manifest))
         print(f"Wrote {len(metadata)} Frictionless data package descriptors to {args.frictionless}")
+    return 0
+
+
+def write_intake(args) -> int:
+    from commons_kernel.intake_reader import build_catalog, catalog_path
+
+    path = catalog_path()
+    build_catalog(catalog.load_metadata()).to_yaml_file(str(path))
+    print(f"Wrote the Intake catalogue of {len(catalog.load_metadata())} datasets to {path}")
     return 0

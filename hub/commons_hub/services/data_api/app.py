@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler
@@ -38,7 +39,11 @@ def main() -> None:
     server = httpserver.HTTPServer(app, xheaders=True)
     server.listen(url.port, url.hostname or "127.0.0.1")
     logging.info("data-api listening on %s:%s", url.hostname, url.port)
-    ioloop.IOLoop.current().start()
+    loop = ioloop.IOLoop.current()
+    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
+    signal.signal(signal.SIGINT, lambda *_: loop.add_callback_from_signal(loop.stop))
+    loop.start()
+    logging.info("data-api stopped")
 
 
 if __name__ == "__main__":

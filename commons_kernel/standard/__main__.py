@@ -1,0 +1,5 @@
+import sys
+
+from commons_kernel.standard.cli import main
+
+sys.exit(main())
