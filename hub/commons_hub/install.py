@@ -175,15 +175,25 @@ def install(c) -> None:
     c.Spawner.environment = {
         "COMMONS_HUB_URL": public_url,
         "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
-        "IPYTHONDIR": str(config.PROJECT_ROOT / "hub" / "ipython"),
         "HF_HUB_OFFLINE": "1",
         "MPLBACKEND": "agg",
     }
+    c.Spawner.pre_spawn_hook = prepare_user_home
     c.Spawner.start_timeout = 60
     c.Spawner.http_timeout = 60
     c.JupyterHub.shutdown_on_logout = False
     for hook in _spawner_hooks():
         hook(c, ctx)
+
+
+KERNEL_STARTUP = Path(__file__).parent / "kernel" / "00-commons.py"
+
+
+def prepare_user_home(spawner) -> None:
+    """Before a user server starts: the IPython start-up file that greets the member in every kernel."""
+    startup = Path(spawner.home_dir) / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(KERNEL_STARTUP, startup / KERNEL_STARTUP.name)
 
 
 def _spawner_hooks():

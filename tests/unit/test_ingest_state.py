@@ -177,8 +177,6 @@ def test_a_geojson_with_a_byte_order_mark_is_read_and_noted(state_copy, linked_s
     assert store.read("boundary_lcr", version=2).geometry.equals(store.read("boundary_lcr", version=1).geometry)
 
 
-@pytest.mark.xfail(strict=True, reason="seed.SeedReader.geojson labels any declared CRS as EPSG:4326 without "
-                                       "reprojecting: British National Grid metres would be stored as degrees")
 def test_a_geojson_declared_in_british_national_grid_is_reprojected_or_refused(tmp_path):
     import json
 

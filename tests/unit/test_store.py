@@ -127,8 +127,6 @@ def test_geoparquet_comes_back_as_a_geodataframe(tmp_path):
     assert isinstance(plain, geopandas.GeoDataFrame)
 
 
-@pytest.mark.xfail(strict=True, reason="Store.read of a GeoParquet dataset without its geometry column raises "
-                                       "ValueError in geopandas (store.table_to_frame); it should return pandas")
 def test_a_geo_dataset_read_without_geometry_is_plain_pandas(tmp_path):
     store = Store(tmp_path)
     frame = geopandas.GeoDataFrame({"code": ["a"]}, geometry=[Point(-2.98, 53.41)], crs="EPSG:4326")

@@ -109,10 +109,21 @@ class SeedReader:
         if missing:
             raise SeedFileError(path, f"features lack propert(ies) {', '.join(missing)}.", line=1,
                                 fix="check this is the right boundary file.")
-        crs = (document.get("crs") or {}).get("properties", {}).get("name", "")
-        frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
-        declared = crs or "none (RFC 7946: WGS84 longitude/latitude)"
-        self.notes.append(f"{filename}: CRS declared {declared}; stored as EPSG:4326 (WGS84 longitude/latitude).")
+        declared = (document.get("crs") or {}).get("properties", {}).get("name", "")
+        source_crs = "EPSG:4326"
+        if declared and not any(tag in declared.upper() for tag in ("CRS84", "4326")):
+            source_crs = declared  # e.g. urn:ogc:def:crs:EPSG::27700 (British National Grid)
+        try:
+            frame = geopandas.GeoDataFrame.from_features(features, crs=source_crs)
+        except Exception as exc:  # pyproj cannot parse the declared CRS
+            raise SeedFileError(path, f"the declared CRS {declared!r} is not recognised ({exc}).", line=1,
+                                fix="declare an EPSG code, e.g. urn:ogc:def:crs:EPSG::27700.") from None
+        if source_crs != "EPSG:4326":
+            frame = frame.to_crs("EPSG:4326")
+            self.notes.append(f"{filename}: CRS declared {declared}; reprojected to EPSG:4326 (WGS84 longitude/latitude).")
+        else:
+            shown = declared or "none (RFC 7946: WGS84 longitude/latitude)"
+            self.notes.append(f"{filename}: CRS declared {shown}; stored as EPSG:4326 (WGS84 longitude/latitude).")
         return frame
 
 
