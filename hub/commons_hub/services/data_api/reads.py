@@ -99,12 +99,23 @@ def _for_csv(table: pa.Table):
     return neutralise_formulas(pd.DataFrame(frame))
 
 
+def purpose_missing(request: ReadRequest):
+    """Restricted data is read for a stated purpose, which the audit log and the public register record."""
+    from commons_hub.policy import Decision
+
+    return Decision(False, f"{request.dataset} is restricted: every read of it records its purpose, and none "
+                           f"was given.",
+                    f"Say what this read is for: `ck.read('{request.dataset}', project='{request.project}', "
+                    f"purpose='weekly demand by borough for the outreach plan')`. The purpose is kept in the audit "
+                    f"log and shown on the public register.", project=request.project, rule="purpose")
+
+
 def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
     """Decide, load, audit. Raises Denied (already audited) or CommonsError."""
     meta = state.metadata(request.dataset)
     if request.format not in FORMATS:
         raise CommonsError(f"format {request.format!r} is not one of {', '.join(FORMATS)}.")
-    entry = state.store.version_entry(request.dataset, request.version)
+    entry = state.version_entry(request.dataset, request.version)
     project = project_view(request.project, state.engine) if request.project else None
     if request.project and project is None:
         decision_reason = f"there is no project called {request.project!r}."
@@ -116,6 +127,8 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         raise Denied(Decision(False, decision_reason, "List projects with `ck.projects()`."))
     decision = decide_read(caller, request.dataset, meta.tier, project=project,
                            withdrawn=state.is_withdrawn(request.dataset))
+    if decision.allowed and meta.tier == "restricted" and not (request.purpose or "").strip():
+        decision = purpose_missing(request)
     if not decision.allowed:
         state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
 from commons_hub.store import Store
@@ -17,15 +19,22 @@ class ServiceState:
         self.audit = AuditLog(self.engine, anchor=self.store.home / "audit.anchor")
         self._metadata = None
         self._metadata_mtime = None
+        self._checked = 0.0
+        self._manifests: dict[str, tuple[int, dict]] = {}
 
     def all_metadata(self) -> dict:
-        """Catalogue metadata, reloaded when a metadata file changes (contributions add files)."""
+        """Catalogue metadata, reloaded at most once a second when a metadata file changed (contributions)."""
+        now = time.monotonic()
+        if self._metadata is not None and now - self._checked < 1.0:
+            return self._metadata
+        self._checked = now
         folder = catalog.catalog_dir(self.catalog_dir) / "datasets"
-        mtime = max((p.stat().st_mtime_ns for p in folder.glob("*.yaml")), default=0), len(list(folder.glob("*.yaml")))
+        files = [*folder.glob("*.yaml"), *(self.store.root.glob("*/metadata.yaml") if self.store.root.is_dir() else [])]
+        mtime = (max((p.stat().st_mtime_ns for p in files), default=0), len(files))
         if self._metadata is None or mtime != self._metadata_mtime:
-            self._metadata = catalog.load_metadata(self.catalog_dir)
-            self._metadata.update(self.extra_metadata())
-            self._metadata_mtime = mtime
+            metadata = catalog.load_metadata(self.catalog_dir)
+            metadata.update(self.extra_metadata())
+            self._metadata, self._metadata_mtime = metadata, mtime
         return self._metadata
 
     def extra_metadata(self) -> dict:
@@ -36,15 +45,39 @@ class ServiceState:
             extra[meta.name] = meta
         return extra
 
+    def manifest(self, name: str) -> dict:
+        """The dataset's manifest, re-read only when its file changed (a stat per request, not a parse)."""
+        path = self.store.root / name / "manifest.json"
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            raise DatasetNotFound(name, self._close(name)) from None
+        cached = self._manifests.get(name)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, self.store.manifest(name))
+            self._manifests[name] = cached
+        return cached[1]
+
+    def version_entry(self, name: str, version: int | None = None) -> dict:
+        versions = self.manifest(name)["versions"]
+        if version is None:
+            return versions[-1]
+        for entry in versions:
+            if entry["version"] == int(version):
+                return entry
+        raise DatasetNotFound(f"{name} version {version}", [f"{name} version {v['version']}" for v in versions])
+
     def metadata(self, name: str):
         metadata = self.all_metadata()
-        if name not in metadata or name not in self.store.names():
-            import difflib
-
-            known = [n for n in metadata if n in self.store.names()]
-            raise DatasetNotFound(name, difflib.get_close_matches(name, known, n=3, cutoff=0.5))
+        if name not in metadata or not (self.store.root / name / "manifest.json").exists():
+            raise DatasetNotFound(name, self._close(name))
         return metadata[name]
 
+    def _close(self, name: str) -> list[str]:
+        import difflib
+
+        known = [n for n in self.all_metadata() if n in self.store.names()]
+        return difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+
     def is_withdrawn(self, name: str) -> bool:
-        manifest = self.store.manifest(name)
-        return bool(manifest.get("withdrawn"))
+        return bool(self.manifest(name).get("withdrawn"))

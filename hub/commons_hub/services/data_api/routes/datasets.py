@@ -9,7 +9,7 @@ from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read
 
-CHUNK = 1 << 20
+CHUNK = 8 << 20
 
 
 class HealthHandler(BaseHandler):
@@ -35,7 +35,7 @@ class DatasetsHandler(BaseHandler):
         self.caller()
         store = self.state.store
         names = set(store.names())
-        out = [summary(meta, store.manifest(name)) for name, meta in sorted(self.state.all_metadata().items())
+        out = [summary(meta, self.state.manifest(name)) for name, meta in sorted(self.state.all_metadata().items())
                if name in names]
         self.write_json(out)
 
@@ -44,7 +44,7 @@ class DatasetHandler(BaseHandler):
     def get(self, name):
         caller = self.caller()
         meta = self.state.metadata(name)
-        manifest = self.state.store.manifest(name)
+        manifest = self.state.manifest(name)
         slug = self.get_argument("project", None) or self.request.headers.get("X-Commons-Project")
         project = project_view(slug, self.state.engine) if slug else None
         decision = decide_read(caller, name, meta.tier, project=project, withdrawn=bool(manifest.get("withdrawn")))
