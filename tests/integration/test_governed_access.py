@@ -144,3 +144,24 @@ def test_audit_chain_verifies_after_the_session(hub):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "intact" in result.stdout
+
+
+def test_every_kernel_starts_with_ck_imported_and_a_greeting(hub):
+    hub.spawn("analyst1")
+    out = hub.execute("analyst1", "print(ck.__name__, ck.hello())")
+    assert out["error"] is None, out
+    assert out["stdout"].startswith("commons_kernel LCR Data Commons: signed in as analyst1")
+    assert "early-help-demand" in out["stdout"]
+
+
+def test_readme_example_runs_in_a_kernel(hub):
+    hub.spawn("analyst1")
+    out = hub.execute("analyst1", """
+import commons_kernel as ck
+imd = ck.read("imd2019_lsoa11")
+boroughs = ck.aggregate(imd, to="lad", means={"imd_score": "pop_total"})
+print(boroughs.attrs["method"])
+print(boroughs.sort_values("imd_score").iloc[-1].to_dict())
+""")
+    assert out["error"] is None, out
+    assert "Knowsley" in out["stdout"] or "E08000011" in out["stdout"]
