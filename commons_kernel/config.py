@@ -98,8 +98,23 @@ SETTINGS: dict[str, Setting] = {
         Setting("assistant_model", "COMMONS_ASSISTANT_MODEL", "",
                 "langchain chat model as provider:model (e.g. openai:gpt-4o-mini, ollama:llama3); empty: no model, "
                 "semantic search only."),
+        Setting("stories_dir", "COMMONS_STORIES_DIR", str(PROJECT_ROOT / "stories"),
+                "Folder of stories (one sub-folder per story with story.yaml and story.ipynb)."),
+        Setting("stories_refresh_on_start", "COMMONS_STORIES_REFRESH_ON_START", "true",
+                "The refresher publishes every story not yet published when it starts (in the background).", _bool),
         Setting("show_user_names", "COMMONS_REGISTER_SHOW_NAMES", "false",
                 "Show members' user names on the public register (otherwise their organisations).", _bool),
+        # Cooperative decisions: the quorum rule (commons_hub.quorum), one setting per part.
+        Setting("quorum_min_votes", "COMMONS_QUORUM_MIN_VOTES", "3",
+                "Votes (approve, reject or abstain) a proposal needs before it is decided.", int),
+        Setting("quorum_min_stewards", "COMMONS_QUORUM_MIN_STEWARDS", "1",
+                "Stewards who must be among the voters before a proposal is decided.", int),
+        Setting("quorum_approve_share", "COMMONS_QUORUM_APPROVE_SHARE", "0.5",
+                "A decided proposal is approved when more than this share of its approve and reject votes approve "
+                "(abstentions count towards the quorum, not the majority).", _fraction),
+        Setting("owner_veto", "COMMONS_OWNER_VETO", "true",
+                "A reject vote by someone speaking for the `owner` of a restricted dataset the proposal names "
+                "rejects it at once.", _bool),
     ]
 }
 

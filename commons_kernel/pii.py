@@ -90,9 +90,8 @@ def _snake(name) -> str:
 
 
 def _strings(series: pd.Series) -> pd.Series:
-    present = series.dropna()
-    present = present[present.map(lambda v: not isinstance(v, (bytes, list, dict)))].astype(str)
-    return present[present.str.strip() != ""]
+    present = series.dropna().astype(str)
+    return present[present != ""]
 
 
 def _finding(kind: str, column: str, values: pd.Series, hits: pd.Series, sample: str) -> PersonalDataFinding:
@@ -120,12 +119,14 @@ def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
 
 
 def _is_free_text(values: pd.Series) -> bool:
+    """Mostly distinct values, many of six words or more, 30 characters long on average."""
     if len(values) < 3:
         return False
-    words = values.str.split().str.len()
-    long_share = (words >= 6).mean()
-    distinct = values.nunique() / len(values)
-    return bool(long_share >= 0.3 and distinct >= 0.5 and values.str.len().mean() >= 30)
+    unique = pd.Series(values.unique())
+    if len(unique) < 0.5 * len(values):
+        return False
+    long_share = (unique.str.count(r"\s+") >= 5).mean()
+    return bool(long_share >= 0.3 and unique.str.len().mean() >= 30)
 
 
 def scan_personal_data(frame: pd.DataFrame, skip_columns=()) -> list[PersonalDataFinding]:

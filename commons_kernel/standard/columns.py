@@ -13,6 +13,7 @@ import pandas as pd
 
 from commons_kernel.standard.dates import looks_like_date
 from commons_kernel.standard.rules import Standard
+from commons_kernel.standard.table import fullmatch
 
 DATE_TOKENS = {"date", "month", "week", "period", "year", "quarter", "day", "time", "timestamp", "datetime", "dob"}
 IDENTIFIER_TOKENS = {"id", "objectid", "fid", "uprn", "urn", "ref", "reference"}
@@ -66,11 +67,11 @@ def _number_kind(values: pd.Series) -> str | None:
     present = _non_empty(values)
     if present.empty:
         return None
-    if present.str.fullmatch(INTEGER.pattern).all():
-        if present.str.fullmatch(r"[+-]?0\d+").any():  # leading zeros: an identifier or a phone number, not a number
+    if fullmatch(present, INTEGER.pattern).all():
+        if fullmatch(present, r"[+-]?0\d+").any():  # leading zeros: an identifier or a phone number, not a number
             return None
         return "integer"
-    if present.str.fullmatch(NUMBER.pattern).all():
+    if fullmatch(present, NUMBER.pattern).all():
         return "number"
     return None
 
@@ -91,7 +92,7 @@ def column_roles(text: pd.DataFrame, metadata: dict, standard: Standard, dtypes:
         declared = str(entry.get("type") or "")
         by_name, level, vintage = _level_from_name(name, standard)
         present = _non_empty(values)
-        gss_share = present.str.fullmatch(gss).mean() if len(present) else 0.0
+        gss_share = fullmatch(present, gss).mean() if len(present) else 0.0
         if declared == "gss_code" or name == geography.get("code_column") or by_name or \
                 ("code" in tokens(name) and gss_share >= 0.8) or (len(present) and gss_share >= 0.9):
             if name == geography.get("code_column"):

@@ -10,7 +10,7 @@ from commons_kernel.standard.columns import ColumnRoles
 from commons_kernel.standard.dates import fits_granularity, fix_for, iso_kind
 from commons_kernel.standard.report import Issue, QualityReport
 from commons_kernel.standard.rules import Standard
-from commons_kernel.standard.table import Table
+from commons_kernel.standard.table import Table, fullmatch
 
 
 def _label(level: str | None, standard: Standard) -> str:
@@ -37,7 +37,7 @@ def check_geography(table: Table, roles: ColumnRoles, report: QualityReport, sta
     for column, level in roles.codes.items():
         values = table.text[column]
         present = values[values != ""]
-        valid = present.str.fullmatch(pattern)
+        valid = fullmatch(present, pattern)
         levels = present[valid].str[:3].map(lambda prefix: standard.level_of_code(prefix + "000000"))
         right_level = levels == level if level else pd.Series(True, index=levels.index)
         good_examples = present[valid][right_level]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from commons_kernel.standard.columns import ColumnRoles, snake
 from commons_kernel.standard.dates import iso_kind, looks_like_date
 from commons_kernel.standard.report import Issue, QualityReport
-from commons_kernel.standard.table import Table
+from commons_kernel.standard.table import Table, matching
 
 YEAR_SUFFIX = re.compile(r"(.*?)[ _\-]*((?:19|20)\d{2})")
 TOTAL_WORDS = {"total", "grand total", "totals", "all", "all areas", "sum", "subtotal", "sub-total"}
@@ -39,24 +41,23 @@ def check_layout(table: Table, roles: ColumnRoles, report: QualityReport) -> Non
                      f"{', '.join(sorted(years))}", "put one observation per row: a `year` column and one "
                      f"`{snake(stem) or 'value'}` column (pandas `melt`)", file=name, line=1)
 
-    duplicated = text.duplicated(keep=False)
-    report.tally("layout", int(not duplicated.any()), 1)
-    if duplicated.any():
-        first_of = {}
-        for position in text.index[duplicated]:
-            first_of.setdefault(tuple(text.loc[position]), position)
+    row_hashes = pd.util.hash_pandas_object(text, index=False)
+    repeats = row_hashes.duplicated(keep="first")
+    report.tally("layout", int(not repeats.any()), 1)
+    if repeats.any():
+        first_of = pd.Series(row_hashes.index[~repeats], index=row_hashes[~repeats].values)
 
         def repeat(position) -> Issue:
-            original = first_of[tuple(text.loc[position])]
+            original = first_of[row_hashes[position]]
             return Issue("warning", "layout", "duplicate-row", f"line {table.line_of(position)} repeats line "
                          f"{table.line_of(original)} exactly", "delete the repeated row, or add the column that tells "
                          "the two observations apart", file=name, line=table.line_of(position))
 
-        report.add_many([p for p in text.index[text.duplicated(keep="first")]], repeat)
+        report.add_many(text.index[repeats], repeat)
 
     labels = [column for column in text.columns if column not in roles.numbers]
-    totals = text[labels].apply(lambda col: col.str.strip().str.lower().isin(TOTAL_WORDS)).any(axis=1) \
-        if labels else None
+    totals = text[labels].apply(lambda col: matching(col, lambda v: str(v).strip().lower() in TOTAL_WORDS)).any(
+        axis=1) if labels else None
     report.tally("layout", int(totals is None or not totals.any()), 1)
     if totals is not None and totals.any():
         report.add_many(text.index[totals], lambda position: Issue(

@@ -120,7 +120,7 @@ class QualityReport:
         for category, weight in self.weights.items():
             passed, checked = self.tallies.get(category, [0, 0])
             if category in self.not_assessed:
-                points, note = 0.0, "not assessed: the file could not be read"
+                points, note = 0.0, "not assessed: first fix the errors that stop the table being read"
             elif checked == 0:
                 points, note = float(weight), "nothing to check"
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -72,3 +73,14 @@ def typed_frame(table: Table, numbers: dict[str, str]) -> pd.DataFrame:
             converted = pd.to_numeric(frame[name].replace("", None), errors="coerce")
             frame[name] = converted.astype("Int64") if kind == "integer" else converted.astype("float64")
     return frame
+
+
+def matching(values: pd.Series, predicate) -> pd.Series:
+    """``predicate(value)`` for every value, worked out once per distinct value (columns repeat a lot)."""
+    hits = {value for value in values.unique() if predicate(value)}
+    return values.isin(hits)
+
+
+def fullmatch(values: pd.Series, pattern: str) -> pd.Series:
+    compiled = re.compile(pattern)
+    return matching(values, lambda value: isinstance(value, str) and compiled.fullmatch(value) is not None)

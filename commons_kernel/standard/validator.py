@@ -61,6 +61,11 @@ def check_table(table: Table, metadata: dict, tier: str, report: QualityReport, 
     if not header_ok(list(table.text.columns), table.name, report):
         report.not_assessed |= set(TABLE_CATEGORIES)
         return None
+    if table.text.empty:
+        report.error("structure", "no-rows", "the table has no rows of data", "add the data under the header",
+                     file=table.name, line=1)
+        report.not_assessed |= set(TABLE_CATEGORIES)
+        return None
     roles = column_roles(table.text, metadata, standard, table.dtypes)
     check_schema(table, roles, metadata, report, standard)
     check_columns_and_units(table, roles, report, metadata_file)

@@ -3,4 +3,6 @@
 Features add their hook to HOOKS here (e.g. the safe setting that turns off file downloads).
 """
 
-HOOKS: list = []
+from commons_hub.safe_setting import safe_setting_hook
+
+HOOKS: list = [safe_setting_hook]
