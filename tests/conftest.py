@@ -10,6 +10,10 @@
 - ``linked_seed_dir`` (function): a temporary seed directory of symbolic links to the real seed files; a test
   may replace any entry with a file of its own (unlink it first) without touching the shared data.
 
+- ``hub`` (session): a real JupyterHub from hub/jupyterhub_config.py with all its services on free loopback
+  ports and a temporary, seeded COMMONS_HOME (tests/integration/hubfixture.py: token, data_api, spawn, execute,
+  hub_api). Shared by the integration, browser and notebook tiers; stopped at the end of the session.
+
 Fixtures used by one tier or one area only live in a ``conftest.py`` in that folder, not here.
 """
 
@@ -64,3 +68,18 @@ def linked_seed_dir(seed_dir, tmp_path) -> Path:
     for source in seed_dir.iterdir():
         (linked / source.name).symlink_to(source)
     return linked
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory):
+    from tests.integration.hubfixture import RunningHub
+
+    home = tmp_path_factory.mktemp("commons-home")
+    running = RunningHub(home, tmp_path_factory.getbasetemp() / "hub.log")
+    try:
+        running.start()
+    except Exception:
+        running.stop()
+        raise
+    yield running
+    running.stop()
