@@ -40,7 +40,9 @@ class RunningHub:
                     "COMMONS_HUB_URL": self.url, "COMMONS_HUB_API_PORT": str(free_port()),
                     "COMMONS_PROXY_API_PORT": str(free_port()), "COMMONS_DATA_API_PORT": str(free_port()),
                     "COMMONS_STORIES_PORT": str(free_port()), "COMMONS_REGISTER_PORT": str(free_port()),
-                    "COMMONS_REFRESHER_PORT": str(free_port())}
+                    "COMMONS_REFRESHER_PORT": str(free_port()),
+                    # tests refresh the stories they need (a few places); no full refresh at hub start
+                    "COMMONS_STORIES_REFRESH_ON_START": "false"}
         self.env.pop("JUPYTERHUB_API_TOKEN", None)
         self.process: subprocess.Popen | None = None
         self._tokens: dict[str, str] = {}

@@ -1,0 +1,86 @@
+"""Page blocks a story section returns, and how each displays in a notebook, a static page and the Voilà app.
+
+A section is a function ``section(data, place) -> list[Block]``. ``Figure`` displays as Plotly's own mimetype
+(JupyterLab and Voilà draw it with the jupyterlab-plotly extension, offline) with an HTML fallback that static
+pages draw with the plotly.js the stories service serves, and its text alternative is shown as a caption.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from dataclasses import dataclass
+
+import pandas as pd
+
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+
+
+@dataclass
+class Text:
+    markdown: str
+
+
+@dataclass
+class Figure:
+    figure: object          # a plotly Figure
+    alt: str                # what the figure shows, in words (screen readers, captions, text-only readers)
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame
+    caption: str
+
+
+def figure_bundle(block: Figure) -> dict:
+    import plotly.io as pio
+
+    spec = json.loads(pio.to_json(block.figure, validate=False))
+    spec["config"] = PLOTLY_CONFIG
+    element = f"plot-{uuid.uuid4().hex[:12]}"
+    fallback = (f'<div id="{element}" class="commons-plot" role="img" aria-label="{html.escape(block.alt)}"></div>'
+                f'<script>(window.commonsPlots = window.commonsPlots || []).push(["{element}", '
+                f'{json.dumps(spec["data"])}, {json.dumps(spec["layout"])}, {json.dumps(PLOTLY_CONFIG)}]);</script>')
+    return {"application/vnd.plotly.v1+json": spec, "text/html": fallback, "text/plain": block.alt}
+
+
+def table_html(block: Table) -> str:
+    body = block.frame.to_html(index=False, border=0, classes="commons-table", na_rep="fewer than 10",
+                               escape=True)
+    return f'<figure class="commons-table-figure"><figcaption>{html.escape(block.caption)}</figcaption>{body}</figure>'
+
+
+def output_records(block) -> list[dict]:
+    """The block as notebook output records (for an ``ipywidgets.Output``'s ``outputs``, set directly: capturing
+    with ``with output:`` makes nbclient, and so Voilà, wait for its cell timeout)."""
+    def record(data: dict) -> dict:
+        return {"output_type": "display_data", "data": data, "metadata": {}}
+
+    if isinstance(block, Text):
+        return [record({"text/markdown": block.markdown, "text/plain": block.markdown})]
+    if isinstance(block, Figure):
+        return [record(figure_bundle(block)), record({"text/markdown": f"*{block.alt}*", "text/plain": block.alt})]
+    if isinstance(block, Table):
+        return [record({"text/html": table_html(block), "text/plain": block.caption})]
+    raise TypeError(f"a story section returned {type(block).__name__}; return Text, Figure or Table blocks.")
+
+
+def display_block(block) -> None:
+    from IPython.display import HTML, Markdown, display
+
+    if isinstance(block, Text):
+        display(Markdown(block.markdown))
+    elif isinstance(block, Figure):
+        display(figure_bundle(block), raw=True)
+        display(Markdown(f"*{block.alt}*"))
+    elif isinstance(block, Table):
+        display(HTML(table_html(block)))
+    else:
+        raise TypeError(f"a story section returned {type(block).__name__}; return Text, Figure or Table blocks.")
+
+
+def display_blocks(blocks) -> None:
+    for block in blocks:
+        display_block(block)
