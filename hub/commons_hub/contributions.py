@@ -1,0 +1,320 @@
+"""Contributed data: an upload that passes every check becomes a pending version; a steward approves or rejects it.
+
+    submit(...)   checks (commons_kernel.upload_checks) → pending file + quality report → ``contribute`` entry
+    approve(...)  the pending table becomes the dataset's next version (Store.stage/commit, atomic) and its
+                  metadata is saved as datasets/<name>/metadata.yaml, which puts it in the catalogue
+    reject(...)   the pending file is deleted; the reason is kept
+
+Pending files live under ``datasets/<name>/pending/`` (never read by the data-api: a dataset is only what its
+manifest lists). A blocked upload stores nothing: it raises ValidationFailed with the report and leaves one
+``deny`` audit entry. Withdrawal is in commons_hub.withdrawals.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+import yaml
+
+from commons_hub import permissions
+from commons_hub.audit import AuditEvent
+from commons_hub.organisations import organisation_of
+from commons_hub.policy import Caller
+from commons_hub.store import Store, atomic_write_bytes, atomic_write_json
+from commons_hub.tables.contributions import contributions
+from commons_kernel.catalog import DatasetMetadata
+from commons_kernel.exceptions import GovernanceError, ValidationFailed
+from commons_kernel.standard.validator import new_report
+from commons_kernel.upload_checks import check_upload
+
+NAME = re.compile(r"[a-z][a-z0-9_]{2,63}")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def pending_dir(store: Store, name: str) -> Path:
+    return store.root / name / "pending"
+
+
+def reports_dir(store: Store, name: str) -> Path:
+    return store.root / name / "reports"
+
+
+def _refuse_upload(code: str, message: str, fix: str, filename: str, tier: str) -> ValidationFailed:
+    report = new_report(filename or "upload", tier if tier in ("open", "community", "restricted") else "open")
+    report.error("metadata", code, message, fix, file="metadata")
+    report.finish()
+    return ValidationFailed(f"metadata: {message}. Fix: {fix}. Nothing was stored.", report=report)
+
+
+def _approved_contributors(conn, name: str) -> set[str]:
+    return set(conn.execute(sa.select(contributions.c.contributor).where(
+        contributions.c.dataset == name, contributions.c.status == "approved")).scalars())
+
+
+def _check_name(conn, caller: Caller, name: str, tier: str, filename: str, store: Store, catalogue: dict) -> None:
+    """A new name, or the caller's own contributed dataset (then this upload is its next version)."""
+    if not NAME.fullmatch(name or ""):
+        suggestion = re.sub(r"[^a-z0-9]+", "_", str(name or "").lower()).strip("_") or "my_dataset"
+        if not suggestion[0].isalpha():
+            suggestion = f"data_{suggestion}"
+        raise _refuse_upload("bad-name", f"the dataset name `{name}` is not 3-64 lower-case letters, digits and _ "
+                             "starting with a letter (no paths, dots or spaces)", f"name it `{suggestion[:64]}`",
+                             filename, tier)
+    exists = name in catalogue or name in store.names()
+    contributors = _approved_contributors(conn, name)
+    if exists and not contributors:
+        raise _refuse_upload("name-taken", f"a dataset called `{name}` is already in the catalogue (not a "
+                             "contribution you can add a version to)", f"choose another name, e.g. `{name}_2`",
+                             filename, tier)
+    if contributors and caller.name not in contributors:
+        raise _refuse_upload("name-taken", f"`{name}` was contributed by another member; only they add versions",
+                             f"choose another name, e.g. `{name}_{caller.name.lower()}`"[:200], filename, tier)
+    if exists:
+        manifest = store.manifest(name)
+        if manifest.get("withdrawn"):
+            raise _refuse_upload("name-withdrawn", f"`{name}` was withdrawn and cannot take new versions",
+                                 f"choose a new name, e.g. `{name}_v2`", filename, tier)
+        current = catalogue.get(name)
+        if current is not None and current.tier != tier:
+            raise _refuse_upload("tier-change", f"`{name}` is in the {current.tier} tier; an upload cannot move it to "
+                                 f"{tier}", "upload with the same tier, or ask a steward to change it", filename, tier)
+    waiting = conn.execute(sa.select(contributions.c.id, contributions.c.contributor).where(
+        contributions.c.dataset == name, contributions.c.status == "pending")).first()
+    if waiting:
+        mine = waiting.contributor == caller.name
+        raise _refuse_upload("name-pending", f"contribution {waiting.id} of `{name}` is waiting for a steward" +
+                             ("" if mine else " (from another member)"),
+                             "wait for the steward's decision, then upload again" if mine else "choose another name",
+                             filename, tier)
+
+
+def submit(caller: Caller, data: bytes, filename: str, metadata: dict, *, store: Store, eng, audit,
+           catalogue: dict, name: str | None = None, tier: str | None = None, max_bytes: int | None = None) -> dict:
+    """Check an upload; if it passes, store it as a pending version with its quality report. Returns the record."""
+    permissions.check(permissions.may_contribute(caller), caller, audit, "contribute",
+                      f"{caller.name} is not a member of the cooperative, so cannot contribute data.",
+                      "Ask a steward to add you to the members group.")
+    metadata = dict(metadata or {})
+    name = str(name or metadata.get("name") or "")
+    tier = str(tier or metadata.get("tier") or "open")
+    metadata.setdefault("name", name)
+    metadata.setdefault("tier", tier)
+    try:
+        with eng.connect() as conn:
+            if metadata["name"] != name:
+                raise _refuse_upload("name-mismatch", f"the upload is named `{name}` but its metadata says "
+                                     f"`{metadata['name']}`", "make them the same", filename, tier)
+            _check_name(conn, caller, name, tier, filename, store, catalogue)
+        result = check_upload(data, filename, tier, max_bytes, metadata=metadata)
+        if len(result.tables) != 1:
+            raise _refuse_upload("one-table", f"the file holds {len(result.tables)} tables ({', '.join(result.tables)})",
+                                 "upload one table per dataset (one CSV, one sheet, or a zip of one file)",
+                                 filename, tier)
+    except ValidationFailed as blocked:
+        codes = sorted({issue.code for issue in getattr(blocked.report, "errors", [])})
+        audit.append(AuditEvent(actor=caller.name, action="deny", outcome="denied", dataset=name or None,
+                                bytes=len(data), detail={"attempted": "contribute", "filename": str(filename)[:200],
+                                                         "errors": codes}))
+        raise
+    (table_name, frame), = result.tables.items()
+    table = pa.Table.from_pandas(frame.rename(columns=str), preserve_index=False)
+    report = result.report.to_dict()
+    folder = pending_dir(store, name)
+    with eng.begin() as conn:
+        organisation = organisation_of(caller.name, conn)
+        contribution_id = conn.execute(contributions.insert().values(
+            dataset=name, contributor=caller.name, organisation=organisation, title=str(metadata.get("title", "")),
+            tier=tier, licence=str(metadata.get("licence", "")), publisher=str(metadata.get("publisher", "")),
+            filename=result.filename, file_type=result.file_type, sha256=result.sha256, size_bytes=result.size_bytes,
+            rows=table.num_rows, score=result.report.score, status="pending", created_at=_now(),
+            metadata_json=json.dumps(metadata, default=str))).inserted_primary_key[0]
+        try:
+            _write_parquet(folder / f"{contribution_id}.parquet", table)
+            atomic_write_json(folder / f"{contribution_id}.report.json", report)
+        except BaseException:
+            _remove_pending(store, name, contribution_id)
+            raise
+    audit.append(AuditEvent(actor=caller.name, action="contribute", dataset=name, rows=table.num_rows,
+                            bytes=result.size_bytes, detail={"contribution": contribution_id, "tier": tier,
+                                                             "filename": result.filename, "sha256": result.sha256,
+                                                             "score": result.report.score, "table": table_name}))
+    return {**contribution(contribution_id, eng), "report": report}
+
+
+def _write_parquet(path: Path, table: pa.Table) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _remove_pending(store: Store, name: str, contribution_id: int, keep_report: bool = False) -> None:
+    folder = pending_dir(store, name)
+    (folder / f"{contribution_id}.parquet").unlink(missing_ok=True)
+    report = folder / f"{contribution_id}.report.json"
+    if keep_report and report.exists():
+        target = reports_dir(store, name) / f"contribution-{contribution_id}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(report, target)
+    report.unlink(missing_ok=True)
+    for leftover in (folder, folder.parent):
+        if leftover.is_dir() and not any(leftover.iterdir()):
+            leftover.rmdir()
+
+
+def _pending_row(conn, contribution_id: int):
+    row = conn.execute(sa.select(contributions).where(contributions.c.id == int(contribution_id))).first()
+    if row is None:
+        raise GovernanceError(f"There is no contribution {contribution_id}; `ck.contributions()` lists them.")
+    if row.status != "pending":
+        raise GovernanceError(f"Contribution {contribution_id} was already {row.status} by {row.decided_by} "
+                              f"({row.reason or 'no reason given'}).")
+    return row
+
+
+def _check_reviewer(caller: Caller, audit, row, action: str) -> None:
+    permissions.check(permissions.may_review_contributions(caller), caller, audit, action,
+                      f"{caller.name} is not a steward: stewards approve or reject contributions.",
+                      "Ask a steward to review it.", dataset=row.dataset)
+    permissions.check(caller.name != row.contributor, caller, audit, action,
+                      f"{caller.name} contributed {row.dataset} (contribution {row.id}) and cannot review it.",
+                      "Another steward must review it.", dataset=row.dataset)
+
+
+def catalogue_entry(metadata: dict, row, table: pa.Table) -> dict:
+    """The contributor's metadata as a catalogue metadata file (commons_kernel.catalog.DatasetMetadata fields)."""
+    known = set(DatasetMetadata.__dataclass_fields__)
+    entry = {key: value for key, value in metadata.items() if key in known and value is not None}
+    entry.update(name=row.dataset, tier=row.tier, title=str(metadata.get("title") or row.dataset),
+                 description=str(metadata.get("description") or ""), publisher=str(metadata.get("publisher") or ""),
+                 licence=str(metadata.get("licence") or ""))
+    entry.setdefault("attribution", f"{entry['publisher']}, {entry['licence']}")
+    entry["geography"] = metadata.get("geography") if isinstance(metadata.get("geography"), dict) else {}
+    described = {str(c.get("name")): c for c in metadata.get("columns") or [] if isinstance(c, dict)}
+    entry["columns"] = [described.get(name) or {"name": name, "description": "", "unit": None,
+                                                 "type": str(table.schema.field(name).type)}
+                        for name in table.column_names]
+    tags = metadata.get("tags") or []
+    entry["tags"] = [t.strip() for t in tags.split(",")] if isinstance(tags, str) else [str(t) for t in tags]
+    entry["source"] = {"files": [row.filename], "official_url": "", "sha256": row.sha256,
+                       "from": f"contributed by {row.organisation or 'a member'} through the commons "
+                               f"(contribution {row.id})"}
+    notes = [str(n) for n in metadata.get("quality_notes") or []]
+    if metadata.get("methodology"):
+        notes.append(f"Methodology: {metadata['methodology']}")
+    entry["quality_notes"] = notes + [f"Quality score {row.score}/100 at upload (contribution {row.id})."]
+    if row.tier == "restricted" and not entry.get("owner"):
+        entry["owner"] = row.organisation or None  # the contributing organisation may veto projects that use it
+    entry["synthetic"] = bool(metadata.get("synthetic", False))
+    return entry
+
+
+def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: Store, eng, audit) -> dict:
+    """Commit the pending version as the dataset's next version and put its metadata in the catalogue."""
+    with eng.connect() as conn:
+        row = _pending_row(conn, contribution_id)
+    _check_reviewer(caller, audit, row, "approve-contribution")
+    if row.dataset in store.names() and store.manifest(row.dataset).get("withdrawn"):
+        raise GovernanceError(f"{row.dataset} was withdrawn; reject this contribution instead.")
+    pending = pending_dir(store, row.dataset) / f"{row.id}.parquet"
+    table = pq.read_table(pending)
+    metadata_path = store.root / row.dataset / "metadata.yaml"
+    previous = metadata_path.read_bytes() if metadata_path.exists() else None
+    entry = catalogue_entry(json.loads(row.metadata_json), row, table)
+    staged = store.stage(row.dataset, table, {
+        "ingested_at": _now().isoformat(timespec="seconds"), "sources": [{"file": row.filename, "sha256": row.sha256}],
+        "notes": [f"contribution {row.id} by {row.organisation or 'a member'}, approved by a steward"],
+        "contribution": row.id})
+    try:
+        with eng.begin() as conn:
+            claimed = conn.execute(contributions.update().where(
+                contributions.c.id == row.id, contributions.c.status == "pending").values(
+                status="approved", decided_at=_now(), decided_by=caller.name, reason=str(reason or "")[:2000])).rowcount
+            if not claimed:
+                raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
+            atomic_write_bytes(metadata_path, yaml.safe_dump(entry, sort_keys=False, allow_unicode=True).encode())
+            version = store.commit(staged)["version"]
+            conn.execute(contributions.update().where(contributions.c.id == row.id).values(version=version))
+    except BaseException:
+        store.discard(staged)
+        if previous is None:
+            metadata_path.unlink(missing_ok=True)
+        elif metadata_path.read_bytes() != previous:
+            atomic_write_bytes(metadata_path, previous)
+        raise
+    audit.append(AuditEvent(actor=caller.name, action="approve-contribution", dataset=row.dataset, version=version,
+                            rows=table.num_rows, detail={"contribution": row.id, "contributor": row.contributor,
+                                                         "reason": reason or ""}))
+    _remove_pending(store, row.dataset, row.id, keep_report=True)
+    return contribution(row.id, eng)
+
+
+def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, eng, audit) -> dict:
+    """Refuse a pending version, saying why; its data are deleted, its quality report kept."""
+    with eng.connect() as conn:
+        row = _pending_row(conn, contribution_id)
+    _check_reviewer(caller, audit, row, "reject-contribution")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise GovernanceError("Say why the contribution is rejected (reason=...): the contributor reads it.")
+    with eng.begin() as conn:
+        claimed = conn.execute(contributions.update().where(
+            contributions.c.id == row.id, contributions.c.status == "pending").values(
+            status="rejected", decided_at=_now(), decided_by=caller.name, reason=reason[:2000])).rowcount
+        if not claimed:
+            raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
+    audit.append(AuditEvent(actor=caller.name, action="reject-contribution", dataset=row.dataset,
+                            detail={"contribution": row.id, "contributor": row.contributor, "reason": reason}))
+    _remove_pending(store, row.dataset, row.id, keep_report=True)
+    return contribution(row.id, eng)
+
+
+def _as_dict(row) -> dict:
+    return {"id": row.id, "dataset": row.dataset, "contributor": row.contributor, "organisation": row.organisation,
+            "title": row.title, "tier": row.tier, "licence": row.licence, "publisher": row.publisher,
+            "filename": row.filename, "file_type": row.file_type, "sha256": row.sha256, "size_bytes": row.size_bytes,
+            "rows": row.rows, "score": row.score, "status": row.status, "created_at": row.created_at,
+            "decided_at": row.decided_at, "decided_by": row.decided_by, "reason": row.reason, "version": row.version}
+
+
+def contribution(contribution_id: int, eng) -> dict:
+    with eng.connect() as conn:
+        row = conn.execute(sa.select(contributions).where(contributions.c.id == int(contribution_id))).first()
+    if row is None:
+        raise GovernanceError(f"There is no contribution {contribution_id}; `ck.contributions()` lists them.")
+    return _as_dict(row)
+
+
+def list_contributions(eng, status: str | None = None, dataset: str | None = None) -> list[dict]:
+    query = sa.select(contributions).order_by(contributions.c.id)
+    if status:
+        query = query.where(contributions.c.status == status)
+    if dataset:
+        query = query.where(contributions.c.dataset == dataset)
+    with eng.connect() as conn:
+        return [_as_dict(row) for row in conn.execute(query).all()]
+
+
+def quality_report(store: Store, record: dict) -> dict | None:
+    """The quality report of a contribution (pending, approved or rejected), if it was kept."""
+    for path in (pending_dir(store, record["dataset"]) / f"{record['id']}.report.json",
+                 reports_dir(store, record["dataset"]) / f"contribution-{record['id']}.json"):
+        if path.exists():
+            return json.loads(path.read_text())
+    return None
+
+
+def contributors_of(name: str, eng) -> set[str]:
+    with eng.connect() as conn:
+        return _approved_contributors(conn, name)
+

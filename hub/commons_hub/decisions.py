@@ -1,0 +1,340 @@
+"""Cooperative decisions: a member proposes a project (or a change of a project's members), members and stewards
+vote, and the quorum rule (commons_hub.quorum) decides. A decision takes effect at once: the project's status
+(which the policy reads) or its member list changes in the same call as the deciding vote.
+
+Each function checks who may act (commons_hub.permissions) and what the state allows, makes the change in one
+transaction, then writes the audit entry (``propose``, ``vote``, ``decide``) naming the ids it created.
+Projects expire at their end date: the policy refuses reads after it, and a proposal still open then lapses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+
+from commons_hub import permissions
+from commons_hub.audit import AuditEvent
+from commons_hub.db import project_datasets, project_members, projects
+from commons_hub.organisations import organisation_of
+from commons_hub.policy import Caller
+from commons_hub.quorum import CHOICES, Ballot, QuorumRule, decide
+from commons_hub.tables.votes import proposals, votes
+from commons_kernel.exceptions import GovernanceError
+
+KINDS = ("project", "add-member", "remove-member")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{2,79}")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,119}")
+MAX_TEXT = 4000
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _text(value, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise GovernanceError(f"A proposal needs a {field}: say it in a sentence or two.")
+    if len(text) > limit:
+        raise GovernanceError(f"The {field} is {len(text)} characters long; keep it under {limit}.")
+    return text
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    return slug if len(slug) >= 3 else f"project-{slug}".strip("-")
+
+
+def _as_date(value, field: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise GovernanceError(f"{field} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31.") from None
+
+
+def _members(members, proposer: str, conn) -> dict[str, str]:
+    """{user name: organisation} from a dict, a list of names, or nothing (then the proposer alone)."""
+    if not members:
+        members = [proposer]
+    if not isinstance(members, dict):
+        members = {name: "" for name in members}
+    result = {}
+    for name, organisation in members.items():
+        if not USERNAME.fullmatch(str(name)):
+            raise GovernanceError(f"{name!r} is not a user name of the commons (letters, digits, . _ @ -).")
+        result[str(name)] = _text(organisation, "organisation", required=False, limit=200) or organisation_of(name, conn)
+    return result
+
+
+def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets, end_date, catalogue: dict,
+                    eng, audit, members=None, start_date=None, organisation: str | None = None,
+                    slug: str | None = None, today: date | None = None) -> dict:
+    """Store a project with status ``proposed`` and open its proposal for votes. Returns the proposal."""
+    permissions.check(permissions.may_propose(caller), caller, audit, "propose",
+                      f"{caller.name} is not a member of the cooperative, so cannot propose a project.",
+                      "Ask a steward to add you to the members group.")
+    today = today or date.today()
+    title, purpose = _text(title, "title", limit=200), _text(purpose, "purpose")
+    public_benefit = _text(public_benefit, "public benefit")
+    end, start = _as_date(end_date, "end_date"), _as_date(start_date, "start_date")
+    if end is None or end <= today:
+        raise GovernanceError(f"The end date must be after today ({today.isoformat()}): projects expire at it.")
+    if start and start > end:
+        raise GovernanceError(f"The start date {start} is after the end date {end}.")
+    datasets = sorted(set(datasets or []))
+    if not datasets:
+        raise GovernanceError("Name the datasets the project needs, e.g. datasets=['synthetic_referrals'].")
+    unknown = [name for name in datasets if name not in catalogue]
+    if unknown:
+        raise GovernanceError(f"No dataset called {', '.join(unknown)} in the catalogue; `ck.catalog()` lists them.")
+    slug = slug or slugify(title)
+    if not SLUG.fullmatch(slug):
+        raise GovernanceError(f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -.")
+    with eng.begin() as conn:
+        if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
+            raise GovernanceError(f"A project called {slug!r} already exists; pass slug= with another short name.")
+        member_orgs = _members(members, caller.name, conn)
+        org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(caller.name, conn)
+        now = _now()
+        project_id = conn.execute(projects.insert().values(
+            slug=slug, title=title, purpose=purpose, public_benefit=public_benefit, organisation=org,
+            proposer=caller.name, status="proposed", start_date=start, end_date=end, created_at=now,
+        )).inserted_primary_key[0]
+        for name, member_org in member_orgs.items():
+            conn.execute(project_members.insert().values(project_id=project_id, username=name, organisation=member_org))
+        for name in datasets:
+            conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
+        proposal_id = conn.execute(proposals.insert().values(
+            kind="project", project_id=project_id, organisation=org, proposer=caller.name, status="open",
+            created_at=now)).inserted_primary_key[0]
+    audit.append(AuditEvent(actor=caller.name, action="propose", project=slug, purpose=purpose, detail={
+        "proposal": proposal_id, "kind": "project", "title": title, "datasets": datasets,
+        "members": sorted(member_orgs), "end_date": end.isoformat()}))
+    return proposal(proposal_id, eng, catalogue)
+
+
+def propose_membership(caller: Caller, project: str, username: str, *, change: str = "add", organisation: str = "",
+                       reason: str = "", eng, audit, catalogue: dict, today: date | None = None) -> dict:
+    """Open a vote on adding ``username`` to (or removing them from) an approved, running project."""
+    permissions.check(permissions.may_propose(caller), caller, audit, "propose",
+                      f"{caller.name} is not a member of the cooperative, so cannot propose a membership change.",
+                      "Ask a steward to add you to the members group.", project=project)
+    if change not in ("add", "remove"):
+        raise GovernanceError(f"change must be 'add' or 'remove', not {change!r}.")
+    if not USERNAME.fullmatch(str(username or "")):
+        raise GovernanceError(f"{username!r} is not a user name of the commons.")
+    today = today or date.today()
+    kind = f"{change}-member"
+    with eng.begin() as conn:
+        row = conn.execute(sa.select(projects).where(projects.c.slug == project)).first()
+        if row is None:
+            raise GovernanceError(f"There is no project called {project!r}; `ck.projects()` lists them.")
+        if row.status != "approved" or row.end_date < today:
+            raise GovernanceError(f"Project {project!r} is {_effective_status(row, today)}: only an approved, running "
+                                  f"project's members can change.")
+        is_member = conn.execute(sa.select(project_members.c.username).where(
+            project_members.c.project_id == row.id, project_members.c.username == username)).first() is not None
+        if change == "add" and is_member:
+            raise GovernanceError(f"{username} is already a member of {project!r}.")
+        if change == "remove" and not is_member:
+            raise GovernanceError(f"{username} is not a member of {project!r}.")
+        pending = conn.execute(sa.select(proposals.c.id).where(
+            proposals.c.project_id == row.id, proposals.c.username == username, proposals.c.status == "open")).first()
+        if pending:
+            raise GovernanceError(f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it.")
+        org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(username, conn)
+        proposal_id = conn.execute(proposals.insert().values(
+            kind=kind, project_id=row.id, username=username, organisation=org, proposer=caller.name,
+            reason=_text(reason, "reason", required=False), status="open", created_at=_now())).inserted_primary_key[0]
+    audit.append(AuditEvent(actor=caller.name, action="propose", project=project, detail={
+        "proposal": proposal_id, "kind": kind, "member": username}))
+    return proposal(proposal_id, eng, catalogue)
+
+
+def _owner_of(caller: Caller, organisation: str, datasets: list[str], catalogue: dict) -> frozenset[str]:
+    """The restricted datasets (of ``datasets``) whose ``owner`` this voter speaks for: the owner named in the
+    metadata equals their user name, their organisation, or one of their hub groups."""
+    speaks_as = {caller.name.casefold(), organisation.strip().casefold(), *(g.casefold() for g in caller.groups)}
+    speaks_as.discard("")
+    owned = set()
+    for name in datasets:
+        meta = catalogue.get(name)
+        owner = str(getattr(meta, "owner", None) or "").strip().casefold()
+        if meta is not None and meta.tier == "restricted" and owner and owner in speaks_as:
+            owned.add(name)
+    return frozenset(owned)
+
+
+def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, eng, audit, catalogue: dict,
+         rule: QuorumRule | None = None, today: date | None = None) -> dict:
+    """Cast ``caller``'s vote; if the quorum rule then decides the proposal, apply the decision at once."""
+    permissions.check(permissions.may_vote(caller), caller, audit, "vote",
+                      f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
+                      "Ask a steward to add you to the members group.")
+    if choice not in CHOICES:
+        raise GovernanceError(f"A vote is one of {', '.join(CHOICES)}, not {choice!r}.")
+    comment = _text(comment, "comment", required=False, limit=2000)
+    rule = rule or QuorumRule.from_settings()
+    today = today or date.today()
+    with eng.begin() as conn:
+        row, project = _proposal_and_project(conn, proposal_id)
+        if row.status == "open" and project.end_date < today:
+            _lapse(conn, row.id)
+            lapsed = True
+        else:
+            lapsed = False
+            if row.status != "open":
+                raise GovernanceError(f"Proposal {proposal_id} was already decided ({row.status}): "
+                                      f"{row.decision_reason}")
+            if conn.execute(sa.select(votes.c.id).where(votes.c.proposal_id == row.id,
+                                                        votes.c.voter == caller.name)).first():
+                raise GovernanceError(f"{caller.name} has already voted on proposal {proposal_id}; each member "
+                                      f"votes once.")
+            organisation = organisation_of(caller.name, conn)
+            datasets = _datasets_of(conn, project.id)
+            owner_of = _owner_of(caller, organisation, datasets, catalogue)
+            conn.execute(votes.insert().values(
+                proposal_id=row.id, voter=caller.name, organisation=organisation,
+                steward=permissions.is_steward(caller), owner_of=json.dumps(sorted(owner_of)), choice=choice,
+                comment=comment, cast_at=_now()))
+            outcome = decide(_ballots(conn, row.id), rule)
+            if outcome.decided:
+                _apply(conn, row, project, outcome.status, outcome.reason)
+    if lapsed:
+        audit.append(AuditEvent(actor=caller.name, action="decide", outcome="ok", project=project.slug, detail={
+            "proposal": proposal_id, "kind": row.kind, "decision": "lapsed", "reason": "its end date passed"}))
+        raise GovernanceError(f"Proposal {proposal_id} lapsed: project {project.slug!r} ended on "
+                              f"{project.end_date.isoformat()} before a decision. Propose it again with a new end date.")
+    audit.append(AuditEvent(actor=caller.name, action="vote", project=project.slug, detail={
+        "proposal": proposal_id, "kind": row.kind, "choice": choice, "comment": comment,
+        "veto_for": sorted(owner_of) if choice == "reject" else []}))
+    if outcome.decided:
+        audit.append(AuditEvent(actor=caller.name, action="decide", project=project.slug, detail={
+            "proposal": proposal_id, "kind": row.kind, "decision": outcome.status, "reason": outcome.reason,
+            "member": row.username, "counts": outcome.counts}))
+    return proposal(proposal_id, eng, catalogue, rule)
+
+
+def _proposal_and_project(conn, proposal_id: int):
+    row = conn.execute(sa.select(proposals).where(proposals.c.id == int(proposal_id))).first()
+    if row is None:
+        raise GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
+    project = conn.execute(sa.select(projects).where(projects.c.id == row.project_id)).first()
+    return row, project
+
+
+def _datasets_of(conn, project_id: int) -> list[str]:
+    return sorted(conn.execute(sa.select(project_datasets.c.dataset)
+                               .where(project_datasets.c.project_id == project_id)).scalars())
+
+
+def _ballots(conn, proposal_id: int) -> list[Ballot]:
+    rows = conn.execute(sa.select(votes).where(votes.c.proposal_id == proposal_id).order_by(votes.c.id)).all()
+    return [Ballot(r.voter, r.choice, bool(r.steward), frozenset(json.loads(r.owner_of or "[]"))) for r in rows]
+
+
+def _apply(conn, row, project, status: str, reason: str) -> None:
+    """Make a decision take effect: the project's status, or its member list. Guarded on the proposal being open."""
+    now = _now()
+    changed = conn.execute(proposals.update().where(proposals.c.id == row.id, proposals.c.status == "open")
+                           .values(status=status, decided_at=now, decision_reason=reason)).rowcount
+    if not changed:
+        raise GovernanceError(f"Proposal {row.id} was decided by another vote a moment ago; nothing changed.")
+    if row.kind == "project":
+        conn.execute(projects.update().where(projects.c.id == project.id).values(status=status, decided_at=now))
+    elif status == "approved" and row.kind == "add-member":
+        conn.execute(project_members.insert().values(project_id=project.id, username=row.username,
+                                                     organisation=row.organisation))
+    elif status == "approved" and row.kind == "remove-member":
+        conn.execute(project_members.delete().where(project_members.c.project_id == project.id,
+                                                    project_members.c.username == row.username))
+
+
+def _lapse(conn, proposal_id: int) -> None:
+    conn.execute(proposals.update().where(proposals.c.id == proposal_id, proposals.c.status == "open").values(
+        status="lapsed", decided_at=_now(), decision_reason="the project's end date passed before a decision"))
+
+
+def _effective_status(project_row, today: date) -> str:
+    """A project's status as people should read it: proposed, approved (running), not started, ended, rejected."""
+    if project_row.status == "approved":
+        if project_row.end_date < today:
+            return "ended"
+        if project_row.start_date and project_row.start_date > today:
+            return "approved (not started)"
+    if project_row.status == "proposed" and project_row.end_date < today:
+        return "lapsed"
+    return project_row.status
+
+
+def project_status(slug: str, eng, today: date | None = None) -> str:
+    with eng.connect() as conn:
+        row = conn.execute(sa.select(projects).where(projects.c.slug == slug)).first()
+    if row is None:
+        raise GovernanceError(f"There is no project called {slug!r}.")
+    return _effective_status(row, today or date.today())
+
+
+def open_project_proposal(slug: str, eng) -> int:
+    """The id of the project proposal of project ``slug`` (to vote by project name)."""
+    with eng.connect() as conn:
+        found = conn.execute(sa.select(proposals.c.id).join(projects, projects.c.id == proposals.c.project_id)
+                             .where(projects.c.slug == slug, proposals.c.kind == "project")
+                             .order_by(proposals.c.id.desc())).first()
+    if found is None:
+        raise GovernanceError(f"Project {slug!r} has no proposal to vote on (it was not proposed through a vote); "
+                              f"`ck.proposals()` lists open proposals.")
+    return found.id
+
+
+def proposal(proposal_id: int, eng, catalogue: dict | None = None, rule: QuorumRule | None = None,
+             today: date | None = None) -> dict:
+    found = list_proposals(eng, rule=rule, today=today, ids=[int(proposal_id)])
+    if not found:
+        raise GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
+    return found[0]
+
+
+def list_proposals(eng, status: str | None = None, *, rule: QuorumRule | None = None, today: date | None = None,
+                   ids: list[int] | None = None) -> list[dict]:
+    """Every proposal with its project, votes (voters' names and organisations), counts and where it stands."""
+    rule = rule or QuorumRule.from_settings()
+    today = today or date.today()
+    query = sa.select(proposals, projects.c.slug, projects.c.title, projects.c.end_date, projects.c.start_date,
+                      projects.c.status.label("project_status")).join(projects, projects.c.id == proposals.c.project_id)
+    if ids:
+        query = query.where(proposals.c.id.in_(ids))
+    with eng.connect() as conn:
+        rows = conn.execute(query.order_by(proposals.c.id)).all()
+        result = []
+        for row in rows:
+            ballots = conn.execute(sa.select(votes).where(votes.c.proposal_id == row.id).order_by(votes.c.id)).all()
+            effective = row.status
+            if row.status == "open" and row.end_date < today:
+                effective = "lapsed"
+            outcome = decide(_ballots(conn, row.id), rule)
+            result.append({
+                "id": row.id, "kind": row.kind, "project": row.slug, "project_title": row.title,
+                "member": row.username, "member_organisation": row.organisation if row.username else "",
+                "reason": row.reason, "proposer": row.proposer, "organisation": row.organisation,
+                "status": effective, "created_at": row.created_at, "decided_at": row.decided_at,
+                "decision_reason": row.decision_reason or ("" if effective == "open" else outcome.reason),
+                "standing": outcome.reason if effective == "open" else row.decision_reason, "counts": outcome.counts,
+                "rule": rule.describe(), "end_date": row.end_date.isoformat(),
+                "votes": [{"voter": b.voter, "organisation": b.organisation, "steward": bool(b.steward),
+                           "choice": b.choice, "comment": b.comment, "cast_at": b.cast_at,
+                           "veto_for": json.loads(b.owner_of or "[]") if b.choice == "reject" else []}
+                          for b in ballots],
+            })
+    if status:
+        result = [p for p in result if p["status"] == status]
+    return result

@@ -1,0 +1,71 @@
+"""What the data-api's governance routes share (contributions, withdrawals, proposals and votes).
+
+``GovernanceHandler`` answers JSON; a refused permission (commons_hub.permissions.NotPermitted) becomes 403.
+``PageHandler`` serves the HTML pages members use in a browser (upload form, review, votes): hub login by OAuth,
+XSRF on every form, autoescaped templates, and headers that forbid scripts and framing.
+"""
+
+from __future__ import annotations
+
+import json
+
+from commons_hub.permissions import NotPermitted
+from commons_hub.services.data_api.base import ApiError, BaseHandler
+from commons_kernel.exceptions import CommonsError, GovernanceError, ValidationFailed
+
+PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+
+class GovernanceHandler(BaseHandler):
+    def catalogue(self) -> dict:
+        """Metadata of every dataset in the store (seed and contributed), by name."""
+        names = set(self.state.store.names())
+        return {name: meta for name, meta in self.state.all_metadata().items() if name in names}
+
+    def catalogue_changed(self) -> None:
+        # ServiceState caches metadata keyed on catalog/ files only; a contributed dataset's metadata.yaml lives in
+        # the store, so drop the cache after an approval (see the report: ServiceState could watch those files).
+        self.state._metadata = None
+
+    def json_body(self) -> dict:
+        if not self.request.body:
+            return {}
+        try:
+            body = json.loads(self.request.body)
+        except ValueError:
+            raise ApiError(400, "bad-json", "The request body is not JSON. Send a JSON object.") from None
+        if not isinstance(body, dict):
+            raise ApiError(400, "bad-json", "Send a JSON object, e.g. {\"choice\": \"approve\"}.")
+        return body
+
+    def _handle_request_exception(self, e):
+        if isinstance(e, NotPermitted):
+            e = ApiError(403, "not-permitted", str(e))
+        super()._handle_request_exception(e)
+
+
+class PageHandler(GovernanceHandler):
+    """An HTML page for members signed in to the hub."""
+
+    browser_page = True
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Security-Policy", PAGE_POLICY)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "same-origin")
+        self.set_header("Cache-Control", "no-store")
+
+    def prefix(self) -> str:
+        """The service prefix (every page is one level below it, e.g. /services/data-api/contribute)."""
+        return self.request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+
+    def render_page(self, template: str, status: int = 200, **values) -> None:
+        self.set_status(status)
+        self.render(template, prefix=self.prefix(), caller=self.caller(), **values)
+
+    def page_error(self, template: str, exc: CommonsError, **values) -> None:
+        """Render ``template`` with the error (a report's errors listed one by one) and the right status."""
+        status = 422 if isinstance(exc, ValidationFailed) else 403 if isinstance(exc, NotPermitted) else \
+            409 if isinstance(exc, GovernanceError) else 400
+        report = exc.report.to_dict() if hasattr(getattr(exc, "report", None), "to_dict") else getattr(exc, "report", None)
+        self.render_page(template, status=status, error=str(exc), report=report, **values)

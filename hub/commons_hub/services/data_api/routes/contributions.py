@@ -1,0 +1,195 @@
+"""Contributions: the upload form (HTML, hub login, XSRF), the stewards' review page, and the JSON API that
+``ck.contribute`` and `commons contribute` use; plus withdrawal of a dataset by its contributor.
+
+    GET/POST contribute                           the upload form and its result (quality report, or the errors)
+    GET/POST contributions                        pending contributions; stewards approve or reject here
+    GET/POST api/contributions                    list / upload (multipart: file, name, tier, metadata as JSON)
+    GET      api/contributions/ID                 one contribution with its quality report
+    POST     api/contributions/ID/(approve|reject) {"reason": "..."} (stewards)
+    POST     api/datasets/NAME/withdraw           {"reason": "..."} (the contributor, or a steward)
+    GET      api/withdrawals                      withdrawn datasets
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+
+import yaml
+
+from commons_hub import contributions, withdrawals
+from commons_hub.permissions import may_review_contributions
+from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
+from commons_kernel.exceptions import CommonsError, ValidationFailed
+from commons_kernel.standard.rules import load_standard
+
+FORM_FIELDS = ("name", "title", "description", "publisher", "contact", "licence", "licence_url", "attribution",
+               "update_frequency", "methodology", "period", "tier", "disclosure_control")
+GEOGRAPHY_FIELDS = ("level", "vintage", "code_column")
+
+
+def _upload(handler) -> tuple[bytes, str]:
+    files = handler.request.files.get("file") or []
+    if not files:
+        raise ValidationFailed("The upload has no file: send it as the multipart field `file`. Nothing was stored.")
+    return files[0]["body"], files[0]["filename"]
+
+
+def _parse_metadata(text: str, source: str) -> dict:
+    try:
+        value = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ValidationFailed(f"{source}{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)}). "
+                               "Nothing was stored.") from None
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"{source}: the metadata must be a mapping of `field: value`. Nothing was stored.")
+    return value
+
+
+def _form_metadata(handler) -> dict:
+    """Metadata from the form: an optional metadata YAML file, then every field filled in on the form."""
+    metadata = {}
+    uploaded = handler.request.files.get("metadata_file") or []
+    if uploaded and uploaded[0]["body"].strip():
+        try:
+            metadata = _parse_metadata(uploaded[0]["body"].decode("utf-8"), uploaded[0]["filename"] or "metadata")
+        except UnicodeDecodeError:
+            raise ValidationFailed("The metadata file is not UTF-8: save it as UTF-8. Nothing was stored.") from None
+    for field in FORM_FIELDS:
+        value = handler.get_body_argument(field, "").strip()
+        if value:
+            metadata[field] = value
+    tags = handler.get_body_argument("tags", "").strip()
+    if tags:
+        metadata["tags"] = [t.strip() for t in tags.split(",") if t.strip()]
+    geography = {f: handler.get_body_argument(f"geography_{f}", "").strip() for f in GEOGRAPHY_FIELDS}
+    if any(geography.values()):
+        metadata["geography"] = {**(metadata.get("geography") or {}), **{k: v for k, v in geography.items() if v}}
+    return metadata
+
+
+async def _submit(handler, data: bytes, filename: str, metadata: dict, name: str | None, tier: str | None) -> dict:
+    caller = handler.caller()
+    state = handler.state
+    work = functools.partial(contributions.submit, caller, data, filename, metadata, store=state.store,
+                             eng=state.engine, audit=state.audit, catalogue=handler.catalogue(), name=name, tier=tier)
+    # The checks read the whole file: keep the event loop free for other requests meanwhile.
+    return await asyncio.get_running_loop().run_in_executor(None, work)
+
+
+def _form_context() -> dict:
+    standard = load_standard()
+    return {"licences": standard.licences, "tiers": standard.tiers, "levels": list(standard.gss_levels),
+            "max_bytes": standard.limits["max_upload_bytes"]}
+
+
+class ContributeFormHandler(PageHandler):
+    def get(self):
+        self.caller()
+        self.render_page("contribute.html", values={}, result=None, error=None, report=None, **_form_context())
+
+    async def post(self):
+        self.caller()
+        values = {field: self.get_body_argument(field, "") for field in FORM_FIELDS}
+        try:
+            data, filename = _upload(self)
+            metadata = _form_metadata(self)
+            result = await _submit(self, data, filename, metadata, metadata.get("name"), metadata.get("tier"))
+        except CommonsError as exc:
+            self.page_error("contribute.html", exc, values=values, result=None, **_form_context())
+            return
+        self.render_page("contribute.html", status=201, values={}, result=result, error=None,
+                         report=result["report"], **_form_context())
+
+
+class ReviewPageHandler(PageHandler):
+    def _render(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
+        caller = self.caller()
+        steward = may_review_contributions(caller)
+        pending = [c for c in contributions.list_contributions(self.state.engine, status="pending")
+                   if steward or c["contributor"] == caller.name]
+        for record in pending:
+            record["report"] = contributions.quality_report(self.state.store, record)
+        mine = [c for c in contributions.list_contributions(self.state.engine) if c["contributor"] == caller.name]
+        self.render_page("contributions.html", status=status, pending=pending, mine=mine, steward=steward,
+                         error=error, done=done, report=None)
+
+    def get(self):
+        self._render()
+
+    def post(self):
+        caller = self.caller()
+        action = self.get_body_argument("action", "")
+        try:
+            ident = int(self.get_body_argument("id", "0"))
+            reason = self.get_body_argument("reason", "")
+            if action not in ("approve", "reject"):
+                raise ValueError("action must be approve or reject.")
+            decide = contributions.approve if action == "approve" else contributions.reject
+            done = decide(caller, ident, reason, store=self.state.store, eng=self.state.engine, audit=self.state.audit)
+            self.catalogue_changed()
+        except (CommonsError, ValueError) as exc:
+            self._render(status=409, error=str(exc))
+            return
+        self._render(done=done)
+
+
+class ContributionsApiHandler(GovernanceHandler):
+    def get(self):
+        self.caller()
+        self.write_json(contributions.list_contributions(self.state.engine, status=self.get_argument("status", None),
+                                                         dataset=self.get_argument("dataset", None)))
+
+    async def post(self):
+        self.caller()
+        data, filename = _upload(self)
+        metadata = _parse_metadata(self.get_body_argument("metadata", ""), "metadata")
+        result = await _submit(self, data, filename, metadata, self.get_body_argument("name", None),
+                               self.get_body_argument("tier", None))
+        self.write_json(result, status=201)
+
+
+class ContributionApiHandler(GovernanceHandler):
+    def get(self, ident):
+        self.caller()
+        record = contributions.contribution(int(ident), self.state.engine)
+        self.write_json({**record, "report": contributions.quality_report(self.state.store, record)})
+
+
+class ContributionDecisionHandler(GovernanceHandler):
+    def post(self, ident, action):
+        caller = self.caller()
+        reason = str(self.json_body().get("reason") or "")
+        decide = contributions.approve if action == "approve" else contributions.reject
+        record = decide(caller, int(ident), reason, store=self.state.store, eng=self.state.engine,
+                        audit=self.state.audit)
+        self.catalogue_changed()
+        self.write_json(record)
+
+
+class WithdrawHandler(GovernanceHandler):
+    def post(self, name):
+        caller = self.caller()
+        record = withdrawals.withdraw(caller, name, str(self.json_body().get("reason") or ""), store=self.state.store,
+                                      eng=self.state.engine, audit=self.state.audit)
+        self.write_json(json.loads(json.dumps(record, default=str)))
+
+
+class WithdrawalsHandler(GovernanceHandler):
+    def get(self):
+        self.caller()
+        self.write_json(withdrawals.list_withdrawals(self.state.engine))
+
+
+ROUTES = [
+    (r"contribute", ContributeFormHandler),
+    (r"contributions", ReviewPageHandler),
+    (r"api/contributions", ContributionsApiHandler),
+    (r"api/contributions/(\d+)", ContributionApiHandler),
+    (r"api/contributions/(\d+)/(approve|reject)", ContributionDecisionHandler),
+    (r"api/datasets/([A-Za-z0-9_\-]+)/withdraw", WithdrawHandler),
+    (r"api/withdrawals", WithdrawalsHandler),
+]

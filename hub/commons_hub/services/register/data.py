@@ -1,0 +1,239 @@
+"""What the register shows, computed from the governance database, the audit log and the store (read-only).
+
+People appear as their organisation unless the ``show_user_names`` setting is true. Data uses are counted from
+the audit log itself (``read`` entries with outcome ``ok``, up to and including the entry named ``as_of_entry``),
+so the register's numbers are the audit log's numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+import commons_kernel.catalog_module as catalog
+from commons_hub import contributions as contribution_records
+from commons_hub import decisions, withdrawals
+from commons_hub.audit import AuditLog
+from commons_hub.db import audit_log
+from commons_hub.organisations import public_name
+from commons_hub.projects import list_projects
+from commons_hub.services.register.chain import ChainStatus
+from commons_hub.services.register.readonly import has_table
+from commons_hub.services.register.extra_tables import public_releases, public_rows
+from commons_hub.store import Store
+from commons_kernel.exceptions import DatasetNotFound
+
+
+class RegisterData:
+    def __init__(self, eng: sa.Engine, store: Store, catalog_dir=None, show_user_names: bool = False):
+        self.engine, self.store, self.catalog_dir = eng, store, catalog_dir
+        self.show_user_names = show_user_names
+        self.audit = AuditLog(eng, anchor=store.home / "audit.anchor")
+        self._lock = threading.Lock()
+        self._catalogue, self._catalogue_key = None, None
+        self.chain = ChainStatus(self.audit)
+
+    # people ------------------------------------------------------------------------------------------------
+    def person(self, username: str | None, organisation: str) -> str:
+        return public_name(username, organisation, self.show_user_names)
+
+    # catalogue ---------------------------------------------------------------------------------------------
+    def _metadata_files(self) -> list[Path]:
+        folder = catalog.catalog_dir(self.catalog_dir) / "datasets"
+        stored = sorted(self.store.root.glob("*/metadata.yaml")) if self.store.root.is_dir() else []
+        return sorted(folder.glob("*.yaml")) + stored
+
+    def catalogue(self) -> dict:
+        """Metadata of every dataset in the store, by name (seed metadata and contributed metadata)."""
+        files = self._metadata_files()
+        key = tuple((str(p), p.stat().st_mtime_ns) for p in files) + tuple(self.store.names())
+        with self._lock:
+            if key != self._catalogue_key:
+                metadata = catalog.load_metadata(self.catalog_dir)
+                for path in files:
+                    if path.name == "metadata.yaml":
+                        metadata[path.parent.name] = catalog.parse_metadata(path, expected_name=path.parent.name)
+                names = set(self.store.names())
+                self._catalogue = {n: m for n, m in sorted(metadata.items()) if n in names}
+                self._catalogue_key = key
+            return self._catalogue
+
+    # audit -------------------------------------------------------------------------------------------------
+    def audit_status(self) -> dict:
+        """Whether the hash chain verifies: fully every 30 s, new entries at each request (chain.ChainStatus)."""
+        return self.chain.current()
+
+    def last_entry(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(audit_log.c.id))).scalar() or 0
+
+    def uses(self, as_of: int | None = None) -> dict:
+        """Reads per dataset per project per month, with the purposes stated, from the audit log up to entry
+        ``as_of`` (default: the last)."""
+        as_of = self.last_entry() if as_of is None else as_of
+        month = sa.func.substr(audit_log.c.time, 1, 7).label("month")
+        query = (sa.select(audit_log.c.dataset, audit_log.c.project, month, sa.func.count().label("reads"),
+                           sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0).label("rows"))
+                 .where(audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id <= as_of)
+                 .group_by(audit_log.c.dataset, audit_log.c.project, month)
+                 .order_by(month.desc(), audit_log.c.dataset, audit_log.c.project))
+        stated = (sa.select(audit_log.c.dataset, audit_log.c.project, month, audit_log.c.purpose).distinct()
+                  .where(audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id <= as_of,
+                         audit_log.c.purpose.is_not(None), audit_log.c.purpose != "")
+                  .order_by(audit_log.c.purpose))
+        with self.engine.connect() as conn:
+            purposes: dict[tuple, list[str]] = {}
+            for r in conn.execute(stated):
+                purposes.setdefault((r.dataset, r.project, r.month), []).append(r.purpose)
+            rows = [{"dataset": r.dataset, "project": r.project, "month": r.month, "reads": int(r.reads),
+                     "rows": int(r.rows), "purposes": purposes.get((r.dataset, r.project, r.month), [])}
+                    for r in conn.execute(query)]
+        return {"as_of_entry": as_of, "uses": rows}
+
+    # datasets ----------------------------------------------------------------------------------------------
+    def _contributions(self) -> list[dict]:
+        return contribution_records.list_contributions(self.engine) if has_table(self.engine, "contributions") else []
+
+    def datasets(self) -> list[dict]:
+        uses = self.uses()
+        by_dataset: dict[str, dict[str, int]] = {}
+        for use in uses["uses"]:
+            months = by_dataset.setdefault(use["dataset"], {})
+            months[use["month"]] = months.get(use["month"], 0) + use["reads"]
+        scores = {}
+        for record in self._contributions():
+            if record["status"] == "approved":
+                scores[record["dataset"]] = record  # the latest approved version's contribution wins
+        return [self._dataset(name, meta, by_dataset.get(name, {}), scores.get(name), uses["as_of_entry"])
+                for name, meta in self.catalogue().items()]
+
+    def _dataset(self, name: str, meta, months: dict, contributed: dict | None, as_of: int) -> dict:
+        manifest = self.store.manifest(name)
+        return {
+            "name": name, "title": meta.title, "tier": meta.tier, "licence": meta.licence,
+            "licence_url": meta.licence_url, "publisher": meta.publisher, "attribution": meta.attribution,
+            "synthetic": meta.synthetic, "owner": meta.owner,
+            "quality_score": contributed["score"] if contributed else None,
+            "contributed_by": self.person(contributed["contributor"], contributed["organisation"]) if contributed else None,
+            "versions": [{"version": v["version"], "rows": v.get("rows"), "added": v.get("ingested_at")}
+                         for v in manifest["versions"]],
+            "withdrawn": bool(manifest.get("withdrawn")), "withdrawn_reason": manifest.get("withdrawn_reason"),
+            "withdrawn_at": manifest.get("withdrawn_at"),
+            "reads_by_month": dict(sorted(months.items(), reverse=True)), "reads": sum(months.values()),
+            "as_of_entry": as_of,
+        }
+
+    def dataset(self, name: str) -> dict:
+        catalogue = self.catalogue()
+        if name not in catalogue:
+            raise DatasetNotFound(name)
+        uses = self.uses()
+        months: dict[str, int] = {}
+        for use in uses["uses"]:
+            if use["dataset"] == name:
+                months[use["month"]] = months.get(use["month"], 0) + use["reads"]
+        records = [r for r in self._contributions() if r["dataset"] == name]
+        approved = [r for r in records if r["status"] == "approved"]
+        result = self._dataset(name, catalogue[name], months, approved[-1] if approved else None, uses["as_of_entry"])
+        result["description"] = catalogue[name].description
+        result["uses"] = [u for u in uses["uses"] if u["dataset"] == name]
+        result["contributions"] = [self._public_contribution(r) for r in records]
+        result["projects"] = [p["slug"] for p in list_projects(self.engine) if name in p["datasets"]]
+        return result
+
+    # projects and decisions ----------------------------------------------------------------------------------
+    def _public_vote(self, vote: dict) -> dict:
+        return {"by": self.person(vote["voter"], vote["organisation"]), "steward": vote["steward"],
+                "choice": vote["choice"], "comment": vote["comment"], "cast_at": when(vote["cast_at"]),
+                "veto_for": vote["veto_for"]}
+
+    def _public_proposal(self, proposal: dict) -> dict:
+        member = proposal["member"]
+        return {"id": proposal["id"], "kind": proposal["kind"], "status": proposal["status"],
+                "member": self.person(member, proposal["member_organisation"]) if member else None,
+                "reason": proposal["reason"], "proposed_at": when(proposal["created_at"]),
+                "decided_at": when(proposal["decided_at"]),
+                "decision": proposal["decision_reason"], "standing": proposal["standing"], "rule": proposal["rule"],
+                "counts": proposal["counts"], "votes": [self._public_vote(v) for v in proposal["votes"]]}
+
+    def projects(self) -> list[dict]:
+        proposals = decisions.list_proposals(self.engine) if has_table(self.engine, "proposals") else []
+        by_project: dict[str, list] = {}
+        for proposal in proposals:
+            by_project.setdefault(proposal["project"], []).append(self._public_proposal(proposal))
+        today = date.today()
+        result = []
+        for project in list_projects(self.engine):
+            end = date.fromisoformat(project["end_date"])
+            status = project["status"]
+            if status == "approved" and end < today:
+                status = "ended"
+            elif status == "proposed" and end < today:
+                status = "lapsed"
+            result.append({
+                "slug": project["slug"], "title": project["title"], "purpose": project["purpose"],
+                "public_benefit": project["public_benefit"], "status": status, "active": project["active"],
+                "organisation": project["organisation"],
+                "members": sorted({self.person(m["username"], m["organisation"]) for m in project["members"]}),
+                "datasets": project["datasets"], "start_date": project["start_date"], "end_date": project["end_date"],
+                "decisions": by_project.get(project["slug"], []),
+            })
+        return result
+
+    def project(self, slug: str) -> dict:
+        for project in self.projects():
+            if project["slug"] == slug:
+                project["uses"] = [u for u in self.uses()["uses"] if u["project"] == slug]
+                return project
+        raise KeyError(slug)
+
+    # contributions, withdrawals, releases, story runs ----------------------------------------------------------
+    def _public_contribution(self, record: dict) -> dict:
+        return {"id": record["id"], "dataset": record["dataset"], "title": record["title"], "tier": record["tier"],
+                "licence": record["licence"], "by": self.person(record["contributor"], record["organisation"]),
+                "rows": record["rows"], "quality_score": record["score"], "status": record["status"],
+                "submitted_at": when(record["created_at"]), "version": record["version"],
+                "decided_at": when(record["decided_at"]),
+                "steward_reason": record["reason"]}
+
+    def contributions(self) -> dict:
+        records = [self._public_contribution(r) for r in self._contributions()]
+        return {"contributions": records, "withdrawals": self.withdrawals()}
+
+    def withdrawals(self) -> list[dict]:
+        if not has_table(self.engine, "withdrawals"):
+            return []
+        return [{"dataset": w["dataset"], "by": self.person(w["withdrawn_by"], w["organisation"]),
+                 "reason": w["reason"], "withdrawn_at": when(w["withdrawn_at"]), "stories": w["stories"]}
+                for w in withdrawals.list_withdrawals(self.engine)]
+
+    def releases(self) -> dict:
+        return public_releases(self.engine, self.person)
+
+    def story_runs(self) -> dict:
+        return public_rows(self.engine, "story_runs", self.show_user_names)
+
+    def summary(self) -> dict:
+        datasets = self.datasets()
+        projects = self.projects()
+        this_month = date.today().isoformat()[:7]
+        return {"datasets": len(datasets), "withdrawn": sum(d["withdrawn"] for d in datasets),
+                "projects_active": sum(p["active"] for p in projects),
+                "proposals_open": sum(1 for p in projects for d in p["decisions"] if d["status"] == "open"),
+                "reads_this_month": sum(d["reads_by_month"].get(this_month, 0) for d in datasets),
+                "audit": self.audit_status()}
+
+
+def when(value) -> str | None:
+    """A time as people read it in the register: ISO 8601 to the second."""
+    if value is None:
+        return None
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else str(value)[:19]
+
+
+def to_json(value) -> str:
+    return json.dumps(value, default=str, indent=1, ensure_ascii=False)

@@ -1,0 +1,95 @@
+"""Withdrawing a dataset: its contributor (or a steward) takes it out of use.
+
+The manifest gets ``"withdrawn": true`` with the reason, time and who (written atomically): the policy then
+refuses every read (``ServiceState.is_withdrawn``), the catalogue marks it, and the register lists the
+withdrawal with the stories that used it. Stories are refreshed without it or unpublished by the refresher,
+which asks ``datasets_withdrawn()``; the files stay in the store so the audit trail can still be checked.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+from commons_hub import permissions
+from commons_hub.audit import AuditEvent
+from commons_hub.contributions import contributors_of
+from commons_hub.organisations import organisation_of
+from commons_hub.policy import Caller
+from commons_hub.store import Store, atomic_write_json
+from commons_hub.tables.contributions import withdrawals
+from commons_kernel import config
+from commons_kernel.exceptions import GovernanceError
+
+
+def stories_dir() -> Path:
+    return config.PROJECT_ROOT / "stories"
+
+
+def stories_using(name: str, folder: Path | None = None) -> list[str]:
+    """Slugs of the stories whose story.yaml lists dataset ``name`` (as a name or as ``{name: ...}``)."""
+    found = []
+    for path in sorted((folder or stories_dir()).glob("*/story.yaml")):
+        try:
+            story = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        listed = story.get("datasets") or [] if isinstance(story, dict) else []
+        names = {item.get("name") if isinstance(item, dict) else str(item) for item in listed}
+        if name in names:
+            found.append(path.parent.name)
+    return found
+
+
+def withdraw(caller: Caller, name: str, reason: str, *, store: Store, eng, audit,
+             stories_folder: Path | None = None) -> dict:
+    """Withdraw dataset ``name``: reads are refused from now on. Returns the withdrawal record."""
+    manifest = store.manifest(name)  # DatasetNotFound when there is no such dataset
+    permissions.check(permissions.may_withdraw(caller, contributors_of(name, eng)), caller, audit, "withdraw",
+                      f"{caller.name} did not contribute {name}, so cannot withdraw it.",
+                      "Ask its contributor, or a steward, to withdraw it.", dataset=name)
+    if manifest.get("withdrawn"):
+        raise GovernanceError(f"{name} was already withdrawn on {manifest.get('withdrawn_at')}: "
+                              f"{manifest.get('withdrawn_reason')}")
+    reason = str(reason or "").strip()
+    if not reason:
+        raise GovernanceError("Say why the dataset is withdrawn (reason=...): the public register shows it.")
+    stories = stories_using(name, stories_folder)
+    now = datetime.now(timezone.utc)
+    with eng.begin() as conn:
+        organisation = organisation_of(caller.name, conn)
+        conn.execute(withdrawals.insert().values(dataset=name, withdrawn_by=caller.name, organisation=organisation,
+                                                 reason=reason[:2000], withdrawn_at=now, stories=json.dumps(stories)))
+        manifest = store.manifest(name)
+        manifest.update(withdrawn=True, withdrawn_reason=reason[:2000], withdrawn_at=now.isoformat(timespec="seconds"),
+                        withdrawn_by=caller.name)
+        atomic_write_json(store.root / name / "manifest.json", manifest)
+    audit.append(AuditEvent(actor=caller.name, action="withdraw", dataset=name,
+                            version=manifest["versions"][-1]["version"],
+                            detail={"reason": reason, "stories": stories}))
+    return {"dataset": name, "withdrawn_at": now, "reason": reason, "organisation": organisation, "stories": stories}
+
+
+def datasets_withdrawn(store: Store | None = None) -> dict[str, dict]:
+    """Every withdrawn dataset: {name: {"reason", "withdrawn_at"}}. The refresher asks this before each run and
+    refreshes stories without those datasets, or unpublishes them."""
+    store = store or Store()
+    result = {}
+    for name in store.names():
+        manifest = store.manifest(name)
+        if manifest.get("withdrawn"):
+            result[name] = {"reason": manifest.get("withdrawn_reason", ""),
+                            "withdrawn_at": manifest.get("withdrawn_at", "")}
+    return result
+
+
+def list_withdrawals(eng) -> list[dict]:
+    with eng.connect() as conn:
+        rows = conn.execute(sa.select(withdrawals).order_by(withdrawals.c.id)).all()
+    return [{"dataset": r.dataset, "withdrawn_by": r.withdrawn_by, "organisation": r.organisation,
+             "reason": r.reason, "withdrawn_at": r.withdrawn_at, "stories": json.loads(r.stories or "[]")}
+            for r in rows]
