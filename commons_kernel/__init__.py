@@ -18,6 +18,12 @@ __all__ = ["catalog", "search", "describe", "read", "projects", "whoami", "hello
            "aggregate", "hierarchy", "CommonsError", "AccessDenied", "DatasetNotFound", "DataApiUnavailable",
            "NotAuthenticated", "ValidationFailed", "DisclosureRisk"]
 
+# Output releases: ask, review, follow, download (docs/analysts/releases.md).
+from commons_kernel.releases import (describe_release, download_release, releases, request_release,  # noqa: E402
+                                     review_release)
+
+__all__ += ["request_release", "review_release", "releases", "describe_release", "download_release"]
+
 _HIERARCHY = None
 
 

@@ -1,0 +1,347 @@
+"""Output releases: request, review, release and download, each checked, written and audited in one call.
+
+A member of an approved project asks for outputs made from its data to be released; the data-api checks the
+outputs again (it does not trust the kernel), stores them with checksums under ``$COMMONS_HOME/releases/<id>/``
+and the request waits for two different output checkers, neither the requester (``commons_hub.release_rules``).
+
+Order of each call: check (rules) → write (one database transaction, files renamed into place inside it) →
+audit. A state change is audited once the transaction has decided it (whether the second approval released the
+outputs is known only then). Data leaving is audited first: a download's entry is written before any byte is
+sent, as with reads. A refused request, review or download is audited as ``denied`` before the error is raised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+
+from commons_hub import release_files, release_rules as rules
+from commons_hub.audit import AuditEvent, AuditLog
+from commons_hub.policy import Caller
+from commons_hub.projects import project_view, projects_of
+from commons_hub.tables.releases import release_files as files_table, release_reviews, releases
+from commons_kernel.disclosure import resolve_thresholds
+from commons_kernel.exceptions import CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
+from commons_kernel.release_outputs import FAIL, Output, check_file, worst
+
+MAX_OUTPUTS = 40
+MAX_OUTPUT_BYTES = 20 * 1024 * 1024   # all outputs of one request together, decoded
+MAX_TITLE = 200
+
+
+class ReleaseNotFound(CommonsError):
+    def __init__(self, release_id: int):
+        self.release_id = release_id
+        super().__init__(f"No release {release_id}. List the releases you can see with ck.releases().")
+
+
+@dataclass
+class ReleaseRequest:
+    project: str
+    title: str
+    description: str
+    outputs: list[Output]
+    replaces: int | None = None
+    acro: object | None = None
+
+    @classmethod
+    def from_payload(cls, payload) -> "ReleaseRequest":
+        if not isinstance(payload, dict):
+            raise ValidationFailed("A release request is a JSON object with project, title, description and outputs.")
+        text = {k: payload.get(k) for k in ("project", "title", "description")}
+        missing = [k for k, v in text.items() if not isinstance(v, str) or not v.strip()]
+        if missing:
+            raise ValidationFailed(f"A release request needs {', '.join(missing)}: say which project the outputs "
+                                   f"come from and, in plain words, what they are and why they should leave.")
+        if len(text["title"]) > MAX_TITLE:
+            raise ValidationFailed(f"The title has {len(text['title'])} characters; keep it under {MAX_TITLE}.")
+        items = payload.get("outputs")
+        if not isinstance(items, list) or not items:
+            raise ValidationFailed("A release request needs at least one output.")
+        if len(items) > MAX_OUTPUTS:
+            raise ValidationFailed(f"{len(items)} outputs in one request; at most {MAX_OUTPUTS}. Split it.")
+        outputs = [Output.from_payload(item) for item in items]
+        names = [o.name for o in outputs]
+        if len(set(names)) != len(names):
+            raise ValidationFailed("Two outputs have the same name; give each its own.")
+        size = sum(len(o.content) for o in outputs)
+        if size > MAX_OUTPUT_BYTES:
+            raise ValidationFailed(f"The outputs add up to {size:,} bytes; at most {MAX_OUTPUT_BYTES:,}. Release "
+                                   f"summaries, not data.")
+        replaces = payload.get("replaces")
+        if replaces is not None and (not isinstance(replaces, int) or isinstance(replaces, bool)):
+            raise ValidationFailed("replaces must be the id (a whole number) of the release sent back for changes.")
+        return cls(text["project"].strip(), text["title"].strip(), text["description"].strip(), outputs, replaces,
+                   payload.get("acro"))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _view(row) -> rules.ReleaseView:
+    return rules.ReleaseView(row.id, row.project, row.requester, row.status, row.version)
+
+
+class ReleaseService:
+    """The release workflow over the governance database, the audit log and ``$COMMONS_HOME/releases``.
+
+    ``metadata_of(name)`` returns a dataset's catalogue metadata as a dict (for its disclosure thresholds).
+    """
+
+    def __init__(self, engine: sa.Engine, audit: AuditLog, home: Path, metadata_of: Callable[[str], dict | None]):
+        self.engine, self.audit, self.home, self.metadata_of = engine, audit, Path(home), metadata_of
+
+    # -- request ---------------------------------------------------------------------------------------------
+    def request(self, caller: Caller, payload) -> dict:
+        project = payload.get("project") if isinstance(payload, dict) else None
+        try:
+            request = ReleaseRequest.from_payload(payload)
+            view = project_view(request.project, self.engine)
+            rules.check(rules.decide_request(caller, request.project, view), f"project {request.project}")
+            version = 1
+            if request.replaces is not None:
+                old = self._row(request.replaces)
+                rules.check(rules.decide_resubmit(caller, _view(old), self._replaced_by(old.id), request.project),
+                            f"release {old.id}")
+                version = old.version + 1
+            thresholds = resolve_thresholds(None, [m for m in map(self.metadata_of, sorted(view.datasets)) if m])
+            checked = [(output, check_file(output, thresholds)) for output in request.outputs]
+            self._refuse_failing(checked)
+        except CommonsError as exc:
+            self._audit_denied(caller, "release-request", project, exc)
+            raise
+        staging = release_files.stage(self.home, checked, request.acro)
+        try:
+            release_id = self._store(caller, request, staging, version, thresholds)
+        finally:
+            release_files.discard(staging)  # a no-op once renamed into place
+        details = self.details(caller, release_id, audit_access=False)
+        self.audit.append(AuditEvent(
+            actor=caller.name, actor_kind=caller.kind, action="release-request", project=request.project,
+            purpose=request.description, detail={
+                "release": release_id, "title": request.title, "version": version, "replaces": request.replaces,
+                "checks_status": details["checks_status"], "acro_results": request.acro is not None,
+                "files": [{"name": f["name"], "sha256": f["sha256"], "check": f["check_status"]}
+                          for f in details["files"]]}))
+        return details
+
+    def _refuse_failing(self, checked) -> None:
+        failing = [(o, c) for o, c in checked if c.status == FAIL and not o.exception]
+        if failing:
+            lines = "; ".join(f"{o.name}: {c.failing[:3] or c.summary}" for o, c in failing)
+            raise DisclosureRisk(
+                f"The data-api's own checks fail {len(failing)} output(s): {lines}. Release the suppressed copy "
+                f"(disclosure.suppress_small_counts, or check_output(table).suppressed), combine small groups, or, if "
+                f"it must go out as it is, give a reason with exceptions={{'name': 'why'}} for the checkers to judge.")
+
+    def _store(self, caller, request: ReleaseRequest, staging, version: int, thresholds) -> int:
+        status = worst(f.check.status for f in staging.files)
+        release_id = None
+        try:
+            with self.engine.begin() as conn:
+                if request.replaces is not None:
+                    again = conn.execute(sa.select(releases.c.id)
+                                         .where(releases.c.replaces == request.replaces)).first()
+                    if again:
+                        raise GovernanceError(f"release {request.replaces} was already resubmitted as release "
+                                              f"{again.id}; resubmit that one instead.")
+                release_id = conn.execute(releases.insert().values(
+                    project=request.project, title=request.title, description=request.description,
+                    requester=caller.name, status=rules.PENDING, created_at=_now(), replaces=request.replaces,
+                    version=version, checks_status=status)).inserted_primary_key[0]
+                for stored in staging.files:
+                    conn.execute(files_table.insert().values(**stored.row(release_id)))
+                manifest = {"release": release_id, "project": request.project, "title": request.title,
+                            "requester": caller.name, "version": version, "replaces": request.replaces,
+                            "created_at": _now().isoformat(), "thresholds": thresholds.to_dict(),
+                            "files": [{**stored.row(release_id), "check": stored.check.to_dict()}
+                                      for stored in staging.files]}
+                release_files.publish(self.home, staging, release_id, manifest)
+        except BaseException:
+            if release_id is not None and not self._exists(release_id):
+                release_files.unpublish(self.home, release_id)
+            raise
+        return release_id
+
+    # -- review ----------------------------------------------------------------------------------------------
+    def review(self, caller: Caller, release_id: int, decision: str, comment: str = "") -> dict:
+        comment = (comment or "").strip()
+        try:
+            row = self._row(release_id)
+            rules.check(rules.decide_review(caller, _view(row), decision), f"release {release_id}")
+            if decision != rules.APPROVE and not comment:
+                raise ValidationFailed(f"Say why in the comment: the requester needs it to {decision.replace('-', ' ')}"
+                                       f" well (which output, which cells, what to change).")
+            with self.engine.begin() as conn:
+                current = conn.execute(sa.select(releases).where(releases.c.id == release_id)).first()
+                rules.check(rules.decide_review(caller, _view(current), decision), f"release {release_id}")
+                conn.execute(release_reviews.insert().values(release_id=release_id, checker=caller.name,
+                                                             decision=decision, comment=comment, created_at=_now()))
+                reviews = self._reviews(conn, release_id)
+                status = rules.status_after([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
+                if status != rules.PENDING:
+                    now = _now()
+                    conn.execute(releases.update().where(releases.c.id == release_id).values(
+                        status=status, decided_at=now, released_at=now if status == rules.RELEASED else None))
+        except CommonsError as exc:
+            self._audit_denied(caller, "release-review", None, exc, release=release_id, decision=decision)
+            raise
+        approvers = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
+        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-review",
+                                     project=row.project, detail={"release": release_id, "decision": decision,
+                                                                  "comment": comment, "status": status}))
+        if status == rules.RELEASED:
+            self.audit.append(AuditEvent(
+                actor=caller.name, actor_kind=caller.kind, action="release", project=row.project,
+                detail={"release": release_id, "title": row.title, "requester": row.requester, "checkers": approvers}))
+        return self.details(caller, release_id, audit_access=False)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def details(self, caller: Caller, release_id: int, audit_access: bool = True) -> dict:
+        """Everything about one release, for checkers and the project's members; the public part for others
+        once released."""
+        row = self._row(release_id)
+        with self.engine.connect() as conn:
+            reviews = self._reviews(conn, release_id)
+            files = conn.execute(sa.select(files_table).where(files_table.c.release_id == release_id)
+                                 .order_by(files_table.c.name)).mappings().all()
+        view = project_view(row.project, self.engine)
+        members = view.members if view else frozenset()
+        approved = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
+        public = {"id": row.id, "project": row.project, "title": row.title, "status": row.status,
+                  "version": row.version, "created_at": row.created_at, "released_at": row.released_at,
+                  "checkers": approved}
+        if not (rules.is_checker(caller) or caller.name in members or caller.name == row.requester):
+            if row.status == rules.RELEASED:
+                return public
+            decision = rules.decide_download(caller, _view(row), members)
+            if audit_access:
+                self._audit_denied(caller, "deny", row.project, decision.reason, release=release_id, what="details")
+            rules.check(decision, f"release {release_id}")
+        return {**public, "description": row.description, "requester": row.requester, "replaces": row.replaces,
+                "replaced_by": self._replaced_by(row.id), "decided_at": row.decided_at,
+                "checks_status": row.checks_status, "approvals": len(approved),
+                "approvals_needed": rules.APPROVALS_NEEDED, "next_step": rules.next_step(row.status, approved),
+                "files": [{k: f[k] for k in ("name", "output", "kind", "media_type", "sha256", "bytes", "check_status",
+                                             "check_summary", "exception")} for f in files],
+                "reviews": [{"checker": r.checker, "decision": r.decision, "comment": r.comment,
+                             "created_at": r.created_at} for r in reviews]}
+
+    def visible(self, caller: Caller) -> list[dict]:
+        """Releases ``caller`` may see: all for checkers; their projects' and every released one for members."""
+        mine = set(projects_of(caller.name, self.engine))
+        query = sa.select(releases).order_by(releases.c.id)
+        if not rules.is_checker(caller):
+            query = query.where(sa.or_(releases.c.project.in_(mine), releases.c.status == rules.RELEASED,
+                                       releases.c.requester == caller.name))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            approvers = self._approvers(conn, [r.id for r in rows])
+        return [{"id": r.id, "project": r.project, "title": r.title, "status": r.status, "version": r.version,
+                 "requester": r.requester if (rules.is_checker(caller) or r.project in mine) else None,
+                 "created_at": r.created_at, "released_at": r.released_at,
+                 "approvals": len(approvers.get(r.id, [])), "checkers": approvers.get(r.id, [])} for r in rows]
+
+    # -- download --------------------------------------------------------------------------------------------
+    def open_download(self, caller: Caller, release_id: int, name: str) -> tuple[Path, dict]:
+        """Decide, verify the checksum, audit; only then return the file to send."""
+        try:
+            row = self._row(release_id)
+            with self.engine.connect() as conn:
+                stored = conn.execute(sa.select(files_table).where(files_table.c.release_id == release_id,
+                                                                   files_table.c.name == name)).mappings().first()
+            view = project_view(row.project, self.engine)
+            rules.check(rules.decide_download(caller, _view(row), view.members if view else frozenset()),
+                        f"release {release_id}")
+            if stored is None:
+                raise ValidationFailed(f"Release {release_id} has no file {name!r}; ck.describe_release({release_id}) "
+                                       f"lists its files.")
+        except CommonsError as exc:
+            self._audit_denied(caller, "release-download", None, exc, release=release_id, file=name)
+            raise
+        path = release_files.file_path(self.home, release_id, name)
+        if not path.is_file() or release_files.sha256_of(path) != stored["sha256"]:
+            self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-download",
+                                         outcome="error", project=row.project,
+                                         detail={"release": release_id, "file": name, "reason": "checksum mismatch"}))
+            raise CommonsError(f"files/{name} of release {release_id} is missing or changed since it was stored, so it "
+                               f"is not sent. Tell the operators (`commons releases verify {release_id}`).")
+        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-download",
+                                     project=row.project, bytes=stored["bytes"],
+                                     detail={"release": release_id, "file": name, "sha256": stored["sha256"],
+                                             "status": row.status}))
+        return path, dict(stored)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def _row(self, release_id: int):
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(releases).where(releases.c.id == release_id)).first()
+        if row is None:
+            raise ReleaseNotFound(release_id)
+        return row
+
+    def _exists(self, release_id: int) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(releases.c.id).where(releases.c.id == release_id)).first() is not None
+
+    def _replaced_by(self, release_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(releases.c.id).where(releases.c.replaces == release_id)).scalar()
+
+    @staticmethod
+    def _reviews(conn, release_id: int) -> list:
+        return conn.execute(sa.select(release_reviews).where(release_reviews.c.release_id == release_id)
+                            .order_by(release_reviews.c.id)).all()
+
+    @staticmethod
+    def _approvers(conn, ids: list[int]) -> dict[int, list[str]]:
+        if not ids:
+            return {}
+        rows = conn.execute(sa.select(release_reviews.c.release_id, release_reviews.c.checker,
+                                      release_reviews.c.decision, releases.c.requester)
+                            .join(releases, releases.c.id == release_reviews.c.release_id)
+                            .where(release_reviews.c.release_id.in_(ids)).order_by(release_reviews.c.id)).all()
+        by_release: dict[int, list] = {}
+        for r in rows:
+            by_release.setdefault(r.release_id, []).append(r)
+        return {rid: rules.approvals([rules.ReviewView(r.checker, r.decision) for r in rs], rs[0].requester)
+                for rid, rs in by_release.items()}
+
+    def _audit_denied(self, caller: Caller, action: str, project, exc, **detail) -> None:
+        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action=action, outcome="denied",
+                                     project=project if isinstance(project, str) else None,
+                                     detail={**detail, "reason": str(exc),
+                                             "error": type(exc).__name__ if isinstance(exc, Exception) else ""}))
+
+
+def public_register(engine: sa.Engine) -> list[dict]:
+    """Released outputs for the public register: id, title, project, release date and the approving checkers."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(releases).where(releases.c.status == rules.RELEASED)
+                            .order_by(releases.c.released_at)).all()
+        approvers = ReleaseService._approvers(conn, [r.id for r in rows])
+    return [{"id": r.id, "title": r.title, "project": r.project, "released_at": r.released_at,
+             "version": r.version, "checkers": approvers.get(r.id, [])} for r in rows]
+
+
+def all_releases(engine: sa.Engine, status: str | None = None) -> list[dict]:
+    """Every release with its files and reviews, for operators (`commons releases`)."""
+    query = sa.select(releases).order_by(releases.c.id)
+    if status:
+        query = query.where(releases.c.status == status)
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+        result = []
+        for row in rows:
+            files = conn.execute(sa.select(files_table).where(files_table.c.release_id == row["id"])
+                                 .order_by(files_table.c.name)).mappings().all()
+            reviews = ReleaseService._reviews(conn, row["id"])
+            result.append({**row, "files": [dict(f) for f in files],
+                           "reviews": [{"checker": r.checker, "decision": r.decision, "comment": r.comment,
+                                        "created_at": r.created_at} for r in reviews]})
+    return result
