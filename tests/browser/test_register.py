@@ -1,0 +1,120 @@
+"""The public register in Chromium, as a resident would open it: every page without JavaScript and without a
+login, keyboard-first, and the XSS probe: what members wrote (script tags, event handlers) shows as text and
+never runs. A screenshot is saved to test-results/ when a check fails."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+PAGES = ["", "datasets", "projects", "uses", "releases", "contributions", "stories", "audit"]
+PROBE = "<script>window.__xss = 1; alert('xss')</script><img src=x onerror=\"window.__xss = 2\">"
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright):
+    """Debian's Chromium (Playwright cannot download its own here), through pytest-playwright's driver."""
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        pytest.skip("Chromium is not installed: `apt-get install -y chromium`")
+    browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+    yield browser
+    browser.close()
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, name: str):
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"register-{name}.png"), full_page=True)
+        raise
+
+
+@pytest.fixture(scope="module")
+def probe_project(hub) -> str:
+    """A project voted through whose title, purpose and comments carry the XSS probe."""
+    def post(user, path, body):
+        response = requests.post(f"{hub.url}/services/data-api/{path}", json=body, timeout=60,
+                                 headers={"Authorization": f"token {hub.token(user)}"})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    slug = f"xss-probe-{int(time.time() * 1000) % 10**8}"
+    proposal = post("analyst1", "api/proposals", {
+        "title": f"Probe {PROBE}", "purpose": f"Purpose {PROBE}", "public_benefit": "Safety of the register",
+        "datasets": ["synthetic_referrals"], "end_date": (date.today() + timedelta(days=30)).isoformat(),
+        "slug": slug})
+    for user in ("analyst1", "analyst2", "steward"):
+        post(user, f"api/proposals/{proposal['id']}/votes", {"choice": "approve", "comment": f"vote {PROBE}"})
+    return slug
+
+
+def test_every_page_works_without_javascript(hub, chromium):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        for path in PAGES:
+            with screenshot_on_failure(page, path or "summary"):
+                started = time.monotonic()
+                response = page.goto(f"{hub.url}/services/register/{path}")
+                assert response.status == 200, path
+                assert time.monotonic() - started < 5, f"{path} took too long"
+                assert "public register" in page.title()
+                assert page.locator("h1").count() == 1 and page.locator("h1").inner_text().strip()
+                assert page.locator("nav a").count() == len(PAGES)
+                assert page.locator("main").count() == 1
+                assert page.locator("script").count() == 0
+        with screenshot_on_failure(page, "datasets-table"):
+            page.goto(f"{hub.url}/services/register/datasets")
+            assert page.locator("table caption").first.inner_text().split()[1] == "datasets"
+            assert page.locator("tbody tr").count() >= 20
+            page.locator("a", has_text="Index of Multiple Deprivation 2019").first.click()
+            assert "imd2019_lsoa11" in page.url and page.locator("text=Versions").count() >= 1
+    finally:
+        context.close()
+
+
+def test_keyboard_reaches_the_content_first(hub, chromium):
+    page = chromium.new_page()
+    try:
+        with screenshot_on_failure(page, "keyboard"):
+            page.goto(f"{hub.url}/services/register/")
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+            assert page.evaluate("document.documentElement.lang") == "en"
+            assert "verifies" in page.locator("[role=status]").inner_text()
+    finally:
+        page.close()
+
+
+def test_xss_probe_shows_as_text_and_never_runs(hub, chromium, probe_project):
+    page = chromium.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        for path in (f"projects/{probe_project}", "projects"):
+            with screenshot_on_failure(page, f"xss-{path.replace('/', '-')}"):
+                page.goto(f"{hub.url}/services/register/{path}")
+                page.wait_for_load_state("load")
+                assert page.evaluate("window.__xss") is None
+                assert page.locator("script").count() == 0 and page.locator("img").count() == 0
+                assert "<script>window.__xss = 1; alert('xss')</script>" in page.locator("main").inner_text()
+        heading = page.locator("main a", has_text="Probe <script>").first.inner_text()
+        assert heading.startswith("Probe <script>window.__xss")
+        page.goto(f"{hub.url}/services/register/projects/{probe_project}")
+        comments = page.locator("td", has_text="vote <script>")
+        assert comments.count() == 3
+        assert dialogs == []
+    finally:
+        page.close()
