@@ -119,7 +119,7 @@ def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets,
     audit.append(AuditEvent(actor=caller.name, action="propose", project=slug, purpose=purpose, detail={
         "proposal": proposal_id, "kind": "project", "title": title, "datasets": datasets,
         "members": sorted(member_orgs), "end_date": end.isoformat()}))
-    return proposal(proposal_id, eng, catalogue)
+    return proposal(proposal_id, eng)
 
 
 def propose_membership(caller: Caller, project: str, username: str, *, change: str = "add", organisation: str = "",
@@ -157,7 +157,7 @@ def propose_membership(caller: Caller, project: str, username: str, *, change: s
             reason=_text(reason, "reason", required=False), status="open", created_at=_now())).inserted_primary_key[0]
     audit.append(AuditEvent(actor=caller.name, action="propose", project=project, detail={
         "proposal": proposal_id, "kind": kind, "member": username}))
-    return proposal(proposal_id, eng, catalogue)
+    return proposal(proposal_id, eng)
 
 
 def _owner_of(caller: Caller, organisation: str, datasets: list[str], catalogue: dict) -> frozenset[str]:
@@ -221,7 +221,7 @@ def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, en
         audit.append(AuditEvent(actor=caller.name, action="decide", project=project.slug, detail={
             "proposal": proposal_id, "kind": row.kind, "decision": outcome.status, "reason": outcome.reason,
             "member": row.username, "counts": outcome.counts}))
-    return proposal(proposal_id, eng, catalogue, rule)
+    return proposal(proposal_id, eng, rule)
 
 
 def _proposal_and_project(conn, proposal_id: int):
@@ -296,8 +296,7 @@ def open_project_proposal(slug: str, eng) -> int:
     return found.id
 
 
-def proposal(proposal_id: int, eng, catalogue: dict | None = None, rule: QuorumRule | None = None,
-             today: date | None = None) -> dict:
+def proposal(proposal_id: int, eng, rule: QuorumRule | None = None, today: date | None = None) -> dict:
     found = list_proposals(eng, rule=rule, today=today, ids=[int(proposal_id)])
     if not found:
         raise GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
@@ -325,7 +324,8 @@ def list_proposals(eng, status: str | None = None, *, rule: QuorumRule | None = 
             result.append({
                 "id": row.id, "kind": row.kind, "project": row.slug, "project_title": row.title,
                 "member": row.username, "member_organisation": row.organisation if row.username else "",
-                "reason": row.reason, "proposer": row.proposer, "organisation": row.organisation,
+                "reason": row.reason, "proposer": row.proposer,
+                "proposer_organisation": organisation_of(row.proposer, conn) if row.username else row.organisation,
                 "status": effective, "created_at": row.created_at, "decided_at": row.decided_at,
                 "decision_reason": row.decision_reason or ("" if effective == "open" else outcome.reason),
                 "standing": outcome.reason if effective == "open" else row.decision_reason, "counts": outcome.counts,

@@ -8,6 +8,7 @@ so the register's numbers are the audit log's numbers.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from datetime import date
 from pathlib import Path
@@ -22,10 +23,10 @@ from commons_hub.db import audit_log
 from commons_hub.organisations import public_name
 from commons_hub.projects import list_projects
 from commons_hub.services.register.chain import ChainStatus
-from commons_hub.services.register.readonly import has_table
 from commons_hub.services.register.extra_tables import public_releases, public_rows
+from commons_hub.services.register.readonly import has_table
 from commons_hub.store import Store
-from commons_kernel.exceptions import DatasetNotFound
+from commons_kernel.exceptions import DatasetNotFound, ValidationFailed
 
 
 class RegisterData:
@@ -56,7 +57,10 @@ class RegisterData:
                 metadata = catalog.load_metadata(self.catalog_dir)
                 for path in files:
                     if path.name == "metadata.yaml":
-                        metadata[path.parent.name] = catalog.parse_metadata(path, expected_name=path.parent.name)
+                        try:
+                            metadata[path.parent.name] = catalog.parse_metadata(path, expected_name=path.parent.name)
+                        except ValidationFailed as exc:  # one bad file must not take the register down
+                            logging.getLogger(__name__).warning("skipping %s: %s", path, exc)
                 names = set(self.store.names())
                 self._catalogue = {n: m for n, m in sorted(metadata.items()) if n in names}
                 self._catalogue_key = key
@@ -156,6 +160,7 @@ class RegisterData:
         return {"id": proposal["id"], "kind": proposal["kind"], "status": proposal["status"],
                 "member": self.person(member, proposal["member_organisation"]) if member else None,
                 "reason": proposal["reason"], "proposed_at": when(proposal["created_at"]),
+                "proposed_by": self.person(proposal["proposer"], proposal["proposer_organisation"]),
                 "decided_at": when(proposal["decided_at"]),
                 "decision": proposal["decision_reason"], "standing": proposal["standing"], "rule": proposal["rule"],
                 "counts": proposal["counts"], "votes": [self._public_vote(v) for v in proposal["votes"]]}
