@@ -28,11 +28,18 @@ DEMO_USERS = {
     "checker2": {"groups": ["members", "checkers"], "organisation": "University output checkers (demo)"},
     "admin": {"groups": ["members", "stewards"], "organisation": "LCR Data Commons operators (demo)"},
 }
+# The owner of the synthetic restricted dataset (its metadata's `owner`): members of this group may veto.
+OWNER_GROUPS = {"demo-council-owners": ["steward"]}
 ADMIN_USERS = {"admin"}
 # Server extensions a commons user server does not need; dropping them makes the server start faster, and
 # jupyter_server_mcp must stay off (unauthenticated MCP server on localhost:3001, see docs/operators/security.md).
 DISABLED_SERVER_EXTENSIONS = ["jupyter_server_mcp", "voila.server_extension", "jupyter_lsp", "jupyter_ai_acp_client",
                               "jupyter_ai_tools", "jupyter_live_content", "jupyterlab_commands_toolkit"]
+# The chat panel's default persona is the commons' assistant (commons_kernel.assistant.jupyter_ai.persona); the
+# persona manager, its router and jupyterlab_chat stay enabled for it. No built-in MCP server: with
+# jupyter_server_mcp off, whatever listened on its port would otherwise be handed to personas as a tool server.
+GUIDE_PERSONA_ID = "jupyter-ai-personas::commons_kernel::CommonsGuidePersona"
+PERSONA_ARGS = [f"--PersonaManager.default_persona_id={GUIDE_PERSONA_ID}", "--PersonaManager.builtin_mcp_servers=[]"]
 
 
 def free_port() -> int:
@@ -110,10 +117,14 @@ def install(c) -> None:
     port = config.setting("port")
     public_url = f"http://{bind_ip}:{port}"
     secret = load_or_create_secrets(home)
+    # Services see only the environment they are given: pass every commons setting that is set (quorum, register
+    # privacy, disclosure thresholds...), but never an API token.
+    forwarded = {s.env: os.environ[s.env] for s in config.SETTINGS.values()
+                 if s.env in os.environ and s.env != "COMMONS_API_TOKEN"}
     ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,
-                  env={"COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
+                  env={**forwarded, "COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
                        "COMMONS_DB_URL": config.setting("db_url"), "COMMONS_HUB_URL": public_url,
-                       "PYTHONUNBUFFERED": "1"})
+                       "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"})
 
     # Network: everything on loopback; the proxy is the only public port.
     c.JupyterHub.ip = bind_ip
@@ -144,6 +155,8 @@ def install(c) -> None:
     for user, info in DEMO_USERS.items():
         for group in info["groups"]:
             groups.setdefault(group, {"users": [], "properties": {}})["users"].append(user)
+    for group, members in OWNER_GROUPS.items():
+        groups[group] = {"users": list(members), "properties": {}}
     c.JupyterHub.load_groups = groups
 
     # Roles: users reach the data-api; every service gets only what it needs.
@@ -168,7 +181,7 @@ def install(c) -> None:
     c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
                                      "access:services!service=data-api"]
     c.SimpleLocalProcessSpawner.home_dir_template = str(home / "users" / "{username}")
-    args = [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS]
+    args = [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS] + PERSONA_ARGS
     if os.geteuid() == 0:
         args.append("--allow-root")
     c.Spawner.args = args
@@ -178,6 +191,8 @@ def install(c) -> None:
         "HF_HUB_OFFLINE": "1",
         "MPLBACKEND": "agg",
     }
+    if config.setting("assistant_model"):   # the persona and %ask answer with the operator's model
+        c.Spawner.environment["COMMONS_ASSISTANT_MODEL"] = config.setting("assistant_model")
     c.Spawner.pre_spawn_hook = prepare_user_home
     c.Spawner.start_timeout = 60
     c.Spawner.http_timeout = 60

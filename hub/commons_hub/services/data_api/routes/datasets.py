@@ -37,6 +37,8 @@ class DatasetsHandler(BaseHandler):
         names = set(store.names())
         out = [summary(meta, self.state.manifest(name)) for name, meta in sorted(self.state.all_metadata().items())
                if name in names]
+        if self.get_argument("include_withdrawn", "") != "1":
+            out = [d for d in out if not d["withdrawn"]]  # withdrawn datasets leave the catalogue
         self.write_json(out)
 
 
