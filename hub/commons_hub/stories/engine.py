@@ -9,14 +9,43 @@ place's run cannot leak into the next.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import papermill
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.utils import merge_kwargs, remove_args
 
 KERNEL_NAME = "python3"
+ENGINE_NAME = "commons-warm"
+
+
+class WarmKernelEngine(NBClientEngine):
+    """Papermill's nbclient engine for a kernel it does not own: the kernel stays up after the notebook, and the
+    client's channels are closed (papermill leaves them open when it is handed a kernel manager)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                    startup_timeout=start_timeout, kernel_name=kernel_name,
+                                    log=logging.getLogger("papermill"), log_output=log_output,
+                                    stdout_file=stdout_file, stderr_file=stderr_file)
+        client = PapermillNotebookClient(nb_man, **final_kwargs)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
 
 
 class WarmKernel:
@@ -36,7 +65,7 @@ class WarmKernel:
         if self.km is None or not run_sync(self.km.is_alive)():
             self.start()
         papermill.execute_notebook(str(notebook), str(output), parameters=parameters, km=self.km,
-                                   kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                                   engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                                    start_timeout=self.start_timeout, execution_timeout=self.cell_timeout,
                                    request_save_on_cell_execute=False, autosave_cell_every=0)
 
@@ -52,6 +81,21 @@ class WarmKernel:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def close_thread_loop() -> None:
+    """Close the event loop jupyter_core made for this (worker) thread, which would otherwise leak with it."""
+    import asyncio
+    import threading
+
+    from jupyter_core.utils import ensure_event_loop
+
+    if threading.current_thread() is threading.main_thread():
+        return
+    loop = ensure_event_loop()
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+    asyncio.set_event_loop(None)
 
 
 def kernel_environment(token: str, hub_url: str, extra: dict | None = None) -> dict[str, str]:

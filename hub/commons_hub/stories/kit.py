@@ -82,7 +82,8 @@ def prepare(module, artefacts: str = "", save_artefacts: str = "") -> dict:
     import commons_kernel as ck
 
     computed = module.compute(ck)
-    sources = sources_of(module.STORY["datasets"])
+    # A story may describe its own sources (``sources(ck)``); by default, each dataset story.yaml names.
+    sources = module.sources(ck) if hasattr(module, "sources") else sources_of(module.STORY["datasets"])
     if save_artefacts:
         artefact_store.save(computed, save_artefacts, sources)
     published, _ = artefact_store.disclose_all(computed)

@@ -25,10 +25,11 @@ from pathlib import Path
 from commons_hub.stories import artefacts as artefact_store
 from commons_hub.stories import history as runs
 from commons_hub.stories import snapshot
-from commons_hub.stories.engine import WarmKernel, kernel_environment
+from commons_hub.stories.engine import WarmKernel, close_thread_loop, kernel_environment
 from commons_hub.stories.inputs import input_versions
 from commons_hub.stories.model import Place, Story, stories_dir
 from commons_hub.stories.pages import exporter, write_page
+from commons_kernel import config
 
 log = logging.getLogger("commons.stories")
 APP_TEMPLATE = "_app/app.ipynb"
@@ -121,7 +122,7 @@ class Refresher:
         reports = artefact_store.disclose(work / "raw", run / "artefacts")
         (work / "disclosure.json").write_text(json.dumps(reports, indent=1, default=str))
         self._render_places(story, places, run, work, env)
-        shutil.copyfile(self.stories_folder / APP_TEMPLATE, run / "app.ipynb")
+        shutil.copyfile(self.app_template(), run / "app.ipynb")
         shutil.copyfile(story.module_file, run / story.module_file.name)
         shutil.copyfile(story.folder / "story.yaml", run / "story.yaml")
         missing = [p.code for p in places if not (run / "pages" / f"{p.code}.html").is_file()]
@@ -133,6 +134,11 @@ class Refresher:
                   "thumbnail": (run / "thumbnail.png").is_file()}
         (run / "story.json").write_text(json.dumps(public, indent=1))
 
+    def app_template(self) -> Path:
+        """The Voilà app: the stories folder's own ``_app/app.ipynb``, else the project's."""
+        own = self.stories_folder / APP_TEMPLATE
+        return own if own.is_file() else config.PROJECT_ROOT / "stories" / APP_TEMPLATE
+
     def _render_places(self, story: Story, places: list[Place], run: Path, work: Path, env: dict) -> None:
         (work / "notebooks").mkdir(exist_ok=True)
         stop = threading.Event()
@@ -141,6 +147,12 @@ class Refresher:
         footer = f"{story.title}. Liverpool City Region Data Commons."
 
         def worker(chunk: list[Place]) -> None:
+            try:
+                render(chunk)
+            finally:
+                close_thread_loop()
+
+        def render(chunk: list[Place]) -> None:
             html = exporter()
             with WarmKernel(story.folder, env) as kernel:
                 for place in chunk:

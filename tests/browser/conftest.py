@@ -1,0 +1,36 @@
+"""Browser tests: Debian's Chromium driven by Playwright (pytest-playwright's ``page`` fixture), as a person would.
+
+- ``browser_type_launch_args`` (session): launches /usr/bin/chromium headless, offline-friendly (no sync, no
+  component updates, no background networking); skips the tier, saying why, when Chromium is not installed
+  (`WITH_BROWSER=1 scripts/setup.sh` installs it).
+- ``hub`` (session): the real hub of tests/integration (see tests/integration/hubfixture.py).
+- ``artifacts`` (function): a folder under test-artifacts/browser/ for the test's screenshots (gitignored).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import hub  # noqa: F401 (the same real hub, for this tier)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium: run `WITH_BROWSER=1 scripts/setup.sh`")
+    return {"executable_path": str(CHROMIUM), "headless": True,
+            "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture
+def artifacts(request) -> Path:
+    folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
