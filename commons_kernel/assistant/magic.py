@@ -13,9 +13,10 @@ AssistantFactory = Callable[[], object]
 
 
 def _default_assistant():
-    from commons_kernel.assistant.assistant import Assistant
+    # The member's assistant: data-api metadata, the ingested ward names, and uses recorded in the audit log.
+    from commons_kernel.assistant.member import member_assistant
 
-    return Assistant()
+    return member_assistant()
 
 
 def shared_assistant(factory: AssistantFactory = _default_assistant):
