@@ -3,7 +3,8 @@
 - ``browser_type_launch_args`` (session): launches /usr/bin/chromium headless, offline-friendly (no sync, no
   component updates, no background networking); skips the tier, saying why, when Chromium is not installed
   (`WITH_BROWSER=1 scripts/setup.sh` installs it).
-- ``hub`` (session): the real hub of tests/integration (see tests/integration/hubfixture.py).
+- ``hub`` (session, from tests/conftest.py): the real hub shared with the integration and notebook tiers.
+- ``base_url`` (session): None (replaces pytest-base-url's, which warns).
 - ``artifacts`` (function): a folder under test-artifacts/browser/ for the test's screenshots (gitignored).
 """
 
@@ -13,8 +14,6 @@ import re
 from pathlib import Path
 
 import pytest
-
-from tests.integration.conftest import hub  # noqa: F401 (the same real hub, for this tier)
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -27,6 +26,13 @@ def browser_type_launch_args():
     return {"executable_path": str(CHROMIUM), "headless": True,
             "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """pytest-base-url's own fixture is an instance method that pytest deprecates (an error here); tests use the
+    hub's URL instead."""
+    return None
 
 
 @pytest.fixture

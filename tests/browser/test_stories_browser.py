@@ -31,7 +31,8 @@ def heading(page) -> str:
 
 
 def map_title(page) -> str:
-    return page.locator(".js-plotly-plot .gtitle").filter(has_text="Deprivation score 2025").first.inner_text()
+    """The title plotly drew in the app's first figure (each figure is drawn in its own small frame)."""
+    return page.frame_locator("iframe.commons-figure").first.locator(".gtitle").first.text_content()
 
 
 def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourhood, artifacts):
@@ -43,15 +44,15 @@ def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourho
     page.locator("#your-neighbourhood a.button").click()
     page.wait_for_selector("select", timeout=APP_TIMEOUT)
     page.wait_for_selector("text=Anfield, Liverpool", timeout=APP_TIMEOUT)
-    page.wait_for_selector(".js-plotly-plot .gtitle", timeout=APP_TIMEOUT)
+    page.frame_locator("iframe.commons-figure").first.locator(".main-svg").first.wait_for(timeout=APP_TIMEOUT)
     assert "wards of Liverpool" in map_title(page)
     first_numbers = page.locator("text=In 2025 Anfield scored").first.inner_text()
     page.screenshot(path=str(artifacts / "2-app-anfield.png"), full_page=True)
 
     page.locator("select").first.select_option(label="Blackbrook (St. Helens)")
     page.wait_for_selector("text=Blackbrook, St. Helens", timeout=APP_TIMEOUT)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
-                           ".some(t => t.textContent.includes('wards of St. Helens'))", timeout=APP_TIMEOUT)
+    page.frame_locator("iframe.commons-figure").first.locator(".gtitle", has_text="wards of St. Helens").wait_for(
+        timeout=APP_TIMEOUT)
     second_numbers = page.locator("text=In 2025 Blackbrook scored").first.inner_text()
     assert first_numbers != second_numbers
     assert page.locator("text=Anfield, Liverpool").count() == 0

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
+# Plotly's maps fetch a world outline (TopoJSON) even when the base map is hidden; the stories service serves an
+# empty one, so no map ever reaches for a CDN (hub/commons_hub/services/stories/static/topojson/).
+STORIES_STATIC = "/services/stories/static/"
+TOPOJSON_URL = STORIES_STATIC + "topojson/"
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "topojsonURL": TOPOJSON_URL}
 
 
 @dataclass
@@ -34,11 +38,35 @@ class Table:
     caption: str
 
 
-def figure_bundle(block: Figure) -> dict:
+def figure_spec(block: Figure) -> dict:
     import plotly.io as pio
 
     spec = json.loads(pio.to_json(block.figure, validate=False))
     spec["config"] = PLOTLY_CONFIG
+    return spec
+
+
+def _script_json(value) -> str:
+    return json.dumps(value).replace("</", "<\\/")
+
+
+def figure_iframe(block: Figure) -> str:
+    """The figure as a small self-contained page in an iframe, drawn by the plotly.js the stories service serves.
+    The Voilà app uses this: it draws the same way as the static pages, whatever the page's own extensions do."""
+    spec = figure_spec(block)
+    document = (f'<!doctype html><html lang="en-GB"><head><meta charset="utf-8">'
+                f'<script src="{STORIES_STATIC}plotly.min.js"></script>'
+                f'<style>body{{margin:0}}</style></head><body>'
+                f'<div id="plot" role="img" aria-label="{html.escape(block.alt)}"></div>'
+                f'<script>Plotly.newPlot("plot", {_script_json(spec["data"])}, {_script_json(spec["layout"])}, '
+                f'{_script_json(spec["config"])});</script></body></html>')
+    height = int(spec["layout"].get("height") or 420) + 6
+    return (f'<iframe class="commons-figure" title="{html.escape(block.alt)}" srcdoc="{html.escape(document)}" '
+            f'style="width:100%;height:{height}px;border:0"></iframe>')
+
+
+def figure_bundle(block: Figure) -> dict:
+    spec = figure_spec(block)
     element = f"plot-{uuid.uuid4().hex[:12]}"
     fallback = (f'<div id="{element}" class="commons-plot" role="img" aria-label="{html.escape(block.alt)}"></div>'
                 f'<script>(window.commonsPlots = window.commonsPlots || []).push(["{element}", '
@@ -61,7 +89,8 @@ def output_records(block) -> list[dict]:
     if isinstance(block, Text):
         return [record({"text/markdown": block.markdown, "text/plain": block.markdown})]
     if isinstance(block, Figure):
-        return [record(figure_bundle(block)), record({"text/markdown": f"*{block.alt}*", "text/plain": block.alt})]
+        return [record({"text/html": figure_iframe(block), "text/plain": block.alt}),
+                record({"text/markdown": f"*{block.alt}*", "text/plain": block.alt})]
     if isinstance(block, Table):
         return [record({"text/html": table_html(block), "text/plain": block.caption})]
     raise TypeError(f"a story section returned {type(block).__name__}; return Text, Figure or Table blocks.")

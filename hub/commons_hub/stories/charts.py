@@ -70,8 +70,9 @@ def bars(categories, series: dict, title: str, axis_title: str, *, percent: bool
                                 marker={"color": OKABE_ITO[index % len(OKABE_ITO)]},
                                 hovertemplate=f"{name}: %{{x:{'.0%' if percent else ',.1f'}}}<extra></extra>"))
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15},
-                         xaxis={"title": axis_title, "tickformat": ".0%" if percent else ",", "rangemode": "tozero"},
-                         yaxis={"autorange": "reversed"})
+                         xaxis={"title": axis_title, "tickformat": ".0%" if percent else ",", "rangemode": "tozero",
+                                "automargin": True},
+                         yaxis={"autorange": "reversed", "automargin": True})
     return _layout(figure, title, height or max(260, 70 + 26 * len(categories) * max(1, len(series))))
 
 
