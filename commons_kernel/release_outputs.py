@@ -170,7 +170,16 @@ def check_model_text(text: str, thresholds: Thresholds) -> OutputCheck:
 
 
 def check_file(output: Output, thresholds: Thresholds) -> OutputCheck:
-    """The checks for one output, from its bytes alone (what the data-api can verify)."""
+    """The checks for one output: from its bytes (what the data-api can verify), made stricter, never looser,
+    by the ACRO status the kernel recorded for it (``details["acro"]``)."""
+    result = _check_bytes(output, thresholds)
+    if output.details.get("acro") == FAIL and result.status != FAIL:
+        result = OutputCheck(FAIL, f"ACRO failed this output in the analyst's session. {result.summary}",
+                             result.report, [*result.failing, "ACRO: the output fails its disclosure checks"])
+    return result
+
+
+def _check_bytes(output: Output, thresholds: Thresholds) -> OutputCheck:
     if output.kind == "table":
         return check_table(table_from_parquet(output.content), thresholds, label=output.name)
     if output.kind == "figure":

@@ -78,13 +78,15 @@ def _file_output(name: str, path: Path, exception: str | None):
     raise ValidationFailed(f"{name}: {path.name} is not a PNG, CSV or text file; those are the files a release takes.")
 
 
-def _session_outputs(session, exceptions: dict) -> list:
-    """Every output of an ACRO session: its tables (as suppressed), model summaries and plots."""
+def _session_outputs(session, exceptions: dict, prefix: str = "") -> list:
+    """Every output of an ACRO session (named ``prefix`` + its ACRO id): its tables (as suppressed), model
+    summaries and plots."""
     from commons_kernel.release_outputs import Output, table_to_parquet
 
     records = session._acro.results.results  # the session's ACRO records: the objects behind session.outputs()
     outputs = []
-    for uid, record in records.items():
+    for acro_uid, record in records.items():
+        uid = prefix + acro_uid
         exception = exceptions.get(uid) or (record.exception if record.status == FAIL else None) or None
         objects = record.output or []
         if record.output_type == "regression" or (objects and all(isinstance(o, pd.DataFrame) for o in objects)
@@ -95,7 +97,9 @@ def _session_outputs(session, exceptions: dict) -> list:
             outputs.append(Output(uid, "table", table_to_parquet(objects[0]), exception, {"acro": record.status}))
         elif objects and isinstance(objects[0], str):
             path = Path(objects[0])
-            outputs.append(_file_output(uid, path if path.is_absolute() else session.output_dir / path, exception))
+            output = _file_output(uid, path if path.is_absolute() else session.output_dir / path, exception)
+            output.details["acro"] = record.status
+            outputs.append(output)
     return outputs
 
 
@@ -103,12 +107,13 @@ def to_outputs(objects: Any, exceptions: dict | None = None) -> tuple[list, list
     """The analyst's objects as Outputs, and the ACRO results of any disclosure.Session among them.
 
     ``objects``: a dict {name: object}, a list (named output_1, output_2, ...), one object, or a
-    ``disclosure.Session`` (each of its outputs, named by its ACRO id).
+    ``disclosure.Session`` (each of its outputs, named by its ACRO id; in a dict, ``name_`` + the id).
     """
     from commons_kernel.disclosure import Session
 
     exceptions = dict(exceptions or {})
-    if isinstance(objects, dict):
+    named = isinstance(objects, dict)
+    if named:
         items = list(objects.items())
     elif isinstance(objects, (list, tuple)):
         items = [(f"output_{i}", obj) for i, obj in enumerate(objects, start=1)]
@@ -117,7 +122,7 @@ def to_outputs(objects: Any, exceptions: dict | None = None) -> tuple[list, list
     outputs, acro = [], []
     for name, obj in items:
         if isinstance(obj, Session):
-            outputs.extend(_session_outputs(obj, exceptions))
+            outputs.extend(_session_outputs(obj, exceptions, f"{name}_" if named else ""))
             acro.append(obj.results())
         else:
             outputs.append(to_output(str(name), obj, exceptions.get(name)))

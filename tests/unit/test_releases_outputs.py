@@ -118,6 +118,8 @@ def test_a_session_contributes_its_outputs_and_acro_results():
     assert [(o.name, o.kind) for o in outputs] == [("output_0", "table"), ("output_1", "model")]
     assert acro[0]["tool"]["name"] == "ACRO" and set(acro[0]["outputs"]) == {"output_0", "output_1"}
     assert [r.status for r in check_outputs(outputs, T)] == ["pass", "pass"]
+    named, _ = to_outputs({"chart_note": "A caption.", "analysis": session})
+    assert [o.name for o in named] == ["chart_note", "analysis_output_0", "analysis_output_1"]
 
 
 def test_check_outputs_refuses_failing_tables_and_teaches_the_fix():
@@ -138,3 +140,17 @@ def test_the_suppressed_copy_is_releasable():
     suppressed, _ = disclosure.suppress_small_counts(weekly(small=True))
     outputs, _ = to_outputs({"weekly": suppressed})
     assert check_outputs(outputs, T)[0].status in ("pass", "review")
+
+
+def test_an_output_acro_failed_in_the_session_fails_here_too():
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"x": rng.normal(size=300)})
+    session = disclosure.Session()
+    session.hist(data, "x")                       # ACRO fails it: the extreme bins hold too few records
+    outputs, _ = to_outputs(session)
+    assert [(o.name, o.kind, o.details["acro"]) for o in outputs] == [("output_0", "figure", "fail")]
+    with pytest.raises(DisclosureRisk, match="ACRO: the output fails its disclosure checks"):
+        check_outputs(outputs, T)
+    # a kernel can make a check stricter, never looser: claiming "pass" does not lift the server's checks
+    claimed = Output("weekly", "table", table_to_parquet(weekly(small=True)), details={"acro": "pass"})
+    assert check_file(claimed, T).status == "fail"
