@@ -34,9 +34,13 @@ MAX_TITLE = 200
 
 
 class ReleaseNotFound(CommonsError):
-    def __init__(self, release_id: int):
-        self.release_id = release_id
-        super().__init__(f"No release {release_id}. List the releases you can see with ck.releases().")
+    def __init__(self, release_id: int, name: str | None = None):
+        self.release_id, self.name = release_id, name
+        if name is None:
+            super().__init__(f"No release {release_id}. List the releases you can see with ck.releases().")
+        else:
+            super().__init__(f"Release {release_id} has no file {name!r}; ck.describe_release({release_id}) lists "
+                             f"its files.")
 
 
 @dataclass
@@ -259,8 +263,7 @@ class ReleaseService:
             rules.check(rules.decide_download(caller, _view(row), view.members if view else frozenset()),
                         f"release {release_id}")
             if stored is None:
-                raise ValidationFailed(f"Release {release_id} has no file {name!r}; ck.describe_release({release_id}) "
-                                       f"lists its files.")
+                raise ReleaseNotFound(release_id, name)
         except CommonsError as exc:
             self._audit_denied(caller, "release-download", None, exc, release=release_id, file=name)
             raise

@@ -135,6 +135,7 @@ def test_one_approval_is_not_enough_and_two_checkers_release_it(hub_with_project
     assert csv.headers["X-Commons-Sha256"] == listed["referrals_by_borough.csv"]
     outsider = hub.data_api(f"api/releases/{release_id}/files/note.txt", user="analyst2")
     assert outsider.status_code == 403
+    assert hub.data_api(f"api/releases/{release_id}/files/other.csv", user="analyst1").status_code == 404
     public = hub.data_api(f"api/releases/{release_id}", user="analyst2").json()
     assert public["status"] == "released" and "files" not in public and public["checkers"] == ["checker",
                                                                                                  "checker2"]
@@ -142,7 +143,8 @@ def test_one_approval_is_not_enough_and_two_checkers_release_it(hub_with_project
         ("release-request", "ok", "analyst1"), ("release-review", "ok", "checker"),
         ("release-review", "ok", "checker"), ("release-download", "denied", "analyst1"),
         ("release-review", "ok", "checker2"), ("release", "ok", "checker2"),
-        ("release-download", "ok", "analyst1"), ("release-download", "denied", "analyst2")]
+        ("release-download", "ok", "analyst1"), ("release-download", "denied", "analyst2"),
+        ("release-download", "denied", "analyst1")]
 
 
 def test_a_rejection_ends_the_request(hub_with_project):

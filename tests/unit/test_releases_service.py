@@ -134,6 +134,8 @@ def test_pending_details_are_for_checkers_and_the_project(service):
         service.details(OUTSIDER, release_id)
     with pytest.raises(ReleaseNotFound):
         service.details(ANALYST, 999)
+    with pytest.raises(ReleaseNotFound, match="has no file 'secrets.json'"):
+        service.open_download(CHECKER2, release_id, "secrets.json")
     assert [r["id"] for r in service.visible(OUTSIDER)] == []
     assert [r["id"] for r in service.visible(CHECKER2)] == [release_id]
 
