@@ -29,6 +29,8 @@ from commons_kernel import config
 
 GENESIS = "0" * 64
 _THREAD_LOCK = threading.Lock()
+_LAST = sa.select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+_INSERT = audit_log.insert()
 
 
 @contextlib.contextmanager
@@ -102,25 +104,22 @@ class AuditLog:
     def append(self, event: AuditEvent) -> dict:
         if event.action not in ACTIONS:
             raise ValueError(f"Unknown audit action {event.action!r}; add it to commons_hub.audit.ACTIONS.")
+        entry = asdict(event)
+        entry["detail"] = json.dumps(entry["detail"], sort_keys=True, separators=(",", ":"), default=str)
         # Writers queue on a blocking lock (threads, then processes via flock) rather than on SQLite's busy
         # handler, whose growing sleeps cut throughput tenfold under contention. The database lock still
-        # guards correctness (BEGIN IMMEDIATE / LOCK TABLE); these only make waiting cheap.
+        # guards correctness (BEGIN IMMEDIATE / LOCK TABLE); these only make waiting cheap. Only what depends
+        # on the previous entry happens inside.
         with _THREAD_LOCK, _process_lock(self.anchor.with_name("audit.lock")):
-            return self._append(event)
-
-    def _append(self, event: AuditEvent) -> dict:
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-            last = conn.execute(sa.select(audit_log.c.id, audit_log.c.hash)
-                                .order_by(audit_log.c.id.desc()).limit(1)).first()
-            entry = asdict(event)
-            entry["detail"] = json.dumps(entry["detail"], sort_keys=True, separators=(",", ":"), default=str)
-            entry.update(id=(last.id + 1) if last else 1, prev_hash=last.hash if last else GENESIS,
-                         time=datetime.now(timezone.utc).isoformat(timespec="microseconds"))
-            entry["hash"] = entry_hash(entry)
-            conn.execute(audit_log.insert().values(**entry))
-            self._write_anchor(entry)
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+                last = conn.execute(_LAST).first()
+                entry.update(id=(last.id + 1) if last else 1, prev_hash=last.hash if last else GENESIS,
+                             time=datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+                entry["hash"] = entry_hash(entry)
+                conn.execute(_INSERT, entry)
+                self._write_anchor(entry)
         return entry
 
     def _write_anchor(self, entry: dict) -> None:

@@ -63,8 +63,13 @@ class Context:
     python: str
     env: dict = field(default_factory=dict)
 
+    urls: dict = field(default_factory=dict)
+
     def service_url(self, env_name: str) -> str:
-        return f"http://{self.bind_ip}:{_port_env(env_name)}"
+        """The service's loopback URL; its port from ``env_name`` or a free one, the same on every call."""
+        if env_name not in self.urls:
+            self.urls[env_name] = f"http://{self.bind_ip}:{_port_env(env_name)}"
+        return self.urls[env_name]
 
 
 def secrets_file(home: Path) -> Path:
@@ -189,7 +194,9 @@ def install(c) -> None:
         "COMMONS_HUB_URL": public_url,
         "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
         "HF_HUB_OFFLINE": "1",
-        "MPLBACKEND": "agg",
+        # Kernels reach the data-api on its loopback address, as JUPYTERHUB_API_URL reaches the hub: the proxy
+        # hop cost more than the read itself for large tables (bench/bench_governed_read.py).
+        "COMMONS_DATA_API_URL": ctx.service_url("COMMONS_DATA_API_PORT") + "/services/data-api/",
     }
     if config.setting("assistant_model"):   # the persona and %ask answer with the operator's model
         c.Spawner.environment["COMMONS_ASSISTANT_MODEL"] = config.setting("assistant_model")

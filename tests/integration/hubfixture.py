@@ -201,4 +201,9 @@ class RunningHub:
             elif kind == "status" and content["execution_state"] == "idle":
                 break
         conn.close()
+        try:  # wait for the server's close frame so the socket is really closed
+            while await asyncio.wait_for(conn.read_message(), 5) is not None:
+                pass
+        except Exception:  # a timeout or a closed stream: either way we are done
+            pass
         return out

@@ -61,8 +61,10 @@ def public_releases(eng: sa.Engine, person, limit: int = 500) -> dict:
                          "decided_at", "version", "replaces", "checks_status") if c in releases.c]
     result = []
     with eng.connect() as conn:
-        rows = conn.execute(sa.select(*[releases.c[c] for c in shown]).order_by(releases.c.id.desc())
-                            .limit(limit)).mappings().all()
+        # Only released outputs are public: a pending request's description can say what is being studied in
+        # restricted data before any checker has looked at it.
+        rows = conn.execute(sa.select(*[releases.c[c] for c in shown]).where(releases.c.status == "released")
+                            .order_by(releases.c.id.desc()).limit(limit)).mappings().all()
         for row in rows:
             entry = {k: (v if isinstance(v, (int, float, type(None))) else str(v)) for k, v in row.items()}
             if files is not None:
