@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-import commons_kernel.catalog_module as _catalog
+from commons_kernel.catalog import DatasetMetadata
+from commons_kernel.catalog import search as rank_datasets
 from commons_kernel.client import DataApiClient
 from commons_kernel.frames import table_to_frame
 
@@ -24,9 +25,9 @@ def reset_client() -> None:
     _CLIENT = None
 
 
-def _metadata() -> dict[str, _catalog.DatasetMetadata]:
-    fields = set(_catalog.DatasetMetadata.__dataclass_fields__)
-    return {d["name"]: _catalog.DatasetMetadata(**{k: v for k, v in d.items() if k in fields})
+def _metadata() -> dict[str, DatasetMetadata]:
+    fields = set(DatasetMetadata.__dataclass_fields__)
+    return {d["name"]: DatasetMetadata(**{k: v for k, v in d.items() if k in fields})
             for d in client().get_json("api/datasets")}
 
 
@@ -42,7 +43,7 @@ def catalog() -> pd.DataFrame:
 def search(text: str, limit: int = 10) -> pd.DataFrame:
     """Datasets matching ``text`` in titles, descriptions, tags and column descriptions, best first."""
     metadata = _metadata()
-    ranked = _catalog.search(text, metadata, limit=limit)
+    ranked = rank_datasets(text, metadata, limit=limit)
     return pd.DataFrame([{"name": n, "score": s, "title": metadata[n].title, "tier": metadata[n].tier,
                           "licence": metadata[n].licence} for n, s in ranked],
                         columns=["name", "score", "title", "tier", "licence"])

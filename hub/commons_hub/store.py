@@ -83,14 +83,7 @@ class Store:
             raise DatasetNotFound(name, self._close(name)) from None
 
     def version_entry(self, name: str, version: int | None = None) -> dict:
-        versions = self.manifest(name)["versions"]
-        if version is None:
-            return versions[-1]
-        for entry in versions:
-            if entry["version"] == int(version):
-                return entry
-        known = ", ".join(str(v["version"]) for v in versions)
-        raise DatasetNotFound(f"{name} version {version}", [f"{name} version {v}" for v in known.split(", ")])
+        return pick_version(name, self.manifest(name), version)
 
     def parquet_path(self, name: str, version: int | None = None) -> Path:
         return self.root / name / self.version_entry(name, version)["file"]
@@ -150,3 +143,14 @@ class Store:
         if self.root.is_dir():
             for leftover in self.root.glob("*/.staged.*"):
                 leftover.unlink(missing_ok=True)
+
+
+def pick_version(name: str, manifest: dict, version: int | None = None) -> dict:
+    """The manifest entry of ``version`` (the latest when None); DatasetNotFound lists the versions there are."""
+    versions = manifest["versions"]
+    if version is None:
+        return versions[-1]
+    for entry in versions:
+        if entry["version"] == int(version):
+            return entry
+    raise DatasetNotFound(f"{name} version {version}", [f"{name} version {v['version']}" for v in versions])

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import subprocess
 import sys
-import warnings
 from datetime import date
 
 import pandas as pd
@@ -22,25 +20,9 @@ pytestmark = pytest.mark.integration
 PROJECT = "release-workflow-test"
 
 
-def collect_leaked_sockets() -> None:
-    """Collect the kernel websockets ``hub.execute`` leaves unclosed (tests/integration/hubfixture.py closes them
-    without waiting for the close handshake), so their ResourceWarning cannot fail an unrelated test."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
-def execute(hub, user: str, code: str, timeout: float = 120) -> dict:
-    try:
-        return hub.execute(user, code, timeout=timeout)
-    finally:
-        collect_leaked_sockets()
-
-
 @pytest.fixture(scope="module")
 def hub_with_project(hub):
     """An approved project with analyst1 and checker as members (so a checker can try to approve their own)."""
-    collect_leaked_sockets()  # left by earlier modules' hub.execute calls
     from commons_hub.db import engine
     from commons_hub.projects import create_project, project_view
 
@@ -174,7 +156,7 @@ def test_request_changes_then_the_requester_resubmits_a_new_version(hub_with_pro
 def test_release_through_the_kernel_then_download_as_a_member(hub_with_project):
     hub = hub_with_project
     hub.spawn("analyst1")
-    asked = execute(hub, "analyst1", f"""
+    asked = hub.execute("analyst1", f"""
 import commons_kernel as ck
 from commons_kernel import disclosure
 ref = ck.read("synthetic_referrals", project="{PROJECT}", purpose="release workflow test")
@@ -192,7 +174,7 @@ print("RELEASE", result["id"], result["status"], sorted(f["name"] for f in resul
     assert details["files"][0]["check_status"] in ("pass", "review")
     review(hub, "checker", release_id, "approve")
     review(hub, "checker2", release_id, "approve")
-    fetched = execute(hub, "analyst1", f"""
+    fetched = hub.execute("analyst1", f"""
 import commons_kernel as ck
 paths = ck.download_release({release_id}, "released-{release_id}")
 print("FILES", sorted(p.name for p in paths))

@@ -7,12 +7,10 @@ Notebook 04 asks for a release; the test then has two checkers approve it and an
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -39,21 +37,6 @@ print("RESULT " + json.dumps(result))
 """
 
 
-def collect_leaked_sockets() -> None:
-    """Collect the kernel websockets ``hub.execute`` leaves unclosed (tests/integration/hubfixture.py closes them
-    without waiting for the close handshake), so their ResourceWarning cannot fail an unrelated test."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
-
-
-def execute(hub, user: str, code: str, timeout: float = 120) -> dict:
-    try:
-        return hub.execute(user, code, timeout=timeout)
-    finally:
-        collect_leaked_sockets()
-
-
 def test_the_five_notebooks_are_in_the_repository_with_outputs_stripped():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
     for path in NOTEBOOKS:
@@ -65,7 +48,6 @@ def test_the_five_notebooks_are_in_the_repository_with_outputs_stripped():
 
 @pytest.fixture(scope="module")
 def analyst_server(hub):
-    collect_leaked_sockets()  # left by earlier modules' hub.execute calls
     hub.spawn(USER)
     response = hub.server_api(USER, "PUT", f"api/contents/{RUN_DIR}", json={"type": "directory"})
     assert response.status_code in (200, 201), response.text
@@ -95,7 +77,7 @@ def run(hub, path: Path) -> tuple[dict, dict]:
     upload = hub.server_api(USER, "PUT", f"api/contents/{source}",
                             json={"type": "notebook", "content": json.loads(path.read_text())})
     assert upload.status_code in (200, 201), upload.text
-    out = execute(hub, USER, PAPERMILL.format(source=source, target=target, folder=RUN_DIR), timeout=900)
+    out = hub.execute(USER, PAPERMILL.format(source=source, target=target, folder=RUN_DIR), timeout=900)
     assert out["error"] is None, out
     line = next(x for x in out["stdout"].splitlines() if x.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))

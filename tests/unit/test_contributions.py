@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-import commons_kernel.catalog_module as catalog
+from commons_kernel.catalog import load_metadata, parse_metadata
 from commons_hub import contributions, withdrawals
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
@@ -42,7 +42,7 @@ def env(tmp_path, monkeypatch):
     eng = engine(url)
     store = Store(tmp_path)
     return SimpleNamespace(eng=eng, store=store, audit=AuditLog(eng, anchor=tmp_path / "audit.anchor"), url=url,
-                           home=tmp_path, catalogue=catalog.load_metadata())
+                           home=tmp_path, catalogue=load_metadata())
 
 
 def submit(env, caller=ANALYST, data=GOOD, filename="good.csv", **meta_changes) -> dict:
@@ -75,7 +75,7 @@ def test_approval_commits_a_version_and_joins_the_catalogue(env):
     record = review(env, "approve", submit(env), reason="looks right")
     assert record["status"] == "approved" and record["version"] == 1 and record["decided_by"] == "steward"
     assert env.store.read("foodbank_visits_ward22")["visits"].tolist() == [25, 31, 18]
-    meta = catalog.parse_metadata(env.store.root / "foodbank_visits_ward22" / "metadata.yaml",
+    meta = parse_metadata(env.store.root / "foodbank_visits_ward22" / "metadata.yaml",
                                   expected_name="foodbank_visits_ward22")
     assert meta.tier == "open" and meta.licence == "OGL-UK-3.0" and "contribution 1" in meta.source["from"]
     assert any(note.startswith("Methodology:") for note in meta.quality_notes)
@@ -171,7 +171,7 @@ def test_non_members_cannot_contribute(env):
 
 def test_restricted_contribution_names_its_owner(env):
     record = review(env, "approve", submit(env, name="referrals_extract", tier="restricted"))
-    meta = catalog.parse_metadata(env.store.root / "referrals_extract" / "metadata.yaml", expected_name="referrals_extract")
+    meta = parse_metadata(env.store.root / "referrals_extract" / "metadata.yaml", expected_name="referrals_extract")
     assert record["version"] == 1 and meta.tier == "restricted" and meta.owner == "Demo Borough Council data team"
 
 

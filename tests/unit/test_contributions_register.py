@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import yaml
 from tornado.testing import AsyncHTTPTestCase
 
-import commons_kernel.catalog_module as catalog
+from commons_kernel.catalog import load_metadata
 from commons_hub import contributions, decisions, withdrawals
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.db import engine
@@ -39,7 +39,7 @@ def build_state(home: Path) -> SimpleNamespace:
     wrote, and reads in the audit log over two months and two projects."""
     eng = engine(f"sqlite:///{home / 'governance.sqlite'}")
     store, audit = Store(home), AuditLog(eng, anchor=home / "audit.anchor")
-    cat = catalog.load_metadata()
+    cat = load_metadata()
     meta = yaml.safe_load((FIXTURES / "metadata.yaml").read_text())
     meta["title"] = f"Visits {XSS}"
     record = contributions.submit(ANALYST, (FIXTURES / "good.csv").read_bytes(), "good.csv", meta, store=store,

@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-import commons_kernel.catalog_module as catalog
+from commons_kernel.catalog import get, load_metadata
+from commons_kernel.catalog import search as rank_datasets
 
 
 def register(sub) -> None:
@@ -39,7 +40,7 @@ def _row(meta) -> dict:
 
 
 def list_datasets(args) -> int:
-    rows = [_row(m) for m in catalog.load_metadata().values()]
+    rows = [_row(m) for m in load_metadata().values()]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()
@@ -52,7 +53,7 @@ def list_datasets(args) -> int:
 
 
 def show(args) -> int:
-    meta = catalog.get(args.name)
+    meta = get(args.name)
     from commons_hub.store import Store
     from commons_kernel.exceptions import DatasetNotFound
 
@@ -82,8 +83,8 @@ def show(args) -> int:
 
 
 def search(args) -> int:
-    metadata = catalog.load_metadata()
-    ranked = catalog.search(" ".join(args.text), metadata)
+    metadata = load_metadata()
+    ranked = rank_datasets(" ".join(args.text), metadata)
     if args.json:
         json.dump([{"name": n, "score": s, "title": metadata[n].title} for n, s in ranked], sys.stdout, indent=2)
         print()
@@ -100,7 +101,7 @@ def export(args) -> int:
     from commons_hub.store import Store
     from commons_kernel import config
 
-    metadata = catalog.load_metadata()
+    metadata = load_metadata()
     base_url = (args.base_url or config.hub_url()).rstrip("/") + "/"
     if not args.dcat and not args.frictionless:
         print("Say what to export: --dcat FILE and/or --frictionless DIR.", file=sys.stderr)
@@ -134,6 +135,6 @@ def write_intake(args) -> int:
     from commons_kernel.intake_reader import build_catalog, catalog_path
 
     path = catalog_path()
-    build_catalog(catalog.load_metadata()).to_yaml_file(str(path))
-    print(f"Wrote the Intake catalogue of {len(catalog.load_metadata())} datasets to {path}")
+    build_catalog(load_metadata()).to_yaml_file(str(path))
+    print(f"Wrote the Intake catalogue of {len(load_metadata())} datasets to {path}")
     return 0

@@ -6,8 +6,8 @@ import time
 
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
-from commons_hub.store import Store
-import commons_kernel.catalog_module as catalog
+from commons_hub.store import Store, pick_version
+from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_kernel.exceptions import DatasetNotFound
 
 
@@ -28,11 +28,11 @@ class ServiceState:
         if self._metadata is not None and now - self._checked < 1.0:
             return self._metadata
         self._checked = now
-        folder = catalog.catalog_dir(self.catalog_dir) / "datasets"
+        folder = catalog_dir(self.catalog_dir) / "datasets"
         files = [*folder.glob("*.yaml"), *(self.store.root.glob("*/metadata.yaml") if self.store.root.is_dir() else [])]
         mtime = (max((p.stat().st_mtime_ns for p in files), default=0), len(files))
         if self._metadata is None or mtime != self._metadata_mtime:
-            metadata = catalog.load_metadata(self.catalog_dir)
+            metadata = load_metadata(self.catalog_dir)
             metadata.update(self.extra_metadata())
             self._metadata, self._metadata_mtime = metadata, mtime
         return self._metadata
@@ -41,7 +41,7 @@ class ServiceState:
         """Metadata of datasets contributed through the commons (stored beside their data)."""
         extra = {}
         for path in sorted(self.store.root.glob("*/metadata.yaml")) if self.store.root.is_dir() else []:
-            meta = catalog.parse_metadata(path, expected_name=path.parent.name)
+            meta = parse_metadata(path, expected_name=path.parent.name)
             extra[meta.name] = meta
         return extra
 
@@ -59,13 +59,7 @@ class ServiceState:
         return cached[1]
 
     def version_entry(self, name: str, version: int | None = None) -> dict:
-        versions = self.manifest(name)["versions"]
-        if version is None:
-            return versions[-1]
-        for entry in versions:
-            if entry["version"] == int(version):
-                return entry
-        raise DatasetNotFound(f"{name} version {version}", [f"{name} version {v['version']}" for v in versions])
+        return pick_version(name, self.manifest(name), version)
 
     def metadata(self, name: str):
         metadata = self.all_metadata()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-import commons_kernel.catalog_module as catalog
+from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_hub import contributions as contribution_records
 from commons_hub import decisions, withdrawals
 from commons_hub.audit import AuditLog
@@ -44,7 +44,7 @@ class RegisterData:
 
     # catalogue ---------------------------------------------------------------------------------------------
     def _metadata_files(self) -> list[Path]:
-        folder = catalog.catalog_dir(self.catalog_dir) / "datasets"
+        folder = catalog_dir(self.catalog_dir) / "datasets"
         stored = sorted(self.store.root.glob("*/metadata.yaml")) if self.store.root.is_dir() else []
         return sorted(folder.glob("*.yaml")) + stored
 
@@ -54,11 +54,11 @@ class RegisterData:
         key = tuple((str(p), p.stat().st_mtime_ns) for p in files) + tuple(self.store.names())
         with self._lock:
             if key != self._catalogue_key:
-                metadata = catalog.load_metadata(self.catalog_dir)
+                metadata = load_metadata(self.catalog_dir)
                 for path in files:
                     if path.name == "metadata.yaml":
                         try:
-                            metadata[path.parent.name] = catalog.parse_metadata(path, expected_name=path.parent.name)
+                            metadata[path.parent.name] = parse_metadata(path, expected_name=path.parent.name)
                         except ValidationFailed as exc:  # one bad file must not take the register down
                             logging.getLogger(__name__).warning("skipping %s: %s", path, exc)
                 names = set(self.store.names())
