@@ -9,9 +9,13 @@ setup:
 up: setup
 	.venv/bin/commons up --port $(PORT)
 
+# Tiers in this order; the browser tier last, because sync Playwright keeps an event loop running in the
+# main thread for the rest of the session, and asyncio.run() cannot start after it.
+TIERS = tests/unit tests/integration tests/notebooks tests/browser
+
 test:
 	WITH_BROWSER=1 ./scripts/setup.sh
-	.venv/bin/python -m pytest tests $(PYTEST_ARGS)
+	.venv/bin/python -m pytest $(TIERS) $(PYTEST_ARGS)
 
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; .venv/bin/python $$b || exit 1; done
