@@ -9,13 +9,13 @@ setup:
 up: setup
 	.venv/bin/commons up --port $(PORT)
 
-# Tiers in this order; the browser tier last, because sync Playwright keeps an event loop running in the
-# main thread for the rest of the session, and asyncio.run() cannot start after it.
-TIERS = tests/unit tests/integration tests/notebooks tests/browser
-
+# The browser tier runs in a pytest process of its own: sync Playwright keeps an event loop running in the main
+# thread, and pytest may reorder its session-parametrized tests among the others, after which asyncio.run()
+# fails in every later test. Both runs must pass.
 test:
 	WITH_BROWSER=1 ./scripts/setup.sh
-	.venv/bin/python -m pytest $(TIERS) $(PYTEST_ARGS)
+	.venv/bin/python -m pytest tests/unit tests/integration tests/notebooks $(PYTEST_ARGS)
+	.venv/bin/python -m pytest tests/browser $(PYTEST_ARGS)
 
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; .venv/bin/python $$b || exit 1; done

@@ -180,12 +180,12 @@ def install(c) -> None:
     c.JupyterHub.load_roles = roles
 
     # User servers: JupyterLab, the kernel's token reaches the data-api, no unneeded extensions.
-    c.JupyterHub.spawner_class = "simple"
+    c.JupyterHub.spawner_class = "commons_hub.spawner.CommonsSpawner"
     c.Spawner.default_url = "/lab"
     c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
     c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
                                      "access:services!service=data-api"]
-    c.SimpleLocalProcessSpawner.home_dir_template = str(home / "users" / "{username}")
+    c.CommonsSpawner.home_dir_template = str(home / "users" / "{username}")
     args = [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS] + PERSONA_ARGS
     if os.geteuid() == 0:
         args.append("--allow-root")
