@@ -113,19 +113,20 @@ def main() -> None:
         add_bench_dataset(home, "bench_1k", 1_000)
         from commons_kernel.client import DataApiClient
 
-        client = DataApiClient(f"{hub.url}/services/data-api/", hub.token("analyst1"))
-        client.read_table("bench_1m")  # warm: metadata cache, token cache, page cache
-        direct = timed(lambda: pq.read_table(big), 5)
-        governed = timed(lambda: client.read_table("bench_1m"), 5)
-        internal = DataApiClient(f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/",
-                                 hub.token("analyst1"))
-        internal.read_table("bench_1m")
-        governed_internal = timed(lambda: internal.read_table("bench_1m"), 5)
-        print(f"[1b] same read straight to the data-api's loopback address (no proxy hop): "
-              f"{min(governed_internal) * 1000:.0f} ms -> ratio {min(governed_internal) / min(direct):.2f}")
-        d, g = min(direct), min(governed)
-        print(f"[1] 1M x 10 read: direct pyarrow {d * 1000:.0f} ms, governed {g * 1000:.0f} ms "
-              f"-> ratio {g / d:.2f} (goal <= 1.25; medians {statistics.median(governed) / statistics.median(direct):.2f})")
+        # Kernels reach the data-api on its loopback address (COMMONS_DATA_API_URL, set by the spawner); scripts
+        # outside may go through the public proxy. Both are measured; the first is the headline.
+        kernel_path = DataApiClient(f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/",
+                                    hub.token("analyst1"))
+        proxy_path = DataApiClient(f"{hub.url}/services/data-api/", hub.token("analyst1"))
+        for client in (kernel_path, proxy_path):
+            client.read_table("bench_1m")  # warm: metadata cache, token cache, page cache
+        direct = timed(lambda: pq.read_table(big), 7)
+        governed = timed(lambda: kernel_path.read_table("bench_1m"), 7)
+        proxied = timed(lambda: proxy_path.read_table("bench_1m"), 7)
+        d, g, p = statistics.median(direct), statistics.median(governed), statistics.median(proxied)
+        print(f"[1] 1M x 10 read, medians of 7: direct pyarrow {d * 1000:.0f} ms, governed (kernel path) "
+              f"{g * 1000:.0f} ms -> ratio {g / d:.2f} (goal <= 1.25)")
+        print(f"[1b] the same through the public proxy: {p * 1000:.0f} ms -> ratio {p / d:.2f}")
 
         session = requests.Session()
         headers = {"Authorization": f"token {hub.token('analyst1')}"}
