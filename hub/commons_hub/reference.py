@@ -32,7 +32,8 @@ def render() -> str:
              "## Settings", "", "Set each as an environment variable before `make up` / `commons up`.", "",
              "| environment variable | default | what it does |", "|---|---|---|"]
     for s in SETTINGS.values():
-        default = s.default.replace(str(PROJECT_ROOT), "<project>") if s.default else "(empty)"
+        default = (s.default.replace(str(PROJECT_ROOT), "<project>").replace(str(PROJECT_ROOT.parent), "<project>/..")
+                   if s.default else "(empty)")
         lines.append(f"| `{s.env}` | `{default}` | {s.help} |")
     lines += ["", "## Commands", "", "`commons --help` and `commons COMMAND --help` say more.", "",
               "| command | what it does |", "|---|---|"]
