@@ -211,11 +211,22 @@ def install(c) -> None:
 KERNEL_STARTUP = Path(__file__).parent / "kernel" / "00-commons.py"
 
 
+EXAMPLE_NOTEBOOKS = config.PROJECT_ROOT / "notebooks"
+
+
 def prepare_user_home(spawner) -> None:
-    """Before a user server starts: the IPython start-up file that greets the member in every kernel."""
-    startup = Path(spawner.home_dir) / ".ipython" / "profile_default" / "startup"
+    """Before a user server starts: the IPython start-up file that greets the member in every kernel, and the
+    example notebooks in ``notebooks/`` (copied once; a member's own edits are never overwritten)."""
+    home = Path(spawner.home_dir)
+    startup = home / ".ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(KERNEL_STARTUP, startup / KERNEL_STARTUP.name)
+    examples = home / "notebooks"
+    examples.mkdir(exist_ok=True)
+    for notebook in sorted(EXAMPLE_NOTEBOOKS.glob("*.ipynb")):
+        target = examples / notebook.name
+        if not target.exists():
+            shutil.copyfile(notebook, target)
 
 
 def _spawner_hooks():

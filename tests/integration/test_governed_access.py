@@ -165,3 +165,10 @@ print(boroughs.sort_values("imd_score").iloc[-1].to_dict())
 """)
     assert out["error"] is None, out
     assert "Knowsley" in out["stdout"] or "E08000011" in out["stdout"]
+
+
+def test_members_find_the_example_notebooks_in_their_home(hub):
+    hub.spawn("analyst1")
+    listing = hub.server_api("analyst1", "GET", "api/contents/notebooks").json()
+    names = sorted(item["name"] for item in listing["content"])
+    assert names[0] == "01-getting-started.ipynb" and len(names) >= 5
