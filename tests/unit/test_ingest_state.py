@@ -28,12 +28,14 @@ def snapshot(home: Path) -> dict[str, str]:
 
 
 def overlay(seed: Path, case: str) -> list[str]:
-    """Replace the linked seed files with the broken ones of ``case``; returns their names."""
+    """Replace the linked seed files with the broken ones of ``case``; returns their names. The fixtures are
+    stored as ``NAME.broken`` so that nothing in the project can pass for a seed file."""
     names = []
-    for broken in (BAD_SEED / case).iterdir():
-        (seed / broken.name).unlink()
-        (seed / broken.name).write_bytes(broken.read_bytes())
-        names.append(broken.name)
+    for broken in sorted((BAD_SEED / case).glob("*.broken")):
+        name = broken.name.removesuffix(".broken")
+        (seed / name).unlink()
+        (seed / name).write_bytes(broken.read_bytes())
+        names.append(name)
     return names
 
 
