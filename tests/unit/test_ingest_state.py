@@ -29,10 +29,10 @@ def snapshot(home: Path) -> dict[str, str]:
 
 def overlay(seed: Path, case: str) -> list[str]:
     """Replace the linked seed files with the broken ones of ``case``; returns their names. The fixtures are
-    stored as ``NAME.broken`` so that nothing in the project can pass for a seed file."""
+    stored as ``STEM.broken.EXT`` so that nothing in the project can pass for a seed file."""
     names = []
-    for broken in sorted((BAD_SEED / case).glob("*.broken")):
-        name = broken.name.removesuffix(".broken")
+    for broken in sorted((BAD_SEED / case).glob("*.broken.*")):
+        name = broken.name.replace(".broken.", ".")
         (seed / name).unlink()
         (seed / name).write_bytes(broken.read_bytes())
         names.append(name)
