@@ -23,7 +23,7 @@ from jupyter_ai_persona_manager.awareness_models import (ModelConfiguration, Mod
 from commons_kernel import config
 from commons_kernel.assistant.agent import SYSTEM_PROMPT
 from commons_kernel.assistant.answer import Answer
-from commons_kernel.assistant.member import member_assistant
+from commons_kernel.assistant.magic import reset_assistant, shared_assistant
 from commons_kernel.exceptions import CommonsError
 
 NAME = "Commons Guide"
@@ -34,23 +34,12 @@ SHARE_SETTING = "share_question"
 NO_MODEL = "catalogue-search"
 BUSY = "is searching the catalogue..."
 
-_assistant = None
 _assistant_lock = threading.Lock()   # one question at a time: the index and the model are built once, then shared
 
-
-def guide_assistant():
-    """The server's one assistant, built on first use (``member_assistant``: data-api metadata, ingested wards,
-    uses recorded through the data-api)."""
-    global _assistant
-    if _assistant is None:
-        _assistant = member_assistant()
-    return _assistant
-
-
-def reset_guide_assistant(assistant=None) -> None:
-    """Forget the server's assistant (or install ``assistant``, as the tests do)."""
-    global _assistant
-    _assistant = assistant
+# The process's one assistant is the same one %ask uses (``member_assistant``: data-api metadata, ingested wards,
+# uses recorded through the data-api), built on first use.
+guide_assistant = shared_assistant
+reset_guide_assistant = reset_assistant
 
 
 def answer_question(question: str, user: str | None, share_question: bool) -> Answer:
