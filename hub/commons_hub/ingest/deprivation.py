@@ -1,9 +1,13 @@
-"""Deprivation datasets: IoD2019 on LSOA 2011 (one analyst-shaped table), IoD2025 on LSOA 2021, mySociety UK IMD."""
+"""Deprivation datasets: IoD2019 on LSOA 2011 (one analyst-shaped table), IoD2025 on LSOA 2021 (File 7 in full,
+checked against the humaniverse copy of its first version), mySociety UK IMD."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from commons_hub.ingest.registry import Built, builder
 from commons_hub.ingest.seed import expect_codes, numbers
+from commons_kernel.exceptions import SeedFileError
 
 LCR_LSOA11 = 989
 LCR_LSOA21 = 1003
@@ -71,26 +75,126 @@ def imd2019(seed, inputs):
 
 
 IOD2025 = "iod2025_lsoa21_lcr.csv"
+FILE7_2025 = "iod2025_file7_lsoa21_lcr.csv"
 DOMAINS_2025 = {"IMD": "imd", "Income": "income", "Employment": "employment", "Education": "education",
                 "Health": "health", "Crime": "crime", "Housing_and_Services": "housing",
                 "Environment": "living_environment"}
+# File 7's labels (as published) → short names. The domains come first, in the order of the older columns.
+FILE7_MEASURES = {
+    "Index of Multiple Deprivation (IMD)": "imd",
+    "Income": "income",
+    "Employment": "employment",
+    "Education, Skills and Training": "education",
+    "Health Deprivation and Disability": "health",
+    "Crime": "crime",
+    "Barriers to Housing and Services": "housing",
+    "Living Environment": "living_environment",
+    "Income Deprivation Affecting Children Index (IDACI)": "idaci",
+    "Income Deprivation Affecting Older People (IDAOPI)": "idaopi",
+    "Children and Young People Sub-domain": "children_young_people",
+    "Adult Skills Sub-domain": "adult_skills",
+    "Geographical Barriers Sub-domain": "geographical_barriers",
+    "Wider Barriers Sub-domain": "wider_barriers",
+    "Indoors Sub-domain": "indoors",
+    "Outdoors Sub-domain": "outdoors",
+}
+RATE_SCORES = {"Income", "Employment", "Income Deprivation Affecting Children Index (IDACI)",
+               "Income Deprivation Affecting Older People (IDAOPI)"}
+FILE7_POPULATION = {
+    "Total population: mid 2022": "pop_total",
+    "Dependent Children aged 0-15: mid 2022": "pop_0_15",
+    "Older population aged 60 and over: mid 2022": "pop_60_plus",
+    "Working age population 18-66 (for use with Employment Deprivation Domain): mid 2022": "pop_working_age",
+}
+# The publisher cut this one header short in the official CSV; a corrected file would have the full name.
+FILE7_TRUNCATED = {"Children and Young People Sub-domain Decile (where 1 is most deprived 10% of LSOAs)":
+                   "Children and Young People Sub-domain Decile (where 1 is most deprived 10% of LSO"}
 
 
-@builder("imd2025_lsoa21", files=[IOD2025], needs=["lookup_lsoa11_lsoa21"])
+def file7_columns() -> dict[str, str]:
+    """File 7's published column names (full form) → the dataset's column names."""
+    columns = {}
+    for label, short in FILE7_MEASURES.items():
+        columns[f"{label} Score (rate)" if label in RATE_SCORES else f"{label} Score"] = f"{short}_score"
+        columns[f"{label} Rank (where 1 is most deprived)"] = f"{short}_rank"
+        columns[f"{label} Decile (where 1 is most deprived 10% of LSOAs)"] = f"{short}_decile"
+    return {**columns, **FILE7_POPULATION}
+
+
+def read_file7(seed):
+    """IoD2025 File 7 with its published quirks handled and noted: CRLF line endings, one truncated header."""
+    ids = ["LSOA code (2021)", "LSOA name (2021)", "Local Authority District code (2024)"]
+    columns = file7_columns()
+    required = [c for c in columns if c not in FILE7_TRUNCATED]
+    raw = seed.csv(FILE7_2025, ids + required)
+    path = Path(seed.seed_dir) / FILE7_2025
+    for full, cut in FILE7_TRUNCATED.items():
+        if full in raw.columns:
+            continue
+        if cut not in raw.columns:
+            raise SeedFileError(path, f"missing column {full!r} (published truncated as {cut!r}).", line=1,
+                                fix="check this is IoD2025 File 7 (see catalog/datasets/imd2025_lsoa21.yaml).")
+        raw = raw.rename(columns={cut: full})
+        seed.notes.append(f"{FILE7_2025}: the header {cut!r} is truncated in the published file; read as "
+                          f"{full!r} ({columns[full]}).")
+    if b"\r\n" in path.read_bytes():
+        seed.notes.append(f"{FILE7_2025}: CRLF (Windows) line endings, as published; read as line breaks.")
+    expect_codes(raw, ids[0], LCR_LSOA21, FILE7_2025, "LSOAs (2021)")
+    out = raw[ids + list(columns)].rename(columns={ids[0]: "lsoa21_code", ids[2]: "lad24_code", **columns})
+    numbers(out, [c for c in columns.values() if not c.endswith("_score")], "int64", FILE7_2025, seed.notes, path)
+    numbers(out, [c for c in columns.values() if c.endswith("_score")], "float64", FILE7_2025, seed.notes, path)
+    return out
+
+
+def check_agrees(file7, older, seed):
+    """The humaniverse copy (the dataset's first version) must agree with File 7 on every value it has."""
+    path = Path(seed.seed_dir) / IOD2025
+    merged = file7.merge(older, on="lsoa21_code", how="outer", suffixes=("", "_older"), indicator=True)
+    unmatched = merged[merged["_merge"] != "both"]
+    if not unmatched.empty:
+        raise SeedFileError(path, f"LSOA {unmatched['lsoa21_code'].iloc[0]} is in only one of {IOD2025} and "
+                                  f"{FILE7_2025}; they must hold the same 1,003 LSOAs.",
+                            fix="download both files again from the sources in SOURCES.md.")
+    for column in [c for c in older.columns if c != "lsoa21_code"]:
+        tolerance = 5e-4 if column.endswith("_score") else 0
+        differs = (merged[column] - merged[f"{column}_older"]).abs() > tolerance
+        if differs.any():
+            code = merged.loc[differs, "lsoa21_code"].iloc[0]
+            line = int(older.index[older["lsoa21_code"] == code][0]) + 2
+            raise SeedFileError(path, f"{column} of {code} differs from {FILE7_2025} "
+                                      f"({merged.loc[differs, column + '_older'].iloc[0]} against "
+                                      f"{merged.loc[differs, column].iloc[0]}).", line=line, column=column,
+                                fix="use the published files unchanged (see SOURCES.md).")
+    seed.notes.append(f"Checked against {IOD2025} (humaniverse/IMD's copy, this dataset's first source): the same "
+                      f"1,003 LSOAs and every IMD and domain score, rank and decile agree.")
+
+
+@builder("imd2025_lsoa21", files=[FILE7_2025, IOD2025], needs=["lookup_lsoa11_lsoa21"], version=2)
 def imd2025(seed, inputs):
+    out = read_file7(seed)
     measures = [f"{d}_{m}" for d in DOMAINS_2025 for m in ("score", "rank", "decile")]
-    raw = seed.csv(IOD2025, ["lsoa21_code", *measures])
-    expect_codes(raw, "lsoa21_code", LCR_LSOA21, IOD2025, "LSOAs (2021)")
+    older = seed.csv(IOD2025, ["lsoa21_code", *measures])
     rename = {f"{d}_{m}": f"{short}_{m}" for d, short in DOMAINS_2025.items() for m in ("score", "rank", "decile")}
-    out = raw[["lsoa21_code", *measures]].rename(columns=rename)
-    numbers(out, [c for c in rename.values() if not c.endswith("_score")], "int64", IOD2025, seed.notes)
-    numbers(out, [c for c in rename.values() if c.endswith("_score")], "float64", IOD2025, seed.notes)
+    older = older[["lsoa21_code", *measures]].rename(columns=rename)
+    numbers(older, [c for c in rename.values() if not c.endswith("_score")], "int64", IOD2025, seed.notes)
+    numbers(older, [c for c in rename.values() if c.endswith("_score")], "float64", IOD2025, seed.notes)
+    check_agrees(out, older, seed)
     names = inputs["lookup_lsoa11_lsoa21"][["lsoa21_code", "lsoa21_name", "lad22_code", "lad22_name"]].drop_duplicates()
     out = out.merge(names, on="lsoa21_code", how="left", validate="one_to_one")
-    seed.notes.append("LSOA 2021 names and LAD 2022 codes added from the ONS LSOA 2011→2021 lookup.")
-    seed.notes.append("Income and Employment scores are rates (proportion of people); other domain scores are "
-                      "index scores. Higher is more deprived; rank 1 is the most deprived LSOA in England.")
-    columns = ["lsoa21_code", "lsoa21_name", "lad22_code", "lad22_name", *rename.values()]
+    moved = out[out["lad24_code"] != out["lad22_code"]]
+    if not moved.empty:
+        raise SeedFileError(Path(seed.seed_dir) / FILE7_2025, f"LSOA {moved['lsoa21_code'].iloc[0]} lies in "
+                            f"{moved['lad24_code'].iloc[0]} (2024) but {moved['lad22_code'].iloc[0]} (2022 lookup).",
+                            fix="the six LCR authorities did not change between 2022 and 2024; check the file.")
+    seed.notes.append("LSOA 2021 names and LAD 2022 codes from the ONS LSOA 2011→2021 lookup (File 7's LAD 2024 "
+                      "codes are the same for all 1,003 LSOAs).")
+    seed.notes.append("Income, Employment, IDACI and IDAOPI scores are rates (proportion of people); other scores "
+                      "are index scores. Higher is more deprived; rank 1 is the most deprived of England's 33,755 "
+                      "LSOAs.")
+    seed.notes.append("Population denominators are MHCLG's mid-2022 figures from File 7: the weights of the "
+                      "published area summaries (ck.deprivation_summary).")
+    columns = ["lsoa21_code", "lsoa21_name", "lad22_code", "lad22_name", *rename.values(),
+               *[c for c in file7_columns().values() if c not in rename.values()]]
     return Built(out[columns].sort_values("lsoa21_code").reset_index(drop=True), seed.notes)
 
 
