@@ -6,15 +6,22 @@ Layout under the state directory::
     datasets/<name>/v0001.arrow        the same table as an uncompressed Arrow IPC stream, served as-is
     datasets/<name>/manifest.json      versions, sha256, provenance; replaced atomically
 
+A version is readable only once the manifest lists it: files are staged under hidden names, renamed into place,
+and then the manifest is replaced (under ``store.lock``). A file the manifest does not list was never readable;
+``sweep`` removes such leftovers at start.
+
 Only the data-api service (and operators' commands) read this directory. Kernels read through the data-api.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +32,8 @@ import pyarrow.parquet as pq
 from commons_kernel import config
 from commons_kernel.frames import table_to_frame
 from commons_kernel.exceptions import DatasetNotFound
+
+_MANIFEST_LOCK = threading.Lock()
 
 
 def sha256_file(path: Path) -> str:
@@ -119,20 +128,45 @@ class Store:
         return StagedVersion(name, Path(parquet_tmp), arrow_tmp, entry)
 
     def commit(self, staged: StagedVersion) -> dict:
-        """Rename the staged files into place, then replace the manifest (the switch readers see)."""
+        """Make staged files the dataset's next version (ingest: a version needs no decision first)."""
+        with self._lock():
+            versions = self._manifest_or_new(staged.name)["versions"]
+            return self._publish(staged, (versions[-1]["version"] + 1) if versions else 1)
+
+    def publish(self, staged: StagedVersion, version: int) -> dict:
+        """Make staged files version ``version``, a number decided (and recorded) before: rename them into place,
+        then add the version to the manifest, the one switch readers see. Repeatable: when the manifest already
+        lists that version for the same contribution, the staged copy is dropped and the listed entry returned."""
+        with self._lock():
+            return self._publish(staged, int(version))
+
+    def _publish(self, staged: StagedVersion, number: int) -> dict:
         folder = self.root / staged.name
-        try:
-            manifest = self.manifest(staged.name)
-        except DatasetNotFound:
-            manifest = {"name": staged.name, "versions": []}
-        number = (manifest["versions"][-1]["version"] + 1) if manifest["versions"] else 1
+        manifest = self._manifest_or_new(staged.name)
+        listed = next((v for v in manifest["versions"] if v["version"] == number), None)
+        if listed is not None:
+            if staged.entry.get("contribution") is not None and listed.get("contribution") == staged.entry["contribution"]:
+                self.discard(staged)
+                return listed
+            raise FileExistsError(f"{staged.name} version {number} is already published (from "
+                                  f"{listed.get('contribution') or 'an ingest'}); versions are never replaced.")
         final = folder / f"v{number:04d}.parquet"
+        # A file already at `final` is unlisted, so it was never readable (a crash before its manifest): replace it.
         os.replace(staged.parquet_tmp, final)
         os.replace(staged.arrow_tmp, final.with_suffix(".arrow"))
         entry = dict(staged.entry, version=number, file=final.name)
-        manifest["versions"].append(entry)
+        manifest["versions"] = sorted([*manifest["versions"], entry], key=lambda v: v["version"])
         atomic_write_json(folder / "manifest.json", manifest)
         return entry
+
+    def update_manifest(self, name: str, change) -> dict:
+        """Apply ``change(manifest)`` (which edits it in place) and replace the manifest atomically, under the
+        store's lock so a publish at the same moment is not lost."""
+        with self._lock():
+            manifest = self.manifest(name)
+            change(manifest)
+            atomic_write_json(self.root / name / "manifest.json", manifest)
+            return manifest
 
     def discard(self, staged: StagedVersion) -> None:
         staged.parquet_tmp.unlink(missing_ok=True)
@@ -143,6 +177,39 @@ class Store:
         if self.root.is_dir():
             for leftover in self.root.glob("*/.staged.*"):
                 leftover.unlink(missing_ok=True)
+
+    def sweep(self) -> list[str]:
+        """Remove what a crash left and no reader can reach: staged files, and version files the manifest does not
+        list (renamed into place just before a crash). Returns one line per file removed."""
+        removed = []
+        with self._lock():
+            for folder in sorted(p for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []:
+                try:
+                    listed = {v["file"] for v in self.manifest(folder.name)["versions"]}
+                except DatasetNotFound:
+                    listed = set()
+                for path in sorted(folder.glob(".staged.*")) + sorted(folder.glob("v[0-9]*.*")):
+                    if path.name.startswith(".staged.") or path.with_suffix(".parquet").name not in listed:
+                        path.unlink(missing_ok=True)
+                        removed.append(f"removed {path.relative_to(self.home)} (never published)")
+        return removed
+
+    def _manifest_or_new(self, name: str) -> dict:
+        try:
+            return self.manifest(name)
+        except DatasetNotFound:
+            return {"name": name, "versions": []}
+
+    @contextlib.contextmanager
+    def _lock(self):
+        """One writer of manifests at a time: threads of this process, then processes (flock)."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        with _MANIFEST_LOCK, open(self.home / "store.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def pick_version(name: str, manifest: dict, version: int | None = None) -> dict:
