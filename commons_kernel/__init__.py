@@ -6,6 +6,7 @@
     ck.describe("imd2019_lsoa11")     # metadata, versions, may I read it and why
     df = ck.read("imd2019_lsoa11")    # read through the data-api (audited); df.attrs has licence + attribution
     ck.link(a, b) / ck.aggregate(df, to="lad")   # geography: convert vintages, aggregate with stated weights
+    ck.deprivation_summary(df, to="ward")     # MHCLG's summary measures (average score/rank, extent, ...)
 
 Governed data is read only through the data-api service; nothing here reads files directly.
 """
@@ -15,8 +16,8 @@ from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavai
                                        DisclosureRisk, NotAuthenticated, ValidationFailed)
 
 __all__ = ["catalog", "search", "describe", "read", "projects", "whoami", "hello", "reset_client", "link",
-           "aggregate", "hierarchy", "CommonsError", "AccessDenied", "DatasetNotFound", "DataApiUnavailable",
-           "NotAuthenticated", "ValidationFailed", "DisclosureRisk"]
+           "aggregate", "deprivation_summary", "hierarchy", "CommonsError", "AccessDenied", "DatasetNotFound",
+           "DataApiUnavailable", "NotAuthenticated", "ValidationFailed", "DisclosureRisk"]
 
 # Output releases: ask, review, follow, download (docs/analysts/releases.md).
 from commons_kernel.releases import (describe_release, download_release, releases, request_release,  # noqa: E402
@@ -51,3 +52,12 @@ def aggregate(frame, to, **kwargs):
 
     kwargs.setdefault("hierarchy", hierarchy())
     return geography.aggregate(frame, to, **kwargs)
+
+
+def deprivation_summary(frame, to="lad", **kwargs):
+    """MHCLG's area summaries of IoD LSOA data (average score and rank, extent, ...); docs/analysts/geography.md."""
+    from commons_kernel.geography.deprivation_summary import deprivation_summary as summarise
+
+    if isinstance(to, str):
+        kwargs.setdefault("hierarchy", hierarchy())
+    return summarise(frame, to, **kwargs)
