@@ -10,7 +10,8 @@ Every page is plain HTML from autoescaped templates (no JavaScript, no login) an
     releases                   api/releases
     contributions              api/contributions contributions and withdrawals
     stories                    api/stories       story refresh history
-    audit                      api/audit         whether the audit chain verifies
+    audit                      api/audit         whether the audit chain verifies, and its head
+                               api/audit/head    the chain head (id, hash, time) to keep; also audit/head.json
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ RESOURCES = {
     "contributions": ("contributions", "contributions.html", "Contributions and withdrawals"),
     "stories": ("story_runs", "stories.html", "Story refresh history"),
     "audit": ("audit_status", "audit.html", "Audit log"),
+    "audit_head": ("audit_head", None, "Audit log head"),  # JSON only: the audit page shows it
 }
 
 
@@ -70,10 +72,12 @@ class RegisterHandler(web.RequestHandler):
             self.set_header("Content-Type", "application/json; charset=utf-8")
             self.finish(to_json(value if value is not None else {"error": "not-found", "reason": "No such entry."}))
             return
+        chain = self.data.audit_status()  # every page's footer: the head, or why the log does not verify
         if value is None:
-            self.render("not_found.html", title="Not found", prefix=self.settings["prefix"], json_path=None)
+            self.render("not_found.html", title="Not found", prefix=self.settings["prefix"], json_path=None,
+                        chain=chain)
             return
-        self.render(template, title=title, value=value, prefix=self.settings["prefix"],
+        self.render(template, title=title, value=value, prefix=self.settings["prefix"], chain=chain,
                     json_path=self.request.path.replace(self.settings["prefix"], self.settings["prefix"] + "api/", 1)
                     if self.resource != "summary" else self.settings["prefix"] + "api/summary")
 
@@ -94,7 +98,8 @@ def routes(prefix: str) -> list:
         result.append((prefix + path + ("/?" if path else ""), RegisterHandler, {"resource": resource, "as_json": False}))
         result.append((prefix + "api/" + (path or "summary") + "/?", RegisterHandler,
                        {"resource": resource, "as_json": True}))
-    return result
+    head = (prefix + "api/audit/head/?", RegisterHandler, {"resource": "audit_head", "as_json": True})
+    return result + [head, (prefix + r"audit/head\.json", RegisterHandler, head[2])]
 
 
 def make_app(data: RegisterData | None = None, prefix: str | None = None) -> web.Application:

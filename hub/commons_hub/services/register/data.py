@@ -1,8 +1,9 @@
 """What the register shows, computed from the governance database, the audit log and the store (read-only).
 
 People appear as their organisation unless the ``show_user_names`` setting is true. Data uses are counted from
-the audit log itself (``read`` entries with outcome ``ok``, up to and including the entry named ``as_of_entry``),
-so the register's numbers are the audit log's numbers.
+the audit log itself (``read`` entries with outcome ``ok``, ids 1 up to and including the entry named
+``as_of_entry``), so the register's numbers are the audit log's numbers. Only entries the chain check accepted are
+counted: while the chain does not verify, ``as_of_entry`` is 0 and every page says why.
 """
 
 from __future__ import annotations
@@ -68,26 +69,33 @@ class RegisterData:
 
     # audit -------------------------------------------------------------------------------------------------
     def audit_status(self) -> dict:
-        """Whether the hash chain verifies: fully every 30 s, new entries at each request (chain.ChainStatus)."""
+        """Whether the hash chain verifies, and its head: fully every 30 s, new entries at each request
+        (chain.ChainStatus)."""
         return self.chain.current()
 
+    def audit_head(self) -> dict:
+        """The chain head (id, hash, time) for anyone to keep; null fields while the chain does not verify."""
+        return self.chain.head()
+
     def last_entry(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.max(audit_log.c.id))).scalar() or 0
+        """The last entry the register counts: the verified head (0 while the chain does not verify)."""
+        return self.chain.verified_through()
 
     def uses(self, as_of: int | None = None) -> dict:
-        """Reads per dataset per project per month, with the purposes stated, from the audit log up to entry
-        ``as_of`` (default: the last)."""
-        as_of = self.last_entry() if as_of is None else as_of
+        """Reads per dataset per project per month, with the purposes stated, from the audit log's entries 1 to
+        ``as_of`` (default, and at most: the last entry the chain check accepted)."""
+        verified = self.last_entry()
+        as_of = verified if as_of is None else max(0, min(as_of, verified))
+        counted = (audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id >= 1,
+                   audit_log.c.id <= as_of)
         month = sa.func.substr(audit_log.c.time, 1, 7).label("month")
         query = (sa.select(audit_log.c.dataset, audit_log.c.project, month, sa.func.count().label("reads"),
                            sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0).label("rows"))
-                 .where(audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id <= as_of)
+                 .where(*counted)
                  .group_by(audit_log.c.dataset, audit_log.c.project, month)
                  .order_by(month.desc(), audit_log.c.dataset, audit_log.c.project))
         stated = (sa.select(audit_log.c.dataset, audit_log.c.project, month, audit_log.c.purpose).distinct()
-                  .where(audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id <= as_of,
-                         audit_log.c.purpose.is_not(None), audit_log.c.purpose != "")
+                  .where(*counted, audit_log.c.purpose.is_not(None), audit_log.c.purpose != "")
                   .order_by(audit_log.c.purpose))
         with self.engine.connect() as conn:
             purposes: dict[tuple, list[str]] = {}
