@@ -2,14 +2,16 @@
 
 IMD 2025 is published for the 2021 neighbourhoods (LSOA 2021); the maps use the 2011 outlines, so the 2025 figures
 are brought to LSOA 2011 through the official lookup (commons_kernel.geography; 967 of 989 areas are unchanged, the
-others take the population-weighted average of their parts).
+others take the population-weighted average of their parts). Borough averages use MHCLG's own population
+denominators (mid-2015 for 2019, mid-2022 for 2025, from Files 6 and 7), as MHCLG's published figures do, and the
+borough summary measures (average rank, extent, local concentration, ...) come from ck.deprivation_summary.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from commons_hub.stories import charts, words
+from commons_hub.stories import charts, summaries, words
 from commons_hub.stories.areas import LCR_CODE, merge_levels, stack_levels
 from commons_hub.stories.artefacts import Artefact
 from commons_hub.stories.blocks import Figure, Table, Text
@@ -26,8 +28,7 @@ def compute(ck) -> dict:
     hierarchy = ck.hierarchy()
     imd19 = ck.read("imd2019_lsoa11")
     imd25 = ck.read("imd2025_lsoa21")
-    residents = ck.read("census2021_ts001_residence_type")
-    residents = residents[residents["area_level"] == "lsoa21"].set_index("area_code")["total"]
+    residents = imd25.set_index("lsoa21_code")["pop_total"]  # MHCLG's mid-2022 denominator (File 7)
     wards = ck.read("lookup_ward22_lad22")
 
     on_2011 = aggregate(imd25[["lsoa21_code", "imd_score", "imd_decile"]], to="lsoa11", hierarchy=hierarchy,
@@ -47,7 +48,7 @@ def compute(ck) -> dict:
     part19 = stack_levels(imd19.rename(columns={"imd_score": "score_2019"}), hierarchy, wards, levels,
                           shares=shares19, means={"score_2019": "pop_total"})
     part25 = stack_levels(imd25.rename(columns={"imd_score": "score_2025"}), hierarchy, wards, levels,
-                          shares=shares25, means={"score_2025": residents})
+                          shares=shares25, means={"score_2025": "pop_total"})
     areas = merge_levels(part19, part25)
     counts = pd.DataFrame({"lsoas_2019": imd19.groupby("lad19_code").size(),
                            "lsoas_2025": imd25.groupby("lad22_code").size()})
@@ -58,6 +59,7 @@ def compute(ck) -> dict:
     return {
         "lsoa": Artefact(lsoa),
         "areas": Artefact(areas),
+        "summaries": Artefact(summaries.compute(ck, imd25, ["imd"])),
         "lsoa_outlines": Artefact(outline=charts.outline(boundaries, "lsoa11_code", "lsoa11_name",
                                                          tolerance=0.0008, digits=4)),
     }
@@ -150,7 +152,13 @@ def domains(data, area):
                                       f"England for each part of deprivation")]
 
 
-SECTIONS = [headline, maps, boroughs, domains]
+def borough_summaries(data, area):
+    first = None if area == LCR_CODE else area
+    return [Text("## The boroughs as MHCLG sums them up"),
+            *summaries.section(data["summaries"], "imd", "Index of Multiple Deprivation", first)]
+
+
+SECTIONS = [headline, maps, boroughs, borough_summaries, domains]
 
 
 def thumbnail(data):
