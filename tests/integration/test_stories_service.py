@@ -24,9 +24,11 @@ PLACES = {
     "your-neighbourhood": ["E05000887", "E05014121"],
     "deprivation-across-the-region": ["E47000004", "E08000011"],
     "crime-by-area": ["E08000012", "E47000004"],
+    "children-and-older-people": ["E05000887", "E05014121"],
 }
 TITLES = {"your-neighbourhood": "Your neighbourhood", "deprivation-across-the-region":
-          "Deprivation across the City Region", "crime-by-area": "Recorded crime by area"}
+          "Deprivation across the City Region", "crime-by-area": "Recorded crime by area",
+          "children-and-older-people": "Children and older people on low incomes"}
 
 
 def commons(hub, *args, timeout=600) -> subprocess.CompletedProcess:
@@ -37,7 +39,7 @@ def commons(hub, *args, timeout=600) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def published(hub):
     for slug, places in PLACES.items():
-        if (hub.home / "stories" / "published" / slug).exists():
+        if (hub.public_dir / "stories" / "published" / slug).exists():
             continue
         args = ["stories", "refresh", slug]
         for place in places:
@@ -45,7 +47,7 @@ def published(hub):
         result = commons(hub, *args)
         assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
         assert f"{slug}: published" in result.stdout
-    return hub.home / "stories" / "published"
+    return hub.public_dir / "stories" / "published"
 
 
 def test_each_story_is_published_for_two_places(published):

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {"your-neighbourhood": ("E05013169", "Appleton, Halton"),          # Halton: no police data
             "deprivation-across-the-region": ("E08000015", "Deprivation in Wirral"),
-            "crime-by-area": ("E08000013", "Recorded crime in St. Helens")}
+            "crime-by-area": ("E08000013", "Recorded crime in St. Helens"),
+            "children-and-older-people": ("E05014121", "Children and older people on low incomes")}
 
 
 def test_every_story_is_covered_here():
@@ -51,4 +52,6 @@ def test_a_story_runs_with_plain_papermill(hub, slug, tmp_path):
     assert "Where these numbers come from" in page and "Licence" in page
     if slug == "your-neighbourhood":
         assert "Cheshire Constabulary" in page          # Halton's crime is not in the Merseyside records
+    if slug == "children-and-older-people":
+        assert "Income deprivation affecting children is the share" in page and "Local concentration" in page
     assert not os.path.exists(story.folder / "out.ipynb")
