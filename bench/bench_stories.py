@@ -90,7 +90,7 @@ def main() -> int:
 
         session = requests.Session()
         first = stories[0]
-        code = json.loads((home / "stories" / "published" / first.slug / "story.json").read_text())["places"][0]
+        code = json.loads((hub.public_dir / "stories" / "published" / first.slug / "story.json").read_text())["places"][0]
         page = f"{hub.url}/services/stories/{first.slug}/pages/{code['code']}.html"
         timed_get(page, session)
         page_times = sorted(timed_get(page, session) for _ in range(args.requests))

@@ -58,6 +58,20 @@ def _bool(raw: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _isolation(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"auto", "on", "off"}:
+        raise ValueError("expected auto, on or off")
+    return value
+
+
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("expected a whole number of 1 or more")
+    return value
+
+
 def _default_seed_dir() -> str:
     shared = PROJECT_ROOT.parent / "shared" / "data"
     return str(shared) if shared.is_dir() else ""
@@ -74,6 +88,21 @@ SETTINGS: dict[str, Setting] = {
                 "Directory holding catalog.yaml and one metadata file per dataset under datasets/."),
         Setting("db_url", "COMMONS_DB_URL", "",
                 "SQLAlchemy URL of the governance and audit database; empty means SQLite at $COMMONS_HOME/governance.sqlite."),
+        # Walls: who runs what (commons_hub.isolation, docs/operators/isolation.md).
+        Setting("isolation", "COMMONS_ISOLATION", "auto",
+                "auto: when `commons up` runs as root, each person's server runs as their own Unix account and the "
+                "services as the service account; on: the same, and refuse to start unless root; off: one account "
+                "for everything (for trying it out only).", _isolation),
+        Setting("service_user", "COMMONS_SERVICE_USER", "commons",
+                "Unix account the services (data-api, register, refresher) run as; it alone owns the state directory."),
+        Setting("public_user", "COMMONS_PUBLIC_USER", "commons-public",
+                "Unix account of the public stories service and its kernels: it can read only the published stories."),
+        Setting("unix_user_prefix", "COMMONS_UNIX_USER_PREFIX", "commons-u-",
+                "Prefix of the Unix account made for each hub user (analyst1 runs as commons-u-analyst1)."),
+        Setting("public_dir", "COMMONS_PUBLIC_DIR", "",
+                "Published story snapshots, readable by the public account (default: $COMMONS_HOME-public)."),
+        Setting("users_dir", "COMMONS_USERS_DIR", "",
+                "Home directories of the hub users' accounts (default: $COMMONS_HOME-users)."),
         Setting("port", "COMMONS_PORT", "8000", "Public port of the hub's proxy (bound to 127.0.0.1).", _port),
         Setting("bind_ip", "COMMONS_BIND_IP", "127.0.0.1",
                 "Address every server binds; keep loopback unless a TLS-terminating proxy sits in front."),
@@ -115,6 +144,62 @@ SETTINGS: dict[str, Setting] = {
         Setting("owner_veto", "COMMONS_OWNER_VETO", "true",
                 "A reject vote by someone speaking for the `owner` of a restricted dataset the proposal names "
                 "rejects it at once.", _bool),
+        # Reads: the stated purpose is kept in the audit log and shown on the register (commons_hub.purpose).
+        Setting("purpose_min_words", "COMMONS_PURPOSE_MIN_WORDS", "3",
+                "Words a read's stated purpose must have at least (a word is a run of 2 or more letters).", int),
+        # Bounded resources: public Voilà kernels (commons_hub.services.stories.capacity, docs/operators/limits.md).
+        Setting("stories_max_kernels_per_story", "COMMONS_STORIES_MAX_KERNELS_PER_STORY", "3",
+                "Live kernels one story app may hold at once, its preheated one included; past it residents get "
+                "the story's static page.", _positive),
+        Setting("stories_max_kernels", "COMMONS_STORIES_MAX_KERNELS", "8",
+                "Live kernels the public stories service may hold in total (each takes about 230 MB).", _positive),
+        Setting("stories_kernel_idle_seconds", "COMMONS_STORIES_KERNEL_IDLE_SECONDS", "45",
+                "A story app's kernel idle this long (no widget used) is stopped, even with its tab open.", _positive),
+        Setting("stories_cull_interval_seconds", "COMMONS_STORIES_CULL_INTERVAL_SECONDS", "10",
+                "How often idle story kernels are looked for (idle seconds + this = the longest an idle one lives).",
+                _positive),
+        Setting("stories_sessions_per_minute", "COMMONS_STORIES_SESSIONS_PER_MINUTE", "10",
+                "Live app sessions one client address may open per minute; past it they get the static page.",
+                _positive),
+        # Bounded resources: uploads (commons_kernel.standard.shape, commons_kernel.upload_budget).
+        Setting("upload_max_columns", "COMMONS_UPLOAD_MAX_COLUMNS", "500",
+                "Columns an uploaded table may have; checked from the header (or Parquet schema, or sheet "
+                "dimension) before the file is parsed.", _positive),
+        Setting("upload_max_cells", "COMMONS_UPLOAD_MAX_CELLS", "5000000",
+                "Cells (rows x columns) an uploaded table may have; checked before the file is parsed.", _positive),
+        Setting("upload_check_seconds", "COMMONS_UPLOAD_CHECK_SECONDS", "60",
+                "Seconds the checks of one upload may take (they run in a child process that is stopped then).",
+                _positive),
+        Setting("upload_check_memory_mb", "COMMONS_UPLOAD_CHECK_MEMORY_MB", "2048",
+                "Memory (MB of address space, beyond the checker's own) the checks of one upload may use.", _positive),
+        # Identity: who signs in (commons_hub.identity, docs/operators/identity.md).
+        Setting("demo_accounts", "COMMONS_DEMO_ACCOUNTS", "true",
+                "Create the demo people (analyst1, steward, checker...) at first start, each with their own password, "
+                "printed once by `commons up` and stored only as a hash. Ignored with single sign-on.", _bool),
+        Setting("signup", "COMMONS_SIGNUP", "true",
+                "People may ask for an account at /hub/signup; a steward or admin approves them at /hub/authorize "
+                "and they join the members group.", _bool),
+        Setting("oidc_issuer", "COMMONS_OIDC_ISSUER", "",
+                "OpenID Connect issuer of the council's single sign-on (https://...); set, it replaces commons "
+                "accounts and sign-up."),
+        Setting("oidc_client_id", "COMMONS_OIDC_CLIENT_ID", "", "Client (application) id registered with the issuer."),
+        Setting("oidc_client_secret_file", "COMMONS_OIDC_CLIENT_SECRET_FILE", "",
+                "File holding the client secret (mode 0600); the secret itself is never a setting."),
+        Setting("oidc_groups_claim", "COMMONS_OIDC_GROUPS_CLAIM", "groups", "Claim that lists the person's groups."),
+        Setting("oidc_group_map", "COMMONS_OIDC_GROUP_MAP", "",
+                "Council groups to hub groups as CLAIM=GROUP,... (GROUP: members, stewards, checkers, admin or an "
+                "owner group); every mapped person is a member; people with no mapped group are refused."),
+        Setting("oidc_username_claim", "COMMONS_OIDC_USERNAME_CLAIM", "preferred_username",
+                "Claim that becomes the hub user name."),
+        Setting("oidc_scopes", "COMMONS_OIDC_SCOPES", "openid profile email", "Scopes asked of the issuer."),
+        Setting("oidc_claims_from_id_token", "COMMONS_OIDC_CLAIMS_FROM_ID_TOKEN", "false",
+                "Read the claims from the id token instead of the userinfo endpoint (Entra ID puts groups there "
+                "only).", _bool),
+        Setting("oidc_callback_url", "COMMONS_OIDC_CALLBACK_URL", "",
+                "Redirect URI registered with the issuer (default http://$COMMONS_BIND_IP:$COMMONS_PORT"
+                "/hub/oauth_callback; behind a TLS proxy, its https URL)."),
+        Setting("oidc_login_service", "COMMONS_OIDC_LOGIN_SERVICE", "council single sign-on",
+                "Name on the login button (\"Sign in with ...\")."),
     ]
 }
 
@@ -129,6 +214,18 @@ def setting(name: str):
 
 def home() -> Path:
     return Path(setting("home")).resolve()
+
+
+def public_dir() -> Path:
+    """Published story snapshots (outside the state directory, so the public account can read them)."""
+    configured = setting("public_dir")
+    return Path(configured).resolve() if configured else Path(f"{home()}-public")
+
+
+def users_dir() -> Path:
+    """Home directories of hub users' accounts (outside the state directory, which they must not reach)."""
+    configured = setting("users_dir")
+    return Path(configured).resolve() if configured else Path(f"{home()}-users")
 
 
 def hub_url() -> str:

@@ -74,12 +74,13 @@ def linked_seed_dir(seed_dir, tmp_path) -> Path:
 def hub(tmp_path_factory):
     from tests.integration.hubfixture import RunningHub
 
-    home = tmp_path_factory.mktemp("commons-home")
-    running = RunningHub(home, tmp_path_factory.getbasetemp() / "hub.log")
+    running = RunningHub.in_temporary_home(tmp_path_factory.getbasetemp() / "hub.log")
     try:
         running.start()
     except Exception:
         running.stop()
+        running.remove_home()
         raise
     yield running
     running.stop()
+    running.remove_home()

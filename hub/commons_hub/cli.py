@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import importlib
 import pkgutil
 import sys
@@ -27,12 +28,31 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command != "up":
+            _work_as_service_account()
         return int(args.handler(args) or 0)
     except CommonsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _work_as_service_account() -> None:
+    """As root on an isolated commons, `commons ...` acts as the service account (only `up` stays root): what it
+    writes stays readable by the services, and it can do no more than they can. The hub's own secrets (root only)
+    are read first, for the commands that speak to the hub API."""
+    from commons_hub import isolation
+    from commons_hub.install import load_or_create_secrets
+    from commons_kernel import config
+
+    account = isolation.service_account_owns_state()
+    if account is None:
+        return
+    if (config.home() / "secrets.json").exists():
+        load_or_create_secrets(config.home())
+    isolation.become(account)
+    os.environ.update(isolation.private_dirs(config.home() / isolation.SERVICE_HOME))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from commons_hub import isolation
 from commons_kernel import config
 
 DEMO_USERS = {
@@ -76,15 +77,20 @@ def secrets_file(home: Path) -> Path:
     return home / "secrets.json"
 
 
+_SECRETS: dict[Path, dict] = {}   # read once per process: `commons` reads them as root, then drops to the service account
+
+
 def load_or_create_secrets(home: Path) -> dict:
-    """Demo passwords and service tokens, generated at first start, kept mode 0600 in the state directory."""
+    """Service tokens, generated at first start, kept mode 0600 in the state directory. No passwords: people's are
+    bcrypt hashes in the hub database (commons_hub.identity)."""
     path = secrets_file(home)
+    if path in _SECRETS:
+        return _SECRETS[path]
     if path.exists():
-        return json.loads(path.read_text())
+        _SECRETS[path] = json.loads(path.read_text())
+        return _SECRETS[path]
     home.mkdir(parents=True, exist_ok=True)
     values = {
-        "user_password": secrets.token_urlsafe(12),
-        "admin_password": secrets.token_urlsafe(32),
         "operator_token": secrets.token_hex(32),
         "stories_token": secrets.token_hex(32),
     }
@@ -122,6 +128,13 @@ def install(c) -> None:
     port = config.setting("port")
     public_url = f"http://{bind_ip}:{port}"
     secret = load_or_create_secrets(home)
+    public_dir, users_dir = config.public_dir(), config.users_dir()
+    walls = isolation.prepare(home, public_dir, users_dir) if isolation.active() else None
+    if walls and walls.traverse_granted:
+        print(f"[commons] so the service and user accounts can reach the installation, others may now pass "
+              f"through (x, not read): {', '.join(walls.traverse_granted)}", file=sys.stderr)
+    if walls is None:
+        print(f"[commons] {isolation.NOT_ISOLATED}", file=sys.stderr)
     # Services see only the environment they are given: pass every commons setting that is set (quorum, register
     # privacy, disclosure thresholds...), but never an API token.
     forwarded = {s.env: os.environ[s.env] for s in config.SETTINGS.values()
@@ -129,6 +142,8 @@ def install(c) -> None:
     ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,
                   env={**forwarded, "COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
                        "COMMONS_DB_URL": config.setting("db_url"), "COMMONS_HUB_URL": public_url,
+                       "COMMONS_PUBLIC_DIR": str(public_dir), "COMMONS_ISOLATION": config.setting("isolation"),
+                       isolation.RUNNING_ISOLATED: "1" if walls else "0",
                        "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"})
 
     # Network: everything on loopback; the proxy is the only public port.
@@ -148,21 +163,10 @@ def install(c) -> None:
     c.JupyterHub.cleanup_servers = True
     c.JupyterHub.cleanup_proxy = True
 
-    # Demo authentication: one shared password for members, a long one for the admin.
-    c.JupyterHub.authenticator_class = "shared-password"
-    c.SharedPasswordAuthenticator.user_password = secret["user_password"]
-    c.SharedPasswordAuthenticator.admin_password = secret["admin_password"]
-    c.Authenticator.admin_users = set(ADMIN_USERS)
-    c.Authenticator.allowed_users = set(DEMO_USERS)
-    c.Authenticator.allow_existing_users = True  # users created by `commons token` may log in too
+    # Identity: one account per person (own password or the council's single sign-on), never a shared one.
+    from commons_hub.identity import configure_auth
 
-    groups: dict[str, dict] = {}
-    for user, info in DEMO_USERS.items():
-        for group in info["groups"]:
-            groups.setdefault(group, {"users": [], "properties": {}})["users"].append(user)
-    for group, members in OWNER_GROUPS.items():
-        groups[group] = {"users": list(members), "properties": {}}
-    c.JupyterHub.load_groups = groups
+    configure_auth(c, ctx, secret)
 
     # Roles: users reach the data-api; every service gets only what it needs.
     roles = [{"name": "user", "description": "Members: their own server, and the data-api as themselves.",
@@ -173,7 +177,7 @@ def install(c) -> None:
     services = [{"name": "operator", "api_token": secret["operator_token"], "display": False}]
     for module in service_modules():
         spec = module.configure(ctx, secret)
-        services.append(spec["service"])
+        services.append(isolation.wall_in_service(spec["service"], walls))
         if spec.get("role"):
             roles.append(spec["role"])
     c.JupyterHub.services = services
@@ -185,9 +189,10 @@ def install(c) -> None:
     c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
     c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
                                      "access:services!service=data-api"]
-    c.CommonsSpawner.home_dir_template = str(home / "users" / "{username}")
+    c.CommonsSpawner.home_dir_template = str(users_dir / "{username}")
+    c.CommonsSpawner.isolated = walls is not None
     args = [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS] + PERSONA_ARGS
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and walls is None:
         args.append("--allow-root")
     c.Spawner.args = args
     c.Spawner.environment = {
@@ -204,6 +209,8 @@ def install(c) -> None:
     c.Spawner.start_timeout = 60
     c.Spawner.http_timeout = 60
     c.JupyterHub.shutdown_on_logout = False
+    if walls is None:   # on every hub page, the login page included
+        c.JupyterHub.template_vars.update({"announcement": isolation.NOT_ISOLATED})
     for hook in _spawner_hooks():
         hook(c, ctx)
 
@@ -215,9 +222,15 @@ EXAMPLE_NOTEBOOKS = config.PROJECT_ROOT / "notebooks"
 
 
 def prepare_user_home(spawner) -> None:
-    """Before a user server starts: the IPython start-up file that greets the member in every kernel, and the
-    example notebooks in ``notebooks/`` (copied once; a member's own edits are never overwritten)."""
-    home = Path(spawner.home_dir)
+    """Before a user server starts (not isolated): fill the home. Isolated, the spawner does it as the person's own
+    account, never as root: root writing into a home its owner controls would follow their symbolic links."""
+    if not getattr(spawner, "isolated", False):
+        populate_home(Path(spawner.home_dir))
+
+
+def populate_home(home: Path) -> None:
+    """The IPython start-up file that greets the member in every kernel, and the example notebooks in
+    ``notebooks/`` (copied once; a member's own edits are never overwritten)."""
     startup = home / ".ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(KERNEL_STARTUP, startup / KERNEL_STARTUP.name)

@@ -17,7 +17,7 @@ APP_TIMEOUT = 90_000
 
 @pytest.fixture(scope="module")
 def neighbourhood(hub):
-    if not (hub.home / "stories" / "published" / "your-neighbourhood").exists():
+    if not (hub.public_dir / "stories" / "published" / "your-neighbourhood").exists():
         args = [sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "your-neighbourhood"]
         for code in WARDS:
             args += ["--place", code]

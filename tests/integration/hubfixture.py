@@ -48,11 +48,27 @@ class RunningHub:
         self._tokens: dict[str, str] = {}
 
     # lifecycle ---------------------------------------------------------------------------------------
+    @classmethod
+    def in_temporary_home(cls, log_path: Path) -> "RunningHub":
+        """A hub whose state lives in a fresh folder under /tmp, not under pytest's basetemp: pytest makes
+        /tmp/pytest-of-USER mode 0700 again at every session start, which would lock the service and user accounts
+        of an isolated hub out of their own state. ``remove_home`` deletes it (and the public and users folders)."""
+        import tempfile
+
+        return cls(Path(tempfile.mkdtemp(prefix="commons-test-")) / "var", log_path)
+
+    def remove_home(self) -> None:
+        import shutil
+
+        if self.home.name == "var" and self.home.parent.name.startswith("commons-test-"):
+            shutil.rmtree(self.home.parent, ignore_errors=True)
+
     def start(self, timeout: float = 120) -> "RunningHub":
         init = subprocess.run([sys.executable, "-m", "commons_hub.cli", "init"], env=self.env, cwd=ROOT,
                               capture_output=True, text=True, timeout=300)
         if init.returncode:
             raise RuntimeError(f"commons init failed:\n{init.stdout}\n{init.stderr}")
+        self.passwords = self.create_demo_accounts()
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(ROOT / "hub" / "jupyterhub_config.py")],
@@ -60,6 +76,13 @@ class RunningHub:
         self.wait_ok(f"{self.url}/hub/health", timeout)
         self.wait_ok(f"{self.url}/services/data-api/api/health", timeout)
         return self
+
+    def create_demo_accounts(self) -> dict[str, str]:
+        """Each demo person's own password, made as `commons up` makes them before the hub's first start; kept in
+        memory only (the state directory holds just their bcrypt hashes)."""
+        from commons_hub.identity import create_demo_accounts
+
+        return create_demo_accounts(self.home)
 
     def wait_ok(self, url: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -97,6 +120,15 @@ class RunningHub:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self._log.close()
+
+    @property
+    def public_dir(self) -> Path:
+        """Published story snapshots (the hub's COMMONS_PUBLIC_DIR default: beside the state directory)."""
+        return Path(f"{self.home}-public")
+
+    @property
+    def users_dir(self) -> Path:
+        return Path(f"{self.home}-users")
 
     # hub API -----------------------------------------------------------------------------------------
     @property

@@ -1,9 +1,16 @@
-"""Where refreshes happen and what residents see, under ``$COMMONS_HOME/stories/``:
+"""Where refreshes happen and what residents see.
+
+Under ``$COMMONS_PUBLIC_DIR/stories/`` (readable by the public stories account; nothing here is unchecked):
 
     runs/<slug>/<run-id>/       a complete snapshot: artefacts/, pages/, app.ipynb, the story module, story.json
-    work/<slug>/<run-id>/       the run's working files: raw artefacts (deleted after disclosure), notebooks, log
     published/<slug>            a symbolic link to runs/<slug>/<run-id>: what Voilà and the static pages serve
+
+Under ``$COMMONS_HOME/stories/`` (the state directory: the service account only):
+
+    work/<slug>/<run-id>/       the run's working files: raw artefacts (deleted after disclosure), notebooks, log
     locks/<slug>.lock           one refresh of a story at a time (an OS lock: released if the process dies)
+
+Functions that take ``home`` keep both under ``home/stories`` (a self-contained folder, as tests use).
 
 ``promote`` swaps the link with ``os.replace``, which is atomic: a reader sees the old snapshot or the new one,
 never a mixture, and a run killed at any point leaves the published link as it was.
@@ -24,6 +31,12 @@ KEEP_RUNS = 3
 
 
 def root(home: Path | None = None) -> Path:
+    """The published side: run snapshots and the published links."""
+    return Path(home) / "stories" if home else config.public_dir() / "stories"
+
+
+def work_root(home: Path | None = None) -> Path:
+    """The private side: working files and locks, in the state directory."""
     return Path(home or config.home()) / "stories"
 
 
@@ -39,7 +52,7 @@ def published(slug: str, home: Path | None = None) -> Path | None:
 
 def new_run_dirs(slug: str, run_id: str, home: Path | None = None) -> tuple[Path, Path]:
     run = root(home) / "runs" / slug / run_id
-    work = root(home) / "work" / slug / run_id
+    work = work_root(home) / "work" / slug / run_id
     run.mkdir(parents=True)
     work.mkdir(parents=True)
     return run, work
@@ -59,8 +72,8 @@ def promote(slug: str, run: Path, home: Path | None = None) -> None:
 def prune(slug: str, home: Path | None = None, keep: int = KEEP_RUNS) -> None:
     """Delete old run and work folders of ``slug``, keeping the newest ``keep`` and always the published one."""
     current = published(slug, home)
-    for kind in ("runs", "work"):
-        folder = root(home) / kind / slug
+    for kind, base in (("runs", root(home)), ("work", work_root(home))):
+        folder = base / kind / slug
         if not folder.is_dir():
             continue
         runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
@@ -73,7 +86,7 @@ def prune(slug: str, home: Path | None = None, keep: int = KEEP_RUNS) -> None:
 @contextmanager
 def story_lock(slug: str, home: Path | None = None):
     """Hold the story's lock for a refresh; raises GovernanceError when another refresh holds it."""
-    folder = root(home) / "locks"
+    folder = work_root(home) / "locks"
     folder.mkdir(parents=True, exist_ok=True)
     handle = open(folder / f"{slug}.lock", "a+")
     try:

@@ -32,11 +32,9 @@ log = logging.getLogger("commons.stories")
 
 def stories_token() -> str:
     token = os.environ.get("JUPYTERHUB_API_TOKEN")
-    if token:
-        return token
-    from commons_hub.install import load_or_create_secrets
-
-    return load_or_create_secrets(config.home())["stories_token"]
+    if not token:   # the hub gives a managed service its token; the service never reads the hub's secrets
+        raise SystemExit("the refresher has no JUPYTERHUB_API_TOKEN: start it as a hub-managed service (`commons up`)")
+    return token
 
 
 def wait_for_data_api(hub_url: str, timeout: float = 300) -> bool:
