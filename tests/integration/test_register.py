@@ -115,3 +115,22 @@ def test_audit_chain_state_is_shown(hub):
     status = register(hub, "api/audit").json()
     assert status["ok"] is True and status["entries"] > 0
     assert "The chain verifies" in register(hub, "audit").text
+
+
+def test_audit_head_is_published_and_proves_the_log(hub):
+    import subprocess
+    import sys
+
+    head = register(hub, "api/audit/head").json()
+    assert head["ok"] is True and head["id"] >= 1 and len(head["hash"]) == 64
+    copy = register(hub, "audit/head.json").json()
+    assert copy["id"] >= head["id"] and copy["ok"] is True
+    assert "Audit log head: entry" in register(hub).text and "commons audit verify --head" in register(hub, "audit").text
+    entries = {e["id"]: e for e in audit_entries(hub)}
+    assert (entries[head["id"]]["hash"], entries[head["id"]]["time"]) == (head["hash"], head["time"])
+    proved = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head",
+                             f"{head['id']}:{head['hash']}"], env=hub.env, capture_output=True, text=True, timeout=120)
+    assert proved.returncode == 0 and "1 head(s) kept earlier, unchanged" in proved.stdout, proved.stderr
+    forged = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head",
+                             f"{head['id']}:{'0' * 64}"], env=hub.env, capture_output=True, text=True, timeout=120)
+    assert forged.returncode == 1 and f"BROKEN at entry {head['id']}" in forged.stderr
