@@ -1,4 +1,4 @@
-"""The analyst notebooks 01-05, executed as analyst1 through the real hub and data-api.
+"""The analyst notebooks 01-06, executed as analyst1 through the real hub and data-api.
 
 Each notebook is uploaded into analyst1's own server and run by Papermill inside a real kernel of that server
 (``hub.execute``), so it reads with analyst1's hub token through the data-api, exactly as in JupyterLab.
@@ -37,8 +37,8 @@ print("RESULT " + json.dumps(result))
 """
 
 
-def test_the_five_notebooks_are_in_the_repository_with_outputs_stripped():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def test_the_six_notebooks_are_in_the_repository_with_outputs_stripped():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
     for path in NOTEBOOKS:
         notebook = json.loads(path.read_text())
         code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
@@ -161,3 +161,13 @@ def test_05_exploration(analyst_server):
     text = output_text(executed)
     assert "of LSOAs are in the same decile in 2025 as in 2019" in text
     assert "frame a: LSOA 2011 → LSOA 2021" in text and images(executed) >= 2
+
+
+def test_06_deprivation_summaries(analyst_server):
+    _, executed = run(analyst_server, notebook("06"))
+    text = output_text(executed)
+    assert "Knowsley: published 43.006, computed 43.006" in text
+    assert "Appendix N" in text and "'idaci': 'pop_0_15'" in text and "'employment': 'pop_working_age'" in text
+    assert "best fit" in text and "Correlation across wards" in text and images(executed) >= 2
+    assert "Source: MHCLG, English indices of deprivation 2025" in text          # licence and attribution shown
+    assert {"imd2019_lsoa11", "imd2025_lsoa21"} <= reads_by_analyst(analyst_server)
