@@ -30,19 +30,41 @@ def register(sub) -> None:
     p.set_defaults(handler=users)
 
 
-def banner(url: str, secret: dict) -> str:
-    from commons_hub.install import ADMIN_USERS, DEMO_USERS
+def banner(url: str, passwords: dict[str, str]) -> str:
+    """The start-up message. ``passwords`` are the demo people's, created at this (first) start: shown only now."""
+    from commons_hub.identity import uses_single_sign_on
+    from commons_hub.install import DEMO_USERS
 
     lines = ["", "=" * 72, f"  LCR Data Commons is running: {url}/", "",
-             f"  Analysts sign in at {url}/hub/login  (demo logins below)",
+             f"  Analysts sign in at {url}/hub/login",
              f"  Stories for residents:  {url}/services/stories/",
              f"  Public register:        {url}/services/register/", ""]
-    for user, info in DEMO_USERS.items():
-        password = secret["admin_password"] if user in ADMIN_USERS else secret["user_password"]
-        lines.append(f"  {user:<10} password {password}   ({', '.join(info['groups'])})")
-    lines += ["", f"  Passwords are kept in {config.home() / 'secrets.json'} (mode 0600). Ctrl-C stops everything.",
-              "=" * 72, ""]
+    if uses_single_sign_on():
+        lines += [f"  Sign-in: {config.setting('oidc_login_service')} ({config.setting('oidc_issuer')});",
+                  "  hub groups follow the council's groups (COMMONS_OIDC_GROUP_MAP)."]
+    elif passwords:
+        lines.append("  Demo people, each with their own password (shown ONCE: copy them now; only hashes are kept):")
+        for user, password in passwords.items():
+            groups = ", ".join(DEMO_USERS.get(user, {}).get("groups", []))
+            lines.append(f"  {user:<10} password {password}   ({groups})")
+        lines.append("  Each person changes theirs at /hub/change-password; the admin resets others' there too.")
+    else:
+        lines += ["  Demo people: " + ", ".join(DEMO_USERS) + " (their passwords were shown at first start).",
+                  "  Lost one? The admin resets it at /hub/change-password/USER (docs/operators/identity.md)."]
+    if not uses_single_sign_on() and config.setting("signup"):
+        lines.append(f"  New people sign up at {url}/hub/signup; a steward approves them at {url}/hub/authorize.")
+    lines += ["", "  Ctrl-C stops everything.", "=" * 72, ""]
     return "\n".join(lines)
+
+
+def walls_line() -> str:
+    """One line of `commons up`'s output: whether people are kept apart by the operating system."""
+    from commons_hub import isolation
+
+    if not isolation.active():
+        return f"  !! {isolation.NOT_ISOLATED}"
+    return (f"  Isolated: each person's server runs as their own Unix account "
+            f"({config.setting('unix_user_prefix')}NAME); the services as {config.setting('service_user')!r}.")
 
 
 def wait_for(url: str, timeout: float = 90, process: subprocess.Popen | None = None) -> None:
@@ -64,6 +86,7 @@ def hub_command() -> list[str]:
 
 
 def up(args) -> int:
+    from commons_hub import identity
     from commons_hub.commands.init import initialise
     from commons_hub.install import load_or_create_secrets
 
@@ -72,7 +95,8 @@ def up(args) -> int:
     port = config.setting("port")
     if not args.no_init:
         initialise()
-    secret = load_or_create_secrets(config.home())
+    load_or_create_secrets(config.home())
+    passwords = identity.demo_accounts_at_first_start(config.home())
     url = f"http://{config.setting('bind_ip')}:{port}"
     process = subprocess.Popen(hub_command(), cwd=config.home(), env=dict(os.environ))
 
@@ -82,8 +106,15 @@ def up(args) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     try:
-        wait_for(f"{url}/hub/health", process=process)
-        print(banner(url, secret), flush=True)
+        try:
+            wait_for(f"{url}/hub/health", process=process)
+        except CommonsError:
+            if passwords:   # created at this start and shown nowhere else: do not lose them with the failed start
+                print("\n".join(f"  {user:<10} password {password}" for user, password in passwords.items()),
+                      file=sys.stderr, flush=True)
+            raise
+        print(banner(url, passwords), flush=True)
+        print(walls_line(), flush=True)
         return process.wait()
     finally:
         if process.poll() is None:
