@@ -1,7 +1,8 @@
 """Start the public stories service: `python -m commons_hub.services.stories.app`.
 
-One process: Voilà 0.5 (story apps from the published snapshots, preheated kernels, culling, a cell timeout)
-with the gallery and the static pages added to its tornado application. The service is public (no HubAuth), so:
+One process: Voilà 0.5 (story apps from the published snapshots, preheated kernels, capped and culled kernels, a
+per-client rate of new sessions, a cell timeout) with the gallery and the static pages added to its tornado
+application. The service is public (no HubAuth), so:
 nothing from the hub's environment that could authenticate reaches it or its kernels, and it serves only
 published snapshots. On SIGTERM it stops within a few seconds (kernels are killed, not asked).
 """
@@ -17,7 +18,9 @@ from urllib.parse import urlparse
 
 from traitlets.config import Config
 
+from commons_hub.services.stories.kernels import CappedKernelManager
 from commons_hub.services.stories.voila_app import CommonsVoila
+from commons_kernel.config import setting
 from commons_hub.stories import snapshot
 
 SECRET_ENV_PREFIXES = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "COMMONS_API_TOKEN", "JUPYTERHUB_OAUTH")
@@ -50,9 +53,12 @@ def voila_config(root: str, port: int, ip: str, prefix: str = PREFIX) -> Config:
     c.VoilaConfiguration.file_allowlist = []          # the gallery serves pages and pictures, Voilà no files
     c.VoilaExecutor.timeout = 60                      # seconds a cell of a story app may run
     c.VoilaExecutor.interrupt_on_timeout = True
-    c.MappingKernelManager.cull_idle_timeout = 600    # a visitor's kernel idle for 10 minutes is stopped
-    c.MappingKernelManager.cull_interval = 60
-    c.MappingKernelManager.cull_connected = True      # an open but untouched tab does not keep a kernel
+    # Bounded: every kernel start is counted against the caps (kernels.py), and a visitor's kernel idle for
+    # stories_kernel_idle_seconds is stopped, even with its tab open; the preheated ones are kept.
+    c.VoilaConfiguration.multi_kernel_manager_class = CappedKernelManager
+    c.MappingKernelManager.cull_idle_timeout = setting("stories_kernel_idle_seconds")
+    c.MappingKernelManager.cull_interval = setting("stories_cull_interval_seconds")
+    c.MappingKernelManager.cull_connected = True
     c.KernelManager.shutdown_wait_time = 1
     return c
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -10,7 +11,9 @@ from jupyter_server.utils import url_path_join
 from tornado import ioloop, web
 from voila.app import Voila
 
+from commons_hub.services.stories.capacity import SessionRateLimit
 from commons_hub.services.stories.gallery import GalleryHandler
+from commons_hub.services.stories.render import StoryAppHandler
 from commons_hub.stories import snapshot
 
 STATIC = Path(__file__).parent / "static"
@@ -54,6 +57,16 @@ class PublishedFileHandler(web.StaticFileHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
 
 
+class CapacityHandler(web.RequestHandler):
+    """GET /services/stories/api/capacity: live kernels per story against the caps (no names, no addresses)."""
+
+    def get(self):
+        manager = self.settings["kernel_manager"]
+        manager.capacity.forget_missing(manager.list_kernel_ids())
+        self.set_header("Cache-Control", "no-store")
+        self.finish(manager.capacity.snapshot())
+
+
 class CommonsVoila(Voila):
     name = "commons-stories"
 
@@ -69,9 +82,17 @@ class CommonsVoila(Voila):
             (url_path_join(base, rf"({SLUG}/(?:pages/[A-Za-z0-9_-]+\.html|thumbnail\.png))"), PublishedFileHandler,
              {"path": stories_state}),
         ]
-        # Voilà's directory listing and contents API are not needed: the gallery is the index.
-        theirs = [h for h in super().init_handlers()
-                  if h[0] != base and "/voila/tree" not in h[0] and "/voila/api/contents" not in h[0]]
+        ours.append((url_path_join(base, r"api/capacity"), CapacityHandler))
+        # Voilà's directory listing and contents API are not needed: the gallery is the index. Its render route
+        # is replaced by ours, which serves only published apps and goes through the caps (render.py).
+        rate_limit = SessionRateLimit.from_settings()
+        theirs = []
+        for handler in super().init_handlers():
+            if handler[0] == base or "/voila/tree" in handler[0] or "/voila/api/contents" in handler[0]:
+                continue
+            if handler[0].endswith("/voila/render/(.*)"):
+                handler = (handler[0], StoryAppHandler, {**handler[2], "rate_limit": rate_limit})
+            theirs.append(handler)
         return ours + theirs
 
     def start(self):
@@ -101,6 +122,8 @@ class CommonsVoila(Voila):
             notebook = f"{slug}/app.ipynb"
             stale = manager._pools.pop(notebook, [])
             for task in stale:
+                if not task.done():
+                    task.cancel()   # a start still waiting for a free place (kernels.py) is not needed now
                 task.add_done_callback(lambda t: self._shutdown_pooled(t))
             self.log.info("story %s has a new snapshot: heating a fresh kernel", slug)
             manager.fill_if_needed(delay=0, notebook_name=notebook)
@@ -108,7 +131,7 @@ class CommonsVoila(Voila):
     def _shutdown_pooled(self, task) -> None:
         try:
             kernel_id = task.result()["kernel_id"]
-        except Exception:
+        except (Exception, asyncio.CancelledError):
             return
         ioloop.IOLoop.current().add_callback(self.kernel_manager.shutdown_kernel, kernel_id, now=True)
 
