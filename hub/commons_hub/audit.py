@@ -7,7 +7,8 @@ several processes appending at once keep one chain and lose nothing.
 
 Truncation at the tail (deleting the newest entries) leaves a valid prefix; it is caught by the anchor: the
 latest id and hash are also written to ``$COMMONS_HOME/audit.anchor`` after each append, and ``verify`` checks
-the chain reaches it. (In production, ship the anchor off the machine, e.g. to the public register.)
+the entry it names. A history re-hashed from end to end, anchor included, is caught only by heads kept off the
+machine: the register publishes the chain head and ``verify(heads)`` checks copies (``commons_hub.audit_verify``).
 """
 
 from __future__ import annotations
