@@ -72,13 +72,6 @@ def _positive(raw: str) -> int:
     return value
 
 
-def _positive(raw: str) -> int:
-    value = int(raw)
-    if value < 1:
-        raise ValueError("expected a whole number of 1 or more")
-    return value
-
-
 def _default_seed_dir() -> str:
     shared = PROJECT_ROOT.parent / "shared" / "data"
     return str(shared) if shared.is_dir() else ""
@@ -151,31 +144,6 @@ SETTINGS: dict[str, Setting] = {
         Setting("owner_veto", "COMMONS_OWNER_VETO", "true",
                 "A reject vote by someone speaking for the `owner` of a restricted dataset the proposal names "
                 "rejects it at once.", _bool),
-        # Bounded resources: public Voilà kernels (commons_hub.services.stories.capacity, docs/operators/limits.md).
-        Setting("stories_max_kernels_per_story", "COMMONS_STORIES_MAX_KERNELS_PER_STORY", "3",
-                "Live kernels one story app may hold at once, its preheated one included; past it residents get "
-                "the story's static page.", _positive),
-        Setting("stories_max_kernels", "COMMONS_STORIES_MAX_KERNELS", "8",
-                "Live kernels the public stories service may hold in total (each takes about 230 MB).", _positive),
-        Setting("stories_kernel_idle_seconds", "COMMONS_STORIES_KERNEL_IDLE_SECONDS", "45",
-                "A story app's kernel idle this long (no widget used) is stopped, even with its tab open.", _positive),
-        Setting("stories_cull_interval_seconds", "COMMONS_STORIES_CULL_INTERVAL_SECONDS", "10",
-                "How often idle story kernels are looked for (idle seconds + this = the longest an idle one lives).",
-                _positive),
-        Setting("stories_sessions_per_minute", "COMMONS_STORIES_SESSIONS_PER_MINUTE", "10",
-                "Live app sessions one client address may open per minute; past it they get the static page.",
-                _positive),
-        # Bounded resources: uploads (commons_kernel.standard.shape, commons_kernel.upload_budget).
-        Setting("upload_max_columns", "COMMONS_UPLOAD_MAX_COLUMNS", "500",
-                "Columns an uploaded table may have; checked from the header (or Parquet schema, or sheet "
-                "dimension) before the file is parsed.", _positive),
-        Setting("upload_max_cells", "COMMONS_UPLOAD_MAX_CELLS", "5000000",
-                "Cells (rows x columns) an uploaded table may have; checked before the file is parsed.", _positive),
-        Setting("upload_check_seconds", "COMMONS_UPLOAD_CHECK_SECONDS", "60",
-                "Seconds the checks of one upload may take (they run in a child process that is stopped then).",
-                _positive),
-        Setting("upload_check_memory_mb", "COMMONS_UPLOAD_CHECK_MEMORY_MB", "2048",
-                "Memory (MB of address space, beyond the checker's own) the checks of one upload may use.", _positive),
         # Reads: the stated purpose is kept in the audit log and shown on the register (commons_hub.purpose).
         Setting("purpose_min_words", "COMMONS_PURPOSE_MIN_WORDS", "3",
                 "Words a read's stated purpose must have at least (a word is a run of 2 or more letters).", int),
