@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from tornado import httpserver, ioloop, web
 
+from commons_hub import isolation
 from commons_hub.services.register.data import RegisterData, to_json
 from commons_hub.services.register.readonly import readonly_engine
 from commons_hub.store import Store
@@ -60,6 +61,12 @@ class RegisterHandler(web.RequestHandler):
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "no-referrer")
         self.set_header("Cache-Control", "no-cache")  # revalidate: tornado answers 304 by ETag
+
+    def get_template_namespace(self) -> dict:
+        namespace = super().get_template_namespace()
+        # Every page says so when the hub that started the register runs without separate Unix accounts.
+        namespace["walls_note"] = None if isolation.running_isolated() else isolation.NOT_ISOLATED
+        return namespace
 
     def get(self, *args) -> None:
         method, template, title = RESOURCES[self.resource]
