@@ -32,6 +32,8 @@ GENESIS = "0" * 64
 _THREAD_LOCK = threading.Lock()
 _LAST = sa.select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
 _INSERT = audit_log.insert()
+_APPENDED = "commons_audit_appended"   # conn.info key: entries appended in this transaction, for the anchor
+_HOLDER = threading.local()              # .conn: the audited transaction this thread holds (a nested one would deadlock)
 
 
 @contextlib.contextmanager
@@ -103,30 +105,66 @@ class AuditLog:
         self.engine = eng or engine()
         self.anchor = anchor or (config.home() / "audit.anchor")
 
-    def append(self, event: AuditEvent) -> dict:
+    def append(self, event: AuditEvent, conn: sa.Connection | None = None) -> dict:
+        """Append one entry. With ``conn`` (from ``transaction()``) the entry joins that open transaction and
+        commits or rolls back with the governance write beside it; without, it is its own transaction."""
         if event.action not in ACTIONS:
             raise ValueError(f"Unknown audit action {event.action!r}; add it to commons_hub.audit.ACTIONS.")
         entry = asdict(event)
         entry["detail"] = json.dumps(entry["detail"], sort_keys=True, separators=(",", ":"), default=str)
-        # Writers queue on a blocking lock (threads, then processes via flock) rather than on SQLite's busy
-        # handler, whose growing sleeps cut throughput tenfold under contention. The database lock still
-        # guards correctness (BEGIN IMMEDIATE / LOCK TABLE); these only make waiting cheap. Only what depends
-        # on the previous entry happens inside.
+        if conn is None:
+            with self.transaction() as own:
+                return self._chain(own, entry)
+        if conn.info.get(_APPENDED) is None or getattr(_HOLDER, "conn", None) is not conn:
+            raise ValueError("AuditLog.append(conn=...) takes the connection of `with audit.transaction() as conn:`, "
+                             "which holds the audit lock until the commit and moves the anchor after it; a plain "
+                             "engine.begin() connection cannot chain entries safely.")
+        return self._chain(conn, entry)
+
+    @staticmethod
+    def _chain(conn: sa.Connection, entry: dict) -> dict:
+        # Only what depends on the previous entry happens here, under the lock.
+        last = conn.execute(_LAST).first()
+        entry.update(id=(last.id + 1) if last else 1, prev_hash=last.hash if last else GENESIS,
+                     time=datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+        entry["hash"] = entry_hash(entry)
+        conn.execute(_INSERT, entry)
+        conn.info[_APPENDED].append(entry)
+        return entry
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """``with audit.transaction() as conn:`` one database transaction for a governance write and its audit
+        entries (``append(event, conn=conn)``): both commit, or neither does.
+
+        Writers queue on a blocking lock (threads, then processes via flock) rather than on SQLite's busy
+        handler, whose growing sleeps cut throughput tenfold under contention; the lock is held until the
+        transaction ends, and taken before the database's write lock (BEGIN IMMEDIATE / LOCK TABLE), which still
+        guards correctness. The anchor moves only after the commit succeeded, still under the lock.
+        """
+        if getattr(_HOLDER, "conn", None) is not None:
+            raise RuntimeError("An audited transaction is already open in this thread: append to it with "
+                               "append(event, conn=conn), or audit (e.g. a denial) before opening it; a second one "
+                               "would wait for the first forever.")
         with _THREAD_LOCK, _process_lock(self.anchor.with_name("audit.lock")):
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-                last = conn.execute(_LAST).first()
-                entry.update(id=(last.id + 1) if last else 1, prev_hash=last.hash if last else GENESIS,
-                             time=datetime.now(timezone.utc).isoformat(timespec="microseconds"))
-                entry["hash"] = entry_hash(entry)
-                conn.execute(_INSERT, entry)
-                self._write_anchor(entry)
-        return entry
+                conn.info[_APPENDED] = appended = []
+                _HOLDER.conn = conn
+                try:
+                    yield conn
+                finally:
+                    _HOLDER.conn = None
+                    conn.info.pop(_APPENDED, None)
+            if appended:
+                self._write_anchor(appended[-1])
 
     def _write_anchor(self, entry: dict) -> None:
-        # Written under the append lock, so anchors only move forward. One fixed-width pwrite in place: a rename
-        # per entry cost more than the database insert. The anchor guards against tampering, not power loss.
+        # Written after the commit, under the append lock, so anchors only move forward and never name an entry
+        # that was rolled back (a crash in between leaves the anchor one entry behind, which verify accepts). One
+        # fixed-width pwrite in place: a rename per entry cost more than the database insert. The anchor guards
+        # against tampering, not power loss.
         record = f"{entry['id']:>20} {entry['hash']}\n".encode()
         fd = os.open(self.anchor, os.O_WRONLY | os.O_CREAT, 0o600)
         try:

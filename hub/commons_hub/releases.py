@@ -4,14 +4,16 @@ A member of an approved project asks for outputs made from its data to be releas
 outputs again (it does not trust the kernel), stores them with checksums under ``$COMMONS_HOME/releases/<id>/``
 and the request waits for two different output checkers, neither the requester (``commons_hub.release_rules``).
 
-Order of each call: check (rules) → write (one database transaction, files renamed into place inside it) →
-audit. A state change is audited once the transaction has decided it (whether the second approval released the
-outputs is known only then). Data leaving is audited first: a download's entry is written before any byte is
+Order of each call: check (rules) → write and audit in ONE database transaction (``AuditLog.transaction``; files
+renamed into place inside it, the entry written once the transaction has decided the new state), so a crash leaves
+the change with its entry or neither; a release folder whose transaction never committed is never served (downloads
+go through the database rows) and ``sweep`` removes it at start. Data leaving is audited first: a download's entry is written before any byte is
 sent, as with reads. A refused request, review or download is audited as ``denied`` before the error is raised.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -124,15 +126,7 @@ class ReleaseService:
             release_id = self._store(caller, request, staging, version, thresholds)
         finally:
             release_files.discard(staging)  # a no-op once renamed into place
-        details = self.details(caller, release_id, audit_access=False)
-        self.audit.append(AuditEvent(
-            actor=caller.name, actor_kind=caller.kind, action="release-request", project=request.project,
-            purpose=request.description, detail={
-                "release": release_id, "title": request.title, "version": version, "replaces": request.replaces,
-                "checks_status": details["checks_status"], "acro_results": request.acro is not None,
-                "files": [{"name": f["name"], "sha256": f["sha256"], "check": f["check_status"]}
-                          for f in details["files"]]}))
-        return details
+        return self.details(caller, release_id, audit_access=False)
 
     def _refuse_failing(self, checked) -> None:
         failing = [(o, c) for o, c in checked if c.status == FAIL and not o.exception]
@@ -147,7 +141,7 @@ class ReleaseService:
         status = worst(f.check.status for f in staging.files)
         release_id = None
         try:
-            with self.engine.begin() as conn:
+            with self.audit.transaction() as conn:  # rows, files in place and the audit entry: all or nothing
                 if request.replaces is not None:
                     again = conn.execute(sa.select(releases.c.id)
                                          .where(releases.c.replaces == request.replaces)).first()
@@ -165,7 +159,15 @@ class ReleaseService:
                             "created_at": _now().isoformat(), "thresholds": thresholds.to_dict(),
                             "files": [{**stored.row(release_id), "check": stored.check.to_dict()}
                                       for stored in staging.files]}
+                release_files.unpublish(self.home, release_id)  # a folder left by a crash before its commit
                 release_files.publish(self.home, staging, release_id, manifest)
+                self.audit.append(AuditEvent(
+                    actor=caller.name, actor_kind=caller.kind, action="release-request", project=request.project,
+                    purpose=request.description, detail={
+                        "release": release_id, "title": request.title, "version": version,
+                        "replaces": request.replaces, "checks_status": status, "acro_results": request.acro is not None,
+                        "files": [{"name": f.name, "sha256": f.sha256, "check": f.check.status}
+                                  for f in sorted(staging.files, key=lambda f: f.name)]}), conn=conn)
         except BaseException:
             if release_id is not None and not self._exists(release_id):
                 release_files.unpublish(self.home, release_id)
@@ -181,7 +183,7 @@ class ReleaseService:
             if decision != rules.APPROVE and not comment:
                 raise ValidationFailed(f"Say why in the comment: the requester needs it to {decision.replace('-', ' ')}"
                                        f" well (which output, which cells, what to change).")
-            with self.engine.begin() as conn:
+            with self.audit.transaction() as conn:  # the review, any release it makes and their entries together
                 current = conn.execute(sa.select(releases).where(releases.c.id == release_id)).first()
                 rules.check(rules.decide_review(caller, _view(current), decision), f"release {release_id}")
                 conn.execute(release_reviews.insert().values(release_id=release_id, checker=caller.name,
@@ -192,17 +194,20 @@ class ReleaseService:
                     now = _now()
                     conn.execute(releases.update().where(releases.c.id == release_id).values(
                         status=status, decided_at=now, released_at=now if status == rules.RELEASED else None))
+                self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-review",
+                                             project=row.project, detail={"release": release_id, "decision": decision,
+                                                                          "comment": comment, "status": status}),
+                                  conn=conn)
+                if status == rules.RELEASED:
+                    approvers = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews],
+                                                row.requester)
+                    self.audit.append(AuditEvent(
+                        actor=caller.name, actor_kind=caller.kind, action="release", project=row.project,
+                        detail={"release": release_id, "title": row.title, "requester": row.requester,
+                                "checkers": approvers}), conn=conn)
         except CommonsError as exc:
             self._audit_denied(caller, "release-review", None, exc, release=release_id, decision=decision)
             raise
-        approvers = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
-        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-review",
-                                     project=row.project, detail={"release": release_id, "decision": decision,
-                                                                  "comment": comment, "status": status}))
-        if status == rules.RELEASED:
-            self.audit.append(AuditEvent(
-                actor=caller.name, actor_kind=caller.kind, action="release", project=row.project,
-                detail={"release": release_id, "title": row.title, "requester": row.requester, "checkers": approvers}))
         return self.details(caller, release_id, audit_access=False)
 
     # -- reading ---------------------------------------------------------------------------------------------
@@ -320,6 +325,22 @@ class ReleaseService:
                                      project=project if isinstance(project, str) else None,
                                      detail={**detail, "reason": str(exc),
                                              "error": type(exc).__name__ if isinstance(exc, Exception) else ""}))
+
+
+def sweep(home: Path, engine: sa.Engine) -> list[str]:
+    """At start: remove staging folders and release folders that no committed release owns (a crash before the
+    commit). One line per folder removed."""
+    root = release_files.releases_root(home)
+    if not root.is_dir():
+        return []
+    with engine.connect() as conn:
+        known = {str(i) for i in conn.execute(sa.select(releases.c.id)).scalars()}
+    done = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in known):
+        if folder.name.startswith(".staging-") or folder.name.isdigit():
+            shutil.rmtree(folder, ignore_errors=True)
+            done.append(f"removed {folder.relative_to(home)} (a release that never committed)")
+    return done
 
 
 def public_register(engine: sa.Engine) -> list[dict]:

@@ -20,7 +20,7 @@ from commons_hub.audit import AuditEvent
 from commons_hub.contributions import contributors_of
 from commons_hub.organisations import organisation_of
 from commons_hub.policy import Caller
-from commons_hub.store import Store, atomic_write_json
+from commons_hub.store import Store
 from commons_hub.tables.contributions import withdrawals
 from commons_kernel import config
 from commons_kernel.exceptions import GovernanceError
@@ -52,6 +52,12 @@ def withdraw(caller: Caller, name: str, reason: str, *, store: Store, eng, audit
     permissions.check(permissions.may_withdraw(caller, contributors_of(name, eng)), caller, audit, "withdraw",
                       f"{caller.name} did not contribute {name}, so cannot withdraw it.",
                       "Ask its contributor, or a steward, to withdraw it.", dataset=name)
+    with eng.connect() as conn:
+        committed = conn.execute(sa.select(withdrawals).where(withdrawals.c.dataset == name)).first()
+    if committed is not None and not manifest.get("withdrawn"):  # a retry after a crash: finish it, audit nothing new
+        _mark_withdrawn(store, name, committed.withdrawn_by, committed.reason, committed.withdrawn_at)
+        return {"dataset": name, "withdrawn_at": committed.withdrawn_at, "reason": committed.reason,
+                "organisation": committed.organisation, "stories": json.loads(committed.stories or "[]")}
     if manifest.get("withdrawn"):
         raise GovernanceError(f"{name} was already withdrawn on {manifest.get('withdrawn_at')}: "
                               f"{manifest.get('withdrawn_reason')}")
@@ -60,18 +66,35 @@ def withdraw(caller: Caller, name: str, reason: str, *, store: Store, eng, audit
         raise GovernanceError("Say why the dataset is withdrawn (reason=...): the public register shows it.")
     stories = stories_using(name, stories_folder)
     now = datetime.now(timezone.utc)
-    with eng.begin() as conn:
+    with audit.transaction() as conn:  # the withdrawal and its audit entry commit together
         organisation = organisation_of(caller.name, conn)
         conn.execute(withdrawals.insert().values(dataset=name, withdrawn_by=caller.name, organisation=organisation,
                                                  reason=reason[:2000], withdrawn_at=now, stories=json.dumps(stories)))
-        manifest = store.manifest(name)
-        manifest.update(withdrawn=True, withdrawn_reason=reason[:2000], withdrawn_at=now.isoformat(timespec="seconds"),
-                        withdrawn_by=caller.name)
-        atomic_write_json(store.root / name / "manifest.json", manifest)
-    audit.append(AuditEvent(actor=caller.name, action="withdraw", dataset=name,
-                            version=manifest["versions"][-1]["version"],
-                            detail={"reason": reason, "stories": stories}))
+        audit.append(AuditEvent(actor=caller.name, action="withdraw", dataset=name,
+                                version=manifest["versions"][-1]["version"],
+                                detail={"reason": reason, "stories": stories}), conn=conn)
+    # Then the manifest flag the policy reads; after a crash in between, the start-up sweep sets it (`sweep`).
+    _mark_withdrawn(store, name, caller.name, reason, now)
     return {"dataset": name, "withdrawn_at": now, "reason": reason, "organisation": organisation, "stories": stories}
+
+
+def _mark_withdrawn(store: Store, name: str, by: str, reason: str, when: datetime) -> None:
+    def mark(manifest: dict) -> None:
+        manifest.update(withdrawn=True, withdrawn_reason=reason[:2000], withdrawn_at=when.isoformat(timespec="seconds"),
+                        withdrawn_by=by)
+
+    store.update_manifest(name, mark)
+
+
+def sweep(store: Store, eng) -> list[str]:
+    """At start: set the manifest flag of every withdrawal committed just before a crash. One line per dataset."""
+    done = []
+    for record in list_withdrawals(eng):
+        name = record["dataset"]
+        if name in store.names() and not store.manifest(name).get("withdrawn"):
+            _mark_withdrawn(store, name, record["withdrawn_by"], record["reason"], record["withdrawn_at"])
+            done.append(f"marked {name} withdrawn (withdrawn before a crash)")
+    return done
 
 
 def datasets_withdrawn(store: Store | None = None) -> dict[str, dict]:
