@@ -1,14 +1,19 @@
-"""A scan for personal data in a table: e-mail addresses, UK phone numbers, full postcodes, NHS numbers (with a
-valid mod-11 check digit), dates of birth (worse beside names) and free-text columns.
+"""A scan for personal data in a table: the direct identifiers the data standard lists (catalog/standard/README.md,
+section 7): e-mail addresses, UK phone numbers, full postcodes, NHS numbers (with a valid mod-11 check digit),
+National Insurance numbers, dates of birth (worse beside names), people's names, street addresses and free-text
+columns.
 
 Personal data may not enter the open or community tiers; the upload checks turn each finding into a blocking
 error there. Findings never repeat the personal data: examples are masked ("j***@***.org").
 A postcode district alone ("L8") or sector ("L8 7") is not a finding; only a full postcode is.
+Headers are compared in every usual style: ``DateOfBirth``, ``date_of_birth``, ``Date of birth``, ``D.O.B.``,
+``dob``, ``birthDate`` and ``birthdate`` are all dates of birth (``country_of_birth`` is not).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,18 +23,34 @@ EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 UK_PHONE = r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d[\s\-()]?){8,9}\d(?!\w)"
 POSTCODE = r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?)\s*\d[A-Za-z]{2}(?![A-Za-z0-9])"
 NHS_NUMBER = r"(?<!\d)\d{3}[\s\-]?\d{3}[\s\-]?\d{4}(?!\d)"
+# HMRC's format: two prefix letters (not D, F, I, Q, U, V; the second not O; never BG GB KN NK NT TN ZZ),
+# six digits, a suffix A-D.
+NI_NUMBER = (r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}"
+             r"\s?[A-D](?![A-Za-z0-9])")
 
 NAME_HEADERS = {"name", "full_name", "fullname", "first_name", "firstname", "forename", "forenames", "given_name",
                 "given_names", "surname", "last_name", "lastname", "family_name", "middle_name", "patient_name",
                 "client_name", "person_name", "resident_name", "contact_name", "customer_name", "pupil_name"}
-BIRTH_HEADERS = {"dob", "d_o_b", "date_of_birth", "birth_date", "birthdate", "birthday", "born", "birth_day"}
+BIRTH_HEADERS = {"dob", "d_o_b", "date_of_birth", "birth_date", "birthdate", "birthday", "born", "birth_day",
+                 "dateofbirth", "date_birth", "dt_of_birth", "birth_dt", "dob_date", "birth_dttm", "day_of_birth"}
+BIRTH_WORDS = {"date", "day", "dt", "dttm"}   # beside "birth": a date of birth, not a country or place of birth
+# A column that names people on its own (a bare `name` is usually a place's name, so it only counts beside a date
+# of birth); and one that holds street addresses.
+PERSON_NAME_HEADERS = NAME_HEADERS - {"name"}
+ADDRESS_HEADERS = {"address", "street_address", "home_address", "address_line_1", "address_line1", "address1",
+                   "addr", "address_1", "street", "house_address", "residential_address", "postal_address",
+                   "patient_address", "client_address"}
+HOUSE_AND_STREET = r"(?<![\w-])\d{1,4}[A-Za-z]?,?\s+[A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z'-]+)*\s+(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Drive|Dr|Close|Way|Crescent|Court|Ct|Place|Pl|Terrace|Grove|Gardens|Walk|Square|Row|Hill|Park|Mews|Parade)\b"
 KINDS = {
     "email": "e-mail addresses",
     "uk_phone": "UK phone numbers",
     "postcode": "full postcodes",
     "nhs_number": "NHS numbers",
+    "ni_number": "National Insurance numbers",
     "date_of_birth": "dates of birth",
     "name_with_date_of_birth": "names beside dates of birth",
+    "person_name": "people's names",
+    "street_address": "street addresses",
     "free_text": "free text, which may hold personal details",
 }
 FIXES = {
@@ -37,8 +58,11 @@ FIXES = {
     "uk_phone": "remove the phone numbers",
     "postcode": "keep the postcode district only (e.g. `L8`), or replace postcodes by the LSOA or ward code",
     "nhs_number": "remove NHS numbers; link records before sharing and drop the identifier",
+    "ni_number": "remove National Insurance numbers; link records before sharing and drop the identifier",
     "date_of_birth": "replace dates of birth with age bands (e.g. `35-39`)",
     "name_with_date_of_birth": "remove the names and replace dates of birth with age bands",
+    "person_name": "remove the names (count people by area or group instead)",
+    "street_address": "remove the addresses; keep the LSOA or ward code, or the postcode district (e.g. `L8`)",
     "free_text": "remove free-text columns, or replace them with categories (a steward can review a column marked "
                  "`personal_data: false` with a reason)",
 }
@@ -63,7 +87,7 @@ def _mask(value: str, kind: str) -> str:
         return f"{local[:1]}***@***.{domain.rsplit('.', 1)[-1]}"
     if kind == "postcode":
         return value.split()[0] + " ***" if " " in value else value[:-3] + "***"
-    if kind in ("uk_phone", "nhs_number"):
+    if kind in ("uk_phone", "nhs_number", "ni_number"):
         return value[:3] + re.sub(r"\d", "*", value[3:])
     return value[:1] + "***" if value else ""
 
@@ -89,6 +113,22 @@ def _snake(name) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
 
 
+def header_forms(name) -> set[str]:
+    """A header in lower snake_case, as written and with camelCase split: ``DateOfBirth`` gives ``dateofbirth``
+    and ``date_of_birth``; ``D.O.B.`` gives ``d_o_b`` and ``dob``."""
+    text = unicodedata.normalize("NFKC", str(name))
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
+    forms = {_snake(text), _snake(split)}
+    return forms | {form.replace("_", "") for form in forms if re.fullmatch(r"(?:[a-z]_)+[a-z]", form)}
+
+
+def is_birth_header(name) -> bool:
+    forms = header_forms(name)
+    if forms & BIRTH_HEADERS:
+        return True
+    return any("birth" in words and words & BIRTH_WORDS for words in (set(form.split("_")) for form in forms))
+
+
 def _strings(series: pd.Series) -> pd.Series:
     present = series.dropna().astype(str)
     return present[present != ""]
@@ -102,7 +142,7 @@ def _finding(kind: str, column: str, values: pd.Series, hits: pd.Series, sample:
 def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
     findings = []
     unique = pd.Series(values.unique())
-    for kind, pattern in (("email", EMAIL), ("postcode", POSTCODE), ("uk_phone", UK_PHONE)):
+    for kind, pattern in (("email", EMAIL), ("postcode", POSTCODE), ("uk_phone", UK_PHONE), ("ni_number", NI_NUMBER)):
         matched = unique[unique.str.contains(pattern, regex=True)]
         if len(matched):
             hits = values.isin(set(matched))
@@ -115,6 +155,18 @@ def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
         if len(passing) and len(passing) >= 0.5 * len(candidates):
             hits = values.isin(set(passing))
             findings.append(_finding("nhs_number", column, values, hits, re.search(NHS_NUMBER, passing.iloc[0])[0]))
+    return findings
+
+
+def _scan_named_column(column: str, headers: set[str], values: pd.Series) -> list[PersonalDataFinding]:
+    """Identifiers known by their column's header: people's names; street addresses (house number and street)."""
+    findings = []
+    wordy = values.str.contains(r"[^\W\d_]{2,}", regex=True)
+    if headers & PERSON_NAME_HEADERS and wordy.any():
+        findings.append(_finding("person_name", column, values, wordy, values[wordy].iloc[0]))
+    streets = values.str.contains(HOUSE_AND_STREET, regex=True, case=False)
+    if streets.any() and (headers & ADDRESS_HEADERS or streets.mean() >= 0.5):
+        findings.append(_finding("street_address", column, values, streets, values[streets].iloc[0]))
     return findings
 
 
@@ -136,15 +188,16 @@ def scan_personal_data(frame: pd.DataFrame, skip_columns=()) -> list[PersonalDat
     births, names = [], []
     for position, column in enumerate(frame.columns):
         series = frame.iloc[:, position]
-        header = _snake(column)
+        headers = header_forms(column)
         values = _strings(series)
-        if header in BIRTH_HEADERS and len(values):
+        if is_birth_header(column) and len(values):
             births.append((column, values))
-        if header in NAME_HEADERS and len(values):
+        if headers & NAME_HEADERS and len(values):
             names.append(column)
         if values.empty:
             continue
         findings += _scan_column(str(column), values)
+        findings += _scan_named_column(str(column), headers, values)
         if column not in skip_columns and _is_free_text(values):
             findings.append(_finding("free_text", str(column), values, pd.Series(True, index=values.index),
                                      values.iloc[0]))

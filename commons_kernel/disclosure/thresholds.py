@@ -1,7 +1,11 @@
-"""The numbers the disclosure rules compare against: from the commons settings, overridable per dataset.
+"""The numbers the disclosure rules compare against: from the commons settings, made stricter per dataset.
 
 A dataset's catalogue metadata may carry its own values, for example ``{"disclosure": {"threshold": 20}}``.
-When an output draws on several datasets, the strictest value of each rule applies.
+A per-dataset value may only make a rule stricter than the commons settings: a looser one is ignored (the rules
+bind the people who write the metadata, so those people cannot loosen them). A contributor's ``disclosure``
+block is a request: ``review_request`` says which parts would apply, and only a steward's approval puts the
+stricter parts in the catalogue (commons_hub.contributions). When an output draws on several datasets, the
+strictest value of each rule applies.
 """
 
 from __future__ import annotations
@@ -62,16 +66,13 @@ class Thresholds:
             raise ConfigurationError(f"{source}: {exc}") from None
 
     def for_dataset(self, metadata: Mapping[str, Any] | None) -> Thresholds:
-        """Apply a dataset's ``disclosure`` block, e.g. ``{"disclosure": {"threshold": 20}}``."""
-        if not metadata:
+        """Apply a dataset's ``disclosure`` block, e.g. ``{"disclosure": {"threshold": 20}}``: each value that is
+        stricter than this one applies; a looser one is ignored (``review_request`` says which)."""
+        block = disclosure_block(metadata)
+        if not block:
             return self
-        block = metadata.get("disclosure") or {}
-        if not isinstance(block, Mapping):
-            raise ConfigurationError(
-                f"Dataset metadata key 'disclosure' must be a mapping such as {{'threshold': 20}}, not {block!r}."
-            )
         name = metadata.get("name", "a dataset")
-        return self.with_overrides(block, source=f"metadata of {name!r}")
+        return self.strictest(self.with_overrides(block, source=f"metadata of {name!r}"))
 
     def strictest(self, other: Thresholds) -> Thresholds:
         """Each rule at its strictest of the two: what an output drawing on both datasets must meet."""
@@ -147,6 +148,76 @@ _CHECKS = {
 }
 
 
+# How each rule gets stricter: a bigger smallest count, p-ratio, n or dof; a smaller nk share; zeros disclosive.
+_STRICTER = {
+    "threshold": lambda a, b: a > b, "p_ratio": lambda a, b: a > b, "nk_n": lambda a, b: a > b,
+    "nk_k": lambda a, b: a < b, "dof": lambda a, b: a > b, "zeros_are_disclosive": lambda a, b: a and not b,
+}
+
+
+def disclosure_block(metadata: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A dataset's ``disclosure`` block ({} when it has none); a block that is not a mapping is an error."""
+    if not metadata:
+        return {}
+    block = metadata.get("disclosure") or {}
+    if not isinstance(block, Mapping):
+        raise ConfigurationError(
+            f"Dataset metadata key 'disclosure' must be a mapping such as {{'threshold': 20}}, not {block!r}."
+        )
+    return block
+
+
+@dataclass(frozen=True)
+class RequestedThreshold:
+    """One value of a dataset's ``disclosure`` block, compared with the commons settings."""
+
+    name: str
+    requested: Any
+    commons: Any
+    verdict: str  # stricter | same | looser
+
+    @property
+    def applies(self) -> bool:
+        return self.verdict == "stricter"
+
+    def describe(self) -> str:
+        if self.verdict == "looser":
+            return f"requested {self.name} {self.requested}: looser than the commons' {self.commons}, ignored"
+        if self.verdict == "same":
+            return f"requested {self.name} {self.requested}: the same as the commons' setting"
+        return (f"requested {self.name} {self.requested}: stricter than the commons' {self.commons}, applies once "
+                f"a steward approves it")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "applies": self.applies, "message": self.describe()}
+
+
+def review_request(metadata: Mapping[str, Any] | None, base: Thresholds | None = None) -> list[RequestedThreshold]:
+    """Each value of the metadata's ``disclosure`` block against ``base`` (the commons settings): stricter ones
+    may apply, looser ones are ignored. Raises ConfigurationError for unknown names or invalid values."""
+    block = disclosure_block(metadata)
+    if not block:
+        return []
+    base = base or Thresholds.from_settings()
+    name = (metadata or {}).get("name", "a dataset")
+    asked = base.with_overrides(block, source=f"metadata of {name!r}")
+    result = []
+    for key in block:
+        requested, commons = getattr(asked, key), getattr(base, key)
+        verdict = "stricter" if _STRICTER[key](requested, commons) else "same" if requested == commons else "looser"
+        result.append(RequestedThreshold(key, requested, commons, verdict))
+    return result
+
+
+def approved_block(metadata: Mapping[str, Any] | None, base: Thresholds | None = None) -> dict[str, Any]:
+    """The part of a requested ``disclosure`` block that a steward's approval puts in the catalogue: the values
+    stricter than the commons settings, parsed; looser and equal ones are dropped. An invalid block yields {}."""
+    try:
+        return {item.name: item.requested for item in review_request(metadata, base) if item.applies}
+    except ConfigurationError:
+        return {}
+
+
 def resolve_thresholds(
     thresholds: Thresholds | Mapping[str, Any] | None = None,
     metadata: Mapping[str, Any] | Iterable[Mapping[str, Any]] | None = None,
@@ -168,7 +239,7 @@ def resolve_thresholds(
     datasets = [metadata] if isinstance(metadata, Mapping) else list(metadata)
     if not datasets:
         return base
-    # One dataset's own values apply as they are (stricter or looser); across datasets the strictest wins.
+    # A dataset's own values apply only where stricter than the base; across datasets the strictest wins.
     per_dataset = [base.for_dataset(dataset) for dataset in datasets]
     result = per_dataset[0]
     for other in per_dataset[1:]:

@@ -92,6 +92,8 @@ def check_metadata(meta: dict, tier: str, report: QualityReport, standard: Stand
     _check_licence(meta, tier, rule, standard)
     _check_tier(meta, tier, rule, standard)
     _check_geography(meta, rule, standard)
+    _check_disclosure(meta, rule)
+    _check_urls(meta, rule)
     if meta.get("synthetic") is True:
         says_so = all("synthetic" in str(meta.get(field, "")).lower() for field in ("title", "description"))
         rule(says_so, "error", "title", "synthetic-unlabelled", "the data are synthetic but the title or description "
@@ -164,3 +166,57 @@ def _check_geography(meta: dict, rule, standard: Standard) -> None:
     rule(bool(re.search(r"(19|20)\d{2}", vintage)), "error", "geography", "missing-vintage",
          "the geography has no vintage (the year its boundaries are from)",
          "add e.g. `vintage: LSOA 2021` or `vintage: ward 2022` under `geography:`")
+
+
+def _check_disclosure(meta: dict, rule) -> None:
+    """A dataset's own disclosure thresholds are a request: only stricter values can apply (after a steward's
+    approval); looser ones are ignored, and the contributor is told so here."""
+    from commons_kernel.disclosure.thresholds import review_request
+    from commons_kernel.exceptions import ConfigurationError
+
+    if "disclosure" not in meta or not meta.get("disclosure"):
+        return
+    try:
+        requested = review_request(meta)
+    except ConfigurationError as exc:
+        rule(False, "error", "disclosure", "bad-disclosure", str(exc),
+             "write e.g. `disclosure: {threshold: 20}` (a whole number above the commons' threshold), or remove it")
+        return
+    for item in requested:
+        rule(item.verdict != "looser", "warning", "disclosure", "disclosure-looser", item.describe(),
+             f"remove `disclosure.{item.name}`: the commons' value {item.commons} applies to every dataset; a "
+             f"dataset may only be stricter, and a steward approves that")
+
+
+# Metadata fields holding web addresses (also inside ``source``); each must be an http(s) URL or empty.
+URL_FIELDS = ("licence_url", "url", "homepage", "documentation", "landing_page")
+SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+
+
+def is_web_url(value) -> bool:
+    """An http:// or https:// address, nothing else (no javascript:, data:, file: or relative links)."""
+    return bool(SAFE_URL.fullmatch(str(value or "").strip()))
+
+
+def _url_values(meta: dict):
+    for field in URL_FIELDS:
+        if _present(meta.get(field)):
+            yield field, field, meta[field]
+    source = meta.get("source")
+    if isinstance(source, dict):
+        for key in ("official_url", "url"):
+            if _present(source.get(key)):
+                yield "source", f"source.{key}", source[key]
+
+
+def _check_urls(meta: dict, rule) -> None:
+    for field, label, value in _url_values(meta):
+        rule(is_web_url(value), "error", field, "bad-url",
+             f"metadata field `{label}` (`{str(value)[:80]}`) is not a web address starting with http:// or https://",
+             "write the full address, e.g. https://www.ons.gov.uk/..., or leave the field out")
+    contact = meta.get("contact")
+    if _present(contact) and re.match(r"\s*[a-z][a-z0-9+.-]*:", str(contact), re.IGNORECASE) \
+            and not re.match(r"\s*(https?|mailto):", str(contact), re.IGNORECASE):
+        rule(False, "error", "contact", "bad-url",
+             f"metadata field `contact` (`{str(contact)[:80]}`) starts with a scheme other than http(s) or mailto",
+             "give a team mailbox such as data@example.org, or a https:// contact page")

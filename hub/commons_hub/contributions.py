@@ -30,7 +30,8 @@ from commons_hub.policy import Caller
 from commons_hub.store import Store, atomic_write_bytes, atomic_write_json
 from commons_hub.tables.contributions import contributions
 from commons_kernel.catalog import DatasetMetadata
-from commons_kernel.exceptions import GovernanceError, ValidationFailed
+from commons_kernel.disclosure.thresholds import approved_block, review_request
+from commons_kernel.exceptions import ConfigurationError, GovernanceError, ValidationFailed
 from commons_kernel.standard.validator import new_report
 from commons_kernel.upload_checks import check_upload
 
@@ -216,6 +217,8 @@ def catalogue_entry(metadata: dict, row, table: pa.Table) -> dict:
     if row.tier == "restricted" and not entry.get("owner"):
         entry["owner"] = row.organisation or None  # the contributing organisation may veto projects that use it
     entry["synthetic"] = bool(metadata.get("synthetic", False))
+    # The contributor's disclosure block was a request: the steward's approval keeps only its stricter values.
+    entry["disclosure"] = approved_block(metadata)
     return entry
 
 
@@ -284,7 +287,17 @@ def _as_dict(row) -> dict:
             "title": row.title, "tier": row.tier, "licence": row.licence, "publisher": row.publisher,
             "filename": row.filename, "file_type": row.file_type, "sha256": row.sha256, "size_bytes": row.size_bytes,
             "rows": row.rows, "score": row.score, "status": row.status, "created_at": row.created_at,
-            "decided_at": row.decided_at, "decided_by": row.decided_by, "reason": row.reason, "version": row.version}
+            "decided_at": row.decided_at, "decided_by": row.decided_by, "reason": row.reason, "version": row.version,
+            "disclosure_request": disclosure_request(row.metadata_json)}
+
+
+def disclosure_request(metadata_json: str | None) -> list[dict]:
+    """The disclosure thresholds the contributor asked for, each saying whether approval would apply it."""
+    try:
+        return [item.to_dict() for item in review_request(json.loads(metadata_json or "{}"))]
+    except (ConfigurationError, ValueError, AttributeError) as exc:
+        return [{"name": "disclosure", "requested": None, "commons": None, "verdict": "invalid", "applies": False,
+                 "message": f"the requested disclosure block is not valid ({exc}); it is ignored"}]
 
 
 def contribution(contribution_id: int, eng) -> dict:

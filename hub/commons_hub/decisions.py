@@ -180,6 +180,10 @@ def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, en
     permissions.check(permissions.may_vote(caller), caller, audit, "vote",
                       f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
                       "Ask a steward to add you to the members group.")
+    with eng.connect() as conn:
+        interested = _interested(conn, proposal_id)
+    # Checked (and a refusal audited) with no connection open: SQLite lets one writer in at a time.
+    permissions.check_can_vote(caller, audit, proposal_id=proposal_id, **interested)
     if choice not in CHOICES:
         raise GovernanceError(f"A vote is one of {', '.join(CHOICES)}, not {choice!r}.")
     comment = _text(comment, "comment", required=False, limit=2000)
@@ -230,6 +234,18 @@ def _proposal_and_project(conn, proposal_id: int):
         raise GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
     project = conn.execute(sa.select(projects).where(projects.c.id == row.project_id)).first()
     return row, project
+
+
+def _interested(conn, proposal_id: int) -> dict:
+    """Who may not vote on a proposal: its proposer, and the people it names (the members of the project it asks
+    for; the person a membership change is about)."""
+    row, project = _proposal_and_project(conn, proposal_id)
+    if row.kind == "project":
+        named = set(conn.execute(sa.select(project_members.c.username)
+                                 .where(project_members.c.project_id == project.id)).scalars())
+    else:
+        named = {row.username}
+    return {"proposer": row.proposer, "named": frozenset(named), "project": project.slug}
 
 
 def _datasets_of(conn, project_id: int) -> list[str]:

@@ -57,6 +57,12 @@ def decide_read(caller: Caller, dataset: str, tier: str, *, project: ProjectView
     if withdrawn:
         return Decision(False, f"{dataset} was withdrawn by its contributor and can no longer be read.",
                         "See the public register for the withdrawal and any replacement dataset.", rule="withdrawn")
+    if project is not None and caller.name not in project.members:
+        # For every tier: a read counts as the named project's use on the register, so only its members name it.
+        return Decision(False, f"{caller.name} is not a member of project {project.slug!r}, so cannot read "
+                               f"{dataset} in its name.",
+                        "Read without project= (open and community data need none), or ask the project's members "
+                        "to add you (membership changes go to a vote).", project=project.slug, rule="project-member")
     if tier == "open":
         return Decision(True, "open data: anyone signed in may read it.", project=project.slug if project else None,
                         rule="open")

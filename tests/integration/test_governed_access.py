@@ -64,13 +64,13 @@ def test_restricted_needs_an_approved_project_member(hub):
     assert outsider.status_code == 403
     assert "not a member" in outsider.json()["reason"] and outsider.json()["how_to_get_access"]
     member = hub.data_api(path, user="analyst1", headers={"X-Commons-Project": DEMO_PROJECT,
-                                                          "X-Commons-Purpose": "integration test"})
+                                                          "X-Commons-Purpose": "integration test of reads"})
     assert member.status_code == 200
     entries = audit_entries(hub)
     denials = [e for e in entries if e["dataset"] == "synthetic_referrals" and e["action"] == "deny"]
     assert {e["actor"] for e in denials} >= {"analyst1", "analyst2"}
     read = [e for e in entries if e["dataset"] == "synthetic_referrals" and e["action"] == "read"][-1]
-    assert read["project"] == DEMO_PROJECT and read["purpose"] == "integration test" and read["rows"] > 40000
+    assert read["project"] == DEMO_PROJECT and read["purpose"] == "integration test of reads" and read["rows"] > 40000
 
 
 def test_columns_and_area_filter_and_formats(hub):
@@ -93,7 +93,7 @@ def test_kernel_reads_through_the_gate_as_the_user(hub):
 import commons_kernel as ck
 imd = ck.read("imd2019_lsoa11", columns=["lsoa11_code", "imd_score"])
 print("rows", len(imd), imd.attrs["licence"], imd.attrs["version"])
-ref = ck.read("synthetic_referrals", project="early-help-demand", purpose="kernel test")
+ref = ck.read("synthetic_referrals", project="early-help-demand", purpose="kernel read test")
 print("restricted", len(ref))
 try:
     ck.read("synthetic_referrals")
@@ -114,7 +114,7 @@ print(ck.whoami()["name"])
     assert "close: ['imd2019_lsoa11'" in text
     assert "geo GeoDataFrame 4326" in text
     assert text.strip().endswith("analyst1")
-    reads = [e for e in audit_entries(hub) if e["actor"] == "analyst1" and e["purpose"] == "kernel test"]
+    reads = [e for e in audit_entries(hub) if e["actor"] == "analyst1" and e["purpose"] == "kernel read test"]
     assert reads and reads[-1]["rows"] > 40000
 
 

@@ -32,6 +32,7 @@ XSS = "<script>alert('xss')</script>"
 ANALYST = Caller("analyst1", groups=frozenset({"members"}))
 OTHER = Caller("analyst2", groups=frozenset({"members"}))
 STEWARD = Caller("steward", groups=frozenset({"members", "stewards"}))
+CHECKER = Caller("checker", groups=frozenset({"members", "checkers"}))  # proposes: a proposer does not vote
 
 
 def build_state(home: Path) -> SimpleNamespace:
@@ -45,7 +46,7 @@ def build_state(home: Path) -> SimpleNamespace:
     record = contributions.submit(ANALYST, (FIXTURES / "good.csv").read_bytes(), "good.csv", meta, store=store,
                                   eng=eng, audit=audit, catalogue=cat)
     contributions.approve(STEWARD, record["id"], f"ok {XSS}", store=store, eng=eng, audit=audit)
-    proposal = decisions.propose_project(ANALYST, title=f"Project {XSS}", purpose=f"Purpose {XSS}",
+    proposal = decisions.propose_project(CHECKER, title=f"Project {XSS}", purpose=f"Purpose {XSS}",
                                          public_benefit="Benefit", datasets=["synthetic_referrals"],
                                          end_date=date.today() + timedelta(days=30), catalogue=cat, eng=eng,
                                          audit=audit)

@@ -69,11 +69,17 @@ def test_zero_cells_fail_as_zeros_and_as_small():
     assert cell(report, "a", "m")["rules"] == "threshold, zeros"
 
 
-def test_a_dataset_that_says_zeros_are_not_disclosive_releases_them():
+def test_a_dataset_cannot_say_zeros_are_not_disclosive():
     metadata = {"name": "census2021_ts001", "disclosure": {"zeros_are_disclosive": False}}
     report = check_output(counts({"a": [12, 0], "b": [40, 3]}), metadata=metadata)
-    assert cell(report, "a", "m")["status"] == "pass"
-    assert cell(report, "b", "m")["status"] == "fail"  # a small non-zero count still fails
+    assert cell(report, "a", "m")["status"] == "fail"  # looser than the commons' rule: ignored
+    assert cell(report, "b", "m")["status"] == "fail"
+
+
+def test_a_dataset_cannot_lower_the_threshold():
+    metadata = {"name": "mine", "disclosure": {"threshold": 1}}
+    report = check_output(counts({"a": [12, 6], "b": [40, 25]}), metadata=metadata)
+    assert cell(report, "a", "m")["status"] == "fail" and report.thresholds.threshold == 10
 
 
 def test_missing_cells_need_review_and_are_kept():

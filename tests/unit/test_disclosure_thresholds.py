@@ -40,11 +40,35 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert thresholds.dof == 10
 
 
-def test_a_dataset_override_applies_as_given_stricter_or_looser():
+def test_a_dataset_override_applies_only_where_stricter():
     stricter = resolve_thresholds(metadata={"name": "referrals", "disclosure": {"threshold": 20}})
     looser = resolve_thresholds(metadata={"name": "census", "disclosure": {"zeros_are_disclosive": False}})
     assert stricter.threshold == 20 and stricter.zeros_are_disclosive is True
-    assert looser.threshold == 10 and looser.zeros_are_disclosive is False
+    assert looser == Thresholds()  # zeros stay disclosive: a dataset cannot loosen a rule
+
+
+@pytest.mark.parametrize("block", [{"threshold": 1}, {"threshold": 9}, {"p_ratio": 0.01}, {"nk_n": 1},
+                                   {"nk_k": 0.99}, {"dof": 0}, {"zeros_are_disclosive": False}])
+def test_a_looser_dataset_value_is_ignored(block):
+    assert resolve_thresholds(metadata={"name": "mine", "disclosure": block}) == Thresholds()
+
+
+def test_a_looser_value_is_ignored_against_stricter_settings_too(monkeypatch):
+    monkeypatch.setenv("COMMONS_DISCLOSURE_THRESHOLD", "25")
+    assert resolve_thresholds(metadata={"disclosure": {"threshold": 20}}).threshold == 25
+    assert resolve_thresholds(metadata={"disclosure": {"threshold": 30}}).threshold == 30
+
+
+def test_a_request_says_which_values_would_apply():
+    from commons_kernel.disclosure.thresholds import approved_block, review_request
+
+    metadata = {"name": "mine", "disclosure": {"threshold": 1, "dof": 20, "nk_k": 0.9}}
+    messages = [item.describe() for item in review_request(metadata)]
+    assert messages == ["requested threshold 1: looser than the commons' 10, ignored",
+                        "requested dof 20: stricter than the commons' 10, applies once a steward approves it",
+                        "requested nk_k 0.9: the same as the commons' setting"]
+    assert approved_block(metadata) == {"dof": 20}
+    assert approved_block({"disclosure": {"threshold": "ten"}}) == {}
 
 
 def test_metadata_without_a_disclosure_block_changes_nothing():
@@ -66,8 +90,8 @@ def test_explicit_thresholds_override_settings(monkeypatch):
 
 
 def test_override_values_written_as_text_are_parsed():
-    thresholds = resolve_thresholds(metadata={"disclosure": {"threshold": "15", "zeros_are_disclosive": "no"}})
-    assert thresholds.threshold == 15 and thresholds.zeros_are_disclosive is False
+    thresholds = resolve_thresholds(metadata={"disclosure": {"threshold": "15", "nk_k": "0.8", "zeros_are_disclosive": "yes"}})
+    assert thresholds.threshold == 15 and thresholds.nk_k == 0.8 and thresholds.zeros_are_disclosive is True
 
 
 @pytest.mark.parametrize("block, message", [

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from commons_kernel.pii import nhs_check_digit_ok, scan_personal_data
 
 pytestmark = pytest.mark.unit
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_uploads"
 SEED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
@@ -70,7 +72,7 @@ def test_a_column_of_nhs_numbers_is_found_even_as_integers():
 def test_names_beside_dates_of_birth_and_dates_of_birth_alone():
     both = pd.DataFrame({"surname": ["Bloggs"], "dob": ["1980-02-01"]})
     alone = pd.DataFrame({"age_band": ["35-39"], "date_of_birth": ["1980-02-01"]})
-    assert kinds(both) == {("name_with_date_of_birth", "dob")}
+    assert kinds(both) == {("name_with_date_of_birth", "dob"), ("person_name", "surname")}
     assert kinds(alone) == {("date_of_birth", "date_of_birth")}
     assert kinds(pd.DataFrame({"ward22_name": ["Anfield"], "month": ["2022-01"]})) == set()
 
@@ -112,3 +114,43 @@ def test_no_false_alarms_on_the_real_open_seed_data():
         if found:
             alarms[path.name] = [finding.describe() for finding in found]
     assert alarms == {}
+
+
+@pytest.mark.parametrize("header", ["DateOfBirth", "dob", "DOB", "DoB", "birth_date", "Date of birth", "D.O.B.",
+                                    "birthdate", "birthDate", "date-of-birth", "Date of Birth (DD/MM/YYYY)"])
+def test_dates_of_birth_are_found_in_any_header_style(header):
+    assert kinds(pd.DataFrame({header: ["1980-02-01", "1975-11-30"], "visits": [3, 4]})) == {("date_of_birth", header)}
+
+
+@pytest.mark.parametrize("header", ["country_of_birth", "CountryOfBirth", "place_of_birth", "births", "birth_weight"])
+def test_other_birth_headers_are_not_dates_of_birth(header):
+    assert kinds(pd.DataFrame({header: ["England", "Wales"]})) == set()
+
+
+@pytest.mark.parametrize("column, values, kind", [
+    ("ni", ["QQ 12 34 56 C", "AB123456D"], "ni_number"),
+    ("notes", ["NI number JT 65 43 21 A on file", "none"], "ni_number"),
+    ("FirstName", ["Jo", "Sam"], "person_name"),
+    ("Full name", ["Jo Bloggs", "Sam Smith"], "person_name"),
+    ("address", ["12 Any Street", "3a Park Road, Liverpool"], "street_address"),
+    ("where", ["12 Any Street", "40 Lord Street"], "street_address"),
+])
+def test_other_direct_identifiers_the_standard_lists_are_found(column, values, kind):
+    assert (kind, column) in kinds(pd.DataFrame({column: values}))
+
+
+@pytest.mark.parametrize("value", ["GB123456A", "E01006512", "AB12", "Anfield", "Lord Street area"])
+def test_look_alikes_of_identifiers_are_not_found(value):
+    assert kinds(pd.DataFrame({"value": [value, value], "name": ["Anfield", "Everton"]})) == set()
+
+
+def test_a_date_of_birth_column_blocks_a_community_upload():
+    from commons_kernel.exceptions import ValidationFailed
+    from commons_kernel.upload_checks import check_upload
+
+    metadata = yaml.safe_load((FIXTURES / "metadata.yaml").read_text()) | {"tier": "community"}
+    csv = b"ward22_code,DateOfBirth,visits\nE05015299,1980-02-01,12\nE05015300,1975-11-30,14\n"
+    with pytest.raises(ValidationFailed) as caught:
+        check_upload(csv, "visits.csv", "community", metadata=metadata)
+    codes = {issue.code for issue in caught.value.report.errors}
+    assert "personal-data-date_of_birth" in codes

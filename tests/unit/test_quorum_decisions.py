@@ -62,7 +62,7 @@ def test_proposal_then_quorum_approves_and_policy_allows_at_once(gov):
     proposal = propose(gov)
     slug = proposal["project"]
     assert proposal["status"] == "open" and not can_read(gov, ANALYST, slug)
-    vote(gov, ANALYST, proposal, "approve")
+    vote(gov, THIRD, proposal, "approve")
     vote(gov, OTHER, proposal, "abstain", "fine by me")
     assert decisions.proposal(proposal["id"], gov.eng)["status"] == "open"
     decided = vote(gov, STEWARD, proposal, "approve", "public benefit is clear")
@@ -83,20 +83,20 @@ def test_rejection_takes_effect_and_is_final(gov):
     assert vote(gov, STEWARD, proposal, "approve")["status"] == "rejected"
     assert project_view(proposal["project"], gov.eng).status == "rejected"
     with pytest.raises(GovernanceError, match="already decided"):
-        vote(gov, ANALYST, proposal, "approve")
+        vote(gov, OWNER, proposal, "approve")
 
 
 def test_one_vote_each(gov):
     proposal = propose(gov)
-    vote(gov, ANALYST, proposal, "approve")
+    vote(gov, OTHER, proposal, "approve")
     with pytest.raises(GovernanceError, match="already voted"):
-        vote(gov, ANALYST, proposal, "reject")
+        vote(gov, OTHER, proposal, "reject")
 
 
 def test_owner_of_restricted_dataset_vetoes(gov):
     proposal = propose(gov)
     vote(gov, STEWARD, proposal, "approve")
-    vote(gov, ANALYST, proposal, "approve")
+    vote(gov, OTHER, proposal, "approve")
     vetoed = vote(gov, OWNER, proposal, "reject", "we did not agree to this use")
     assert vetoed["status"] == "rejected" and "vetoed" in vetoed["decision_reason"]
     assert vetoed["votes"][-1]["veto_for"] == ["synthetic_referrals"]
@@ -145,7 +145,7 @@ def test_duplicate_project_name_is_refused(gov):
 
 def approved_project(gov) -> dict:
     proposal = propose(gov)
-    for caller in (ANALYST, OTHER, STEWARD):
+    for caller in (OTHER, THIRD, STEWARD):
         vote(gov, caller, proposal, "approve")
     return proposal
 
@@ -157,12 +157,12 @@ def test_membership_changes_go_through_the_same_vote(gov):
     assert add["kind"] == "add-member" and not can_read(gov, OTHER, slug)
     with pytest.raises(GovernanceError, match="still open"):
         decisions.propose_membership(STEWARD, slug, "analyst2", eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE)
-    for caller in (ANALYST, THIRD, STEWARD):
+    for caller in (THIRD, STEWARD, OWNER):
         vote(gov, caller, add, "approve")
     assert can_read(gov, OTHER, slug)
-    remove = decisions.propose_membership(STEWARD, slug, "analyst1", change="remove", reason="left the council",
+    remove = decisions.propose_membership(OTHER, slug, "analyst1", change="remove", reason="left the council",
                                           eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE)
-    for caller in (OTHER, THIRD, STEWARD):
+    for caller in (THIRD, STEWARD, OWNER):
         vote(gov, caller, remove, "approve")
     assert not can_read(gov, ANALYST, slug) and can_read(gov, OTHER, slug)
     with pytest.raises(GovernanceError, match="is not a member"):
@@ -190,7 +190,7 @@ def test_an_open_proposal_lapses_at_the_end_date(gov):
     proposal = propose(gov)
     later = date.fromisoformat(proposal["end_date"]) + timedelta(days=1)
     with pytest.raises(GovernanceError, match="lapsed"):
-        vote(gov, ANALYST, proposal, "approve", today=later)
+        vote(gov, OTHER, proposal, "approve", today=later)
     assert decisions.proposal(proposal["id"], gov.eng)["status"] == "lapsed"
     assert not decisions.list_proposals(gov.eng, "open")
     assert [e["action"] for e in gov.audit.entries()][-1] == "decide"
@@ -201,3 +201,38 @@ def test_vote_by_project_name(gov):
     assert decisions.open_project_proposal(proposal["project"], gov.eng) == proposal["id"]
     with pytest.raises(GovernanceError, match="no proposal"):
         decisions.open_project_proposal("no-such-project", gov.eng)
+
+
+def test_the_proposer_cannot_vote_on_their_own_proposal_and_the_refusal_is_audited(gov):
+    proposal = propose(gov, members=["analyst2"])  # the proposer is not even a member of the project
+    with pytest.raises(NotPermitted, match="analyst1 proposed proposal"):
+        vote(gov, ANALYST, proposal, "approve")
+    denied = [e for e in gov.audit.entries() if e["action"] == "deny"]
+    assert [(e["actor"], e["project"]) for e in denied] == [("analyst1", proposal["project"])]
+    assert '"attempted":"vote"' in denied[0]["detail"]
+    assert decisions.proposal(proposal["id"], gov.eng)["votes"] == []
+
+
+def test_members_a_proposal_names_cannot_vote_on_it(gov):
+    proposal = propose(gov, members=["analyst1", "checker"])
+    with pytest.raises(NotPermitted, match="checker is named in proposal"):
+        vote(gov, THIRD, proposal, "approve")
+    assert vote(gov, OTHER, proposal, "approve")["counts"]["approve"] == 1  # not named: may vote
+
+
+def test_the_person_a_membership_change_is_about_cannot_vote_on_it(gov):
+    slug = approved_project(gov)["project"]
+    add = decisions.propose_membership(ANALYST, slug, "analyst2", eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE)
+    with pytest.raises(NotPermitted, match="analyst2 is named"):
+        vote(gov, OTHER, add, "approve")
+    with pytest.raises(NotPermitted, match="proposed proposal"):
+        vote(gov, ANALYST, add, "approve")
+
+
+def test_can_vote_is_the_bool_twin_of_check_can_vote():
+    from commons_hub.permissions import can_vote
+
+    assert can_vote(OTHER, "analyst1", {"analyst1"})
+    assert not can_vote(ANALYST, "analyst1", set())
+    assert not can_vote(OTHER, "analyst1", {"analyst2"})
+    assert not can_vote(OUTSIDER, "analyst1", set())

@@ -108,7 +108,9 @@ def test_small_cell_risk_flags_counts_from_1_to_9_only():
 
 def test_small_cell_risk_follows_the_dataset_threshold():
     frame = pd.DataFrame({"visits": [3, 7, 12]})
-    assert [c.value for c in small_cell_risk(frame, ["visits"], {"disclosure": {"threshold": 5}})] == [3.0]
+    assert [c.value for c in small_cell_risk(frame, ["visits"], {"disclosure": {"threshold": 15}})] == [3.0, 7.0, 12.0]
+    # a contributor's looser threshold is ignored: counts below the commons' 10 are still found
+    assert [c.value for c in small_cell_risk(frame, ["visits"], {"disclosure": {"threshold": 1}})] == [3.0, 7.0]
 
 
 def test_count_columns_come_from_units_then_names():

@@ -22,7 +22,7 @@ class DataApiInputs:
         return int(self.client.get_json(f"api/datasets/{name}")["version"])
 
     def read(self, name: str) -> pd.DataFrame:
-        table, _ = self.client.read_table(name, purpose="story places")
+        table, _ = self.client.read_table(name, purpose="place names for the story apps")
         return table_to_frame(table)
 
 

@@ -17,8 +17,9 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from commons_hub.audit import AuditEvent
-from commons_hub.policy import Caller, decide_read
+from commons_hub.policy import Caller, Decision, decide_read
 from commons_hub.projects import project_view
+from commons_hub.purpose import is_blank, purpose_problem
 from commons_kernel.exceptions import CommonsError
 
 FORMATS = {"arrow": "application/vnd.apache.arrow.stream", "parquet": "application/vnd.apache.parquet",
@@ -99,15 +100,27 @@ def _for_csv(table: pa.Table):
     return neutralise_formulas(pd.DataFrame(frame))
 
 
-def purpose_missing(request: ReadRequest):
+def purpose_missing(request: ReadRequest) -> Decision:
     """Restricted data is read for a stated purpose, which the audit log and the public register record."""
-    from commons_hub.policy import Decision
-
     return Decision(False, f"{request.dataset} is restricted: every read of it records its purpose, and none "
                            f"was given.",
                     f"Say what this read is for: `ck.read('{request.dataset}', project='{request.project}', "
                     f"purpose='weekly demand by borough for the outreach plan')`. The purpose is kept in the audit "
                     f"log and shown on the public register.", project=request.project, rule="purpose")
+
+
+def purpose_decision(request: ReadRequest, tier: str) -> Decision | None:
+    """A refusal when the stated purpose will not do: none for restricted data, or one without real words (any
+    tier: a purpose given is recorded and shown on the register). None when the purpose is fine."""
+    if is_blank(request.purpose):
+        return purpose_missing(request) if tier == "restricted" else None
+    problem = purpose_problem(request.purpose)
+    if not problem:
+        return None
+    project = f", project='{request.project}'" if request.project else ""
+    return Decision(False, f"{request.dataset}: {problem}.",
+                    f"Say what this read is for: `ck.read('{request.dataset}'{project}, purpose='...')`.",
+                    project=request.project, rule="purpose")
 
 
 def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
@@ -122,13 +135,11 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,
                                       version=entry["version"], detail={"reason": decision_reason}))
-        from commons_hub.policy import Decision
-
         raise Denied(Decision(False, decision_reason, "List projects with `ck.projects()`."))
     decision = decide_read(caller, request.dataset, meta.tier, project=project,
                            withdrawn=state.is_withdrawn(request.dataset))
-    if decision.allowed and meta.tier == "restricted" and not (request.purpose or "").strip():
-        decision = purpose_missing(request)
+    if decision.allowed:
+        decision = purpose_decision(request, meta.tier) or decision
     if not decision.allowed:
         state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,
