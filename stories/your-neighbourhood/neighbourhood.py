@@ -61,7 +61,7 @@ def compute(ck) -> dict:
     wards = ck.read("lookup_ward22_lad22")
     imd19 = ck.read("imd2019_lsoa11")
     imd25 = ck.read("imd2025_lsoa21")
-    census, residents21 = _census_lsoa21(ck)
+    census, _ = _census_lsoa21(ck)
     crime = ck.read("police_crime_2021_12", columns=["lsoa11_code", "crime_type"])
 
     lsoa11 = imd19.merge(_population_2019(ck), on="lsoa11_code", how="left")
@@ -78,7 +78,7 @@ def compute(ck) -> dict:
     shares25 = {"imd25_most_deprived": "imd_decile == 1",
                 **{f"{d}25_most_deprived": f"{d}_decile == 1" for d in DOMAINS}}
     part25 = stack_levels(imd25.rename(columns={"imd_score": "imd25_score"}), hierarchy, wards,
-                          means={"imd25_score": residents21}, shares=shares25)
+                          means={"imd25_score": "pop_total"}, shares=shares25)  # MHCLG's mid-2022 weights
     census_counts = [c for c in census.columns if c != "lsoa21_code"]
     part_census = stack_levels(census, hierarchy, wards, sums=census_counts)
     areas = merge_levels(part19, part25, part_census)
