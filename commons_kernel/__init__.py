@@ -57,7 +57,8 @@ def aggregate(frame, to, **kwargs):
 def deprivation_summary(frame, to="lad", **kwargs):
     """MHCLG's area summaries of IoD LSOA data (average score and rank, extent, ...); docs/analysts/geography.md."""
     from commons_kernel.geography.deprivation_summary import deprivation_summary as summarise
+    from commons_kernel.geography.levels import Level
 
-    if isinstance(to, str):
+    if isinstance(to, (str, Level)):  # a level: converted through the hierarchy (custom areas need none)
         kwargs.setdefault("hierarchy", hierarchy())
     return summarise(frame, to, **kwargs)
