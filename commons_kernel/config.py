@@ -175,7 +175,8 @@ SETTINGS: dict[str, Setting] = {
         # Identity: who signs in (commons_hub.identity, docs/operators/identity.md).
         Setting("demo_accounts", "COMMONS_DEMO_ACCOUNTS", "true",
                 "Create the demo people (analyst1, steward, checker...) at first start, each with their own password, "
-                "printed once by `commons up` and stored only as a hash. Ignored with single sign-on.", _bool),
+                "printed once by `commons up` and stored only as a hash; false: only the admin (to approve sign-ups). "
+                "Ignored with single sign-on.", _bool),
         Setting("signup", "COMMONS_SIGNUP", "true",
                 "People may ask for an account at /hub/signup; a steward or admin approves them at /hub/authorize "
                 "and they join the members group.", _bool),

@@ -62,14 +62,20 @@ def hash_password(password: str) -> bytes:
 
 
 def demo_accounts_at_first_start(home: Path) -> dict[str, str]:
-    """What `commons up` calls before starting the hub: the demo people's new passwords, or {} (not first start,
-    demo accounts off, or single sign-on)."""
-    if uses_single_sign_on() or not config.setting("demo_accounts"):
+    """What `commons up` calls before starting the hub: the new passwords of the demo people (only the admin's with
+    ``COMMONS_DEMO_ACCOUNTS=false``, so someone can approve sign-ups), or {} (not first start, single sign-on)."""
+    if uses_single_sign_on():
         return {}
-    return create_demo_accounts(home)
+    return create_demo_accounts(home, people=None if config.setting("demo_accounts") else _admins_only())
 
 
-def create_demo_accounts(home: Path) -> dict[str, str]:
+def _admins_only() -> list[str]:
+    from commons_hub.install import ADMIN_USERS
+
+    return sorted(ADMIN_USERS)
+
+
+def create_demo_accounts(home: Path, people: list[str] | None = None) -> dict[str, str]:
     """Create each demo person's account on first start; returns ``{user: password}`` (plaintext kept in memory only).
 
     Later calls return ``{}``: the passwords were shown once and only their hashes exist. The hub database is
@@ -79,6 +85,7 @@ def create_demo_accounts(home: Path) -> dict[str, str]:
     """
     from commons_hub.install import DEMO_USERS
 
+    people = list(DEMO_USERS) if people is None else list(people)
     home = Path(home)
     marker = home / DEMO_MARKER
     if marker.exists():
@@ -86,7 +93,7 @@ def create_demo_accounts(home: Path) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     passwords: dict[str, str] = {}
     with _user_info_session(home) as (session, UserInfo):
-        for user in DEMO_USERS:
+        for user in people:
             row = UserInfo.find(session, user)
             if row is not None and row.is_authorized:
                 continue  # kept from an earlier start whose marker was lost: its password was shown then
@@ -97,7 +104,7 @@ def create_demo_accounts(home: Path) -> dict[str, str]:
                 row.password, row.is_authorized = hash_password(password), True
             passwords[user] = password
         session.commit()
-    _write_atomically(marker, json.dumps({"created": sorted(passwords), "kept": sorted(set(DEMO_USERS) - set(passwords)),
+    _write_atomically(marker, json.dumps({"created": sorted(passwords), "kept": sorted(set(people) - set(passwords)),
                                           "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, indent=2))
     return passwords
 
@@ -277,10 +284,12 @@ def _configure_commons_accounts(c) -> None:
     c.NativeAuthenticator.seconds_before_next_try = 300
 
     groups: dict[str, dict] = {name: {"users": [], "properties": {}} for name in BUILT_IN_GROUPS}
-    if config.setting("demo_accounts"):
-        for user, info in DEMO_USERS.items():
+    demo = config.setting("demo_accounts")
+    for user, info in DEMO_USERS.items():
+        if demo or user in ADMIN_USERS:   # without demo people, the admin alone (to approve the first sign-ups)
             for group in info["groups"]:
                 groups.setdefault(group, {"users": [], "properties": {}})["users"].append(user)
+    if demo:
         for group, members in OWNER_GROUPS.items():
             groups[group] = {"users": list(members), "properties": {}}
     c.JupyterHub.load_groups = groups

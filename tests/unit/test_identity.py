@@ -120,10 +120,19 @@ def test_old_shared_passwords_are_removed_from_secrets_json(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
-def test_demo_accounts_at_first_start_respects_the_settings(tmp_path, monkeypatch):
+def test_without_demo_people_only_the_admin_is_made(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_DEMO_ACCOUNTS", "false")
-    assert identity.demo_accounts_at_first_start(tmp_path) == {}
-    monkeypatch.setenv("COMMONS_DEMO_ACCOUNTS", "true")
+    monkeypatch.delenv("COMMONS_OIDC_ISSUER", raising=False)
+    assert set(identity.demo_accounts_at_first_start(tmp_path)) == set(ADMIN_USERS)
+    c = Config()
+    identity.configure_auth(c, Context(home=tmp_path, bind_ip="127.0.0.1", public_url="http://127.0.0.1:8000",
+                                       python="python"), {})
+    everyone = {user for group in c.JupyterHub.load_groups.values() for user in group["users"]}
+    assert everyone == set(ADMIN_USERS)
+    assert set(c.JupyterHub.load_groups) >= {"members", "stewards", "checkers"}
+
+
+def test_single_sign_on_makes_no_accounts(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_OIDC_ISSUER", "https://login.example.org")
     assert identity.demo_accounts_at_first_start(tmp_path) == {}
     assert not (tmp_path / "jupyterhub.sqlite").exists()
