@@ -189,6 +189,11 @@ def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domain
         result[name] = pd.Series(values)
     result = result.reset_index()
     _describe(result, level, national, used_denominators, wanted, skipped, method, unknown if custom else [])
+    # The data's licence and attribution travel with the summary (ck.read puts them on the frame).
+    result.attrs.update({key: frame.attrs[key] for key in ("name", "version", "licence", "attribution")
+                         if key in frame.attrs})
+    if "attribution" in frame.attrs:
+        result.attrs["method"] += f"\nData: {frame.attrs['attribution']} ({frame.attrs.get('licence', '')})"
     return result
 
 

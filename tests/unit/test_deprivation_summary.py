@@ -213,3 +213,12 @@ def test_the_kernel_api_exports_it():
     assert "deprivation_summary" in ck.__all__
     frame = pd.DataFrame({"lsoa21_code": ["E01006412"], "imd_rank": [509], "pop_total": [1565]})
     assert ck.deprivation_summary(frame, ["E01006412"])["imd_average_rank"].iloc[0] == 33_755 + 1 - 509
+
+
+def test_the_licence_and_attribution_travel_with_the_summary(iod2025):
+    frame = iod2025.copy()
+    frame.attrs.update(name="imd2025_lsoa21", version=2, licence="OGL-UK-3.0",
+                       attribution="Source: MHCLG, English indices of deprivation 2025.")
+    result = deprivation_summary(frame, ["E01006412"], domains=["imd"])
+    assert result.attrs["licence"] == "OGL-UK-3.0" and result.attrs["version"] == 2
+    assert result.attrs["method"].endswith("Data: Source: MHCLG, English indices of deprivation 2025. (OGL-UK-3.0)")
