@@ -133,6 +133,9 @@ class _user_info_session:
         from jupyterhub import orm
         from nativeauthenticator.orm import UserInfo  # registers users_info on JupyterHub's Base
 
+        database = self.home / "jupyterhub.sqlite"
+        if not database.exists():   # it holds password hashes: the hub's account alone reads it
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         factory = orm.new_session_factory(hub_db_url(self.home))
         self.session = factory()
         UserInfo.__table__.create(self.session.get_bind(), checkfirst=True)

@@ -70,6 +70,11 @@ def test_product_cost_of_the_stored_hash_is_bcrypts_default(tmp_path):
     assert identity.hash_password("some-password").startswith(b"$2b$12$")
 
 
+def test_the_database_of_hashes_is_readable_by_its_owner_only(tmp_path):
+    identity.create_demo_accounts(tmp_path)
+    assert stat.S_IMODE(os.stat(tmp_path / "jupyterhub.sqlite").st_mode) == 0o600
+
+
 def test_passwords_are_shown_once_only(tmp_path):
     assert identity.create_demo_accounts(tmp_path)
     assert identity.create_demo_accounts(tmp_path) == {}
