@@ -3,12 +3,19 @@
 Every request that needs a caller calls ``self.caller()`` first: no token → 401, a token without the
 ``access:services!service=data-api`` scope → 403, both as JSON. Browsers (HTML pages) are redirected to
 the hub's OAuth login instead of a 401.
+
+Cookie-authenticated (browser) requests that change something must carry the XSRF token; only a request that a
+*valid* API token authenticates skips that check (any other ``Authorization`` header does not). Every 5xx is
+JSON with an ``error_id``: the traceback is logged under that id and a ``deny`` entry (outcome ``error``) records
+the failed request in the audit log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import traceback
+import uuid
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthenticated
 from tornado import web
@@ -16,6 +23,9 @@ from tornado import web
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.policy import Caller
 from commons_kernel.exceptions import CommonsError, DatasetNotFound, GovernanceError, ValidationFailed
+
+
+LOG = logging.getLogger("commons.data_api")
 
 
 class ApiError(web.HTTPError):
@@ -38,10 +48,21 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         return self.state.audit
 
     def check_xsrf_cookie(self):
-        # Token-authenticated API calls carry no cookie and need no XSRF check; cookie (browser) POSTs do.
-        if self.request.headers.get("Authorization"):
+        # A request authenticated by a valid API token cannot be forged by another site, so it needs no XSRF
+        # check; everything else (cookies, a bogus or non-token Authorization header beside a cookie) does.
+        if self.token_authenticated():
             return None
         return super().check_xsrf_cookie()
+
+    def token_authenticated(self) -> bool:
+        """True when the request carries a JupyterHub API token (header or ?token=) that the hub accepts."""
+        if getattr(self, "_token_authenticated", False):
+            return True
+        token = self.hub_auth.get_token(self, in_cookie=False)
+        if not token:
+            return False
+        model = self.hub_auth.user_for_token(token, session_id=self.hub_auth.get_session_id(self))
+        return bool(model)
 
     def caller(self) -> Caller:
         if hasattr(self, "_caller"):
@@ -74,17 +95,46 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         self.finish(json.dumps(value, default=str))
 
     def write_error(self, status_code: int, **kwargs) -> None:
-        exc = kwargs.get("exc_info", (None, None, None))[1]
+        exc_info = kwargs.get("exc_info") or (None, None, None)
+        exc = exc_info[1]
         if isinstance(exc, ApiError):
-            payload = exc.payload
+            payload = dict(exc.payload)
         elif isinstance(exc, web.HTTPError):
             payload = {"error": "http-error", "reason": exc.log_message or self._reason}
         else:
-            payload = {"error": "internal-error",
-                       "reason": "The data-api hit an unexpected error; it is in the service log."}
-            self.log.error("".join(traceback.format_exception(*kwargs["exc_info"])))
+            payload = {"error": "internal-error", "reason": "The data-api hit an unexpected error."}
+        if status_code >= 500:
+            error_id = uuid.uuid4().hex[:12]
+            payload["error_id"] = error_id
+            payload["reason"] = (f"{payload.get('reason') or 'The data-api hit an unexpected error.'} It is logged "
+                                 f"under error id {error_id}: quote it to the operators (docs/operators).")
+            detail = "".join(traceback.format_exception(*exc_info)) if exc is not None else f"status {status_code}"
+            LOG.error("error id %s: %s %s failed (%s)\n%s", error_id, self.request.method, self.request.path,
+                      status_code, detail)
+            self.audit_failure(error_id, status_code, exc)
+        self.clear_header("Content-Disposition")
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(json.dumps(payload))
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(payload, default=str))
+
+    # What the failed request was about, for its audit entry; DataHandler fills it in once it knows.
+    failed_request: dict | None = None
+
+    def audit_failure(self, error_id: str, status_code: int, exc: BaseException | None) -> None:
+        """A ``deny`` entry (outcome ``error``) for a request that failed inside the data-api. Never raises: a
+        broken audit store must not hide the original error (both are logged under the same id)."""
+        caller = getattr(self, "_caller", None)
+        about = dict(self.failed_request or {})
+        try:
+            self.audit.append(AuditEvent(
+                actor=caller.name if caller else "unknown", actor_kind=caller.kind if caller else "unknown",
+                action="deny", outcome="error", project=about.pop("project", None), purpose=about.pop("purpose", None),
+                dataset=about.pop("dataset", None), version=about.pop("version", None),
+                detail={"reason": "internal error", "error_id": error_id, "status": status_code,
+                        "method": self.request.method, "path": self.request.path,
+                        "error": type(exc).__name__ if exc is not None else "", **about}))
+        except Exception:  # noqa: BLE001 - logged; the answer still goes out
+            LOG.exception("error id %s: the failure could not be audited", error_id)
 
     def _handle_request_exception(self, e):
         # Domain errors become JSON with a status that says what kind of problem it is.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from commons_hub.audit import AuditEvent
 from commons_hub.policy import decide_read
 from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read
+from commons_kernel.exceptions import CommonsError
 
 CHUNK = 8 << 20
 
@@ -74,17 +76,23 @@ class DataHandler(BaseHandler):
             version=int(version) if version and version.isdigit() else None,
             project=self.get_argument("project", None) or self.request.headers.get("X-Commons-Project") or None,
             purpose=self.get_argument("purpose", None) or self.request.headers.get("X-Commons-Purpose") or None,
-            areas=[a.strip() for a in areas.split(",") if a.strip()] if areas else None)
+            areas=[a.strip() for a in areas.split(",") if a.strip()] if areas else None,
+            part=self.get_argument("part", None), limit=self.get_argument("limit", None))
+        self.failed_request = {"dataset": name, "project": request.project, "purpose": request.purpose}
         if version and not version.isdigit():
+            self.audit_refusal(caller, request, f"version must be a whole number, not {version!r}")
             raise ApiError(400, "bad-version", f"version must be a whole number, not {version!r}.")
         loop = asyncio.get_running_loop()
         try:
             # Loading and encoding can take a moment for big tables: keep the event loop free.
             prepared = await loop.run_in_executor(None, prepare_read, self.state, caller, request)
-        except Denied as denied:
+        except Denied as denied:  # already audited
             d = denied.decision
             raise ApiError(403, "access-denied", d.reason, how_to_get_access=d.how_to_get_access,
                            dataset=name, project=request.project) from None
+        except CommonsError as problem:  # an unknown dataset, column or format: no data left, and the log says so
+            self.audit_refusal(caller, request, str(problem))
+            raise
         self.set_header("Content-Type", prepared.content_type)
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Commons-Version", str(prepared.version))
@@ -100,6 +108,12 @@ class DataHandler(BaseHandler):
             while chunk := handle.read(CHUNK):
                 self.write(chunk)
                 await self.flush()
+
+
+    def audit_refusal(self, caller, request: ReadRequest, reason: str) -> None:
+        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
+                                     project=request.project, purpose=request.purpose, dataset=request.dataset,
+                                     detail={"reason": reason[:500], "rule": "bad-request"}))
 
 
 class ProjectsHandler(BaseHandler):
