@@ -1,9 +1,11 @@
 """Contributed data: an upload that passes every check becomes a pending version; a steward approves or rejects it.
 
-    submit(...)   checks (commons_kernel.upload_checks) → pending file + quality report → ``contribute`` entry
-    approve(...)  the pending table becomes the dataset's next version (Store.stage/commit, atomic) and its
-                  metadata is saved as datasets/<name>/metadata.yaml, which puts it in the catalogue
-    reject(...)   the pending file is deleted; the reason is kept
+    submit(...)   checks (commons_kernel.upload_checks) → pending file + quality report + ``contribute`` entry,
+                  in one transaction
+    approve(...)  approval, version number and ``approve-contribution`` entry in one transaction; then the
+                  version is published (commons_hub.contribution_files: crash-safe, repeatable) and its metadata
+                  saved as datasets/<name>/metadata.yaml, which puts it in the catalogue
+    reject(...)   rejection and its entry in one transaction; then the pending file is deleted, the report kept
 
 Pending files live under ``datasets/<name>/pending/`` (never read by the data-api: a dataset is only what its
 manifest lists). A blocked upload stores nothing: it raises ValidationFailed with the report and leaves one
@@ -13,21 +15,18 @@ manifest lists). A blocked upload stores nothing: it raises ValidationFailed wit
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
-import yaml
 
-from commons_hub import permissions
+from commons_hub import contribution_files as files, permissions
 from commons_hub.audit import AuditEvent
+from commons_hub.contribution_files import pending_dir, reports_dir
 from commons_hub.organisations import organisation_of
 from commons_hub.policy import Caller
-from commons_hub.store import Store, atomic_write_bytes, atomic_write_json
+from commons_hub.store import Store, atomic_write_json
 from commons_hub.tables.contributions import contributions
 from commons_kernel.catalog import DatasetMetadata
 from commons_kernel.disclosure.thresholds import approved_block, review_request
@@ -40,14 +39,6 @@ NAME = re.compile(r"[a-z][a-z0-9_]{2,63}")
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def pending_dir(store: Store, name: str) -> Path:
-    return store.root / name / "pending"
-
-
-def reports_dir(store: Store, name: str) -> Path:
-    return store.root / name / "reports"
 
 
 def _refuse_upload(code: str, message: str, fix: str, filename: str, tier: str) -> ValidationFailed:
@@ -131,7 +122,7 @@ def submit(caller: Caller, data: bytes, filename: str, metadata: dict, *, store:
     table = pa.Table.from_pandas(frame.rename(columns=str), preserve_index=False)
     report = result.report.to_dict()
     folder = pending_dir(store, name)
-    with eng.begin() as conn:
+    with audit.transaction() as conn:  # the row, its pending files and its audit entry: all or nothing
         organisation = organisation_of(caller.name, conn)
         contribution_id = conn.execute(contributions.insert().values(
             dataset=name, contributor=caller.name, organisation=organisation, title=str(metadata.get("title", "")),
@@ -140,43 +131,28 @@ def submit(caller: Caller, data: bytes, filename: str, metadata: dict, *, store:
             rows=table.num_rows, score=result.report.score, status="pending", created_at=_now(),
             metadata_json=json.dumps(metadata, default=str))).inserted_primary_key[0]
         try:
-            _write_parquet(folder / f"{contribution_id}.parquet", table)
+            files.write_parquet(folder / f"{contribution_id}.parquet", table)
             atomic_write_json(folder / f"{contribution_id}.report.json", report)
         except BaseException:
-            _remove_pending(store, name, contribution_id)
+            files.remove_pending(store, name, contribution_id)
             raise
-    audit.append(AuditEvent(actor=caller.name, action="contribute", dataset=name, rows=table.num_rows,
-                            bytes=result.size_bytes, detail={"contribution": contribution_id, "tier": tier,
-                                                             "filename": result.filename, "sha256": result.sha256,
-                                                             "score": result.report.score, "table": table_name}))
+        audit.append(AuditEvent(actor=caller.name, action="contribute", dataset=name, rows=table.num_rows,
+                                bytes=result.size_bytes, detail={"contribution": contribution_id, "tier": tier,
+                                                                 "filename": result.filename, "sha256": result.sha256,
+                                                                 "score": result.report.score, "table": table_name}),
+                     conn=conn)
     return {**contribution(contribution_id, eng), "report": report}
 
 
-def _write_parquet(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
-
-
-def _remove_pending(store: Store, name: str, contribution_id: int, keep_report: bool = False) -> None:
-    folder = pending_dir(store, name)
-    (folder / f"{contribution_id}.parquet").unlink(missing_ok=True)
-    report = folder / f"{contribution_id}.report.json"
-    if keep_report and report.exists():
-        target = reports_dir(store, name) / f"contribution-{contribution_id}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(report, target)
-    report.unlink(missing_ok=True)
-    for leftover in (folder, folder.parent):
-        if leftover.is_dir() and not any(leftover.iterdir()):
-            leftover.rmdir()
-
-
-def _pending_row(conn, contribution_id: int):
+def _row(conn, contribution_id: int):
     row = conn.execute(sa.select(contributions).where(contributions.c.id == int(contribution_id))).first()
     if row is None:
         raise GovernanceError(f"There is no contribution {contribution_id}; `ck.contributions()` lists them.")
+    return row
+
+
+def _pending_row(conn, contribution_id: int):
+    row = _row(conn, contribution_id)
     if row.status != "pending":
         raise GovernanceError(f"Contribution {contribution_id} was already {row.status} by {row.decided_by} "
                               f"({row.reason or 'no reason given'}).")
@@ -223,43 +199,62 @@ def catalogue_entry(metadata: dict, row, table: pa.Table) -> dict:
 
 
 def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: Store, eng, audit) -> dict:
-    """Commit the pending version as the dataset's next version and put its metadata in the catalogue."""
+    """Make the pending version the dataset's next version and put its metadata in the catalogue.
+
+    Crash-safe: the version is staged under hidden names; ONE transaction marks the row approved with its version
+    number and writes the ``approve-contribution`` entry; only then does ``finish`` make it readable (the manifest
+    lists it). A crash before the commit leaves it pending with nothing readable; after it, approved and audited,
+    and ``finish`` (a retry, or the start-up sweep) completes it. Approving it again returns the same version.
+    """
+    with eng.connect() as conn:
+        row = _row(conn, contribution_id)
+    if row.status == "approved":  # a retry, perhaps after a crash: finish that publication, never a second version
+        _check_reviewer(caller, audit, row, "approve-contribution")
+        finish(store, row)
+        return contribution(row.id, eng)
     with eng.connect() as conn:
         row = _pending_row(conn, contribution_id)
     _check_reviewer(caller, audit, row, "approve-contribution")
     if row.dataset in store.names() and store.manifest(row.dataset).get("withdrawn"):
         raise GovernanceError(f"{row.dataset} was withdrawn; reject this contribution instead.")
-    pending = pending_dir(store, row.dataset) / f"{row.id}.parquet"
-    table = pq.read_table(pending)
-    metadata_path = store.root / row.dataset / "metadata.yaml"
-    previous = metadata_path.read_bytes() if metadata_path.exists() else None
-    entry = catalogue_entry(json.loads(row.metadata_json), row, table)
-    staged = store.stage(row.dataset, table, {
-        "ingested_at": _now().isoformat(timespec="seconds"), "sources": [{"file": row.filename, "sha256": row.sha256}],
-        "notes": [f"contribution {row.id} by {row.organisation or 'a member'}, approved by a steward"],
-        "contribution": row.id})
+    for earlier in files.approved(eng, row.dataset):  # an approval a crash left unpublished comes first
+        finish(store, earlier)
+    staged, table = files.stage(store, row)
     try:
-        with eng.begin() as conn:
+        with audit.transaction() as conn:
+            version = files.next_version(conn, store, row.dataset)
             claimed = conn.execute(contributions.update().where(
                 contributions.c.id == row.id, contributions.c.status == "pending").values(
-                status="approved", decided_at=_now(), decided_by=caller.name, reason=str(reason or "")[:2000])).rowcount
+                status="approved", decided_at=_now(), decided_by=caller.name, reason=str(reason or "")[:2000],
+                version=version)).rowcount
             if not claimed:
                 raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
-            atomic_write_bytes(metadata_path, yaml.safe_dump(entry, sort_keys=False, allow_unicode=True).encode())
-            version = store.commit(staged)["version"]
-            conn.execute(contributions.update().where(contributions.c.id == row.id).values(version=version))
+            audit.append(AuditEvent(actor=caller.name, action="approve-contribution", dataset=row.dataset,
+                                    version=version, rows=table.num_rows,
+                                    detail={"contribution": row.id, "contributor": row.contributor,
+                                            "reason": reason or ""}), conn=conn)
     except BaseException:
         store.discard(staged)
-        if previous is None:
-            metadata_path.unlink(missing_ok=True)
-        elif metadata_path.read_bytes() != previous:
-            atomic_write_bytes(metadata_path, previous)
         raise
-    audit.append(AuditEvent(actor=caller.name, action="approve-contribution", dataset=row.dataset, version=version,
-                            rows=table.num_rows, detail={"contribution": row.id, "contributor": row.contributor,
-                                                         "reason": reason or ""}))
-    _remove_pending(store, row.dataset, row.id, keep_report=True)
+    with eng.connect() as conn:
+        approved = _row(conn, row.id)
+    finish(store, approved, (staged, table))  # no connection held: SQLite lets one writer in at a time
     return contribution(row.id, eng)
+
+
+def _describe(row, table: pa.Table) -> dict:
+    return catalogue_entry(json.loads(row.metadata_json), row, table)
+
+
+def finish(store: Store, row, prepared=None) -> bool:
+    """Publish approved contribution ``row`` if a crash interrupted it (commons_hub.contribution_files.finish)."""
+    return files.finish(store, row, _describe, prepared)
+
+
+def sweep(store: Store, eng) -> list[str]:
+    """The start-up sweep of contributions (commons_hub.contribution_files.sweep)."""
+    return files.sweep(store, eng, _describe)
+
 
 
 def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, eng, audit) -> dict:
@@ -270,15 +265,16 @@ def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, e
     reason = str(reason or "").strip()
     if not reason:
         raise GovernanceError("Say why the contribution is rejected (reason=...): the contributor reads it.")
-    with eng.begin() as conn:
+    with audit.transaction() as conn:
         claimed = conn.execute(contributions.update().where(
             contributions.c.id == row.id, contributions.c.status == "pending").values(
             status="rejected", decided_at=_now(), decided_by=caller.name, reason=reason[:2000])).rowcount
         if not claimed:
             raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
-    audit.append(AuditEvent(actor=caller.name, action="reject-contribution", dataset=row.dataset,
-                            detail={"contribution": row.id, "contributor": row.contributor, "reason": reason}))
-    _remove_pending(store, row.dataset, row.id, keep_report=True)
+        audit.append(AuditEvent(actor=caller.name, action="reject-contribution", dataset=row.dataset,
+                                detail={"contribution": row.id, "contributor": row.contributor, "reason": reason}),
+                     conn=conn)
+    files.remove_pending(store, row.dataset, row.id, keep_report=True)  # after a crash here, the sweep does it
     return contribution(row.id, eng)
 
 

@@ -3,7 +3,8 @@ vote, and the quorum rule (commons_hub.quorum) decides. A decision takes effect 
 (which the policy reads) or its member list changes in the same call as the deciding vote.
 
 Each function checks who may act (commons_hub.permissions) and what the state allows, makes the change in one
-transaction, then writes the audit entry (``propose``, ``vote``, ``decide``) naming the ids it created.
+transaction together with its audit entries (``propose``, ``vote``, ``decide``) naming the ids it created, so a
+crash leaves both or neither (``AuditLog.transaction``).
 Projects expire at their end date: the policy refuses reads after it, and a proposal still open then lapses.
 """
 
@@ -99,7 +100,7 @@ def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets,
     slug = slug or slugify(title)
     if not SLUG.fullmatch(slug):
         raise GovernanceError(f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -.")
-    with eng.begin() as conn:
+    with audit.transaction() as conn:  # the project, its proposal and the `propose` entry: all or nothing
         if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
             raise GovernanceError(f"A project called {slug!r} already exists; pass slug= with another short name.")
         member_orgs = _members(members, caller.name, conn)
@@ -116,9 +117,9 @@ def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets,
         proposal_id = conn.execute(proposals.insert().values(
             kind="project", project_id=project_id, organisation=org, proposer=caller.name, status="open",
             created_at=now)).inserted_primary_key[0]
-    audit.append(AuditEvent(actor=caller.name, action="propose", project=slug, purpose=purpose, detail={
-        "proposal": proposal_id, "kind": "project", "title": title, "datasets": datasets,
-        "members": sorted(member_orgs), "end_date": end.isoformat()}))
+        audit.append(AuditEvent(actor=caller.name, action="propose", project=slug, purpose=purpose, detail={
+            "proposal": proposal_id, "kind": "project", "title": title, "datasets": datasets,
+            "members": sorted(member_orgs), "end_date": end.isoformat()}), conn=conn)
     return proposal(proposal_id, eng)
 
 
@@ -134,7 +135,7 @@ def propose_membership(caller: Caller, project: str, username: str, *, change: s
         raise GovernanceError(f"{username!r} is not a user name of the commons.")
     today = today or date.today()
     kind = f"{change}-member"
-    with eng.begin() as conn:
+    with audit.transaction() as conn:
         row = conn.execute(sa.select(projects).where(projects.c.slug == project)).first()
         if row is None:
             raise GovernanceError(f"There is no project called {project!r}; `ck.projects()` lists them.")
@@ -155,8 +156,8 @@ def propose_membership(caller: Caller, project: str, username: str, *, change: s
         proposal_id = conn.execute(proposals.insert().values(
             kind=kind, project_id=row.id, username=username, organisation=org, proposer=caller.name,
             reason=_text(reason, "reason", required=False), status="open", created_at=_now())).inserted_primary_key[0]
-    audit.append(AuditEvent(actor=caller.name, action="propose", project=project, detail={
-        "proposal": proposal_id, "kind": kind, "member": username}))
+        audit.append(AuditEvent(actor=caller.name, action="propose", project=project, detail={
+            "proposal": proposal_id, "kind": kind, "member": username}), conn=conn)
     return proposal(proposal_id, eng)
 
 
@@ -189,13 +190,16 @@ def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, en
     comment = _text(comment, "comment", required=False, limit=2000)
     rule = rule or QuorumRule.from_settings()
     today = today or date.today()
-    with eng.begin() as conn:
+    # The vote, the decision it makes and their audit entries commit in one transaction, or none of them does.
+    with audit.transaction() as conn:
         row, project = _proposal_and_project(conn, proposal_id)
-        if row.status == "open" and project.end_date < today:
+        lapsed = row.status == "open" and project.end_date < today
+        if lapsed:
             _lapse(conn, row.id)
-            lapsed = True
+            audit.append(AuditEvent(actor=caller.name, action="decide", outcome="ok", project=project.slug, detail={
+                "proposal": proposal_id, "kind": row.kind, "decision": "lapsed", "reason": "its end date passed"}),
+                conn=conn)
         else:
-            lapsed = False
             if row.status != "open":
                 raise GovernanceError(f"Proposal {proposal_id} was already decided ({row.status}): "
                                       f"{row.decision_reason}")
@@ -210,21 +214,18 @@ def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, en
                 proposal_id=row.id, voter=caller.name, organisation=organisation,
                 steward=permissions.is_steward(caller), owner_of=json.dumps(sorted(owner_of)), choice=choice,
                 comment=comment, cast_at=_now()))
+            audit.append(AuditEvent(actor=caller.name, action="vote", project=project.slug, detail={
+                "proposal": proposal_id, "kind": row.kind, "choice": choice, "comment": comment,
+                "veto_for": sorted(owner_of) if choice == "reject" else []}), conn=conn)
             outcome = decide(_ballots(conn, row.id), rule)
             if outcome.decided:
                 _apply(conn, row, project, outcome.status, outcome.reason)
+                audit.append(AuditEvent(actor=caller.name, action="decide", project=project.slug, detail={
+                    "proposal": proposal_id, "kind": row.kind, "decision": outcome.status, "reason": outcome.reason,
+                    "member": row.username, "counts": outcome.counts}), conn=conn)
     if lapsed:
-        audit.append(AuditEvent(actor=caller.name, action="decide", outcome="ok", project=project.slug, detail={
-            "proposal": proposal_id, "kind": row.kind, "decision": "lapsed", "reason": "its end date passed"}))
         raise GovernanceError(f"Proposal {proposal_id} lapsed: project {project.slug!r} ended on "
                               f"{project.end_date.isoformat()} before a decision. Propose it again with a new end date.")
-    audit.append(AuditEvent(actor=caller.name, action="vote", project=project.slug, detail={
-        "proposal": proposal_id, "kind": row.kind, "choice": choice, "comment": comment,
-        "veto_for": sorted(owner_of) if choice == "reject" else []}))
-    if outcome.decided:
-        audit.append(AuditEvent(actor=caller.name, action="decide", project=project.slug, detail={
-            "proposal": proposal_id, "kind": row.kind, "decision": outcome.status, "reason": outcome.reason,
-            "member": row.username, "counts": outcome.counts}))
     return proposal(proposal_id, eng, rule)
 
 

@@ -6,6 +6,7 @@ import time
 
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
+from commons_hub.recovery import sweep_leftovers
 from commons_hub.store import Store, pick_version
 from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_kernel.exceptions import DatasetNotFound
@@ -17,6 +18,8 @@ class ServiceState:
         self.catalog_dir = catalog_dir
         self.engine = engine(db_url)
         self.audit = AuditLog(self.engine, anchor=self.store.home / "audit.anchor")
+        # Before serving: complete what a crash left committed, remove what it left uncommitted.
+        self.swept = sweep_leftovers(self.store.home, self.engine)
         self._metadata = None
         self._metadata_mtime = None
         self._checked = 0.0
