@@ -21,6 +21,7 @@ import yaml
 from commons_hub.stories import artefacts as artefact_store
 from commons_hub.stories.blocks import Text, display_blocks
 from commons_kernel.exceptions import ValidationFailed
+from commons_kernel.standard.metadata_checks import is_web_url
 
 _LOADED: dict[tuple, dict] = {}
 
@@ -111,7 +112,7 @@ def sources_section(data: dict) -> list:
     synthetic = False
     for source in data.get("sources", []):
         licence = source.get("licence") or "see the catalogue"
-        if source.get("licence_url"):
+        if is_web_url(source.get("licence_url")):  # never a javascript: or data: link on a public page
             licence = f"[{licence}]({source['licence_url']})"
         flag = " **Synthetic data: made up for testing, not real people.**" if source.get("synthetic") else ""
         synthetic = synthetic or bool(source.get("synthetic"))
