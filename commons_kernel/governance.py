@@ -10,7 +10,8 @@
     ck.vote("early-help-demand", "approve", comment=...)                 # or a proposal id
     ck.proposals(status="open")
 
-A blocked upload raises ValidationFailed whose ``report`` lists every problem (file, line, column, fix).
+A blocked upload raises ValidationFailed whose ``report`` lists every problem (file, line, column, fix). A file
+over the upload limit is refused before it is sent, with the same message the data-api gives (413).
 """
 
 from __future__ import annotations
@@ -29,19 +30,35 @@ METADATA_FIELDS = ("publisher", "contact", "update_frequency", "methodology", "a
                    "tags", "geography", "columns", "owner", "synthetic", "disclosure", "disclosure_control")
 
 
+BIG_UPLOAD_BYTES = 1 << 20  # a connection dropped while sending more than this: the body was too big
+
+
 def _client():
     from commons_kernel.api import client
 
     return client()
 
 
-def _post(path: str, *, json_body: dict | None = None, files=None, data=None):
+def _post(path: str, *, json_body: dict | None = None, files=None, data=None, upload: tuple[str, int] | None = None):
+    """POST to the data-api as you. ``upload``: (file name, size) of a file being sent, for clear size errors."""
     api = _client()
     try:
         response = api.session.post(api.url + path, json=json_body, files=files, data=data, timeout=api.timeout,
                                     headers={"Authorization": f"token {api.token}"})
+    except requests.ConnectionError as exc:
+        if upload and upload[1] > BIG_UPLOAD_BYTES and "refused" not in str(exc).lower():
+            # A server that will not take a body this big closes the connection while it is still being sent.
+            raise _too_large(*upload, None, "the data-api closed the connection while the file was being sent") \
+                from None
+        raise DataApiUnavailable(api.url, type(exc).__name__) from None
     except requests.RequestException as exc:
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
+    if upload and (response.status_code == 413 or response.status_code == 400 and not response.content.strip()):
+        if response.status_code == 413 and _error_code(response) == "too-large":
+            body = response.json()
+            raise ValidationFailed(_blocked_message(body), report=body.get("report"))
+        # tornado's body limit (400, no JSON) or a proxy's 413 page: the same clear message
+        raise _too_large(*upload, None, f"the server refused it (HTTP {response.status_code})")
     if response.status_code == 422:
         body = response.json()
         raise ValidationFailed(_blocked_message(body), report=body.get("report"))
@@ -70,6 +87,26 @@ def _blocked_message(body: dict) -> str:
     if len(errors) > 10:
         lines.append(f"  ... and {len(errors) - 10} more (see the exception's .report)")
     return "\n".join(lines)
+
+
+def upload_limits() -> dict:
+    """What the data-api accepts: max_upload_bytes, max_columns, max_cells, the checks' budget, and what sets each.
+    Empty when the data-api does not say (an older one)."""
+    try:
+        return _client().get_json("api/contributions/limits")
+    except Exception:  # the limits only make an error clearer; the data-api checks again anyway
+        return {}
+
+
+def _too_large(filename: str, size: int, limit: int | None, why: str) -> ValidationFailed:
+    limit_text = f"the limit is {limit:,} bytes (limits.max_upload_bytes in the data standard)" if limit else \
+        "it is larger than the data-api accepts"
+    message = f"the file is {size:,} bytes; {limit_text}"
+    fix = "split the data into smaller files (by year or area), or zip it"
+    report = {"file": filename, "ok": False, "errors": [{"severity": "error", "category": "structure",
+                                                         "code": "too-large", "message": message, "fix": fix,
+                                                         "file": filename}], "warnings": []}
+    return ValidationFailed(f"{filename}: {message} ({why}). Fix: {fix}. Nothing was stored.", report=report)
 
 
 def _payload(frame_or_path, name: str) -> tuple[str, bytes]:
@@ -110,8 +147,12 @@ def contribute(frame_or_path, name: str, title: str, description: str, licence: 
     base.update({k: v for k, v in fields.items() if v is not None})
     base.update(name=name, title=title, description=description, licence=licence, tier=tier)
     filename, content = _payload(frame_or_path, name)
+    limit = upload_limits().get("max_upload_bytes")
+    if isinstance(limit, int) and len(content) > limit:
+        raise _too_large(filename, len(content), limit, "checked before sending: nothing was sent")
     return _post("api/contributions", files={"file": (filename, content)},
-                 data={"name": name, "tier": tier, "metadata": json.dumps(base, default=str)})
+                 data={"name": name, "tier": tier, "metadata": json.dumps(base, default=str)},
+                 upload=(filename, len(content)))
 
 
 def contributions(status: str | None = None) -> pd.DataFrame:
@@ -183,5 +224,5 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-__all__ = ["contribute", "contributions", "contribution", "approve_contribution", "reject_contribution", "withdraw",
+__all__ = ["contribute", "upload_limits", "contributions", "contribution", "approve_contribution", "reject_contribution", "withdraw",
            "propose_project", "propose_member", "vote", "proposals", "proposal"]

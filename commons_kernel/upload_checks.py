@@ -2,7 +2,9 @@
 content, archive bombs refused before extraction, the data standard (with the personal-data scan), small-cell
 risk in aggregate counts, and spreadsheet formulas that would run when the data are opened in Excel.
 
-``check_upload`` never writes anything. It raises ValidationFailed (``.report`` holds every problem) when the
+``check_upload`` never writes anything. It refuses a table too wide or too big from its header or footer before
+parsing it (commons_kernel.standard.shape), and runs the checks that parse it within a time and memory budget
+(commons_kernel.upload_budget). It raises ValidationFailed (``.report`` holds every problem) when the
 upload is blocked, or returns an UploadCheckResult whose tables the caller may then store.
 ``neutralise_formulas`` must be applied wherever data leave the commons as CSV or a spreadsheet.
 """
@@ -185,27 +187,48 @@ def _read_input(path_or_bytes, max_bytes: int, report: QualityReport) -> bytes |
         size = os.stat(path).st_size
         data = path.read_bytes() if size <= max_bytes else None
     if data is None:
-        report.error("structure", "too-large", f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
+        report.error("structure", "too-large", f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes "
+                     "(limits.max_upload_bytes in the data standard, catalog/standard/standard.yaml)",
                      "split the data into smaller files (by year or area), or zip it", file=report.file)
     return data
 
 
 def check_upload(path_or_bytes, filename: str, tier: str, max_bytes: int | None = None, *, metadata=None,
-                 raise_on_block: bool = True) -> UploadCheckResult:
+                 raise_on_block: bool = True, budget: bool = True) -> UploadCheckResult:
     """Every check on an uploaded file; nothing is written anywhere.
 
     ``filename`` is the name the contributor gave (never used as a path). ``metadata`` is a dict or a YAML path.
+    The size is checked first, then the table's shape from its header or footer (before parsing), then the
+    rest in a child process within a time and memory budget (``budget=False`` runs them here, for tests).
     Raises ValidationFailed with ``.report`` when blocked, unless ``raise_on_block=False``.
     """
     filename = check_filename(filename)
     standard = load_standard()
     max_bytes = standard.limits["max_upload_bytes"] if max_bytes is None else max_bytes
-    meta, _, _ = load_metadata(metadata)
+    load_metadata(metadata)  # a broken metadata file is reported here, before any child is started
     report = new_report(filename, tier if tier in standard.tiers else "open", standard)
     data = _read_input(path_or_bytes, max_bytes, report)
     if data is None:
         result = UploadCheckResult(filename, "unread", 0, "", tier, report.finish())
         return _finish(result, raise_on_block)
+    if not budget:
+        return _finish(_check_bytes(data, filename, tier, metadata), raise_on_block)
+    from commons_kernel.upload_budget import BudgetExceeded, run_checks
+
+    try:
+        result = run_checks(_check_bytes, data, filename, tier, metadata)
+    except BudgetExceeded as exceeded:
+        report.error("structure", "check-budget", f"{exceeded}; the limit is the setting {exceeded.env}",
+                     "split the data into smaller files (by year or area), or ask an operator to raise the limit",
+                     file=filename)
+        result = UploadCheckResult(filename, sniff_file_type(data), len(data), hashlib.sha256(data).hexdigest(),
+                                   tier, report.finish())
+    return _finish(result, raise_on_block)
+
+
+def _check_bytes(data: bytes, filename: str, tier: str, metadata) -> UploadCheckResult:
+    """The checks that read the table (run within the budget): standard, file type, small cells, formulas."""
+    meta, _, _ = load_metadata(metadata)
     report, tables, roles = validate_bytes(data, filename, metadata, tier)
     file_type = sniff_file_type(data)
     claimed = SUFFIX_KINDS.get(Path(filename).suffix.lower())
@@ -225,7 +248,9 @@ def check_upload(path_or_bytes, filename: str, tier: str, max_bytes: int | None 
                            file=table.name, line=line, column=column)
         result.tables[table.name] = typed_frame(table, roles[table.name].numbers)
     report.finish()
-    return _finish(result, raise_on_block)
+    if not report.ok:
+        result.tables.clear()   # nothing of a blocked upload is sent back or kept
+    return result
 
 
 def _check_small_cells(table, roles: ColumnRoles, meta: dict, tier: str, result: UploadCheckResult) -> None:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from commons_kernel.standard import sniffing
+from commons_kernel.standard import shape, sniffing
 from commons_kernel.standard.report import QualityReport
 from commons_kernel.standard.table import Table, table_from_frame
 
@@ -28,11 +28,12 @@ def read_tables(data: bytes, name: str, report: QualityReport, limits: dict) -> 
                      "export the table again, with its header row and at least one row of data", file=name)
         return []
     kind = sniffing.sniff_file_type(data)
+    # The shape (columns, cells, nested types) is judged from the header or footer before anything is parsed.
     if kind == "csv":
-        table = read_csv_bytes(data, name, report)
+        table = read_csv_bytes(data, name, report) if shape.csv_shape_ok(data, name, report) else None
         return [table] if table is not None else []
     if kind == "parquet":
-        table = read_parquet_bytes(data, name, report, limits)
+        table = read_parquet_bytes(data, name, report, limits) if shape.parquet_shape_ok(data, name, report) else None
         return [table] if table is not None else []
     if kind in ("xlsx", "zip"):
         return _read_archive(data, name, kind, report, limits)
@@ -166,7 +167,7 @@ def _read_archive(data: bytes, name: str, kind: str, report: QualityReport, limi
         problems = sniffing.archive_problems(archive, limits, allow_nested=(kind == "xlsx"))
         for problem in problems:
             report.error("structure", problem.code, problem.message, problem.fix, file=name)
-        if problems:
+        if problems or (kind == "xlsx" and not shape.xlsx_shape_ok(archive, name, report)):
             return []
         if kind == "xlsx":
             table = _read_xlsx(archive, data, name, report, limits)
@@ -202,6 +203,7 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: Quality
                 return None
     import openpyxl  # imported here: only workbooks need it
 
+    sized = shape.shape_limits()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
@@ -212,14 +214,21 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: Quality
                 rows = []
                 for row in sheet.iter_rows(values_only=True):
                     cells += len(row)
-                    if cells > limits["max_cells"]:
-                        raise ValueError(f"more than {limits['max_cells']:,} cells")
+                    if len(row) > sized["max_columns"] or cells > sized["max_cells"]:
+                        # the sheet declared no size, or a wrong one: stop reading at the limit
+                        book.close()
+                        label = f"{name}[{sheet.title}]"
+                        if shape.check_shape(len(row), len(rows) + 1, label, report):
+                            shape.report_cells(cells, label, report)
+                        return None
                     rows.append([_cell_text(value) for value in row])
                 while rows and not any(rows[-1]):
                     rows.pop()
                 if rows:
                     sheets[sheet.title] = rows
             book.close()
+    except MemoryError:
+        raise  # the checks' memory budget (upload_budget.py) says so, not "damaged"
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks; each means "cannot read"
         report.error("structure", "bad-workbook", f"the workbook cannot be read ({type(exc).__name__}: {exc})",
                      "save it again from Excel or LibreOffice, or upload the table as CSV UTF-8", file=name)
@@ -259,6 +268,8 @@ def read_parquet_bytes(data: bytes, name: str, report: QualityReport, limits: di
                          "split the data into smaller files", file=name)
             return None
         frame = parquet.read().to_pandas()
+    except MemoryError:
+        raise  # the checks' memory budget (upload_budget.py) says so, not "damaged"
     except (pa.ArrowException, OSError, ValueError) as exc:
         report.error("structure", "bad-parquet", f"the Parquet file cannot be read ({exc})",
                      "write it again with `frame.to_parquet(path)`", file=name)

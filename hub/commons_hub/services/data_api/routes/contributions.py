@@ -4,6 +4,7 @@
     GET/POST contribute                           the upload form and its result (quality report, or the errors)
     GET/POST contributions                        pending contributions; stewards approve or reject here
     GET/POST api/contributions                    list / upload (multipart: file, name, tier, metadata as JSON)
+    GET      api/contributions/limits             the upload limits (bytes, columns, cells, check budget)
     GET      api/contributions/ID                 one contribution with its quality report
     POST     api/contributions/ID/(approve|reject) {"reason": "..."} (stewards)
     POST     api/datasets/NAME/withdraw           {"reason": "..."} (the contributor, or a steward)
@@ -20,13 +21,34 @@ import yaml
 
 from commons_hub import contributions, withdrawals
 from commons_hub.permissions import may_review_contributions
+from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
+from commons_kernel.config import SETTINGS, setting
 from commons_kernel.exceptions import CommonsError, ValidationFailed
 from commons_kernel.standard.rules import load_standard
 
 FORM_FIELDS = ("name", "title", "description", "publisher", "contact", "licence", "licence_url", "attribution",
                "update_frequency", "methodology", "period", "tier", "disclosure_control")
 GEOGRAPHY_FIELDS = ("level", "vintage", "code_column")
+# A blocked upload is 413 when it is too big to check (bytes, or the checks' time or memory budget), else 422.
+TOO_BIG = {"too-large", "check-budget"}
+
+
+def upload_limits() -> dict:
+    """What an upload may be: the same numbers the checks use, with the setting or file that sets each."""
+    return {"max_upload_bytes": load_standard().limits["max_upload_bytes"],
+            "max_columns": setting("upload_max_columns"), "max_cells": setting("upload_max_cells"),
+            "check_seconds": setting("upload_check_seconds"), "check_memory_mb": setting("upload_check_memory_mb"),
+            "set_by": {"max_upload_bytes": "catalog/standard/standard.yaml limits.max_upload_bytes",
+                       **{key: SETTINGS[name].env for key, name in (
+                           ("max_columns", "upload_max_columns"), ("max_cells", "upload_max_cells"),
+                           ("check_seconds", "upload_check_seconds"),
+                           ("check_memory_mb", "upload_check_memory_mb"))}}}
+
+
+def too_big(exc: ValidationFailed) -> bool:
+    report = exc.report.to_dict() if hasattr(exc.report, "to_dict") else exc.report
+    return any(issue.get("code") in TOO_BIG for issue in (report or {}).get("errors") or [])
 
 
 def _upload(handler) -> tuple[bytes, str]:
@@ -76,8 +98,15 @@ async def _submit(handler, data: bytes, filename: str, metadata: dict, name: str
     state = handler.state
     work = functools.partial(contributions.submit, caller, data, filename, metadata, store=state.store,
                              eng=state.engine, audit=state.audit, catalogue=handler.catalogue(), name=name, tier=tier)
-    # The checks read the whole file: keep the event loop free for other requests meanwhile.
-    return await asyncio.get_running_loop().run_in_executor(None, work)
+    # The checks read the whole file (in a child process, within a budget: commons_kernel.upload_budget); keep
+    # the event loop free for other requests meanwhile.
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, work)
+    except ValidationFailed as exc:
+        if too_big(exc):
+            report = exc.report.to_dict() if hasattr(exc.report, "to_dict") else exc.report
+            raise ApiError(413, "too-large", str(exc), report=report) from None
+        raise
 
 
 def _form_context() -> dict:
@@ -89,6 +118,7 @@ def _form_context() -> dict:
 class ContributeFormHandler(PageHandler):
     def get(self):
         self.caller()
+        _start_checker()
         self.render_page("contribute.html", values={}, result=None, error=None, report=None, **_form_context())
 
     async def post(self):
@@ -98,6 +128,10 @@ class ContributeFormHandler(PageHandler):
             data, filename = _upload(self)
             metadata = _form_metadata(self)
             result = await _submit(self, data, filename, metadata, metadata.get("name"), metadata.get("tier"))
+        except ApiError as exc:   # too big to check: 413, with the same report on the page
+            self.render_page("contribute.html", status=exc.status_code, error=exc.payload["reason"],
+                             report=exc.payload.get("report"), values=values, result=None, **_form_context())
+            return
         except CommonsError as exc:
             self.page_error("contribute.html", exc, values=values, result=None, **_form_context())
             return
@@ -152,6 +186,20 @@ class ContributionsApiHandler(GovernanceHandler):
         self.write_json(result, status=201)
 
 
+def _start_checker() -> None:
+    """Start the checks' forkserver in the background (it takes seconds once); an upload usually follows."""
+    from commons_kernel.upload_budget import start_checker
+
+    asyncio.get_running_loop().run_in_executor(None, start_checker)
+
+
+class UploadLimitsHandler(GovernanceHandler):
+    def get(self):
+        self.caller()
+        _start_checker()
+        self.write_json(upload_limits())
+
+
 class ContributionApiHandler(GovernanceHandler):
     def get(self, ident):
         self.caller()
@@ -188,6 +236,7 @@ ROUTES = [
     (r"contribute", ContributeFormHandler),
     (r"contributions", ReviewPageHandler),
     (r"api/contributions", ContributionsApiHandler),
+    (r"api/contributions/limits", UploadLimitsHandler),
     (r"api/contributions/(\d+)", ContributionApiHandler),
     (r"api/contributions/(\d+)/(approve|reject)", ContributionDecisionHandler),
     (r"api/datasets/([A-Za-z0-9_\-]+)/withdraw", WithdrawHandler),
