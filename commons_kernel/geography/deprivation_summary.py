@@ -7,9 +7,9 @@
 The definitions are those of the English Indices of Deprivation 2019 Technical report (McLennan et al., MHCLG,
 September 2019), section 3.8 and Appendix N "Summary measures for higher-level geographies", with the IoD2019
 Research report (Appendix A); the same method is applied to IoD2025. For each domain d, with the LSOAs of an
-area A, the domain's population denominator w (Appendix N: total population for the IMD and most domains, the working-age
-population for Employment, children aged 0-15 for IDACI, people aged 60 and over for IDAOPI), and N LSOAs in
-England (32,844 for IoD2019 on LSOA 2011; 33,755 for IoD2025 on LSOA 2021):
+area A, the domain's population denominator w (Appendix N: total population for the IMD and most domains, the
+working-age population for Employment, children aged 0-15 for IDACI, people aged 60 and over for IDAOPI), and N
+LSOAs in England (32,844 for IoD2019 on LSOA 2011; 33,755 for IoD2025 on LSOA 2021):
 
 - average score: sum(w × score) / sum(w), the population-weighted mean of the LSOA scores;
 - average rank: sum(w × r') / sum(w), where r' = N + 1 - rank, because "LSOAs are ranked such that the most
