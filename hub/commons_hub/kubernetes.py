@@ -34,6 +34,7 @@ MANIFESTS_DIR = DEPLOY_DIR / "commons"
 SERVICES = {"data-api": ("commons-data-api", 10101), "register": ("commons-register", 10102),
             "stories": ("commons-stories", 10103)}
 HUB_API_PORT = 8081
+IMAGE_PROJECT_DIR = "/opt/commons"   # where the images (deploy/docker/) install the project
 # Pods carrying this label may open connections to the data-api (its NetworkPolicy admits them, and the hub/proxy).
 DATA_API_ACCESS_LABEL = "lcr-data-commons/network-access-data-api"
 # Environment a user pod must never carry: store and database credentials, other identities' tokens.
@@ -160,10 +161,13 @@ def _as_list(value) -> list:
 def user_server_traits(data_api: str | None = None, public_url: str = "") -> dict:
     """What every commons user server gets on Kubernetes, on top of the chart's singleuser values."""
     from commons_hub.install import DISABLED_SERVER_EXTENSIONS, PERSONA_ARGS
-    from commons_hub.safe_setting import server_args
+    from commons_hub.safe_setting import CONFIG_DIR_NAME, server_args
 
+    # The single-user image writes the safe setting's page_config.json there (deploy/docker/singleuser.Dockerfile);
+    # first on the path, it outranks any labconfig in the person's home.
     environment = {"COMMONS_DATA_API_URL": data_api or data_api_url(), "HF_HUB_OFFLINE": "1",
-                   "COMMONS_CATALOG_DIR": "/opt/commons/catalog"}
+                   "COMMONS_CATALOG_DIR": f"{IMAGE_PROJECT_DIR}/catalog",
+                   "JUPYTER_CONFIG_PATH": f"{IMAGE_PROJECT_DIR}/{CONFIG_DIR_NAME}"}
     if public_url:
         environment["COMMONS_HUB_URL"] = public_url
     return {
@@ -172,6 +176,11 @@ def user_server_traits(data_api: str | None = None, public_url: str = "") -> dic
         "server_token_scopes": ["users:activity!user", "access:servers!server", "access:services!service=data-api"],
         "environment": environment,
         "default_url": "/lab",
+        # The greeting start-up file and the example notebooks into the person's home (their volume hides the
+        # image's /home/jovyan), as the person, never overwriting their own edits: install.populate_home.
+        "lifecycle_hooks": {"postStart": {"exec": {"command": [
+            "python", "-c", "import os, pathlib; from commons_hub.install import populate_home; "
+                            "populate_home(pathlib.Path(os.environ['HOME']))"]}}},
     }
 
 
@@ -190,7 +199,8 @@ def install_on_kubernetes(c) -> None:
 
     public_url = os.environ.get("COMMONS_PUBLIC_URL", "")
     extra = user_server_traits(os.environ.get("COMMONS_DATA_API_URL") or None, public_url)
-    environment = {**dict(c.KubeSpawner.environment or {}), **extra.pop("environment")}
+    current = c.KubeSpawner.environment   # the chart sets it from singleuser.extraEnv (else a lazy value)
+    environment = {**(dict(current) if isinstance(current, dict) else {}), **extra.pop("environment")}
     check_user_pod_environment(environment)
     c.KubeSpawner.environment = environment
     for trait, value in extra.items():

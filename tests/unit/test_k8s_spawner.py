@@ -221,3 +221,12 @@ def test_install_on_kubernetes_refuses_credentials_in_user_pods(monkeypatch, tmp
     c.KubeSpawner.environment = {"AWS_ACCESS_KEY_ID": "AKIA..."}
     with pytest.raises(ConfigurationError, match="AWS_ACCESS_KEY_ID"):
         k8s.install_on_kubernetes(c)
+
+
+def test_home_is_populated_as_the_person_and_the_safe_setting_is_on_the_config_path(pod):
+    container = notebook(pod)
+    command = container["lifecycle"]["postStart"]["exec"]["command"]
+    assert command[:2] == ["python", "-c"] and "populate_home" in command[2]
+    compile(command[2], "postStart", "exec")
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["JUPYTER_CONFIG_PATH"] == "/opt/commons/user-server-config"
