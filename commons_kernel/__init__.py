@@ -25,6 +25,12 @@ from commons_kernel.releases import (describe_release, download_release, release
 
 __all__ += ["request_release", "review_release", "releases", "describe_release", "download_release"]
 
+# Dask: a cluster of your own, and governed reads by its workers (docs/analysts/dask.md).
+from commons_kernel.dask_cluster import dask_cluster  # noqa: E402
+from commons_kernel.dask_read import read_dask  # noqa: E402
+
+__all__ += ["dask_cluster", "read_dask"]
+
 _HIERARCHY = None
 
 

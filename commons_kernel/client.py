@@ -90,9 +90,11 @@ class DataApiClient:
 
     def read_table(self, name: str, *, project: str | None = None, purpose: str | None = None,
                    columns: list[str] | None = None, version: int | None = None,
-                   areas: list[str] | None = None) -> tuple[pa.Table, dict]:
+                   areas: list[str] | None = None, part: str | None = None,
+                   limit: int | None = None) -> tuple[pa.Table, dict]:
         params = {"format": "arrow", "version": version,
-                  "columns": ",".join(columns) if columns else None, "areas": ",".join(areas) if areas else None}
+                  "columns": ",".join(columns) if columns else None, "areas": ",".join(areas) if areas else None,
+                  "part": part, "limit": limit}
         headers = {}
         if project:
             headers["X-Commons-Project"] = project

@@ -204,6 +204,20 @@ SETTINGS: dict[str, Setting] = {
     ]
 }
 
+        # Dask Gateway (hub/commons_hub/services/dask_gateway, docs/operators/dask.md).
+        Setting("dask_member_workers", "COMMONS_DASK_MEMBER_WORKERS", "2",
+                "Most Dask workers in one cluster of a member.", _positive),
+        Setting("dask_project_workers", "COMMONS_DASK_PROJECT_WORKERS", "8",
+                "Most Dask workers in one cluster started for an active project the person is a member of "
+                "(`ck.dask_cluster(project=...)`).", _positive),
+        Setting("dask_idle_timeout", "COMMONS_DASK_IDLE_TIMEOUT", "1800",
+                "Seconds a Dask cluster may sit idle before the gateway shuts it down.", _positive),
+        Setting("dask_worker_threads", "COMMONS_DASK_WORKER_THREADS", "1",
+                "Threads (and cores reserved) per Dask worker.", _positive),
+        Setting("dask_worker_memory", "COMMONS_DASK_WORKER_MEMORY", "2 G",
+                "Memory limit of each Dask worker (e.g. 2 G, 512 M)."),
+        Setting("dask_partition_rows", "COMMONS_DASK_PARTITION_ROWS", "1048576",
+                "Rows per partition of `ck.read_dask` (default: one Parquet row group of the store).", _positive),
 
 def setting(name: str):
     """The current value of setting ``name`` (environment variable first, then default)."""

@@ -33,11 +33,17 @@ class DatasetNotFound(CommonsError):
         hint = f" Did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
         super().__init__(f"No dataset called {name!r}.{hint} List them with `ck.catalog()` or `commons catalog list`.")
 
+    def __reduce__(self):   # whole again after pickling (a Dask worker's error reaches the kernel so)
+        return type(self), (self.name, self.close)
+
 
 class AccessDenied(CommonsError):
     def __init__(self, name: str, reason: str, how_to_get_access: str = ""):
         self.name, self.reason, self.how_to_get_access = name, reason, how_to_get_access
         super().__init__(f"Access to {name!r} denied: {reason}" + (f" {how_to_get_access}" if how_to_get_access else ""))
+
+    def __reduce__(self):
+        return type(self), (self.name, self.reason, self.how_to_get_access)
 
 
 class NotAuthenticated(CommonsError):
@@ -51,6 +57,9 @@ class DataApiUnavailable(CommonsError):
             f"The data-api at {url} did not answer ({detail}). Check the commons is running (`commons up`), "
             f"that COMMONS_HUB_URL / COMMONS_DATA_API_URL point at it, and `curl {url}api/health`."
         )
+
+    def __reduce__(self):
+        return type(self), (self.url, self.detail)
 
 
 class ValidationFailed(CommonsError):
@@ -71,3 +80,7 @@ class GeographyError(CommonsError):
 
 class GovernanceError(CommonsError):
     """A governance action (vote, decision, release, contribution) is not allowed in the current state."""
+
+
+class ClusterRefused(CommonsError):
+    """The Dask Gateway would not start a cluster (over the limit, not a member); the message says what is allowed."""

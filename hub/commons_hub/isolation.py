@@ -41,6 +41,9 @@ PUBLIC_HOME = ".public-home"       # the public account's, inside the users' dir
 NO_HOME = "/nonexistent"           # accounts get no home of their own in /etc/passwd; the commons sets HOME
 NO_SHELL = "/usr/sbin/nologin"
 PUBLIC_SERVICES = {"stories"}    # run as the public account; every other managed service as the service account
+# Run as root, like the hub: the Dask gateway starts each person's scheduler and workers as their own account
+# (services/dask_gateway/backend.py), as the hub's spawner starts their servers.
+ROOT_SERVICES = {"dask-gateway"}
 RUNNING_ISOLATED = "COMMONS_RUNNING_ISOLATED"   # the hub tells its services whether the walls are up ("1"/"0")
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 
@@ -66,7 +69,7 @@ def running_isolated() -> bool:
 
 def wall_in_service(service: dict, walls: "Walls | None") -> dict:
     """A managed service's hub entry, run as its account with private working folders (unchanged without walls)."""
-    if walls is None or "command" not in service:
+    if walls is None or "command" not in service or service["name"] in ROOT_SERVICES:
         return service
     public = service["name"] in PUBLIC_SERVICES
     account = walls.public if public else walls.service

@@ -20,6 +20,7 @@ from commons_hub.audit import AuditEvent
 from commons_hub.policy import Caller, Decision, decide_read
 from commons_hub.projects import project_view
 from commons_hub.purpose import is_blank, purpose_problem
+from commons_hub.services.data_api.parts import parse_limit, parse_part, part_label, read_rows
 from commons_kernel.exceptions import CommonsError
 
 FORMATS = {"arrow": "application/vnd.apache.arrow.stream", "parquet": "application/vnd.apache.parquet",
@@ -35,6 +36,8 @@ class ReadRequest:
     project: str | None = None
     purpose: str | None = None
     areas: list[str] | None = None          # filter on the dataset's area-code column
+    part: str | None = None                 # "I/N": the I-th of N slices (a Dask partition), parts.py
+    limit: str | None = None                # at most this many rows ("0": columns and types only)
 
 
 @dataclass
@@ -63,7 +66,8 @@ def _table(state, request: ReadRequest, meta, entry) -> pa.Table:
         code_column = meta.geography.get("code_column")
         if request.areas and code_column and code_column not in columns:
             columns = [*columns, code_column]
-    table = store.read_table(request.dataset, entry["version"], columns)
+    table = read_rows(store.root / request.dataset / entry["file"], columns, parse_part(request.part),
+                      parse_limit(request.limit))
     if request.areas:
         code_column = meta.geography.get("code_column")
         if not code_column or code_column not in table.column_names:
@@ -128,6 +132,8 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
     meta = state.metadata(request.dataset)
     if request.format not in FORMATS:
         raise CommonsError(f"format {request.format!r} is not one of {', '.join(FORMATS)}.")
+    part = part_label(parse_part(request.part))
+    parse_limit(request.limit)
     entry = state.version_entry(request.dataset, request.version)
     project = project_view(request.project, state.engine) if request.project else None
     if request.project and project is None:
@@ -145,7 +151,7 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,
                                       version=entry["version"], detail={"reason": decision.reason, "rule": decision.rule}))
         raise Denied(decision)
-    fast = request.format == "arrow" and not request.columns and not request.areas
+    fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
     if fast:
         path = state.store.root / request.dataset / entry["file"]
         prepared = PreparedRead(FORMATS["arrow"], entry["rows"], entry["version"], file=path.with_suffix(".arrow"))
@@ -160,5 +166,6 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         actor=caller.name, actor_kind=caller.kind, action="read", outcome="ok", project=request.project,
         purpose=request.purpose, dataset=request.dataset, version=entry["version"], rows=prepared.rows, bytes=size,
         detail={"tier": meta.tier, "format": request.format, "columns": request.columns, "areas": request.areas,
-                "rule": decision.rule}))
+                "rule": decision.rule, **({"part": part} if part else {}),
+                **({"limit": int(request.limit)} if request.limit else {})}))
     return prepared

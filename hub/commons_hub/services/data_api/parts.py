@@ -1,0 +1,79 @@
+"""Parts of a dataset version: ``part=I/N`` reads the I-th of N contiguous slices (0-based), ``limit=K`` its first K rows.
+
+Dask workers read one partition each (``ck.read_dask``); every part is a read of its own, decided and audited
+like any other. A part is a run of whole Parquet row groups when the version has at least N of them (each row
+group is read once, by one part), else a run of rows. ``limit=0`` returns no rows, only the columns and types,
+read from the Parquet footer.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from commons_kernel.exceptions import CommonsError
+
+PART = re.compile(r"^(\d{1,6})/(\d{1,6})$")
+
+
+def parse_part(raw: str | None) -> tuple[int, int] | None:
+    """``"3/8"`` -> (3, 8); None when absent. Raises CommonsError naming the value and the form."""
+    if raw is None or raw == "":
+        return None
+    match = PART.match(raw.strip())
+    if not match or not int(match[2]) or int(match[1]) >= int(match[2]):
+        raise CommonsError(f"part={raw!r} is not a part of the data: write part=I/N with 0 <= I < N, e.g. "
+                           f"part=0/8 for the first of 8 parts.")
+    return int(match[1]), int(match[2])
+
+
+def parse_limit(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise CommonsError(f"limit={raw!r} is not a number of rows: write limit=0 for the columns only, or "
+                           f"limit=100 for the first 100 rows.")
+    return int(raw)
+
+
+def part_label(part: tuple[int, int] | None) -> str | None:
+    return f"{part[0]}/{part[1]}" if part else None
+
+
+def read_rows(path: Path, columns: list[str] | None, part: tuple[int, int] | None,
+              limit: int | None) -> pa.Table:
+    """The rows of ``part`` (all rows without one) of the Parquet file at ``path``, at most ``limit`` of them."""
+    file = pq.ParquetFile(path)
+    if limit == 0:
+        schema = file.schema_arrow
+        if columns:
+            schema = pa.schema([schema.field(name) for name in columns], metadata=schema.metadata)
+        return schema.empty_table()
+    if part is None:
+        table = file.read(columns=columns)
+    else:
+        table = _read_part(file, columns, *part)
+    return table.slice(0, limit) if limit is not None else table
+
+
+def _read_part(file: pq.ParquetFile, columns: list[str] | None, index: int, count: int) -> pa.Table:
+    groups = file.metadata.num_row_groups
+    if groups >= count:
+        chosen = list(range(groups * index // count, groups * (index + 1) // count))
+        return file.read_row_groups(chosen, columns=columns)
+    rows = file.metadata.num_rows
+    start, stop = rows * index // count, rows * (index + 1) // count
+    sizes = [file.metadata.row_group(g).num_rows for g in range(groups)]
+    chosen, first_row, offset = [], None, 0
+    for group, size in enumerate(sizes):
+        if offset < stop and offset + size > start:
+            chosen.append(group)
+            first_row = offset if first_row is None else first_row
+        offset += size
+    if not chosen:
+        return file.schema_arrow.empty_table().select(columns) if columns else file.schema_arrow.empty_table()
+    table = file.read_row_groups(chosen, columns=columns)
+    return table.slice(start - first_row, stop - start)

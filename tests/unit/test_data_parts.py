@@ -1,0 +1,50 @@
+"""Parts of a dataset version (``part=I/N``, ``limit=K``): the slices Dask workers read, one governed read each."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from commons_hub.services.data_api.parts import parse_limit, parse_part, read_rows
+from commons_kernel.exceptions import CommonsError
+
+
+@pytest.fixture
+def parquet(tmp_path):
+    path = tmp_path / "v0001.parquet"
+    pq.write_table(pa.table({"id": list(range(1000)), "name": [f"r{i}" for i in range(1000)]}), path,
+                   row_group_size=100)
+    return path
+
+
+@pytest.mark.parametrize("parts", [1, 3, 7, 10, 11, 64, 1000, 1500])
+def test_parts_cover_every_row_once_in_order(parquet, parts):
+    ids = []
+    for index in range(parts):
+        ids += read_rows(parquet, None, (index, parts), None)["id"].to_pylist()
+    assert ids == list(range(1000))
+
+
+def test_parts_follow_row_groups_when_there_are_enough(parquet):
+    assert read_rows(parquet, ["id"], (2, 10), None)["id"].to_pylist() == list(range(200, 300))
+    assert read_rows(parquet, ["id"], (0, 5), None).num_rows == 200
+
+
+def test_limit_zero_is_the_schema_only(parquet):
+    empty = read_rows(parquet, ["name"], None, 0)
+    assert empty.num_rows == 0 and empty.column_names == ["name"] and empty.schema.field("name").type == pa.string()
+    assert read_rows(parquet, None, (1, 2), 3)["id"].to_pylist() == [500, 501, 502]
+
+
+@pytest.mark.parametrize("raw", ["3", "8/8", "9/8", "-1/8", "a/b", "1/0", "1/2/3", " /2"])
+def test_a_bad_part_names_the_value_and_the_form(raw):
+    with pytest.raises(CommonsError, match=r"part=.*write part=I/N with 0 <= I < N"):
+        parse_part(raw)
+
+
+def test_good_parts_and_limits():
+    assert parse_part("3/8") == (3, 8) and parse_part(None) is None and parse_part("") is None
+    assert parse_limit("0") == 0 and parse_limit(None) is None
+    with pytest.raises(CommonsError, match="limit='-1' is not a number of rows"):
+        parse_limit("-1")
