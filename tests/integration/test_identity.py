@@ -115,3 +115,34 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(hub):
         assert not signed_in(login(hub, name, password)), "the right password still worked after 5 wrong guesses"
     finally:
         hub.hub_api("DELETE", f"users/{name}")
+
+
+def form_post(session: requests.Session, url: str, **fields) -> requests.Response:
+    page = session.get(url, timeout=30)
+    assert page.status_code == 200, (url, page.status_code)
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+    return session.post(url, data={**fields, "_xsrf": xsrf}, timeout=30)
+
+
+def test_a_person_changes_their_password_and_the_admin_resets_it(hub):
+    name, first = f"changer-{uuid.uuid4().hex[:6]}", f"pw-{uuid.uuid4().hex}"
+    second, third = f"pw-{uuid.uuid4().hex}", f"pw-{uuid.uuid4().hex}"
+    try:
+        sign_up(hub, name, first)
+        steward = login(hub, "steward", hub.passwords["steward"]).session
+        steward.get(f"{hub.url}/hub/authorize/{name}", headers={"Referer": f"{hub.url}/hub/authorize"}, timeout=30)
+
+        person = login(hub, name, first).session
+        changed = form_post(person, f"{hub.url}/hub/change-password", old_password=first, new_password=second,
+                            new_password_confirmation=second)
+        assert "changed successfully" in changed.text, changed.text[-1500:]
+        assert not signed_in(login(hub, name, first)) and signed_in(login(hub, name, second))
+
+        assert steward.get(f"{hub.url}/hub/change-password/{name}", timeout=30).status_code == 403   # admin only
+        admin = login(hub, "admin", hub.passwords["admin"]).session
+        reset = form_post(admin, f"{hub.url}/hub/change-password/{name}", new_password=third,
+                          new_password_confirmation=third)
+        assert "changed successfully" in reset.text, reset.text[-1500:]
+        assert not signed_in(login(hub, name, second)) and signed_in(login(hub, name, third))
+    finally:
+        hub.hub_api("DELETE", f"users/{name}")
