@@ -3,7 +3,7 @@
     python -m tests.unit.governance_crash_child STATE_DIR STEP OPERATION [ARGS...]
     forked(STATE_DIR, STEP, OPERATION, ARGS)     the same in a fork of the test process (its imports done: fast)
 
-STEP is where the process dies (see ``CRASH_POINTS``; "none" to run to the end); OPERATION is one of approve,
+STEP is where the process dies (see ``install``; "none" to run to the end); OPERATION is one of submit, approve,
 reject, vote, withdraw, propose-membership, release-request, release-review. test_governance_atomic.py checks what
 is left. Exit code 75 means the crash point was reached.
 """
@@ -85,6 +85,14 @@ def run(home: Path, operation: str, args: list[str]) -> object:
     eng = engine(f"sqlite:///{home / 'governance.sqlite'}")
     store, audit = Store(home), AuditLog(eng, anchor=home / "audit.anchor")
     caller = Caller(args[0], groups=frozenset(json.loads(args[1])))
+    if operation == "submit":   # args: the file to upload, its metadata (YAML)
+        import yaml
+
+        from commons_kernel.catalog import load_metadata
+
+        data, meta = Path(args[2]).read_bytes(), yaml.safe_load(Path(args[3]).read_text())
+        return contributions.submit(caller, data, Path(args[2]).name, meta, store=store, eng=eng, audit=audit,
+                                    catalogue=load_metadata())
     if operation == "approve":
         return contributions.approve(caller, int(args[2]), "fine", store=store, eng=eng, audit=audit)
     if operation == "reject":

@@ -199,6 +199,28 @@ def test_a_crash_while_rejecting(env, step, status):
     assert_sound(env)
 
 
+@pytest.mark.parametrize("step, stored", [("chain:contribute", False), ("anchor", True)])
+def test_a_crash_while_uploading(env, step, stored):
+    crash(env, step, "submit", ANALYST, FIXTURES / "good.csv", FIXTURES / "metadata.yaml")
+    assert (env.store.root / NAME / "pending" / "1.parquet").exists()   # written inside the transaction
+    sweep_leftovers(env.home, env.eng)
+    assert [r["status"] for r in contributions.list_contributions(env.eng)] == (["pending"] if stored else [])
+    assert len(entries(env, "contribute")) == stored
+    assert (env.store.root / NAME / "pending" / "1.parquet").exists() == stored
+    assert_sound(env)
+
+
+def test_the_data_api_sweeps_when_it_starts(env):
+    record = submit(env)
+    crash(env, "files-renamed", "approve", STEWARD, record["id"])
+    state = ServiceState(home=env.home, db_url=env.url)
+    assert state.swept == [f"published contribution {record['id']} (approved before a crash)"]
+    assert state.version_entry(NAME)["contribution"] == record["id"] and state.metadata(NAME).tier == "open"
+    assert_contribution(env, record["id"], "approved")
+    assert ServiceState(home=env.home, db_url=env.url).swept == []
+    assert_sound(env)
+
+
 def test_an_upload_that_crashed_before_its_commit_is_swept(env):
     orphan = env.store.root / "orphan_upload" / "pending"
     orphan.mkdir(parents=True)
