@@ -133,10 +133,12 @@ class _user_info_session:
         from jupyterhub import orm
         from nativeauthenticator.orm import UserInfo  # registers users_info on JupyterHub's Base
 
-        database = self.home / "jupyterhub.sqlite"
-        if not database.exists():   # it holds password hashes: the hub's account alone reads it
+        url = hub_db_url(self.home)
+        database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+        if database is not None and not database.exists():   # password hashes: the hub's account alone reads them
+            database.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        factory = orm.new_session_factory(hub_db_url(self.home))
+        factory = orm.new_session_factory(url)
         self.session = factory()
         UserInfo.__table__.create(self.session.get_bind(), checkfirst=True)
         return self.session, UserInfo
