@@ -110,7 +110,8 @@ def create_demo_accounts(home: Path, people: list[str] | None = None) -> dict[st
 
 
 def reset_password(home: Path, user: str) -> str:
-    """A new password for an existing commons account (printed once by ``commons password USER``)."""
+    """A new password for an existing commons account, returned once (docs/operators/identity.md: a lost admin
+    password; the admin resets anyone else's at /hub/change-password/USER)."""
     with _user_info_session(Path(home)) as (session, UserInfo):
         row = UserInfo.find(session, user)
         if row is None:
