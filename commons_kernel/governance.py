@@ -53,6 +53,9 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
     except requests.RequestException as exc:
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
+    if upload and response.status_code == 503 and upload[1] > BIG_UPLOAD_BYTES and _answers(api):
+        # the proxy's 503 while the data-api itself answers: it dropped a body too big to take
+        raise _too_large(*upload, None, "the data-api closed the connection while the file was being sent")
     if upload and (response.status_code == 413 or response.status_code == 400 and not response.content.strip()):
         if response.status_code == 413 and _error_code(response) == "too-large":
             body = response.json()
@@ -67,6 +70,13 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
     if response.status_code >= 400:
         raise api._error(response)
     return response.json()
+
+
+def _answers(api) -> bool:
+    try:
+        return api.session.get(api.url + "api/health", timeout=10).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def _error_code(response) -> str:

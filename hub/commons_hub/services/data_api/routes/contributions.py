@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import sys
+import threading
 
 import yaml
 
@@ -191,6 +193,19 @@ def _start_checker() -> None:
     from commons_kernel.upload_budget import start_checker
 
     asyncio.get_running_loop().run_in_executor(None, start_checker)
+
+
+def _start_checker_with_the_service() -> None:
+    # When this module is loaded by the running data-api (not by a test, nor by the checker's own forkserver,
+    # which imports the data-api's main module to fork from), start the checker now, not at the first upload.
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if getattr(spec, "name", None) == "commons_hub.services.data_api.app":
+        from commons_kernel.upload_budget import start_checker
+
+        threading.Thread(target=start_checker, name="upload-checker", daemon=True).start()
+
+
+_start_checker_with_the_service()
 
 
 class UploadLimitsHandler(GovernanceHandler):
