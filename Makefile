@@ -22,3 +22,9 @@ bench: setup
 
 clean-state:
 	rm -rf var
+
+# Kubernetes smoke test (deploy/kubernetes/smoke.sh): installs into a throwaway namespace of the current kubeconfig's
+# cluster and checks the hub and the data-api; skips with a message when there is no kubeconfig or kubectl.
+.PHONY: k8s-smoke
+k8s-smoke:
+	./deploy/kubernetes/smoke.sh
