@@ -230,3 +230,18 @@ def test_home_is_populated_as_the_person_and_the_safe_setting_is_on_the_config_p
     compile(command[2], "postStart", "exec")
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["JUPYTER_CONFIG_PATH"] == "/opt/commons/user-server-config"
+
+
+def test_first_admin_account_is_approved_and_made_once(tmp_path, capsys):
+    from jupyterhub import orm
+    from nativeauthenticator.orm import UserInfo
+
+    url = f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
+    assert k8s.main(["first-admin", "--hub-db-url", url]) == 0
+    password = capsys.readouterr().out.split("\n")[0].split(": ", 1)[1]
+    session = orm.new_session_factory(url)()
+    row = UserInfo.find(session, "admin")
+    assert row.is_authorized and row.is_valid_password(password) and not row.is_valid_password("wrong")
+    session.close()
+    assert k8s.main(["first-admin", "--hub-db-url", url]) == 1
+    assert "exists and is approved already" in capsys.readouterr().err
