@@ -165,7 +165,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("upload_max_columns", "COMMONS_UPLOAD_MAX_COLUMNS", "500",
                 "Columns an uploaded table may have; checked from the header (or Parquet schema, or sheet "
                 "dimension) before the file is parsed.", _positive),
-        Setting("upload_max_cells", "COMMONS_UPLOAD_MAX_CELLS", "5000000",
+        Setting("upload_max_cells", "COMMONS_UPLOAD_MAX_CELLS", "2000000",
                 "Cells (rows x columns) an uploaded table may have; checked before the file is parsed.", _positive),
         Setting("upload_check_seconds", "COMMONS_UPLOAD_CHECK_SECONDS", "60",
                 "Seconds the checks of one upload may take (they run in a child process that is stopped then).",

@@ -64,7 +64,7 @@ def test_a_small_parquet_that_expands_to_millions_of_cells_is_refused_from_its_f
     data = parquet_bytes(pa.table({"visits": pa.array([0] * 6_000_000, pa.int8())}))
     assert len(data) < 200_000
     (error,) = errors(data, "zeros.parquet", budget=False)
-    assert error.code == "too-many-cells" and "6,000,000 cells; the limit is 5,000,000" in error.message
+    assert error.code == "too-many-cells" and "6,000,000 cells; the limit is 2,000,000" in error.message
 
 
 def test_parquet_columns_and_nested_types_come_from_the_schema():
