@@ -30,6 +30,10 @@ def test_manifest_validates(path):
     assert [str(p) for p in check_manifest_file(path)] == []
 
 
+def test_smoke_only_manifests_validate():
+    assert [str(p) for p in check_folder(k8s.DEPLOY_DIR / "smoke")] == []
+
+
 def test_the_folder_is_what_kustomize_applies():
     assert check_folder(k8s.MANIFESTS_DIR) == []
     assert {doc["kind"] for doc in objects()} == {"Deployment", "Service", "ServiceAccount", "NetworkPolicy",
