@@ -88,6 +88,9 @@ SETTINGS: dict[str, Setting] = {
                 "Directory holding catalog.yaml and one metadata file per dataset under datasets/."),
         Setting("db_url", "COMMONS_DB_URL", "",
                 "SQLAlchemy URL of the governance and audit database; empty means SQLite at $COMMONS_HOME/governance.sqlite."),
+        Setting("hub_db_url", "COMMONS_HUB_DB_URL", "",
+                "SQLAlchemy URL of JupyterHub's own database (users, servers, tokens); empty means SQLite at "
+                "$COMMONS_HOME/jupyterhub.sqlite. PostgreSQL: postgresql+psycopg://USER:PASSWORD@HOST/DB."),
         # Walls: who runs what (commons_hub.isolation, docs/operators/isolation.md).
         Setting("isolation", "COMMONS_ISOLATION", "auto",
                 "auto: when `commons up` runs as root, each person's server runs as their own Unix account and the "
@@ -201,9 +204,6 @@ SETTINGS: dict[str, Setting] = {
                 "/hub/oauth_callback; behind a TLS proxy, its https URL)."),
         Setting("oidc_login_service", "COMMONS_OIDC_LOGIN_SERVICE", "council single sign-on",
                 "Name on the login button (\"Sign in with ...\")."),
-    ]
-}
-
         # Dask Gateway (hub/commons_hub/services/dask_gateway, docs/operators/dask.md).
         Setting("dask_member_workers", "COMMONS_DASK_MEMBER_WORKERS", "2",
                 "Most Dask workers in one cluster of a member.", _positive),
@@ -218,6 +218,9 @@ SETTINGS: dict[str, Setting] = {
                 "Memory limit of each Dask worker (e.g. 2 G, 512 M)."),
         Setting("dask_partition_rows", "COMMONS_DASK_PARTITION_ROWS", "1048576",
                 "Rows per partition of `ck.read_dask` (default: one Parquet row group of the store).", _positive),
+    ]
+}
+
 
 def setting(name: str):
     """The current value of setting ``name`` (environment variable first, then default)."""

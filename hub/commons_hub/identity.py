@@ -44,7 +44,9 @@ BCRYPT_ROUNDS = 12   # bcrypt's default cost: ~0.25 s a check here, slow enough 
 # Demo accounts ------------------------------------------------------------------------------------------------
 def hub_db_url(home: Path) -> str:
     """The hub database, as install() configures it."""
-    return f"sqlite:///{home / 'jupyterhub.sqlite'}"
+    from commons_hub.db import hub_database_url
+
+    return hub_database_url(home)
 
 
 def new_password(user: str) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from commons_hub import isolation
+from commons_hub.db import hub_database_url
 from commons_kernel import config
 
 DEMO_USERS = {
@@ -138,7 +139,7 @@ def install(c) -> None:
     # Services see only the environment they are given: pass every commons setting that is set (quorum, register
     # privacy, disclosure thresholds...), but never an API token.
     forwarded = {s.env: os.environ[s.env] for s in config.SETTINGS.values()
-                 if s.env in os.environ and s.env != "COMMONS_API_TOKEN"}
+                 if s.env in os.environ and s.env not in ("COMMONS_API_TOKEN", "COMMONS_HUB_DB_URL")}
     ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,
                   env={**forwarded, "COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
                        "COMMONS_DB_URL": config.setting("db_url"), "COMMONS_HUB_URL": public_url,
@@ -156,7 +157,7 @@ def install(c) -> None:
     c.ConfigurableHTTPProxy.should_start = True
 
     # State in the state directory.
-    c.JupyterHub.db_url = f"sqlite:///{home / 'jupyterhub.sqlite'}"
+    c.JupyterHub.db_url = hub_database_url(home)   # COMMONS_HUB_DB_URL (PostgreSQL), else SQLite here
     c.JupyterHub.cookie_secret_file = str(home / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(home / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.pid_file = str(home / "jupyterhub-proxy.pid")

@@ -87,11 +87,13 @@ def hub_command() -> list[str]:
 
 def up(args) -> int:
     from commons_hub import identity
+    from commons_hub.commands.db import refuse_outdated
     from commons_hub.commands.init import initialise
     from commons_hub.install import load_or_create_secrets
 
     if args.port:
         os.environ["COMMONS_PORT"] = str(args.port)
+    refuse_outdated()   # an older schema: say `commons db upgrade` now, before anything starts
     port = config.setting("port")
     if not args.no_init:
         initialise()
