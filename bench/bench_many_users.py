@@ -201,10 +201,13 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--baseline-calls", type=int, default=40)
+    parser.add_argument("--period", type=float, default=30.0, help="seconds between a user's rounds (paced phase)")
+    parser.add_argument("--paced-seconds", type=float, default=60.0, help="length of the paced phase")
     args = parser.parse_args()
 
     print("BENCH-ONLY settings: lightweight user servers (no Jupyter), COMMONS_ISOLATION=off (no Unix account per "
           "simulated user); the hub, proxy, data-api and audit are the product's own.")
+    load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-many-users-"))
     hub = BenchHub(tmp / "var", tmp / "hub.log")
     started = time.monotonic()
@@ -252,24 +255,62 @@ def main() -> int:
               f"{wave_seconds:.1f} s: {running / wave_seconds * 60:.0f} spawns/minute; spawn p50 "
               f"{statistics.median(spawn_times):.2f} s p95 {sorted(spawn_times)[int(.95 * (len(spawn_times) - 1))]:.2f} s")
 
-        # 3. everyone at once, every server running
-        busy = Timings()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(lambda n: sim.work(n, sessions[n], busy), [n for n in sessions if n != "bench-base"]))
+        running_users = [n for n in sessions if n != "bench-base"]
 
-        for label, t in (("while logging in and spawning", load), (f"all {running} servers running", busy)):
-            print(f"[{label}] hub API p50 {t.pct('hub api', .5):.1f} ms p95 {t.pct('hub api', .95):.1f} ms "
-                  f"({len(t.samples.get('hub api', []))} GETs, goal p95 <= 200 ms); create user/token p95 "
-                  f"{t.pct('hub api write', .95):.1f} ms; spawn request p95 {t.pct('spawn request', .95):.1f} ms; "
-                  f"data-api catalogue p95 "
-                  f"{t.pct('data-api catalogue', .95):.1f} ms; read p50 {t.pct('data-api read', .5):.1f} ms p95 "
-                  f"{t.pct('data-api read', .95):.1f} ms; user server via proxy p95 {t.pct('user server', .95):.1f} ms")
-        print(f"[ratios against the 1-user baseline, same run] hub API p95 x{busy.pct('hub api', .95) / base.pct('hub api', .95):.2f} "
-              f"(spawning: x{load.pct('hub api', .95) / base.pct('hub api', .95):.2f}); data-api read p95 "
-              f"x{busy.pct('data-api read', .95) / base.pct('data-api read', .95):.2f}; spawn p50 "
+        # 3a. paced: every running user works once per `period` seconds, staggered (an open-loop arrival rate)
+        paced = Timings()
+        rounds, period = max(1, round(args.paced_seconds / args.period)), args.period
+        schedule = sorted((r * period + i * period / len(running_users), n)
+                          for r in range(rounds) for i, n in enumerate(running_users))
+        lateness: list[float] = []
+        paced_start = time.monotonic() + 1
+
+        def at(offset: float, name: str) -> None:
+            delay = paced_start + offset - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            lateness.append(max(0.0, -delay))
+            sim.work(name, sessions[name], paced)
+
+        with ThreadPoolExecutor(64) as pool:
+            list(pool.map(lambda item: at(*item), schedule))
+        paced_seconds = time.monotonic() - paced_start
+
+        # 3b. saturated: `concurrency` clients back to back, every server running (the hub's throughput)
+        busy = Timings()
+        saturated_start = time.monotonic()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            list(pool.map(lambda n: sim.work(n, sessions[n], busy), running_users))
+        saturated_seconds = time.monotonic() - saturated_start
+
+        def line(label: str, t: Timings) -> str:
+            writes = (f"; create user/token p95 {t.pct('hub api write', .95):.0f} ms, spawn request p95 "
+                      f"{t.pct('spawn request', .95):.0f} ms" if "spawn request" in t.samples else "")
+            return (f"[{label}] hub API p50 {t.pct('hub api', .5):.1f} ms p95 {t.pct('hub api', .95):.1f} ms "
+                    f"({len(t.samples.get('hub api', []))} GETs){writes}; data-api catalogue p95 "
+                    f"{t.pct('data-api catalogue', .95):.0f} ms, read p50 {t.pct('data-api read', .5):.0f} ms p95 "
+                    f"{t.pct('data-api read', .95):.0f} ms; a user server via the proxy p95 "
+                    f"{t.pct('user server', .95):.0f} ms")
+
+        print(line(f"while {args.users} log in and spawn, {args.concurrency} at a time", load))
+        requests_paced = sum(len(v) for v in paced.samples.values())
+        print(line(f"paced: {running} servers running, each user's round every {period:.0f} s, "
+                   f"{requests_paced / paced_seconds:.0f} requests/s", paced)
+              + f"; client started late by p95 {sorted(lateness)[int(.95 * (len(lateness) - 1))] * 1000:.0f} ms")
+        requests_busy = sum(len(v) for v in busy.samples.values())
+        print(line(f"saturated: {args.concurrency} clients back to back, {requests_busy / saturated_seconds:.0f} "
+                   f"requests/s", busy))
+        goal = paced.pct("hub api", .95)
+        print(f"[goal] hub API p95 <= 200 ms with {running} users (paced): {goal:.0f} ms, "
+              f"{'met' if goal <= 200 else 'MISSED'}; load average now {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores (was {load_before:.1f} at the start)")
+        print(f"[ratios against the 1-user baseline, same run] hub API p95: paced x{goal / base.pct('hub api', .95):.2f}, "
+              f"saturated x{busy.pct('hub api', .95) / base.pct('hub api', .95):.2f}, while spawning "
+              f"x{load.pct('hub api', .95) / base.pct('hub api', .95):.2f}; data-api read p95 paced "
+              f"x{paced.pct('data-api read', .95) / base.pct('data-api read', .95):.2f}; spawn p50 "
               f"x{statistics.median(spawn_times) / base_spawn:.2f}")
 
-        errors = base.errors + load.errors + busy.errors
+        errors = base.errors + load.errors + paced.errors + busy.errors
         logged, verified = audit_check(hub.home, set(names))
         print(f"[audit] reads made {sim.reads}, read entries of the bench users {logged}: "
               f"{'none lost' if logged == sim.reads else 'MISMATCH'}; AuditLog.verify() ok={verified.ok} "
