@@ -238,7 +238,12 @@ def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: St
         raise
     with eng.connect() as conn:
         approved = _row(conn, row.id)
-    finish(store, approved, (staged, table))  # no connection held: SQLite lets one writer in at a time
+    try:
+        finish(store, approved, (staged, table))  # no connection held: SQLite lets one writer in at a time
+    except Exception as exc:
+        raise GovernanceError(f"Contribution {row.id} is approved as version {version} of {row.dataset}, but publishing "
+                              f"it failed ({exc}). Approve it again to finish (it will not be approved twice); the "
+                              f"data-api also finishes it when it restarts.") from exc
     return contribution(row.id, eng)
 
 

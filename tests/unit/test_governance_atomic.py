@@ -172,6 +172,24 @@ def test_a_retried_approval_finishes_a_crashed_publication_without_the_sweep(env
     assert_sound(env)
 
 
+def test_a_publication_that_fails_after_the_commit_says_to_approve_again(env, monkeypatch):
+    record = submit(env)
+    publish = Store.publish
+
+    def disk_full(self, staged, version):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Store, "publish", disk_full)
+    with pytest.raises(GovernanceError, match=r"approved as version 1 .*\(disk full\)\. Approve it again"):
+        contributions.approve(STEWARD, record["id"], "", store=env.store, eng=env.eng, audit=env.audit)
+    monkeypatch.setattr(Store, "publish", publish)
+    assert listed_versions(env) == [] and contributions.contribution(record["id"], env.eng)["status"] == "approved"
+    assert contributions.approve(STEWARD, record["id"], "", store=env.store, eng=env.eng,
+                                 audit=env.audit)["version"] == 1
+    assert_contribution(env, record["id"], "approved")
+    assert_sound(env)
+
+
 def test_a_new_version_waits_for_an_earlier_approval_a_crash_left_unpublished(env):
     first = submit(env)
     crash(env, "metadata", "approve", STEWARD, first["id"])
@@ -201,7 +219,8 @@ def test_a_crash_while_rejecting(env, step, status):
 
 @pytest.mark.parametrize("step, stored", [("chain:contribute", False), ("anchor", True)])
 def test_a_crash_while_uploading(env, step, stored):
-    crash(env, step, "submit", ANALYST, FIXTURES / "good.csv", FIXTURES / "metadata.yaml")
+    # A fresh interpreter: the upload checks run in a multiprocessing forkserver, which a fork cannot share.
+    crash_in_new_process(env, step, "submit", ANALYST, FIXTURES / "good.csv", FIXTURES / "metadata.yaml")
     assert (env.store.root / NAME / "pending" / "1.parquet").exists()   # written inside the transaction
     sweep_leftovers(env.home, env.eng)
     assert [r["status"] for r in contributions.list_contributions(env.eng)] == (["pending"] if stored else [])
