@@ -6,13 +6,15 @@ Deployments of their own (``deploy/kubernetes/commons/``). What the commons adds
 
 - ``spawner_traits(values)``: the chart's own mapping of the values' ``singleuser`` section to KubeSpawner traits
   (files/hub/jupyterhub_config.py of z2jh), for the keys the commons uses. Tests load the result into a real
-  KubeSpawner and check the pod it would start (no data volume, limits, labels, env, no credentials).
+  KubeSpawner and check the pod it would start (no data volume, limits, labels, env, no credentials);
+  ``kubernetes_netpol`` computes the user pods' NetworkPolicy the chart renders from the same values.
 - ``user_server_traits(data_api_url)``: what every user server gets on top, whatever the chart does: the
   extensions that stay off (jupyter_server_mcp above all), the safe setting, the token scopes that reach only the
   data-api, and the data-api's in-cluster URL.
 - ``install_on_kubernetes(c)``: the hub's ``hub.extraConfig`` entry; applies the traits above and the commons'
   identity (accounts or single sign-on) to the chart's config. Services and roles come from the values
-  (``hub.services``, ``hub.loadRoles``), their tokens from the Secret named by ``hub.existingSecret``.
+  (``hub.services``, ``hub.loadRoles``), their tokens from the Secret named by ``hub.existingSecret``; the first
+  administrator's account from ``kubernetes_admin``.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def _get(values: dict, dotted: str, default=None):
+def value_at(values: dict, dotted: str, default=None):
     node = values
     for key in dotted.split("."):
         if not isinstance(node, dict) or key not in node:
@@ -98,12 +100,12 @@ def spawner_traits(values: dict, release: str = "commons", chart: str = "jupyter
                                       "app.kubernetes.io/instance": release, "release": release,
                                       "app.kubernetes.io/managed-by": "kubespawner"}}
     for trait, key in _SINGLEUSER_TRAITS:
-        value = _get(singleuser, key or _camel(trait))
+        value = value_at(singleuser, key or _camel(trait))
         if value is not None:
             traits[trait] = value
-    image = _get(singleuser, "image.name")
+    image = value_at(singleuser, "image.name")
     if image:
-        tag = _get(singleuser, "image.tag")
+        tag = value_at(singleuser, "image.tag")
         traits["image"] = f"{image}:{tag}" if tag else image
     traits["allow_privilege_escalation"] = singleuser.get("allowPrivilegeEscalation")
     if singleuser.get("cmd"):
@@ -135,14 +137,14 @@ def _storage(storage: dict) -> tuple[dict, dict]:
     kind = storage.get("type", "dynamic")
     volumes, mounts = {}, {}
     if kind == "dynamic":
-        name = _get(storage, "dynamic.volumeNameTemplate", "volume-{user_server}")
+        name = value_at(storage, "dynamic.volumeNameTemplate", "volume-{user_server}")
         volumes[name] = {"name": name, "persistentVolumeClaim": {"claimName": "{pvc_name}"}}
         mounts[name] = {"mountPath": storage.get("homeMountPath", "/home/jovyan"), "name": name,
-                        "subPath": _get(storage, "dynamic.subPath")}
+                        "subPath": value_at(storage, "dynamic.subPath")}
     elif kind == "static":
-        volumes["home"] = {"name": "home", "persistentVolumeClaim": {"claimName": _get(storage, "static.pvcName")}}
+        volumes["home"] = {"name": "home", "persistentVolumeClaim": {"claimName": value_at(storage, "static.pvcName")}}
         mounts["home"] = {"mountPath": storage.get("homeMountPath", "/home/jovyan"), "name": "home",
-                          "subPath": _get(storage, "static.subPath", "{username}")}
+                          "subPath": value_at(storage, "static.subPath", "{username}")}
     elif kind != "none":
         raise ConfigurationError(f"singleuser.storage.type is {kind!r}: use dynamic, static or none.")
     for index, volume in enumerate(_as_list(storage.get("extraVolumes"))):
@@ -211,102 +213,3 @@ def install_on_kubernetes(c) -> None:
     ctx = Context(home=home, bind_ip="0.0.0.0", public_url=public_url or "http://proxy-public", python=sys.executable)
     configure_auth(c, ctx, {})
 
-
-def singleuser_network_policy(values: dict, release: str = "commons", chart: str = "jupyterhub") -> dict:
-    """The NetworkPolicy the chart renders for user pods (templates/singleuser/netpol.yaml and the egress rules
-    of _helpers-netpol.tpl), from the values: its fixed hub/proxy rules, then egressAllowRules, then ``egress``."""
-    singleuser = values.get("singleuser") or {}
-    policy = singleuser.get("networkPolicy") or {}
-    allow = policy.get("egressAllowRules") or {}
-    metadata_ip = _get(singleuser, "cloudMetadata.ip", "169.254.169.254")
-
-    def pods(component):
-        return {"podSelector": {"matchLabels": {"component": component, "app": chart, "release": release}}}
-
-    private = [{"ipBlock": {"cidr": cidr}} for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
-    egress = [{"to": [pods("hub")], "ports": [{"port": HUB_API_PORT}]},
-              {"to": [pods("proxy")], "ports": [{"port": 8000}]},
-              {"to": [pods("autohttps")], "ports": [{"port": 8080}, {"port": 8443}]}]
-    dns_to = []
-    if allow.get("dnsPortsCloudMetadataServer"):
-        dns_to.append({"ipBlock": {"cidr": f"{metadata_ip}/32"}})
-    if allow.get("dnsPortsKubeSystemNamespace"):
-        dns_to.append({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}})
-    if allow.get("dnsPortsPrivateIPs"):
-        dns_to += private
-    if dns_to:
-        egress.append({"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}], "to": dns_to})
-    if allow.get("nonPrivateIPs"):
-        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [
-            "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", f"{metadata_ip}/32"]}}]})
-    if allow.get("privateIPs"):
-        egress.append({"to": private})
-    if allow.get("cloudMetadataServer"):
-        egress.append({"to": [{"ipBlock": {"cidr": f"{metadata_ip}/32"}}]})
-    egress += policy.get("egress") or []
-    ingress = [{"ports": [{"port": "notebook-port"}],
-                "from": [{"podSelector": {"matchLabels": {"hub.jupyter.org/network-access-singleuser": "true"}}}]}]
-    if policy.get("allowedIngressPorts"):
-        ingress.insert(0, {"ports": [{"port": port} for port in policy["allowedIngressPorts"]]})
-    ingress += policy.get("ingress") or []
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": "singleuser"},
-            "spec": {"podSelector": {"matchLabels": {"component": "singleuser-server", "app": chart,
-                                                     "release": release}},
-                     "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}}
-
-
-EXISTING_SECRET_DIR = Path("/usr/local/etc/jupyterhub/existing-secret")   # where the chart mounts hub.existingSecret
-
-
-def create_first_admin(hub_db_url: str, name: str = "admin") -> str:
-    """The first administrator's commons account (approved) in the hub's database; returns its new password, to be
-    shown once. With demo accounts off nobody could approve the first sign-up: this is how the operator gets in.
-    Refuses when the account is approved already (then reset its password at /hub/change-password/NAME)."""
-    from jupyterhub import orm
-    from nativeauthenticator.orm import UserInfo
-
-    from commons_hub.identity import hash_password, new_password
-
-    session = orm.new_session_factory(hub_db_url)()
-    try:
-        UserInfo.__table__.create(session.get_bind(), checkfirst=True)
-        row = UserInfo.find(session, name)
-        if row is not None and row.is_authorized:
-            raise ConfigurationError(f"the account {name!r} exists and is approved already: sign in as {name}, or "
-                                     f"have another admin reset its password at /hub/change-password/{name}.")
-        password = new_password(name)
-        if row is None:
-            session.add(UserInfo(username=name, password=hash_password(password), is_authorized=True))
-        else:   # someone signed up with the name first: their unapproved sign-up is replaced
-            row.password, row.is_authorized = hash_password(password), True
-        session.commit()
-        return password
-    finally:
-        session.close()
-
-
-def main(argv=None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m commons_hub.kubernetes",
-                                     description="The commons on Kubernetes (run inside the hub pod).")
-    sub = parser.add_subparsers(dest="command", required=True)
-    first = sub.add_parser("first-admin", help="create the first administrator's account; prints its password once")
-    first.add_argument("--hub-db-url", required=True, help="the hub database URL of the values (hub.db.url)")
-    first.add_argument("--name", default="admin")
-    args = parser.parse_args(argv)
-    password_file = EXISTING_SECRET_DIR / "hub.db.password"
-    if "PGPASSWORD" not in os.environ and password_file.is_file():
-        os.environ["PGPASSWORD"] = password_file.read_text().strip()
-    try:
-        password = create_first_admin(args.hub_db_url, args.name)
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"{args.name}: {password}\n(shown once; sign in at /hub/login, then approve sign-ups at /hub/authorize)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,6 +15,8 @@ from jupyterhub.objects import Hub, Server
 from traitlets.config import Config
 
 from commons_hub import kubernetes as k8s
+from commons_hub import kubernetes_admin
+from commons_hub.kubernetes_netpol import singleuser_network_policy
 from commons_kernel.exceptions import ConfigurationError
 
 pytestmark = pytest.mark.unit
@@ -131,7 +133,7 @@ def test_every_profile_has_limits(values):
 
 def test_labels_the_network_policies_select(pod, values):
     labels = pod["metadata"]["labels"]
-    user_policy = k8s.singleuser_network_policy(values)
+    user_policy = singleuser_network_policy(values)
     assert user_policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
     assert labels[k8s.DATA_API_ACCESS_LABEL] == "true"           # admitted by the data-api's NetworkPolicy
     assert labels["hub.jupyter.org/network-access-hub"] == "true"  # admitted by the chart's hub NetworkPolicy
@@ -237,11 +239,11 @@ def test_first_admin_account_is_approved_and_made_once(tmp_path, capsys):
     from nativeauthenticator.orm import UserInfo
 
     url = f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
-    assert k8s.main(["first-admin", "--hub-db-url", url]) == 0
+    assert kubernetes_admin.main(["first-admin", "--hub-db-url", url]) == 0
     password = capsys.readouterr().out.split("\n")[0].split(": ", 1)[1]
     session = orm.new_session_factory(url)()
     row = UserInfo.find(session, "admin")
     assert row.is_authorized and row.is_valid_password(password) and not row.is_valid_password("wrong")
     session.close()
-    assert k8s.main(["first-admin", "--hub-db-url", url]) == 1
+    assert kubernetes_admin.main(["first-admin", "--hub-db-url", url]) == 1
     assert "exists and is approved already" in capsys.readouterr().err

@@ -17,6 +17,7 @@ import yaml
 
 from commons_hub import kubernetes as k8s
 from commons_hub.kubernetes_manifests import check_object, load_objects
+from commons_hub.kubernetes_netpol import singleuser_network_policy
 from commons_kernel.exceptions import ConfigurationError
 
 pytestmark = pytest.mark.unit
@@ -153,7 +154,7 @@ def egress_destinations(policy: dict) -> list[tuple[str, int]]:
 
 
 def test_user_pods_reach_only_the_hub_and_the_data_api(values):
-    policy = k8s.singleuser_network_policy(values)
+    policy = singleuser_network_policy(values)
     assert not check_object(policy, k8s.VALUES_FILE, {})       # a valid V1NetworkPolicy
     destinations = egress_destinations(policy)
     by_port = {}
@@ -174,7 +175,7 @@ def test_cloud_metadata_is_unreachable(values):
     """No egress rule has an IP block, so no rule can match 169.254.169.254; and the iptables block is on."""
     metadata = ipaddress.ip_address(values["singleuser"]["cloudMetadata"]["ip"])
     assert str(metadata) == "169.254.169.254" and values["singleuser"]["cloudMetadata"]["blockWithIptables"] is True
-    for rule in k8s.singleuser_network_policy(values)["spec"]["egress"]:
+    for rule in singleuser_network_policy(values)["spec"]["egress"]:
         for peer in rule["to"]:
             if "ipBlock" in peer:
                 inside = metadata in ipaddress.ip_network(peer["ipBlock"]["cidr"])
@@ -187,11 +188,11 @@ def test_chart_defaults_would_have_allowed_public_ips(values, chart_defaults):
     lax = copy.deepcopy(values)
     del lax["singleuser"]["networkPolicy"]["egressAllowRules"]
     lax = helm_merge(chart_defaults, lax)
-    rules = k8s.singleuser_network_policy(lax)["spec"]["egress"]
+    rules = singleuser_network_policy(lax)["spec"]["egress"]
     assert {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [
         "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.169.254/32"]}}]} in rules
     with pytest.raises(AssertionError, match="allows every port"):
-        egress_destinations(k8s.singleuser_network_policy(lax))
+        egress_destinations(singleuser_network_policy(lax))
 
 
 def test_bad_yaml_names_file_line_and_column(tmp_path):
