@@ -47,6 +47,13 @@ try:
     print("state", sorted(set(client.run(try_state).values())))
     names = client.run(lambda: sorted(k for k in os.environ if k.startswith(("COMMONS_", "JUPYTERHUB_", "AWS_"))))
     print("worker settings", sorted(set(map(tuple, names.values()))))
+
+    import requests
+    def dashboard(token):
+        headers = {{"Authorization": f"token {{token}}"}} if token else {{}}
+        return requests.get(cluster.dashboard_link, headers=headers, allow_redirects=False, timeout=30).status_code
+    print("dashboard", cluster.dashboard_link.startswith({hub.url!r}), dashboard(os.environ["JUPYTERHUB_API_TOKEN"]),
+          dashboard({hub.token("analyst2")!r}), dashboard(None))
 finally:
     cluster.shutdown()
 try:
@@ -62,6 +69,7 @@ except ck.CommonsError as exc:
     assert "workers as ['commons-u-analyst1']" in text      # their own account: not root, not the service account
     assert "state ['refused']" in text
     assert "worker settings [('COMMONS_DATA_API_URL',)]" in text   # no token, no database, no store
+    assert "dashboard True 200 403 302" in text   # through the hub: the owner, another member, nobody logged in
     assert "refused: ClusterRefused 3 Dask workers asked for, and a member's limit is 2" in text
     assert "ck.dask_cluster(workers=2)" in text
 

@@ -2,8 +2,9 @@
 
 The gateway (dask-gateway-server, configured by gateway_config.py) listens on loopback only: its API and the
 dashboards on ``COMMONS_DASK_GATEWAY_PORT`` under ``/services/dask-gateway``, schedulers' TLS traffic on
-``COMMONS_DASK_SCHEDULER_PORT``. Kernels reach both directly (the ``DASK_GATEWAY__*`` variables); the hub's
-public proxy has no route to it, so no dashboard is reachable from outside the machine.
+``COMMONS_DASK_SCHEDULER_PORT``. Kernels reach both directly (the ``DASK_GATEWAY__*`` variables). The hub's
+proxy routes ``/services/dask-gateway/`` to the front door (front.py, ``COMMONS_DASK_FRONT_PORT``), which shows a
+dashboard only to its cluster's owner, logged in to the hub; service.py runs both.
 
 It authenticates people with their hub tokens; its role gives members ``access:services!service=dask-gateway``
 and nothing more, and the gateway itself needs no hub scopes (any token may identify its own owner). As root it
@@ -13,12 +14,9 @@ account (isolation.ROOT_SERVICES, backend.py).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 SERVICE_NAME = "dask-gateway"
 PREFIX = f"/services/{SERVICE_NAME}"
 SCOPE = f"access:services!service={SERVICE_NAME}"
-CONFIG = Path(__file__).with_name("gateway_config.py")
 
 
 def _addresses(ctx) -> tuple[str, str]:
@@ -32,7 +30,9 @@ def configure(ctx, secret) -> dict:
     return {
         "service": {
             "name": SERVICE_NAME,
-            "command": [ctx.python, "-m", "dask_gateway_server", "-f", str(CONFIG)],
+            "url": ctx.service_url("COMMONS_DASK_FRONT_PORT"),
+            "command": [ctx.python, "-m", "commons_hub.services.dask_gateway.service"],
+            "oauth_no_confirm": True,
             "environment": {**ctx.env, "COMMONS_DASK_GATEWAY_PORT": http.rsplit(":", 1)[1],
                             "COMMONS_DASK_SCHEDULER_PORT": tcp.rsplit(":", 1)[1],
                             "COMMONS_DATA_API_URL": ctx.service_url("COMMONS_DATA_API_PORT") + "/services/data-api/"},
@@ -56,6 +56,6 @@ def user_server_hook(c, ctx) -> None:
     c.Spawner.environment.update({
         "DASK_GATEWAY__ADDRESS": http + PREFIX,
         "DASK_GATEWAY__PROXY_ADDRESS": "gateway://" + tcp.split("://", 1)[1],
-        "DASK_GATEWAY__PUBLIC_ADDRESS": http + PREFIX,
+        "DASK_GATEWAY__PUBLIC_ADDRESS": ctx.public_url + PREFIX,   # dashboard links: through the hub, login
         "DASK_GATEWAY__AUTH__TYPE": "jupyterhub",
     })

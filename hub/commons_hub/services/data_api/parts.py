@@ -1,9 +1,10 @@
 """Parts of a dataset version: ``part=I/N`` reads the I-th of N contiguous slices (0-based), ``limit=K`` its first K rows.
 
 Dask workers read one partition each (``ck.read_dask``); every part is a read of its own, decided and audited
-like any other. A part is a run of whole Parquet row groups when the version has at least N of them (each row
-group is read once, by one part), else a run of rows. ``limit=0`` returns no rows, only the columns and types,
-read from the Parquet footer.
+like any other. Part I of N is rows ``[R*I//N, R*(I+1)//N)`` of the version's R rows. They are cut from the
+version's Arrow copy (``vNNNN.arrow``, memory-mapped: the batches before the part are skipped without reading
+their data, and nothing is decompressed), or, without one, from the whole Parquet row groups that hold them.
+``limit=0`` returns no rows, only the columns and types, read from the Parquet footer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from commons_kernel.exceptions import CommonsError
@@ -54,19 +56,33 @@ def read_rows(path: Path, columns: list[str] | None, part: tuple[int, int] | Non
         return schema.empty_table()
     if part is None:
         table = file.read(columns=columns)
+    elif Path(path).with_suffix(".arrow").is_file():
+        table = _read_part_arrow(Path(path).with_suffix(".arrow"), columns, file.metadata.num_rows, *part)
     else:
         table = _read_part(file, columns, *part)
     return table.slice(0, limit) if limit is not None else table
 
 
+def _read_part_arrow(path: Path, columns: list[str] | None, rows: int, index: int, count: int) -> pa.Table:
+    start, stop = rows * index // count, rows * (index + 1) // count
+    reader = ipc.open_stream(pa.memory_map(str(path)))    # the buffers keep the mapping alive, not the file
+    batches, offset = [], 0
+    for batch in reader:
+        end = offset + batch.num_rows
+        if end > start and offset < stop:
+            first = max(start, offset)
+            batches.append(batch.slice(first - offset, min(stop, end) - first))
+        offset = end
+        if offset >= stop:
+            break
+    table = pa.Table.from_batches(batches, schema=reader.schema)
+    return table.select(columns) if columns else table
+
+
 def _read_part(file: pq.ParquetFile, columns: list[str] | None, index: int, count: int) -> pa.Table:
-    groups = file.metadata.num_row_groups
-    if groups >= count:
-        chosen = list(range(groups * index // count, groups * (index + 1) // count))
-        return file.read_row_groups(chosen, columns=columns)
     rows = file.metadata.num_rows
     start, stop = rows * index // count, rows * (index + 1) // count
-    sizes = [file.metadata.row_group(g).num_rows for g in range(groups)]
+    sizes = [file.metadata.row_group(g).num_rows for g in range(file.metadata.num_row_groups)]
     chosen, first_row, offset = [], None, 0
     for group, size in enumerate(sizes):
         if offset < stop and offset + size > start:
