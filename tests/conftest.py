@@ -24,7 +24,8 @@
   ``postgresql``, ``COMMONS_DB_URL`` names a fresh database copied from the template, and the SQLite file URLs
   the test builds itself (``engine(f"sqlite:///{home / 'governance.sqlite'}")``, ``readonly_engine(...)``) are
   sent there too: every ``governance.sqlite`` to that database, any other file name to a fresh database of its
-  own. Tests whose child processes open a SQLite path of their own are in ``SQLITE_ONLY``: SQLite only.
+  own. Tests whose child processes open a SQLite path of their own are in ``SQLITE_ONLY``: SQLite only
+  (``POSTGRESQL_ONLY``: the reverse, where SQLite has a test of its own).
 
 Fixtures used by one tier or one area only live in a ``conftest.py`` in that folder, not here.
 """
@@ -44,7 +45,7 @@ DATABASE_TEST_MODULES = {
     "test_ask_cli", "test_assistant_use_records", "test_audit", "test_audit_cli", "test_audit_register",
     "test_audit_tamper", "test_contributions", "test_contributions_register", "test_data_api_walls",
     "test_quorum_decisions", "test_releases_rules", "test_releases_service", "test_rules_cannot_loosen",
-    "test_migrations", "test_db_backends", "test_policy", "test_releases_outputs",
+    "test_migrations", "test_db_backends", "test_audit_concurrency", "test_policy", "test_releases_outputs",
 }
 # Single tests of slower modules whose database use is small: one representative each, to keep the suite's time.
 DATABASE_TESTS = {"test_stories_runner.py::test_a_refresh_publishes_every_place_with_checked_numbers"}
@@ -53,6 +54,8 @@ SQLITE_ONLY = {
     "test_audit.py::test_concurrent_processes_lose_nothing_and_keep_one_chain",   # test_audit_postgres.py instead
     "test_audit.py::test_commons_audit_verify_exit_codes",
 }
+# PostgreSQL only, where SQLite has its own test already (test_audit.py: several processes appending).
+POSTGRESQL_ONLY = {"test_audit_concurrency.py::test_eight_processes_lose_nothing_and_keep_one_chain"}
 
 
 def pytest_generate_tests(metafunc):
@@ -62,7 +65,9 @@ def pytest_generate_tests(metafunc):
         if module not in DATABASE_TEST_MODULES and key not in DATABASE_TESTS:
             return
         metafunc.fixturenames.insert(0, "db_backend")   # first, so COMMONS_DB_URL is set before other fixtures
-    backends = ["sqlite"] if key in SQLITE_ONLY else ["sqlite", "postgresql"]
+    backends = ["sqlite", "postgresql"]
+    if key in SQLITE_ONLY or key in POSTGRESQL_ONLY:
+        backends = ["sqlite"] if key in SQLITE_ONLY else ["postgresql"]
     metafunc.parametrize("db_backend", backends, indirect=True)
 
 
