@@ -204,12 +204,14 @@ class Store:
     def _lock(self):
         """One writer of manifests at a time: threads of this process, then processes (flock)."""
         self.home.mkdir(parents=True, exist_ok=True)
-        with _MANIFEST_LOCK, open(self.home / "store.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        with _MANIFEST_LOCK:
+            # Read-only is enough for flock, so a lock file another account created (0644) still works.
+            fd = os.open(self.home / "store.lock", os.O_RDONLY | os.O_CREAT, 0o644)
             try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
             finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+                os.close(fd)  # closing releases the lock
 
 
 def pick_version(name: str, manifest: dict, version: int | None = None) -> dict:

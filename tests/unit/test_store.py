@@ -132,3 +132,40 @@ def test_a_geo_dataset_read_without_geometry_is_plain_pandas(tmp_path):
     frame = geopandas.GeoDataFrame({"code": ["a"]}, geometry=[Point(-2.98, 53.41)], crs="EPSG:4326")
     store.commit(store.stage("points", to_arrow(frame), {"notes": []}))
     assert isinstance(store.read("points", columns=["code"]), pd.DataFrame)
+
+
+def test_publishing_under_a_decided_number_is_repeatable_and_never_replaces_a_version(tmp_path):
+    store = Store(tmp_path)
+    first = store.publish(store.stage("counts", table([1]), {"notes": [], "contribution": 7}), 1)
+    again = store.stage("counts", table([1]), {"notes": [], "contribution": 7})
+    assert store.publish(again, 1) == first and not again.parquet_tmp.exists()   # a retry: same entry back
+    with pytest.raises(FileExistsError, match="counts version 1 is already published"):
+        store.publish(store.stage("counts", table([2]), {"notes": [], "contribution": 8}), 1)
+    store.publish(store.stage("counts", table([3]), {"notes": [], "contribution": 9}), 3)
+    store.publish(store.stage("counts", table([2]), {"notes": [], "contribution": 8}), 2)   # late, still in order
+    assert [v["version"] for v in store.manifest("counts")["versions"]] == [1, 2, 3]
+    assert store.read("counts")["count"].tolist() == [3]
+
+
+def test_the_sweep_removes_version_files_no_manifest_lists(tmp_path):
+    store = Store(tmp_path)
+    add_version(store, "counts", [1])
+    folder = tmp_path / "datasets" / "counts"
+    (folder / "v0002.parquet").write_bytes(b"renamed just before a crash")
+    (folder / "v0002.arrow").write_bytes(b"")
+    (tmp_path / "datasets" / "fresh").mkdir()
+    (tmp_path / "datasets" / "fresh" / "v0001.parquet").write_bytes(b"first version, never listed")
+    assert len(store.sweep()) == 3 and store.sweep() == []
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "v0001.arrow", "v0001.parquet"]
+    assert store.read("counts")["count"].tolist() == [1]
+
+
+def test_concurrent_commits_lose_no_version(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store(tmp_path)
+    staged = [store.stage("counts", table([n]), {"notes": []}) for n in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        numbers = sorted(entry["version"] for entry in pool.map(store.commit, staged))
+    assert numbers == list(range(1, 9))
+    assert [v["version"] for v in store.manifest("counts")["versions"]] == numbers
