@@ -52,6 +52,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         # check; everything else (cookies, a bogus or non-token Authorization header beside a cookie) does.
         if self.token_authenticated():
             return None
+        if self.hub_auth.get_token(self, in_cookie=False):
+            # A token was sent and the hub does not accept it: refused whatever cookie comes with it.
+            raise ApiError(401, "not-authenticated", "The token in the Authorization header is not a valid JupyterHub "
+                           "token (expired, revoked or mistyped). Get a new one with `commons token USER`, or in a "
+                           "notebook let the commons_kernel client send yours.")
         return super().check_xsrf_cookie()
 
     def token_authenticated(self) -> bool:
