@@ -64,7 +64,8 @@ def csv_shape_ok(data: bytes, name: str, report: QualityReport) -> bool:
         header = next(csv.reader(io.StringIO(head.decode("utf-8", errors="replace"), newline="")), [])
     except csv.Error:
         return True  # the full parse reports where the header is broken
-    return check_shape(len(header), max(data.count(b"\n"), 1), name, report, counted="lines")
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    return check_shape(len(header), max(lines - 1, 1), name, report, counted="lines of data")
 
 
 def parquet_shape_ok(data: bytes, name: str, report: QualityReport) -> bool:
