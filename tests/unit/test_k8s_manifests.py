@@ -48,7 +48,8 @@ def test_cli_reports_no_problem(capsys):
 # bad inputs: one small case each ------------------------------------------------------------------------------
 BAD_CASES = {
     "unknown_key.yaml": ("apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selector: {a: b}\n"
-                         "  ports:\n    - port: 80\n      targetPrt: 8080\n", r":9:7: unknown key 'targetPrt' in V1ServicePort"),
+                         "  ports:\n    - port: 80\n      targetPrt: 8080\n",
+                         r":9:7: unknown key 'targetPrt' in V1ServicePort"),
     "wrong_type.yaml": ("apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  ports:\n    - port: eighty\n",
                         r"V1Service.*port: Input should be a valid integer"),
     "missing_required.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n"
@@ -118,7 +119,8 @@ def test_store_volume_is_mounted_read_write_only_in_the_data_api():
 def test_pods_sharing_a_read_write_once_volume_share_a_node():
     deployments = by_name("Deployment")
     for name, writer in (("commons-register", "commons-data-api"), ("commons-stories", "commons-refresher")):
-        (term,) = pod_spec(deployments[name])["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        affinity = pod_spec(deployments[name])["affinity"]["podAffinity"]
+        (term,) = affinity["requiredDuringSchedulingIgnoredDuringExecution"]
         assert term["labelSelector"]["matchLabels"] == {"app.kubernetes.io/name": writer}
         assert term["topologyKey"] == "kubernetes.io/hostname"
 
@@ -198,7 +200,8 @@ def test_the_data_api_is_not_reachable_by_unlabelled_pods():
     deployments = by_name("Deployment")
     for name in ("commons-stories", "commons-register"):
         assert k8s.DATA_API_ACCESS_LABEL not in deployments[name]["spec"]["template"]["metadata"]["labels"]
-    assert deployments["commons-refresher"]["spec"]["template"]["metadata"]["labels"][k8s.DATA_API_ACCESS_LABEL] == "true"
+    refresher_labels = deployments["commons-refresher"]["spec"]["template"]["metadata"]["labels"]
+    assert refresher_labels[k8s.DATA_API_ACCESS_LABEL] == "true"
 
 
 def test_public_stories_open_no_connection():

@@ -148,7 +148,8 @@ def egress_destinations(policy: dict) -> list[tuple[str, int]]:
                                   port["port"]))
                 else:
                     labels = {**peer.get("podSelector", {}).get("matchLabels", {}),
-                              **{f"ns:{k}": v for k, v in peer.get("namespaceSelector", {}).get("matchLabels", {}).items()}}
+                              **{f"ns:{k}": v for k, v in
+                                 peer.get("namespaceSelector", {}).get("matchLabels", {}).items()}}
                     found.append((json.dumps(labels, sort_keys=True), port["port"]))
     return found
 
