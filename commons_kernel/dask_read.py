@@ -59,6 +59,8 @@ def read_dask(name: str, project: str | None = None, purpose: str | None = None,
 
     from commons_kernel.api import client as api_client
 
+    if partitions is not None and partitions < 1:
+        raise ValueError(f"partitions={partitions!r}: a dataset is read in 1 or more parts.")
     client = api_client()
     # The columns and types, and the decision, before any work is sent to the workers.
     empty, info = client.read_table(name, project=project, purpose=purpose, columns=columns, version=version,
@@ -67,8 +69,6 @@ def read_dask(name: str, project: str | None = None, purpose: str | None = None,
     described = client.get_json(f"api/datasets/{name}")
     rows = next(v["rows"] for v in described["versions"] if v["version"] == chosen)
     parts = partitions or max(1, math.ceil(rows / int(config.setting("dask_partition_rows"))))
-    if parts < 1:
-        raise ValueError(f"partitions={partitions!r}: a dataset is read in 1 or more parts.")
     attrs = {"name": name, "version": chosen, **{key: described.get(key) for key in
                                                  ("licence", "attribution", "title", "tier", "synthetic")}}
     reader = PartReader(client.url, client.token, client.timeout, name, chosen, parts, project, purpose,

@@ -55,7 +55,8 @@ def test_isolated_services_run_as_their_accounts(monkeypatch, tmp_path):
     c = _install(monkeypatch, tmp_path, "auto")
     users = {s["name"]: s.get("user") for s in c.JupyterHub.services if "command" in s}
     assert users == {"data-api": "commons", "register": "commons", "refresher": "commons",
-                     "stories": "commons-public"}
+                     "stories": "commons-public",
+                     "dask-gateway": None}   # root: it starts each person's Dask workers as that person
     assert c.CommonsSpawner.isolated is True
     assert "--allow-root" not in c.Spawner.args
     home = tmp_path / "var"
