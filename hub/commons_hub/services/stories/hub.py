@@ -17,7 +17,8 @@ def configure(ctx, secret) -> dict:
             "name": "stories",
             "url": ctx.service_url("COMMONS_STORIES_PORT"),
             "command": [ctx.python, "-m", "commons_hub.services.stories.app"],
-            "environment": {**ctx.env, **stories_settings()},
+            # No database URL: public kernels inherit this environment, and a PostgreSQL URL carries a password.
+            "environment": {k: v for k, v in {**ctx.env, **stories_settings()}.items() if k != "COMMONS_DB_URL"},
             "display": True,
             "info": {"description": "Stories for residents: public, no login."},
         },
