@@ -9,6 +9,7 @@ cap of 2 and a 3-second idle timeout, so the cull is seen in seconds.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -51,8 +52,28 @@ def wait_for(predicate, timeout: float, what: str):
     pytest.fail(f"not within {timeout} s: {what}")
 
 
-def open_sessions(base: str, count: int) -> list[requests.Response]:
-    return [requests.get(f"{base}/services/stories/{SLUG}/app?ward={PLACE}", timeout=180) for _ in range(count)]
+ADDRESSES = (f"198.51.100.{i}" for i in itertools.count(1))
+
+
+def open_sessions(base: str, count: int, client: str | None = None) -> list[requests.Response]:
+    """``count`` app sessions; straight to a service of our own, each from ``client`` (default: a new address)."""
+    out = []
+    for _ in range(count):
+        headers = {} if base.startswith("http://127.0.0.1") and client == "proxy" else \
+            {"X-Forwarded-For": client or next(ADDRESSES)}
+        out.append(requests.get(f"{base}/services/stories/{SLUG}/app?ward={PLACE}", headers=headers, timeout=180))
+    return out
+
+
+def service_memory_mb(port: int) -> float:
+    """Resident memory of the stories service listening on ``port`` and its kernels, in MB."""
+    import psutil
+
+    for connection in psutil.net_connections("tcp"):
+        if connection.laddr and connection.laddr.port == port and connection.status == "LISTEN" and connection.pid:
+            service = psutil.Process(connection.pid)
+            return sum(p.memory_info().rss for p in [service, *service.children(recursive=True)]) / 1e6
+    return 0.0
 
 
 def test_past_the_cap_residents_get_the_static_page_through_the_proxy(hub, published):
@@ -62,7 +83,7 @@ def test_past_the_cap_residents_get_the_static_page_through_the_proxy(hub, publi
     responses = []
     try:
         for _ in range(cap + 2):
-            responses.append(open_sessions(base, 1)[0])
+            responses.append(open_sessions(base, 1, client="proxy")[0])
             assert capacity(base)["stories"].get(SLUG, 0) <= cap
         kinds = [r.headers.get("X-Commons-Live") for r in responses]
         assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
@@ -89,7 +110,8 @@ def own_stories_service(hub, published):
     port = free_port()
     env = {**hub.env, "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}",
            "COMMONS_STORIES_MAX_KERNELS_PER_STORY": "2", "COMMONS_STORIES_MAX_KERNELS": "3",
-           "COMMONS_STORIES_KERNEL_IDLE_SECONDS": "3", "COMMONS_STORIES_CULL_INTERVAL_SECONDS": "1"}
+           "COMMONS_STORIES_KERNEL_IDLE_SECONDS": "3", "COMMONS_STORIES_CULL_INTERVAL_SECONDS": "1",
+           "COMMONS_STORIES_SESSIONS_PER_MINUTE": "3"}
     service = subprocess.Popen([sys.executable, "-m", "commons_hub.services.stories.app"], env=env, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -102,7 +124,7 @@ def own_stories_service(hub, published):
 
     try:
         wait_for(up, 60, "the stories service")
-        yield base
+        yield base, port
     finally:
         os.killpg(service.pid, signal.SIGTERM)
         try:
@@ -112,15 +134,27 @@ def own_stories_service(hub, published):
 
 
 def test_kernels_stay_at_the_cap_and_idle_ones_are_culled(own_stories_service):
-    base = own_stories_service
+    base, port = own_stories_service
     wait_for(lambda: capacity(base)["stories"].get(SLUG), 120, "the preheated kernel")
     kinds = []
-    for _ in range(4):
+    for _ in range(6):                                 # six visitors: it took the service to 1.5 GB before
         kinds.append(open_sessions(base, 1)[0].headers.get("X-Commons-Live"))
         assert capacity(base)["stories"].get(SLUG, 0) <= 2
+    print(f"stories service with {capacity(base)['kernels']} kernels after 6 visitors: "
+          f"{service_memory_mb(port):.0f} MB")
     assert kinds[0] == "app" and "busy" in kinds, kinds
     assert capacity(base)["stories"][SLUG] == 2
     # the visitors' kernels are idle (no widget is used): culled after 3 s, checked every second
     dropped = wait_for(lambda: capacity(base)["stories"].get(SLUG, 0) < 2 or None, 30, "the idle kernels culled")
     assert dropped
     assert open_sessions(base, 1)[0].headers.get("X-Commons-Live") == "app"
+
+
+def test_one_client_may_open_so_many_sessions_a_minute(own_stories_service):
+    base, _ = own_stories_service
+    kinds = [r.headers.get("X-Commons-Live") for r in open_sessions(base, 4, client="203.0.113.5, 198.51.100.250")]
+    assert kinds[:3] != ["rate-limited"] * 3 and kinds[3] == "rate-limited", kinds
+    # what the client put before the proxy's entry does not make it someone else
+    spoofed = open_sessions(base, 1, client="10.9.9.9, 198.51.100.250")[0]
+    assert spoofed.headers.get("X-Commons-Live") == "rate-limited" and BUSY_NOTE in spoofed.text
+    assert open_sessions(base, 1)[0].headers.get("X-Commons-Live") in ("app", "busy")   # another visitor
