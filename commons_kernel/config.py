@@ -91,6 +91,15 @@ SETTINGS: dict[str, Setting] = {
         Setting("hub_db_url", "COMMONS_HUB_DB_URL", "",
                 "SQLAlchemy URL of JupyterHub's own database (users, servers, tokens); empty means SQLite at "
                 "$COMMONS_HOME/jupyterhub.sqlite. PostgreSQL: postgresql+psycopg://USER:PASSWORD@HOST/DB."),
+        # Object storage (commons_hub.store_files, docs/operators/storage.md).
+        Setting("store_url", "COMMONS_STORE_URL", "",
+                "Where dataset versions and manifests are kept: empty means $COMMONS_HOME/datasets; s3://BUCKET/PREFIX "
+                "puts them in an S3-compatible bucket (only the data-api and operators' commands get its credentials)."),
+        Setting("s3_endpoint_url", "COMMONS_S3_ENDPOINT_URL", "",
+                "Endpoint of an S3-compatible server (MinIO, Ceph, a cloud's own); empty means AWS S3."),
+        Setting("s3_credentials_file", "COMMONS_S3_CREDENTIALS_FILE", "",
+                "AWS-style INI file ([default] aws_access_key_id, aws_secret_access_key) readable only by the "
+                "data-api's account; empty means the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables."),
         # Walls: who runs what (commons_hub.isolation, docs/operators/isolation.md).
         Setting("isolation", "COMMONS_ISOLATION", "auto",
                 "auto: when `commons up` runs as root, each person's server runs as their own Unix account and the "

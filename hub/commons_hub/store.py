@@ -10,18 +10,20 @@ A version is readable only once the manifest lists it: files are staged under hi
 and then the manifest is replaced (under ``store.lock``). A file the manifest does not list was never readable;
 ``sweep`` removes such leftovers at start.
 
-Only the data-api service (and operators' commands) read this directory. Kernels read through the data-api.
+Version files and manifests go through fsspec (``store_files.py``): this layout in the state directory by
+default, or the same layout under ``s3://bucket/prefix`` (``COMMONS_STORE_URL``). Staged files, pending uploads and
+contributed datasets' ``metadata.yaml`` stay in the state directory's ``datasets/`` (``Store.root``) either way.
+Every read checks the bytes against the manifest's sha256 (``StoredFileCorrupt`` when they differ).
+
+Only the data-api service (and operators' commands) read the store. Kernels read through the data-api.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +33,11 @@ import pyarrow.parquet as pq
 
 from commons_kernel import config
 from commons_kernel.frames import table_to_frame
+from commons_hub.store_files import LocalFiles, StoredFileCorrupt, StoreFiles, open_files
 from commons_kernel.exceptions import DatasetNotFound
 
-_MANIFEST_LOCK = threading.Lock()
+__all__ = ["Store", "StagedVersion", "StoredFileCorrupt", "atomic_write_bytes", "atomic_write_json", "pick_version",
+           "sha256_file"]
 
 
 def sha256_file(path: Path) -> str:
@@ -74,34 +78,48 @@ class StagedVersion:
 
 
 class Store:
-    def __init__(self, home: Path | None = None):
+    def __init__(self, home: Path | None = None, files: StoreFiles | None = None):
         self.home = Path(home) if home else config.home()
-        self.root = self.home / "datasets"
+        self.root = self.home / "datasets"          # working files; version files too unless COMMONS_STORE_URL
+        self.files = files or open_files(self.home)
 
     # reading -----------------------------------------------------------------------------------------
     def names(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p.parent.name for p in self.root.glob("*/manifest.json"))
+        return self.files.names()
+
+    def has(self, name: str) -> bool:
+        return self.files.exists(f"{name}/manifest.json")
 
     def manifest(self, name: str) -> dict:
-        path = self.root / name / "manifest.json"
         try:
-            return json.loads(path.read_text())
+            return json.loads(self.files.read_bytes(f"{name}/manifest.json"))
         except FileNotFoundError:
             raise DatasetNotFound(name, self._close(name)) from None
+
+    def manifest_stamp(self, name: str):
+        """Changes whenever the manifest is replaced; None when there is none (a cheap cache key)."""
+        return self.files.stamp(f"{name}/manifest.json")
 
     def version_entry(self, name: str, version: int | None = None) -> dict:
         return pick_version(name, self.manifest(name), version)
 
     def parquet_path(self, name: str, version: int | None = None) -> Path:
-        return self.root / name / self.version_entry(name, version)["file"]
+        """Local stores only: where the version's Parquet file is (readers use ``version_bytes``, which checks it)."""
+        return Path(self.files.base) / name / self.version_entry(name, version)["file"]
 
     def arrow_path(self, name: str, version: int | None = None) -> Path:
         return self.parquet_path(name, version).with_suffix(".arrow")
 
+    def version_bytes(self, name: str, entry: dict, kind: str = "parquet") -> bytes:
+        """The version's Parquet (or Arrow, ``kind="arrow"``) bytes, checked against the manifest's sha256.
+        Raises StoredFileCorrupt on a mismatch, KeyError for an Arrow copy whose hash was never recorded."""
+        file = entry["file"] if kind == "parquet" else str(Path(entry["file"]).with_suffix(".arrow"))
+        expected = entry["sha256"] if kind == "parquet" else entry["arrow_sha256"]
+        return self.files.read_verified(f"{name}/{file}", expected)
+
     def read_table(self, name: str, version: int | None = None, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(self.parquet_path(name, version), columns=columns)
+        data = self.version_bytes(name, self.version_entry(name, version))
+        return pq.read_table(pa.BufferReader(data), columns=columns)
 
     def read(self, name: str, version: int | None = None, columns: list[str] | None = None):
         """A pandas DataFrame, or a GeoDataFrame when the dataset has a geometry column."""
@@ -114,7 +132,7 @@ class Store:
 
     # writing -----------------------------------------------------------------------------------------
     def stage(self, name: str, table: pa.Table, entry: dict) -> StagedVersion:
-        """Write a new version to hidden temporary files beside its final place."""
+        """Write a new version to hidden temporary files in the state directory."""
         folder = self.root / name
         folder.mkdir(parents=True, exist_ok=True)
         fd, parquet_tmp = tempfile.mkstemp(dir=folder, prefix=".staged.", suffix=".parquet")
@@ -124,24 +142,23 @@ class Store:
         with pa.OSFile(str(arrow_tmp), "wb") as sink, ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=64 * 1024)
         entry = dict(entry, sha256=sha256_file(Path(parquet_tmp)), rows=table.num_rows,
-                     bytes=Path(parquet_tmp).stat().st_size)
+                     bytes=Path(parquet_tmp).stat().st_size, arrow_sha256=sha256_file(arrow_tmp))
         return StagedVersion(name, Path(parquet_tmp), arrow_tmp, entry)
 
     def commit(self, staged: StagedVersion) -> dict:
         """Make staged files the dataset's next version (ingest: a version needs no decision first)."""
-        with self._lock():
+        with self.files.lock():
             versions = self._manifest_or_new(staged.name)["versions"]
             return self._publish(staged, (versions[-1]["version"] + 1) if versions else 1)
 
     def publish(self, staged: StagedVersion, version: int) -> dict:
-        """Make staged files version ``version``, a number decided (and recorded) before: rename them into place,
+        """Make staged files version ``version``, a number decided (and recorded) before: move them into place,
         then add the version to the manifest, the one switch readers see. Repeatable: when the manifest already
         lists that version for the same contribution, the staged copy is dropped and the listed entry returned."""
-        with self._lock():
+        with self.files.lock():
             return self._publish(staged, int(version))
 
     def _publish(self, staged: StagedVersion, number: int) -> dict:
-        folder = self.root / staged.name
         manifest = self._manifest_or_new(staged.name)
         listed = next((v for v in manifest["versions"] if v["version"] == number), None)
         if listed is not None:
@@ -150,23 +167,30 @@ class Store:
                 return listed
             raise FileExistsError(f"{staged.name} version {number} is already published (from "
                                   f"{listed.get('contribution') or 'an ingest'}); versions are never replaced.")
-        final = folder / f"v{number:04d}.parquet"
+        final = f"v{number:04d}.parquet"
         # A file already at `final` is unlisted, so it was never readable (a crash before its manifest): replace it.
-        os.replace(staged.parquet_tmp, final)
-        os.replace(staged.arrow_tmp, final.with_suffix(".arrow"))
-        entry = dict(staged.entry, version=number, file=final.name)
+        self.files.put(staged.parquet_tmp, f"{staged.name}/{final}")
+        self.files.put(staged.arrow_tmp, f"{staged.name}/{Path(final).with_suffix('.arrow')}")
+        entry = dict(staged.entry, version=number, file=final)
         manifest["versions"] = sorted([*manifest["versions"], entry], key=lambda v: v["version"])
-        atomic_write_json(folder / "manifest.json", manifest)
+        self._write_manifest(staged.name, manifest)
         return entry
 
     def update_manifest(self, name: str, change) -> dict:
         """Apply ``change(manifest)`` (which edits it in place) and replace the manifest atomically, under the
         store's lock so a publish at the same moment is not lost."""
-        with self._lock():
+        with self.files.lock():
             manifest = self.manifest(name)
             change(manifest)
-            atomic_write_json(self.root / name / "manifest.json", manifest)
+            self._write_manifest(name, manifest)
             return manifest
+
+    def _write_manifest(self, name: str, manifest: dict) -> None:
+        if isinstance(self.files, LocalFiles):   # temp file + fsync + rename
+            atomic_write_json(Path(self.files.base) / name / "manifest.json", manifest)
+            return
+        self.files.write_atomic(f"{name}/manifest.json",
+                                (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode())
 
     def discard(self, staged: StagedVersion) -> None:
         staged.parquet_tmp.unlink(missing_ok=True)
@@ -180,38 +204,42 @@ class Store:
 
     def sweep(self) -> list[str]:
         """Remove what a crash left and no reader can reach: staged files, and version files the manifest does not
-        list (renamed into place just before a crash). Returns one line per file removed."""
+        list (moved into place just before a crash). Returns one line per file removed."""
         removed = []
-        with self._lock():
-            for folder in sorted(p for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []:
+        with self.files.lock():
+            local = sorted(p.name for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []
+            for name in sorted({*local, *self._stored_folders()}):
+                for path in sorted((self.root / name).glob(".staged.*")):
+                    path.unlink(missing_ok=True)
+                    removed.append(f"removed {path.relative_to(self.home)} (never published)")
                 try:
-                    listed = {v["file"] for v in self.manifest(folder.name)["versions"]}
+                    listed = {v["file"] for v in self.manifest(name)["versions"]}
                 except DatasetNotFound:
                     listed = set()
-                for path in sorted(folder.glob(".staged.*")) + sorted(folder.glob("v[0-9]*.*")):
-                    if path.name.startswith(".staged.") or path.with_suffix(".parquet").name not in listed:
-                        path.unlink(missing_ok=True)
-                        removed.append(f"removed {path.relative_to(self.home)} (never published)")
+                for file in self.files.listing(name):
+                    if file[:1] == "v" and file[1:2].isdigit() and str(Path(file).with_suffix(".parquet")) not in listed:
+                        self.files.remove(f"{name}/{file}")
+                        removed.append(f"removed {self._shown(name, file)} (never published)")
         return removed
+
+    def _stored_folders(self) -> list[str]:
+        if Path(self.files.base) == self.root:
+            return []
+        try:
+            return [p.rstrip("/").rsplit("/", 1)[-1] for p in self.files.fs.ls(self.files.base, detail=False)]
+        except FileNotFoundError:
+            return []
+
+    def _shown(self, name: str, file: str) -> str:
+        if Path(self.files.base) == self.root:
+            return str((self.root / name / file).relative_to(self.home))
+        return f"{self.files.url}/{name}/{file}"
 
     def _manifest_or_new(self, name: str) -> dict:
         try:
             return self.manifest(name)
         except DatasetNotFound:
             return {"name": name, "versions": []}
-
-    @contextlib.contextmanager
-    def _lock(self):
-        """One writer of manifests at a time: threads of this process, then processes (flock)."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        with _MANIFEST_LOCK:
-            # Read-only is enough for flock, so a lock file another account created (0644) still works.
-            fd = os.open(self.home / "store.lock", os.O_RDONLY | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                yield
-            finally:
-                os.close(fd)  # closing releases the lock
 
 
 def pick_version(name: str, manifest: dict, version: int | None = None) -> dict:

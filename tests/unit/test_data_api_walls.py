@@ -4,6 +4,7 @@ the caller is in; a purpose has real words; a failed read is JSON (a 5xx with an
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -132,7 +133,10 @@ class DataApiCase(AsyncHTTPTestCase):
 
     # failures ------------------------------------------------------------------------------------------
     def test_an_internal_error_is_json_with_an_error_id_logged_and_audited(self):
+        # Bytes whose hash the manifest lists (so the integrity check passes) but that are no Parquet file.
         self.state.store.parquet_path("imd2019_lsoa11").write_bytes(b"not parquet at all")
+        self.state.store.update_manifest("imd2019_lsoa11", lambda m: m["versions"][-1].update(
+            sha256=hashlib.sha256(b"not parquet at all").hexdigest()))
         with self.assertLogs("commons.data_api", level="ERROR") as logged:
             response = self.call(f"{READ}?format=csv&{GOOD_PURPOSE}")
         assert response.code == 500 and response.headers["Content-Type"].startswith("application/json")
@@ -145,6 +149,25 @@ class DataApiCase(AsyncHTTPTestCase):
         assert (denied["action"], denied["outcome"], denied["actor"], denied["dataset"]) == \
             ("deny", "error", "analyst1", "imd2019_lsoa11")
         assert detail["error_id"] == body["error_id"] and detail["status"] == 500
+        assert self.state.audit.verify().ok
+
+    def test_a_stored_file_that_does_not_match_its_manifest_is_refused_and_audited(self):
+        for suffix, query in [(".arrow", ""), (".parquet", "&format=csv")]:   # the as-is path and the decoded one
+            path = self.state.store.parquet_path("imd2019_lsoa11").with_suffix(suffix)
+            original = path.read_bytes()
+            path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))      # one bit changed on disk
+            try:
+                response = self.call(f"{READ}?{GOOD_PURPOSE}{query}")
+            finally:
+                path.write_bytes(original)
+            assert response.code == 403, response.body
+            assert "failed its integrity check" in json.loads(response.body)["reason"]
+            denied = self.entries()[-1]
+            detail = json.loads(denied["detail"])
+            assert (denied["action"], denied["outcome"], denied["dataset"]) == ("deny", "denied", "imd2019_lsoa11")
+            assert detail["rule"] == "integrity" and path.name in detail["reason"]
+            assert detail["actual_sha256"] != detail["expected_sha256"]
+        assert self.call(f"{READ}?{GOOD_PURPOSE}").code == 200    # restored bytes: served again
         assert self.state.audit.verify().ok
 
     def test_a_bad_read_request_leaves_a_deny_entry(self):

@@ -45,10 +45,12 @@ def part_label(part: tuple[int, int] | None) -> str | None:
     return f"{part[0]}/{part[1]}" if part else None
 
 
-def read_rows(path: Path, columns: list[str] | None, part: tuple[int, int] | None,
-              limit: int | None) -> pa.Table:
-    """The rows of ``part`` (all rows without one) of the Parquet file at ``path``, at most ``limit`` of them."""
-    file = pq.ParquetFile(path)
+def read_rows(path, columns: list[str] | None, part: tuple[int, int] | None,
+              limit: int | None, arrow=None) -> pa.Table:
+    """The rows of ``part`` (all rows without one) of the Parquet file at ``path``, at most ``limit`` of them.
+    ``path`` may be the file's bytes instead (checked against the manifest already), ``arrow`` then its Arrow copy."""
+    in_memory = not isinstance(path, (str, Path))
+    file = pq.ParquetFile(pa.BufferReader(path) if in_memory else path)
     if limit == 0:
         schema = file.schema_arrow
         if columns:
@@ -56,16 +58,19 @@ def read_rows(path: Path, columns: list[str] | None, part: tuple[int, int] | Non
         return schema.empty_table()
     if part is None:
         table = file.read(columns=columns)
-    elif Path(path).with_suffix(".arrow").is_file():
-        table = _read_part_arrow(Path(path).with_suffix(".arrow"), columns, file.metadata.num_rows, *part)
+    elif in_memory and arrow is not None:
+        table = _read_part_arrow(pa.BufferReader(arrow), columns, file.metadata.num_rows, *part)
+    elif not in_memory and Path(path).with_suffix(".arrow").is_file():
+        table = _read_part_arrow(pa.memory_map(str(Path(path).with_suffix(".arrow"))), columns,
+                                 file.metadata.num_rows, *part)
     else:
         table = _read_part(file, columns, *part)
     return table.slice(0, limit) if limit is not None else table
 
 
-def _read_part_arrow(path: Path, columns: list[str] | None, rows: int, index: int, count: int) -> pa.Table:
+def _read_part_arrow(source, columns: list[str] | None, rows: int, index: int, count: int) -> pa.Table:
     start, stop = rows * index // count, rows * (index + 1) // count
-    reader = ipc.open_stream(pa.memory_map(str(path)))    # the buffers keep the mapping alive, not the file
+    reader = ipc.open_stream(source)    # the buffers keep the mapping (or bytes) alive, not the file
     batches, offset = [], 0
     for batch in reader:
         end = offset + batch.num_rows

@@ -21,6 +21,7 @@ from commons_hub.policy import Caller, Decision, decide_read
 from commons_hub.projects import project_view
 from commons_hub.purpose import is_blank, purpose_problem
 from commons_hub.services.data_api.parts import parse_limit, parse_part, part_label, read_rows
+from commons_hub.store import StoredFileCorrupt
 from commons_kernel.exceptions import CommonsError
 
 FORMATS = {"arrow": "application/vnd.apache.arrow.stream", "parquet": "application/vnd.apache.parquet",
@@ -66,8 +67,10 @@ def _table(state, request: ReadRequest, meta, entry) -> pa.Table:
         code_column = meta.geography.get("code_column")
         if request.areas and code_column and code_column not in columns:
             columns = [*columns, code_column]
-    table = read_rows(store.root / request.dataset / entry["file"], columns, parse_part(request.part),
-                      parse_limit(request.limit))
+    part = parse_part(request.part)
+    parquet = store.version_bytes(request.dataset, entry)       # sha256 checked: StoredFileCorrupt otherwise
+    arrow = store.version_bytes(request.dataset, entry, "arrow") if part and "arrow_sha256" in entry else None
+    table = read_rows(parquet, columns, part, parse_limit(request.limit), arrow=arrow)
     if request.areas:
         code_column = meta.geography.get("code_column")
         if not code_column or code_column not in table.column_names:
@@ -152,15 +155,27 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
                                       version=entry["version"], detail={"reason": decision.reason, "rule": decision.rule}))
         raise Denied(decision)
     fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
-    if fast:
-        path = state.store.root / request.dataset / entry["file"]
-        prepared = PreparedRead(FORMATS["arrow"], entry["rows"], entry["version"], file=path.with_suffix(".arrow"))
-        size = prepared.file.stat().st_size
-    else:
-        table = _table(state, request, meta, entry)
-        payload = _encode(table, request.format)
-        prepared = PreparedRead(FORMATS[request.format], table.num_rows, entry["version"], payload=payload)
-        size = len(payload)
+    try:
+        if fast and "arrow_sha256" in entry:     # the stored Arrow copy, as-is, once its hash is checked
+            payload = state.store.version_bytes(request.dataset, entry, "arrow")
+            prepared = PreparedRead(FORMATS["arrow"], entry["rows"], entry["version"], payload=payload)
+        else:
+            table = _table(state, request, meta, entry)
+            payload = _encode(table, request.format)
+            prepared = PreparedRead(FORMATS[request.format], table.num_rows, entry["version"], payload=payload)
+    except StoredFileCorrupt as exc:
+        state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
+                                      project=request.project, purpose=request.purpose, dataset=request.dataset,
+                                      version=entry["version"],
+                                      detail={"reason": f"stored file does not match its manifest: {exc.where}",
+                                              "rule": "integrity", "expected_sha256": exc.expected,
+                                              "actual_sha256": exc.actual}))
+        raise Denied(Decision(False, f"{request.dataset} version {entry['version']} failed its integrity check "
+                                     f"(the stored bytes are not the ones published), so it was not served.",
+                              "Nothing is wrong with your request: tell the operators (the audit log names the "
+                              "file); they restore it from a backup.", project=request.project,
+                              rule="integrity")) from exc
+    size = len(prepared.payload)
     prepared.filename = f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format)}"
     state.audit.append(AuditEvent(
         actor=caller.name, actor_kind=caller.kind, action="read", outcome="ok", project=request.project,

@@ -50,11 +50,9 @@ class ServiceState:
 
     def manifest(self, name: str) -> dict:
         """The dataset's manifest, re-read only when its file changed (a stat per request, not a parse)."""
-        path = self.store.root / name / "manifest.json"
-        try:
-            mtime = path.stat().st_mtime_ns
-        except FileNotFoundError:
-            raise DatasetNotFound(name, self._close(name)) from None
+        mtime = self.store.manifest_stamp(name)
+        if mtime is None:
+            raise DatasetNotFound(name, self._close(name))
         cached = self._manifests.get(name)
         if cached is None or cached[0] != mtime:
             cached = (mtime, self.store.manifest(name))
@@ -66,7 +64,7 @@ class ServiceState:
 
     def metadata(self, name: str):
         metadata = self.all_metadata()
-        if name not in metadata or not (self.store.root / name / "manifest.json").exists():
+        if name not in metadata or not self.store.has(name):
             raise DatasetNotFound(name, self._close(name))
         return metadata[name]
 
