@@ -13,8 +13,8 @@ up: setup
 # thread, and pytest may reorder its session-parametrized tests among the others, after which asyncio.run()
 # fails in every later test. Both runs must pass.
 test:
-	WITH_BROWSER=1 ./scripts/setup.sh
-	.venv/bin/python -m pytest tests/unit tests/integration tests/notebooks $(PYTEST_ARGS)
+	WITH_BROWSER=1 WITH_POSTGRES=1 ./scripts/setup.sh
+	WITH_POSTGRES=1 .venv/bin/python -m pytest tests/unit tests/integration tests/notebooks $(PYTEST_ARGS)
 	.venv/bin/python -m pytest tests/browser $(PYTEST_ARGS)
 
 bench: setup

@@ -3,6 +3,8 @@
 # - a virtualenv in .venv with the pinned packages (torch first, from its CPU wheel)
 # - configurable-http-proxy from npm into .tools/
 # - Debian's chromium (for the browser tests) when WITH_BROWSER=1 and we are root
+# - Debian's postgresql (the tests' throwaway server, run from a temp dir; the system cluster is not used) when
+#   WITH_POSTGRES=1 and we are root
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -33,6 +35,16 @@ if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "!! /usr/bin/chromium is missing and we are not root: install it with 'sudo apt-get install chromium'" >&2
+    exit 1
+  fi
+fi
+
+if [ "${WITH_POSTGRES:-0}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "==> Debian postgresql (the tests' throwaway server)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "!! PostgreSQL is missing and we are not root: install it with 'sudo apt-get install postgresql'" >&2
     exit 1
   fi
 fi
