@@ -100,6 +100,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("s3_credentials_file", "COMMONS_S3_CREDENTIALS_FILE", "",
                 "AWS-style INI file ([default] aws_access_key_id, aws_secret_access_key) readable only by the "
                 "data-api's account; empty means the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables."),
+        Setting("s3_read_credentials_file", "COMMONS_S3_READ_CREDENTIALS_FILE", "",
+                "The same, with a read-only key, for the services that read manifests (the register), which never get "
+                "the data-api's credentials; empty means those services read no object store."),
         # Walls: who runs what (commons_hub.isolation, docs/operators/isolation.md).
         Setting("isolation", "COMMONS_ISOLATION", "auto",
                 "auto: when `commons up` runs as root, each person's server runs as their own Unix account and the "

@@ -44,6 +44,15 @@ GUIDE_PERSONA_ID = "jupyter-ai-personas::commons_kernel::CommonsGuidePersona"
 PERSONA_ARGS = [f"--PersonaManager.default_persona_id={GUIDE_PERSONA_ID}", "--PersonaManager.builtin_mcp_servers=[]"]
 
 
+# The object store's credentials: only the data-api's environment gets them (never other services, user servers
+# or kernels). Other services that read manifests use COMMONS_S3_READ_CREDENTIALS_FILE (a read-only key).
+STORE_SECRETS = ("COMMONS_S3_CREDENTIALS_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def store_credentials() -> dict:
+    return {name: os.environ[name] for name in STORE_SECRETS if os.environ.get(name)}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -137,9 +146,10 @@ def install(c) -> None:
     if walls is None:
         print(f"[commons] {isolation.NOT_ISOLATED}", file=sys.stderr)
     # Services see only the environment they are given: pass every commons setting that is set (quorum, register
-    # privacy, disclosure thresholds...), but never an API token.
+    # privacy, disclosure thresholds...), but never an API token, nor the store's credentials (the data-api's own:
+    # services/data_api/hub.py).
     forwarded = {s.env: os.environ[s.env] for s in config.SETTINGS.values()
-                 if s.env in os.environ and s.env not in ("COMMONS_API_TOKEN", "COMMONS_HUB_DB_URL")}
+                 if s.env in os.environ and s.env not in ("COMMONS_API_TOKEN", "COMMONS_HUB_DB_URL", *STORE_SECRETS)}
     ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,
                   env={**forwarded, "COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
                        "COMMONS_DB_URL": config.setting("db_url"), "COMMONS_HUB_URL": public_url,

@@ -3,7 +3,8 @@
 ``COMMONS_STORE_URL`` chooses: empty means ``$COMMONS_HOME/datasets`` (the layout of one machine, unchanged);
 ``s3://bucket/prefix`` puts every ``<name>/vNNNN.parquet``, ``<name>/vNNNN.arrow`` and ``<name>/manifest.json``
 in that bucket through s3fs (endpoint ``COMMONS_S3_ENDPOINT_URL``; credentials from the standard ``AWS_*``
-variables or the file ``COMMONS_S3_CREDENTIALS_FILE``, which only the data-api's account can read).
+variables or the file ``COMMONS_S3_CREDENTIALS_FILE``; both reach the data-api's environment only, install.py). The register reads
+manifests with a read-only key (``COMMONS_S3_READ_CREDENTIALS_FILE``).
 
 Working files stay in the state directory either way: staged versions (``.staged.*``), pending uploads, check
 reports and contributed datasets' ``metadata.yaml``.
@@ -188,6 +189,8 @@ def _credentials() -> dict:
     """Keys from ``COMMONS_S3_CREDENTIALS_FILE`` (an AWS-style INI file, section ``[default]``), else nothing: s3fs
     then takes the standard ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` variables or the instance's role."""
     path = config.setting("s3_credentials_file")
+    if not path and not os.environ.get("AWS_ACCESS_KEY_ID"):
+        path = config.setting("s3_read_credentials_file")   # a service that only reads manifests (the register)
     if not path:
         return {}
     parser = configparser.ConfigParser()

@@ -2,12 +2,15 @@
 
 
 def configure(ctx, secret) -> dict:
+    from commons_hub.install import store_credentials
+
     return {
         "service": {
             "name": "data-api",
             "url": ctx.service_url("COMMONS_DATA_API_PORT"),
             "command": [ctx.python, "-m", "commons_hub.services.data_api.app"],
-            "environment": dict(ctx.env),
+            # The one process holding the object store's credentials (docs/operators/storage.md).
+            "environment": {**ctx.env, **store_credentials()},
             "oauth_no_confirm": True,
             "display": False,
         },
