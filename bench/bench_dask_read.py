@@ -6,11 +6,13 @@
 1. governed Dask: ``ck.read_dask`` on 2 local workers of a Dask Gateway cluster (each partition a read of
    ``part=I/N`` through the data-api with the analyst's token, decided and audited), then the groupby;
 2. Dask reading the same Parquet directly on the same 2 workers (``dd.read_parquet`` of a copy the workers may
-   read; and one task per row group, the governed read's shape) -> ratio 1 / 2 (goal <= 1.25);
+   read; and one task per row group) -> ratio 1 / 2 (goal <= 1.25); and the same parts cut directly from a copy
+   of the store's uncompressed Arrow file, which the data-api serves parts from: that ratio is the gate alone;
 3. in one process ("one kernel"): pandas (``pd.read_parquet`` + groupby), DuckDB (SQL over the file), and the
    governed pandas read (``ck.read`` + groupby).
 
-Run: .venv/bin/python bench/bench_dask_read.py [--rows N]   (starts its own hub and gateway on loopback)
+Run: .venv/bin/python bench/bench_dask_read.py [--rows N]   (starts its own hub and gateway on loopback; each method runs 5
+times, in turn, and its median is reported)
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from tests.integration.hubfixture import RunningHub, free_port  # noqa: E402
 
 NAME = "bench_10m"
-REPEAT = 3
+REPEAT = 5
 
 
 def add_dataset(home: Path, rows: int) -> Path:
@@ -60,13 +62,17 @@ def add_dataset(home: Path, rows: int) -> Path:
     return store.root / NAME / entry["file"]
 
 
-def best_of(fn, repeat: int = REPEAT) -> tuple[float, list[float], object]:
-    times, result = [], None
+def interleaved(fns: dict, repeat: int = REPEAT) -> dict:
+    """Median seconds of each of ``fns``, run in turn round after round (a shared machine's load then falls on
+    all of them alike): {name: (median, runs, last result)}."""
+    runs = {name: [] for name in fns}
+    results = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), times, result
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            results[name] = fn()
+            runs[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(runs[name]), runs[name], results[name]) for name in fns}
 
 
 def groupby(frame):
@@ -86,8 +92,11 @@ def main(rows: int) -> None:
         stored = add_dataset(hub.home, rows)
         direct = direct_dir / "bench_10m.parquet"     # a copy the workers may read (the store is closed to them)
         shutil.copyfile(stored, direct)
+        arrow_copy = direct.with_suffix(".arrow")     # and of the store's uncompressed Arrow copy
+        shutil.copyfile(stored.with_suffix(".arrow"), arrow_copy)
         os.chmod(direct_dir, 0o755)
         os.chmod(direct, 0o644)
+        os.chmod(arrow_copy, 0o644)
         import pyarrow.parquet as pq
 
         groups = pq.ParquetFile(direct).metadata.num_row_groups
@@ -128,11 +137,23 @@ def main(rows: int) -> None:
 
                 return dd.compute(*groupby(dd.from_map(read_group, range(groups))))
 
+            def dask_arrow_parts():
+                def read_part(index, path=str(arrow_copy), parts=groups, total=rows):
+                    import pyarrow as pa
+                    import pyarrow.ipc as ipc
+
+                    start, stop = total * index // parts, total * (index + 1) // parts
+                    table = ipc.open_stream(pa.memory_map(path)).read_all()
+                    return table.slice(start, stop - start).to_pandas()
+
+                return dd.compute(*groupby(dd.from_map(read_part, range(groups))))
+
             governed()  # warm: imports on the workers, page cache, token and metadata caches
             dask_direct()
-            g, g_runs, g_result = best_of(governed)
-            d, d_runs, d_result = best_of(dask_direct)
-            r, r_runs, _ = best_of(dask_row_groups)
+            timed = interleaved({"governed": governed, "direct": dask_direct, "row_groups": dask_row_groups,
+                                 "arrow": dask_arrow_parts})
+            (g, g_runs, g_result), (d, d_runs, d_result) = timed["governed"], timed["direct"]
+            (r, r_runs, _), (a, a_runs, _) = timed["row_groups"], timed["arrow"]
             assert int(g_result[1].sum()) == int(d_result[1].sum()) == rows, "the reads disagree"
             assert np.allclose(g_result[0].sort_index().to_numpy(), d_result[0].sort_index().to_numpy())
             print(f"[1] governed Dask read + groupby, 2 workers: median {g:.2f} s (runs {_runs(g_runs)})")
@@ -140,17 +161,20 @@ def main(rows: int) -> None:
                   f"(runs {_runs(d_runs)}) -> ratio {g / d:.2f} (goal <= 1.25)")
             print(f"[2b] Dask, one task per row group (the governed read's shape, no gate): median {r:.2f} s "
                   f"(runs {_runs(r_runs)}) -> ratio {g / r:.2f}")
+            print(f"[2c] Dask, the same parts cut from the Arrow copy directly (the gate alone: HTTP, decision, "
+                  f"audit): median {a:.2f} s (runs {_runs(a_runs)}) -> ratio {g / a:.2f}")
         finally:
             cluster.shutdown()
 
         import duckdb
         import pandas as pd
 
-        p, p_runs, _ = best_of(lambda: [s.to_numpy() for s in groupby(pd.read_parquet(direct))])
         con = duckdb.connect()
         sql = (f"SELECT area_code, avg(value_0), count(value_1) FROM read_parquet('{direct}') GROUP BY area_code")
-        k, k_runs, _ = best_of(lambda: con.execute(sql).fetchall())
-        c, c_runs, _ = best_of(lambda: [s.to_numpy() for s in groupby(ck.read(NAME))])
+        local = interleaved({"pandas": lambda: [s.to_numpy() for s in groupby(pd.read_parquet(direct))],
+                             "duckdb": lambda: con.execute(sql).fetchall(),
+                             "ck.read": lambda: [s.to_numpy() for s in groupby(ck.read(NAME))]})
+        (p, p_runs, _), (k, k_runs, _), (c, c_runs, _) = local["pandas"], local["duckdb"], local["ck.read"]
         print(f"[3] one process: pandas read_parquet + groupby {p:.2f} s (runs {_runs(p_runs)}); DuckDB "
               f"{k:.2f} s (runs {_runs(k_runs)}); governed pandas ck.read + groupby {c:.2f} s (runs {_runs(c_runs)})")
         print(f"    governed Dask / pandas {g / p:.2f}, / DuckDB {g / k:.2f}; ck.read / pandas {c / p:.2f}")

@@ -56,3 +56,54 @@ def test_good_parts_and_limits():
     assert parse_limit("0") == 0 and parse_limit(None) is None
     with pytest.raises(CommonsError, match="limit='-1' is not a number of rows"):
         parse_limit("-1")
+
+
+class _CountingStore:
+    """A test double of the store's checked read: counts how often the whole Arrow copy is read and checked."""
+
+    root = "/nowhere"
+
+    def __init__(self, data: bytes, corrupt: bool = False):
+        self.data, self.corrupt, self.reads = data, corrupt, 0
+
+    def version_bytes(self, name, entry, kind="parquet"):
+        from commons_hub.store_files import StoredFileCorrupt
+
+        assert kind == "arrow"
+        self.reads += 1
+        if self.corrupt:
+            raise StoredFileCorrupt(f"{name}/v0001.arrow", entry["arrow_sha256"], "0" * 64)
+        return self.data
+
+
+def _arrow_bytes() -> bytes:
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, TABLE.schema) as writer:
+        writer.write_table(TABLE, max_chunksize=64)
+    return sink.getvalue().to_pybytes()
+
+
+def test_parts_from_the_checked_copy_cover_every_row_and_check_it_once():
+    from commons_hub.services.data_api.parts import VerifiedCopies, read_from_copy
+
+    store, copies = _CountingStore(_arrow_bytes()), VerifiedCopies(seconds=60)
+    entry = {"version": 1, "arrow_sha256": "a" * 64}
+    ids = []
+    for index in range(7):
+        ids += read_from_copy(copies.get(store, "d", entry), ["id"], 1000, (index, 7), None)["id"].to_pylist()
+    assert ids == list(range(1000)) and store.reads == 1
+    schema = read_from_copy(copies.get(store, "d", entry), ["name"], 1000, None, 0)
+    assert schema.num_rows == 0 and schema.column_names == ["name"]
+    copies.get(store, "d", {**entry, "arrow_sha256": "b" * 64})     # another hash in the manifest: checked again
+    assert store.reads == 2
+
+
+def test_a_corrupt_copy_is_never_kept_or_served():
+    from commons_hub.services.data_api.parts import VerifiedCopies
+    from commons_hub.store_files import StoredFileCorrupt
+
+    store, copies = _CountingStore(b"", corrupt=True), VerifiedCopies()
+    for _ in range(2):
+        with pytest.raises(StoredFileCorrupt):
+            copies.get(store, "d", {"version": 1, "arrow_sha256": "a" * 64})
+    assert store.reads == 2

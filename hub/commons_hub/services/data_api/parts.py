@@ -10,6 +10,8 @@ their data, and nothing is decompressed), or, without one, from the whole Parque
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -98,3 +100,52 @@ def _read_part(file: pq.ParquetFile, columns: list[str] | None, index: int, coun
         return file.schema_arrow.empty_table().select(columns) if columns else file.schema_arrow.empty_table()
     table = file.read_row_groups(chosen, columns=columns)
     return table.slice(start - first_row, stop - start)
+
+
+class VerifiedCopies:
+    """Arrow copies whose sha256 was checked, kept a short while for the next parts of the same read.
+
+    A Dask read asks for N parts of one version within seconds; checking the whole file for each of them costs N
+    times the file. The bytes kept are the very bytes that were checked, so what leaves is still verified data; a
+    copy is read (and checked) again after ``seconds`` or when the manifest's hash differs. At most ``entries``
+    copies are held (the newest), so memory stays bounded by a few versions.
+    """
+
+    def __init__(self, seconds: float = 120.0, entries: int = 2):
+        self.seconds, self.entries = seconds, entries
+        self._copies: dict[tuple, tuple[float, bytes]] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store, name: str, entry: dict) -> bytes:
+        key = (str(store.root), name, entry["version"], entry["arrow_sha256"])
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:                       # two workers asking at once: one check, the other waits for it
+            now = time.monotonic()
+            with self._lock:
+                held = self._copies.get(key)
+            if held and now - held[0] < self.seconds:
+                return held[1]
+            data = store.version_bytes(name, entry, "arrow")     # StoredFileCorrupt on a mismatch
+            with self._lock:
+                self._copies[key] = (now, data)
+                for old in sorted(self._copies, key=lambda k: self._copies[k][0])[:-self.entries]:
+                    self._copies.pop(old, None)
+                    self._locks.pop(old, None)
+            return data
+
+
+VERIFIED = VerifiedCopies()
+
+
+def read_from_copy(arrow: bytes, columns: list[str] | None, rows: int, part: tuple[int, int] | None,
+                   limit: int | None) -> pa.Table:
+    """``part`` (or all rows) of a version from its verified Arrow copy alone; ``limit=0``: its schema."""
+    if limit == 0:
+        schema = ipc.open_stream(pa.BufferReader(arrow)).schema
+        if columns:
+            schema = pa.schema([schema.field(name) for name in columns], metadata=schema.metadata)
+        return schema.empty_table()
+    table = _read_part_arrow(pa.BufferReader(arrow), columns, rows, *(part or (0, 1)))
+    return table.slice(0, limit) if limit is not None else table

@@ -20,7 +20,8 @@ from commons_hub.audit import AuditEvent
 from commons_hub.policy import Caller, Decision, decide_read
 from commons_hub.projects import project_view
 from commons_hub.purpose import is_blank, purpose_problem
-from commons_hub.services.data_api.parts import parse_limit, parse_part, part_label, read_rows
+from commons_hub.services.data_api.parts import (VERIFIED, parse_limit, parse_part, part_label, read_from_copy,
+                                                read_rows)
 from commons_hub.store import StoredFileCorrupt
 from commons_kernel.exceptions import CommonsError
 
@@ -67,10 +68,12 @@ def _table(state, request: ReadRequest, meta, entry) -> pa.Table:
         code_column = meta.geography.get("code_column")
         if request.areas and code_column and code_column not in columns:
             columns = [*columns, code_column]
-    part = parse_part(request.part)
-    parquet = store.version_bytes(request.dataset, entry)       # sha256 checked: StoredFileCorrupt otherwise
-    arrow = store.version_bytes(request.dataset, entry, "arrow") if part and "arrow_sha256" in entry else None
-    table = read_rows(parquet, columns, part, parse_limit(request.limit), arrow=arrow)
+    part, limit = parse_part(request.part), parse_limit(request.limit)
+    if (part or limit == 0) and "arrow_sha256" in entry:   # a Dask partition or the schema: the checked Arrow copy
+        table = read_from_copy(VERIFIED.get(store, request.dataset, entry), columns, entry["rows"], part, limit)
+    else:
+        parquet = store.version_bytes(request.dataset, entry)   # sha256 checked: StoredFileCorrupt otherwise
+        table = read_rows(parquet, columns, part, limit)
     if request.areas:
         code_column = meta.geography.get("code_column")
         if not code_column or code_column not in table.column_names:
