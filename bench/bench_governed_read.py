@@ -53,6 +53,9 @@ def add_bench_dataset(home: Path, name: str, rows: int) -> Path:
             "columns": [{"name": c, "type": "string" if c == "area_code" else "number"} for c in columns],
             "source": {}}
     (store.root / name / "metadata.yaml").write_text(yaml.safe_dump(meta))
+    from commons_hub.isolation import hand_to_service_account
+
+    hand_to_service_account(store.root / name)   # written as root: the data-api (service account) must read it
     return store.root / name / entry["file"]
 
 

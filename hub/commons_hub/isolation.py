@@ -229,3 +229,11 @@ def service_account_owns_state() -> pwd.struct_passwd | None:
     except (KeyError, OSError):
         return None
     return account if owner == account.pw_uid != 0 else None
+
+
+def hand_to_service_account(path: Path) -> None:
+    """Files a root process wrote into an isolated state directory (a benchmark's or a test's own data) become the
+    service account's, so the services can read them; nothing happens when the commons is not isolated."""
+    account = service_account_owns_state()
+    if account is not None:
+        chown_tree(Path(path), account.pw_uid, account.pw_gid)
