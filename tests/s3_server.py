@@ -3,7 +3,7 @@
 With ``enforce_auth`` (the default) the server checks every request's signature against its own IAM users, as a
 real bucket does: the first three requests make one IAM user with an s3:* policy and its access key (moto's
 ``INITIAL_NO_AUTH_ACTION_COUNT``), and after that an anonymous request or a made-up key is refused. ``key`` and
-``secret`` are that user's. ``stop()`` ends the server process (started here, stopped by its own id).
+``secret`` are that user's; ``read_key`` and ``read_secret`` a second user's who may only read. ``stop()`` ends the server process (started here, stopped by its own id).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-NO_AUTH_ACTIONS = 3     # CreateUser, PutUserPolicy, CreateAccessKey
+NO_AUTH_ACTIONS = 6     # CreateUser, PutUserPolicy, CreateAccessKey: for the writer, then for a read-only user
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+READ_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+                                                       "Resource": "*"}]}
 
 
 def _free_port() -> int:
@@ -51,15 +53,19 @@ class ThrowawayS3:
                     self.stop()
                     raise RuntimeError(f"moto_server did not start on port {self.port}")
                 time.sleep(0.1)
-        self.key, self.secret = self._make_user() if self.enforce_auth else ("test", "test")
+        if self.enforce_auth:
+            self.key, self.secret = self._make_user("commons-data-api", POLICY)
+            self.read_key, self.read_secret = self._make_user("commons-register", READ_POLICY)
+        else:
+            self.key = self.secret = self.read_key = self.read_secret = "test"
         self.client().create_bucket(Bucket=self.bucket)
         return self
 
-    def _make_user(self) -> tuple[str, str]:
+    def _make_user(self, name: str, policy: dict) -> tuple[str, str]:
         iam = self._boto("iam", "bootstrap", "bootstrap")
-        iam.create_user(UserName="commons-data-api")
-        iam.put_user_policy(UserName="commons-data-api", PolicyName="store", PolicyDocument=json.dumps(POLICY))
-        made = iam.create_access_key(UserName="commons-data-api")["AccessKey"]
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="store", PolicyDocument=json.dumps(policy))
+        made = iam.create_access_key(UserName=name)["AccessKey"]
         return made["AccessKeyId"], made["SecretAccessKey"]
 
     def _boto(self, service: str, key: str, secret: str):
@@ -78,6 +84,12 @@ class ThrowawayS3:
         """The settings that point the commons' store at this server, credentials as the standard variables."""
         return {"COMMONS_STORE_URL": self.url(prefix), "COMMONS_S3_ENDPOINT_URL": self.endpoint,
                 "AWS_ACCESS_KEY_ID": self.key, "AWS_SECRET_ACCESS_KEY": self.secret, "AWS_DEFAULT_REGION": "us-east-1"}
+
+    def read_credentials_file(self, path: Path) -> Path:
+        """The read-only user's keys in the AWS INI form COMMONS_S3_READ_CREDENTIALS_FILE reads."""
+        path.write_text(f"[default]\naws_access_key_id = {self.read_key}\naws_secret_access_key = {self.read_secret}\n")
+        path.chmod(0o600)
+        return path
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
