@@ -9,13 +9,11 @@ setup:
 up: setup
 	.venv/bin/commons up --port $(PORT)
 
-# The browser tier runs in a pytest process of its own: sync Playwright keeps an event loop running in the main
-# thread, and pytest may reorder its session-parametrized tests among the others, after which asyncio.run()
-# fails in every later test. Both runs must pass.
+# scripts/test.sh: the unit tier beside the integration and notebook tiers, then the browser tier in a pytest
+# process of its own (sync Playwright holds the main thread's event loop). Every tier must pass.
 test:
 	WITH_BROWSER=1 WITH_POSTGRES=1 ./scripts/setup.sh
-	WITH_POSTGRES=1 .venv/bin/python -m pytest tests/unit tests/integration tests/notebooks $(PYTEST_ARGS)
-	.venv/bin/python -m pytest tests/browser $(PYTEST_ARGS)
+	WITH_POSTGRES=1 ./scripts/test.sh $(PYTEST_ARGS)
 
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; .venv/bin/python $$b || exit 1; done
