@@ -53,6 +53,17 @@ def store_credentials() -> dict:
     return {name: os.environ[name] for name in STORE_SECRETS if os.environ.get(name)}
 
 
+def check_store_settings() -> None:
+    """An S3 store needs a read-only key for the register (which never gets the data-api's): say so at start."""
+    from commons_kernel.exceptions import ConfigurationError
+
+    if str(config.setting("store_url")).startswith("s3://") and not config.setting("s3_read_credentials_file"):
+        raise ConfigurationError(
+            f"COMMONS_STORE_URL={config.setting('store_url')} needs COMMONS_S3_READ_CREDENTIALS_FILE too: the register "
+            f"lists datasets from their manifests with a read-only key (s3:GetObject, s3:ListBucket), and never gets "
+            f"the data-api's credentials. See docs/operators/storage.md.")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -148,6 +159,7 @@ def install(c) -> None:
     # Services see only the environment they are given: pass every commons setting that is set (quorum, register
     # privacy, disclosure thresholds...), but never an API token, nor the store's credentials (the data-api's own:
     # services/data_api/hub.py).
+    check_store_settings()
     forwarded = {s.env: os.environ[s.env] for s in config.SETTINGS.values()
                  if s.env in os.environ and s.env not in ("COMMONS_API_TOKEN", "COMMONS_HUB_DB_URL", *STORE_SECRETS)}
     ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,

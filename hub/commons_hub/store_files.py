@@ -188,9 +188,9 @@ class S3Files(StoreFiles):
 def _credentials() -> dict:
     """Keys from ``COMMONS_S3_CREDENTIALS_FILE`` (an AWS-style INI file, section ``[default]``), else nothing: s3fs
     then takes the standard ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` variables or the instance's role."""
-    path = config.setting("s3_credentials_file")
-    if not path and not os.environ.get("AWS_ACCESS_KEY_ID"):
-        path = config.setting("s3_read_credentials_file")   # a service that only reads manifests (the register)
+    path, variable = config.setting("s3_credentials_file"), "COMMONS_S3_CREDENTIALS_FILE"
+    if not path and not os.environ.get("AWS_ACCESS_KEY_ID"):   # a service that only reads manifests (the register)
+        path, variable = config.setting("s3_read_credentials_file"), "COMMONS_S3_READ_CREDENTIALS_FILE"
     if not path:
         return {}
     parser = configparser.ConfigParser()
@@ -200,10 +200,10 @@ def _credentials() -> dict:
         section = parser["default"]
         return {"key": section["aws_access_key_id"], "secret": section["aws_secret_access_key"]}
     except OSError as exc:
-        raise ConfigurationError(f"COMMONS_S3_CREDENTIALS_FILE={path}: cannot be read ({exc.strerror}). Only the "
-                                 f"data-api's account should read it: chown it to that account, chmod 600.") from exc
+        raise ConfigurationError(f"{variable}={path}: cannot be read ({exc.strerror}). Only the service "
+                                 f"account should read it: chown it to that account, chmod 600.") from exc
     except (KeyError, configparser.Error) as exc:
-        raise ConfigurationError(f"COMMONS_S3_CREDENTIALS_FILE={path}: no {exc} in it. Write a [default] section "
+        raise ConfigurationError(f"{variable}={path}: no {exc} in it. Write a [default] section "
                                  f"with aws_access_key_id = ... and aws_secret_access_key = ...") from exc
 
 
