@@ -158,3 +158,31 @@ def test_the_commands_back_up_and_restore_with_the_settings(tmp_path, monkeypatc
     assert main(["audit", "verify"]) == 0
     assert main(["restore", str(tmp_path / "snap")]) != 0
     assert "Nothing was restored" in capsys.readouterr().err
+
+
+def test_a_local_store_restores_into_s3_and_backs_up_from_it(tmp_path, monkeypatch):
+    from tests.s3_server import ThrowawayS3
+
+    server = ThrowawayS3(bucket="backup-test").start()
+    try:
+        (tmp_path / "source").mkdir()
+        source = Place(tmp_path / "source", sqlite_url(tmp_path / "source"))
+        fill(source)
+        before = answers(source)
+        backup(tmp_path / "backup", **source.places())
+        for name, value in server.environment("restored").items():
+            monkeypatch.setenv(name, value)
+        (tmp_path / "target").mkdir()
+        target = Place(tmp_path / "target", sqlite_url(tmp_path / "target"))
+        assert target.store.files.url == "s3://backup-test/restored"
+        restore(tmp_path / "backup", **target.places())
+        assert answers(target) == before
+        assert not list((target.home / "datasets").glob("*/v*"))        # the versions went to the bucket
+        summary = backup(tmp_path / "again", **target.places())        # and a backup reads them back from it
+        again = json.loads((tmp_path / "again" / "backup.json").read_text())
+        first = json.loads((tmp_path / "backup" / "backup.json").read_text())
+        assert again["store_url"] == "s3://backup-test/restored" and summary.rows == first["rows"]
+        assert {k: v for k, v in again["files"].items() if k.startswith("store/")} == \
+            {k: v for k, v in first["files"].items() if k.startswith("store/")}
+    finally:
+        server.stop()
