@@ -186,3 +186,41 @@ def test_a_local_store_restores_into_s3_and_backs_up_from_it(tmp_path, monkeypat
             {k: v for k, v in first["files"].items() if k.startswith("store/")}
     finally:
         server.stop()
+
+
+def test_a_backup_taken_while_entries_and_versions_are_written_is_consistent(tmp_path):
+    import threading
+
+    (tmp_path / "source").mkdir()
+    source = Place(tmp_path / "source", sqlite_url(tmp_path / "source"))
+    fill(source)
+    stop = threading.Event()
+    written = {"entries": 0, "versions": 0}
+
+    def busy_commons():
+        while not stop.is_set():
+            source.audit.append(AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", rows=1))
+            written["entries"] += 1
+            if written["entries"] % 10 == 0:
+                source.store.commit(source.store.stage("busy", pa.table({"n": [written["entries"]]}), {}))
+                written["versions"] += 1
+
+    worker = threading.Thread(target=busy_commons)
+    worker.start()
+    try:
+        while written["versions"] < 2:
+            stop.wait(0.01)
+        summaries = [backup(tmp_path / f"backup{i}", **source.places()) for i in range(3)]
+    finally:
+        stop.set()
+        worker.join()
+    assert written["versions"] > 2
+    for i, summary in enumerate(summaries):
+        (tmp_path / f"target{i}").mkdir()
+        target = Place(tmp_path / f"target{i}", sqlite_url(tmp_path / f"target{i}"))
+        restore(tmp_path / f"backup{i}", **target.places())
+        assert target.audit.verify().ok, f"backup {i}"                  # the anchor never names a missing entry
+        assert target.audit.tail(1)[0]["id"] == summary.rows["audit_log"]
+        versions = target.store.manifest("busy")["versions"]
+        assert [v["version"] for v in versions] == list(range(1, len(versions) + 1))
+        assert all(target.store.read_table("busy", v["version"]).num_rows == 1 for v in versions)
