@@ -3,7 +3,8 @@
 With ``enforce_auth`` (the default) the server checks every request's signature against its own IAM users, as a
 real bucket does: the first three requests make one IAM user with an s3:* policy and its access key (moto's
 ``INITIAL_NO_AUTH_ACTION_COUNT``), and after that an anonymous request or a made-up key is refused. ``key`` and
-``secret`` are that user's; ``read_key`` and ``read_secret`` a second user's who may only read. ``stop()`` ends the server process (started here, stopped by its own id).
+``secret`` are that user's; ``read_key`` and ``read_secret`` a second user's who may only read. ``stop()`` ends
+the server process (started here, stopped by its own id).
 """
 
 from __future__ import annotations

@@ -107,7 +107,6 @@ def _snapshot_connection(eng: sa.Engine):
 # backup ----------------------------------------------------------------------------------------------------
 def backup(target: Path, home: Path | None = None, eng: sa.Engine | None = None, store=None,
            catalog_dir: Path | None = None, public_dir: Path | None = None) -> BackupSummary:
-    from commons_hub import migrations
     from commons_hub.db import engine
     from commons_hub.store import Store
 
@@ -215,7 +214,8 @@ def check_backup(folder: Path) -> dict:
     try:
         description = json.loads((folder / "backup.json").read_text())
     except FileNotFoundError:
-        raise BackupError(f"{folder} is not a backup: it has no backup.json (`commons backup DIR` writes one).") from None
+        raise BackupError(f"{folder} is not a backup: it has no backup.json "
+                          f"(`commons backup DIR` writes one).") from None
     if description.get("format") != FORMAT:
         raise BackupError(f"{folder}/backup.json: format {description.get('format')!r}; this commons reads "
                           f"format {FORMAT}.")
@@ -229,7 +229,8 @@ def check_backup(folder: Path) -> dict:
     problems += [f"{relative}: not listed in backup.json" for relative in sorted(present - set(description["files"]))]
     if problems:
         raise BackupError(f"{folder} does not match its backup.json, so nothing was restored: "
-                          + "; ".join(problems[:10]) + (f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""))
+                          + "; ".join(problems[:10])
+                          + (f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""))
     return description
 
 
@@ -238,7 +239,8 @@ def emptiness_problems(home: Path, eng: sa.Engine, store, public_dir: Path) -> l
     with eng.connect() as conn:
         for table in _tables():
             if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
-                problems.append(f"the database ({eng.url.render_as_string(hide_password=True)}) has rows in {table.name}")
+                where = eng.url.render_as_string(hide_password=True)
+                problems.append(f"the database ({where}) has rows in {table.name}")
                 break
     if store.names():
         problems.append(f"the store ({store.files.url}) has datasets: {', '.join(store.names()[:5])}")

@@ -3,7 +3,8 @@
 ``COMMONS_STORE_URL`` chooses: empty means ``$COMMONS_HOME/datasets`` (the layout of one machine, unchanged);
 ``s3://bucket/prefix`` puts every ``<name>/vNNNN.parquet``, ``<name>/vNNNN.arrow`` and ``<name>/manifest.json``
 in that bucket through s3fs (endpoint ``COMMONS_S3_ENDPOINT_URL``; credentials from the standard ``AWS_*``
-variables or the file ``COMMONS_S3_CREDENTIALS_FILE``; both reach the data-api's environment only, install.py). The register reads
+variables or the file ``COMMONS_S3_CREDENTIALS_FILE``; both reach the data-api's environment only, install.py).
+The register reads
 manifests with a read-only key (``COMMONS_S3_READ_CREDENTIALS_FILE``).
 
 Working files stay in the state directory either way: staged versions (``.staged.*``), pending uploads, check

@@ -91,7 +91,8 @@ def test_ingest_contribute_read_and_withdraw_on_s3(s3_hub, s3):
     assert withdrawn.status_code == 200, withdrawn.text
     refused = hub.data_api(f"api/datasets/{name}/data", user="analyst2", params={"format": "csv"})
     assert refused.status_code == 403 and "withdrawn" in refused.json()["reason"]
-    assert b'"withdrawn"' in s3.client().get_object(Bucket=s3.bucket, Key=f"{PREFIX}/{name}/manifest.json")["Body"].read()
+    manifest = s3.client().get_object(Bucket=s3.bucket, Key=f"{PREFIX}/{name}/manifest.json")["Body"].read()
+    assert json.loads(manifest)["withdrawn"]
 
 
 def test_a_kernel_has_no_store_credentials_and_cannot_read_the_bucket(s3_hub, s3):
