@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        if args.command != "up":
+        if args.command in STATE_WRITERS:
             _work_as_service_account()
         return int(args.handler(args) or 0)
     except CommonsError as exc:
@@ -38,10 +38,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+# Commands that write the state directory themselves. As root on an isolated commons they run as the service
+# account, so what they write stays readable by the services. The others only read it, or go through the hub and
+# the data-api over HTTP, and keep the caller's own account: they may be given files only root can read.
+# (`commons restore` stays root to read its backup and hands what it wrote to the service account.)
+STATE_WRITERS = {"init", "stories", "db", "token"}
+
+
 def _work_as_service_account() -> None:
-    """As root on an isolated commons, `commons ...` acts as the service account (only `up` stays root): what it
-    writes stays readable by the services, and it can do no more than they can. The hub's own secrets (root only)
-    are read first, for the commands that speak to the hub API."""
+    """Become the service account (root on an isolated commons only). The hub's own secrets (root only) are read
+    first, for the commands that speak to the hub API."""
     from commons_hub import isolation
     from commons_hub.install import load_or_create_secrets
     from commons_kernel import config

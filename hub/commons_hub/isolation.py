@@ -154,7 +154,10 @@ class Walls:
 
 def private_dirs(base: Path) -> dict:
     """The environment that keeps an account's caches and runtime files in ``base`` (its HOME is /nonexistent)."""
+    # The hub's service spawner sets HOME from /etc/passwd (/nonexistent), so every tool that would write under ~
+    # is pointed here explicitly.
     return {"HOME": str(base), "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "IPYTHONDIR": str(base / "ipython"),
+            "JUPYTER_CONFIG_DIR": str(base / "jupyter-config"), "JUPYTER_DATA_DIR": str(base / "jupyter-data"),
             "MPLCONFIGDIR": str(base / "matplotlib"), "XDG_CACHE_HOME": str(base / "cache"),
             "XDG_CONFIG_HOME": str(base / "config")}
 

@@ -7,8 +7,9 @@ What ``safe_setting_hook(c, ctx)`` (registered in ``commons_hub.user_server.HOOK
   answer 403 with a message saying how outputs leave instead (``commons_hub.safe_setting_handlers``). The
   settings go on the server's command line, which outranks any config file in the member's home.
 - JupyterLab's matching menu items are switched off: the plugins in ``DISABLED_LAB_PLUGINS`` are listed under
-  ``disabledExtensions`` in a ``labconfig/page_config.json`` written to ``$COMMONS_HOME/user-server-config``,
-  which the servers find first on ``JUPYTER_CONFIG_PATH``.
+  ``disabledExtensions`` in a ``labconfig/page_config.json`` written to ``$COMMONS_USERS_DIR/user-server-config``
+  (readable by every member's account, writable by root only; never in the state directory, which members'
+  accounts cannot enter), which the servers find first on ``JUPYTER_CONFIG_PATH``.
 
 What this does not stop on one machine (copying from the screen, a kernel opening a network connection, ...)
 and how the Kubernetes deployment closes the rest: docs/operators/security.md.
@@ -54,7 +55,9 @@ def write_user_config(folder: Path) -> Path:
 
 def safe_setting_hook(c, ctx) -> None:
     """Add the safe setting to every user server (a ``commons_hub.user_server`` hook)."""
-    folder = write_user_config(Path(ctx.home) / CONFIG_DIR_NAME)
+    from commons_kernel import config
+
+    folder = write_user_config(config.users_dir() / CONFIG_DIR_NAME)
     args = list(c.Spawner.args) if isinstance(c.Spawner.args, list) else []
     c.Spawner.args = args + [a for a in server_args() if a not in args]
     environment = dict(c.Spawner.environment) if isinstance(c.Spawner.environment, dict) else {}

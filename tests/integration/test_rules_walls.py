@@ -5,6 +5,7 @@ audited."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, timedelta
 
@@ -100,8 +101,13 @@ def test_an_internal_error_is_json_with_an_error_id_logged_and_audited(hub):
     approved = post(hub, "steward", f"api/contributions/{record.json()['id']}/approve", {"reason": "checked"})
     assert approved.status_code == 200, approved.text
     folder = hub.home / "datasets" / name
-    latest = json.loads((folder / "manifest.json").read_text())["versions"][-1]
-    (folder / latest["file"]).write_bytes(b"PAR1 this is not a parquet file")  # a corrupt file in the state copy
+    manifest = json.loads((folder / "manifest.json").read_text())
+    latest = manifest["versions"][-1]
+    broken = b"PAR1 this is not a parquet file"
+    (folder / latest["file"]).write_bytes(broken)   # bytes the manifest lists (the integrity check passes) that
+    latest["sha256"] = hashlib.sha256(broken).hexdigest()   # are no Parquet file: an internal error, not a denial
+    latest.pop("arrow_sha256", None)                        # served from the Parquet file itself
+    (folder / "manifest.json").write_text(json.dumps(manifest))   # in place: the service account's file still
     failed = hub.data_api(f"api/datasets/{name}/data", user="analyst2", params={"format": "csv", "purpose": PURPOSE})
     assert failed.status_code == 500 and failed.headers["Content-Type"].startswith("application/json")
     body = failed.json()

@@ -145,7 +145,7 @@ def test_kernels_stay_at_the_cap_and_idle_ones_are_culled(own_stories_service):
     assert kinds[0] == "app" and "busy" in kinds, kinds
     assert capacity(base)["stories"][SLUG] == 2
     # the visitors' kernels are idle (no widget is used): culled after 3 s, checked every second
-    dropped = wait_for(lambda: capacity(base)["stories"].get(SLUG, 0) < 2 or None, 30, "the idle kernels culled")
+    dropped = wait_for(lambda: capacity(base)["stories"].get(SLUG, 0) < 2 or None, 60, "the idle kernels culled")
     assert dropped
     assert open_sessions(base, 1)[0].headers.get("X-Commons-Live") == "app"
 

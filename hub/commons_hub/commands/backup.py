@@ -28,7 +28,11 @@ def backup(args) -> int:
 def restore(args) -> int:
     from commons_hub.backup import restore as restore_backup
 
+    from commons_hub.isolation import hand_to_service_account
+    from commons_kernel import config
+
     for line in restore_backup(args.dir):
         print(line)
+    hand_to_service_account(config.home())   # restored as root: the services' own again (isolated commons only)
     print("restored; check it with `commons audit verify`.")
     return 0
