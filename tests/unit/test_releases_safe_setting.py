@@ -22,7 +22,8 @@ def test_the_hook_is_registered_for_every_user_server():
     assert safe_setting.safe_setting_hook in HOOKS
 
 
-def test_the_hook_adds_server_settings_and_the_lab_config_first_on_the_path(tmp_path):
+def test_the_hook_adds_server_settings_and_the_lab_config_first_on_the_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMONS_USERS_DIR", str(tmp_path))   # the lab config sits beside the members' homes
     c = Config()
     c.Spawner.args = ["--ServerApp.jpserver_extensions=jupyter_server_mcp=False"]
     c.Spawner.environment = {"MPLBACKEND": "agg", "JUPYTER_CONFIG_PATH": "/opt/site-config"}
