@@ -31,44 +31,15 @@ sys.path.insert(0, str(ROOT))
 
 from tests.postgres_server import ThrowawayPostgres  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_governed_read import audit_throughput_at  # noqa: E402
+
 WORKERS, PER_WORKER, ENTRIES, PAGE_RUNS = 8, 500, 100_000, 15
 
 
-def _append(db_url: str, anchor: str, n: int, ready, go, times) -> None:
-    from commons_hub.audit import AuditEvent, AuditLog
-    from commons_hub.db import engine
-
-    log = AuditLog(engine(db_url), anchor=Path(anchor))
-    ready.release()
-    go.wait()
-    start = time.perf_counter()
-    for i in range(n):
-        log.append(AuditEvent(actor="bench", action="read", dataset="d", rows=i))
-    times.put((start, time.perf_counter()))
-
-
 def audit_throughput(db_url: str, anchor: Path) -> tuple[float, bool, int]:
-    """Appends per second with WORKERS processes at once (their start-up is not timed)."""
-    from commons_hub.audit import AuditLog
-    from commons_hub.db import dispose_all, engine
-
-    engine(db_url)
-    dispose_all()
-    ctx = multiprocessing.get_context("spawn")
-    ready, go, times = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_append, args=(db_url, str(anchor), PER_WORKER, ready, go, times))
-             for _ in range(WORKERS)]
-    for p in procs:
-        p.start()
-    for _ in procs:
-        ready.acquire()
-    go.set()
-    spans = [times.get() for _ in procs]
-    for p in procs:
-        p.join()
-    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
-    result = AuditLog(engine(db_url), anchor=anchor).verify()
-    return WORKERS * PER_WORKER / elapsed, result.ok, result.entries
+    """Appends per second with WORKERS processes at once (bench_governed_read's measurement, on any backend)."""
+    return audit_throughput_at(db_url, anchor, WORKERS, PER_WORKER)
 
 
 def fill(db_url: str, anchor: Path, entries: int) -> None:

@@ -82,15 +82,21 @@ def _append(db_url: str, anchor: str, n: int, ready, go, times) -> None:
 
 
 def audit_throughput(tmp: Path, workers: int = 8, per_worker: int = 500) -> tuple[float, bool, int]:
-    """Appends per second with ``workers`` processes appending at once (their start-up is not timed)."""
-    from commons_hub.audit import AuditLog
-    from commons_hub.db import engine
+    """Appends per second with ``workers`` processes appending at once to a SQLite log in ``tmp``."""
+    return audit_throughput_at(f"sqlite:///{tmp / 'bench-audit.sqlite'}", tmp / "anchor", workers, per_worker)
 
-    db_url = f"sqlite:///{tmp / 'bench-audit.sqlite'}"
+
+def audit_throughput_at(db_url: str, anchor: Path, workers: int = 8, per_worker: int = 500) -> tuple[float, bool, int]:
+    """Appends per second with ``workers`` processes appending at once to the log at ``db_url`` (any backend);
+    their start-up is not timed. Returns (rate, chain ok, entries)."""
+    from commons_hub.audit import AuditLog
+    from commons_hub.db import dispose_all, engine
+
     engine(db_url)
+    dispose_all()   # no pooled connection crosses into the children
     ctx = multiprocessing.get_context("spawn")
     ready, go, times = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_append, args=(db_url, str(tmp / "anchor"), per_worker, ready, go, times))
+    procs = [ctx.Process(target=_append, args=(db_url, str(anchor), per_worker, ready, go, times))
              for _ in range(workers)]
     for p in procs:
         p.start()
@@ -101,7 +107,7 @@ def audit_throughput(tmp: Path, workers: int = 8, per_worker: int = 500) -> tupl
     for p in procs:
         p.join()
     elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
-    result = AuditLog(engine(db_url), anchor=tmp / "anchor").verify()
+    result = AuditLog(engine(db_url), anchor=anchor).verify()
     return workers * per_worker / elapsed, result.ok, result.entries
 
 
