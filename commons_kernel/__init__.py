@@ -7,6 +7,7 @@
     df = ck.read("imd2019_lsoa11")    # read through the data-api (audited); df.attrs has licence + attribution
     ck.link(a, b) / ck.aggregate(df, to="lad")   # geography: convert vintages, aggregate with stated weights
     ck.deprivation_summary(df, to="ward")     # MHCLG's summary measures (average score/rank, extent, ...)
+    ck.contribute(...) / ck.propose_project(...) / ck.vote(...)   # contributing and deciding together
 
 Governed data is read only through the data-api service; nothing here reads files directly.
 """
@@ -30,6 +31,14 @@ from commons_kernel.dask_cluster import dask_cluster  # noqa: E402
 from commons_kernel.dask_read import read_dask  # noqa: E402
 
 __all__ += ["dask_cluster", "read_dask"]
+
+# Contributing data and deciding together (docs/stewards.md, docs/analysts/contributing.md).
+from commons_kernel.governance import (approve_contribution, contribute, contribution, contributions,  # noqa: E402
+                                       propose_member, propose_project, proposal, proposals, reject_contribution,
+                                       upload_limits, vote, withdraw)
+
+__all__ += ["contribute", "upload_limits", "contributions", "contribution", "approve_contribution",
+            "reject_contribution", "withdraw", "propose_project", "propose_member", "vote", "proposals", "proposal"]
 
 _HIERARCHY = None
 
