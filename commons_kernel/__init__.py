@@ -37,8 +37,14 @@ from commons_kernel.governance import (approve_contribution, contribute, contrib
                                        propose_member, propose_project, proposal, proposals, reject_contribution,
                                        upload_limits, vote, withdraw)
 
+
 __all__ += ["contribute", "upload_limits", "contributions", "contribution", "approve_contribution",
             "reject_contribution", "withdraw", "propose_project", "propose_member", "vote", "proposals", "proposal"]
+
+# A commons error shows in a notebook as its message and next step; this prints the last error's traceback.
+from commons_kernel.notebook_errors import show_traceback  # noqa: E402
+
+__all__ += ["show_traceback"]
 
 _HIERARCHY = None
 

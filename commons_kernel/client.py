@@ -63,7 +63,9 @@ class DataApiClient:
         if response.status_code == 401:
             return NotAuthenticated(f"The data-api did not accept the token: {reason}")
         if response.status_code == 403 and body.get("error") == "access-denied":
-            return AccessDenied(body.get("dataset", "?"), reason, body.get("how_to_get_access", ""))
+            return AccessDenied(body.get("dataset", "?"), reason, body.get("how_to_get_access", ""),
+                                why=body.get("why", ""), advice_code=body.get("advice", ""),
+                                projects=body.get("projects_listing"), your_projects=body.get("your_projects"))
         if response.status_code == 403:
             return NotAuthenticated(reason)
         if response.status_code == 404 and body.get("error") == "dataset-not-found":

@@ -129,6 +129,9 @@ SETTINGS: dict[str, Setting] = {
                 "API token for scripts outside the hub; inside the hub JUPYTERHUB_API_TOKEN is used."),
         Setting("request_timeout", "COMMONS_REQUEST_TIMEOUT", "120",
                 "Seconds a data-api request may take before the client gives up.", float),
+        Setting("tracebacks", "COMMONS_TRACEBACKS", "false",
+                "Show the full traceback of commons errors in notebooks (otherwise a short message with the next "
+                "step; `ck.show_traceback()` shows the last one's).", _bool),
         Setting("disclosure_threshold", "COMMONS_DISCLOSURE_THRESHOLD", "10",
                 "Smallest count a released table cell may hold (ACRO's `safe_threshold`).", int),
         Setting("disclosure_p_ratio", "COMMONS_DISCLOSURE_P_RATIO", "0.1",

@@ -48,6 +48,7 @@ class Decision:
     project: str | None = None
     rule: str = ""
     details: dict = field(default_factory=dict)
+    why: str = ""                            # a refusal's cause, as a code (commons_hub.access_advice picks advice by it)
 
 
 def decide_read(caller: Caller, dataset: str, tier: str, *, project: ProjectView | None = None,
@@ -56,13 +57,15 @@ def decide_read(caller: Caller, dataset: str, tier: str, *, project: ProjectView
     today = today or date.today()
     if withdrawn:
         return Decision(False, f"{dataset} was withdrawn by its contributor and can no longer be read.",
-                        "See the public register for the withdrawal and any replacement dataset.", rule="withdrawn")
+                        "See the public register for the withdrawal and any replacement dataset.", rule="withdrawn",
+                        why="withdrawn")
     if project is not None and caller.name not in project.members:
         # For every tier: a read counts as the named project's use on the register, so only its members name it.
         return Decision(False, f"{caller.name} is not a member of project {project.slug!r}, so cannot read "
                                f"{dataset} in its name.",
                         "Read without project= (open and community data need none), or ask the project's members "
-                        "to add you (membership changes go to a vote).", project=project.slug, rule="project-member")
+                        "to add you (membership changes go to a vote).", project=project.slug, rule="project-member",
+                        why="not-project-member")
     if tier == "open":
         return Decision(True, "open data: anyone signed in may read it.", project=project.slug if project else None,
                         rule="open")
@@ -72,10 +75,10 @@ def decide_read(caller: Caller, dataset: str, tier: str, *, project: ProjectView
                             project=project.slug if project else None, rule="community")
         return Decision(False, f"{dataset} is community data, readable by members of the cooperative; "
                                f"{caller.name} is not in the members group.",
-                        "Ask a steward to add you to the members group.", rule="community")
+                        "Ask a steward to add you to the members group.", rule="community", why="not-a-member")
     if tier != "restricted":
         return Decision(False, f"{dataset} has unknown tier {tier!r}.", "Tell the stewards: the catalogue is wrong.",
-                        rule="unknown-tier")
+                        rule="unknown-tier", why="unknown-tier")
     return _decide_restricted(caller, dataset, project, today)
 
 
@@ -84,23 +87,26 @@ def _decide_restricted(caller: Caller, dataset: str, project: ProjectView | None
                f"`ck.propose_project(title=..., purpose=..., datasets=['{dataset}'], ...)`.")
     if project is None:
         return Decision(False, f"{dataset} is restricted: name the approved project you are reading it for.",
-                        f"Pass project=: `ck.read('{dataset}', project='PROJECT')`. {propose}", rule="restricted")
+                        f"Pass project=: `ck.read('{dataset}', project='PROJECT')`. {propose}", rule="restricted",
+                        why="no-project-named")
     named = dict(project=project.slug, rule="restricted")
     if caller.name not in project.members:
         return Decision(False, f"{caller.name} is not a member of project {project.slug!r}.",
-                        f"Ask the project's members to add you (membership changes go to a vote). {propose}", **named)
+                        f"Ask the project's members to add you (membership changes go to a vote). {propose}",
+                        why="not-project-member", **named)
     if project.status != "approved":
         return Decision(False, f"project {project.slug!r} is {project.status}, not approved.",
-                        "Access starts when the members' vote approves the project.", **named)
+                        "Access starts when the members' vote approves the project.", why="project-not-approved",
+                        **named)
     if project.start_date and today < project.start_date:
         return Decision(False, f"project {project.slug!r} starts on {project.start_date.isoformat()}.",
-                        "Read again once the project has started.", **named)
+                        "Read again once the project has started.", why="project-not-started", **named)
     if today > project.end_date:
         return Decision(False, f"project {project.slug!r} ended on {project.end_date.isoformat()}.",
-                        "Propose an extension (a new end date goes to a vote).", **named)
+                        "Propose an extension (a new end date goes to a vote).", why="project-ended", **named)
     if dataset not in project.datasets:
         return Decision(False, f"project {project.slug!r} does not list {dataset}.",
-                        f"Propose adding {dataset} to the project (it goes to a vote). {propose}", **named)
+                        f"Propose a project that lists {dataset}. {propose}", why="project-does-not-list", **named)
     return Decision(True, f"restricted data: {caller.name} is a member of approved project {project.slug!r}, which "
                           f"lists {dataset}, until {project.end_date.isoformat()}.", **named)
 

@@ -16,9 +16,11 @@ import pyarrow.csv as pacsv
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from commons_hub.access_advice import advise
 from commons_hub.audit import AuditEvent
 from commons_hub.policy import Caller, Decision, decide_read
-from commons_hub.projects import project_view
+from commons_hub.projects import list_projects, project_view
+from commons_hub.quorum import QuorumRule
 from commons_hub.purpose import is_blank, purpose_problem
 from commons_hub.services.data_api.parts import (VERIFIED, parse_limit, parse_part, part_label, read_from_copy,
                                                 read_rows)
@@ -116,7 +118,8 @@ def purpose_missing(request: ReadRequest) -> Decision:
                            f"was given.",
                     f"Say what this read is for: `ck.read('{request.dataset}', project='{request.project}', "
                     f"purpose='weekly demand by borough for the outreach plan')`. The purpose is kept in the audit "
-                    f"log and shown on the public register.", project=request.project, rule="purpose")
+                    f"log and shown on the public register.", project=request.project, rule="purpose",
+                    why="purpose-missing")
 
 
 def purpose_decision(request: ReadRequest, tier: str) -> Decision | None:
@@ -130,7 +133,13 @@ def purpose_decision(request: ReadRequest, tier: str) -> Decision | None:
     project = f", project='{request.project}'" if request.project else ""
     return Decision(False, f"{request.dataset}: {problem}.",
                     f"Say what this read is for: `ck.read('{request.dataset}'{project}, purpose='...')`.",
-                    project=request.project, rule="purpose")
+                    project=request.project, rule="purpose", why="purpose-unclear")
+
+
+def with_advice(state, caller: Caller, dataset: str, tier: str, decision: Decision) -> Decision:
+    """A refusal with the next step for this caller (commons_hub.access_advice), from the projects listing it."""
+    return advise(decision, caller.name, dataset, tier, list_projects(state.engine),
+                  rule_text=QuorumRule.from_settings().describe())
 
 
 def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
@@ -147,7 +156,9 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,
                                       version=entry["version"], detail={"reason": decision_reason}))
-        raise Denied(Decision(False, decision_reason, "List projects with `ck.projects()`."))
+        raise Denied(with_advice(state, caller, request.dataset, meta.tier, Decision(
+            False, decision_reason, "List projects with `ck.projects()`.", project=request.project,
+            why="unknown-project")))
     decision = decide_read(caller, request.dataset, meta.tier, project=project,
                            withdrawn=state.is_withdrawn(request.dataset))
     if decision.allowed:
@@ -156,7 +167,7 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,
                                       version=entry["version"], detail={"reason": decision.reason, "rule": decision.rule}))
-        raise Denied(decision)
+        raise Denied(with_advice(state, caller, request.dataset, meta.tier, decision))
     fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
     try:
         if fast and "arrow_sha256" in entry:     # the stored Arrow copy, as-is, once its hash is checked
@@ -177,7 +188,7 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
                                      f"(the stored bytes are not the ones published), so it was not served.",
                               "Nothing is wrong with your request: tell the operators (the audit log names the "
                               "file); they restore it from a backup.", project=request.project,
-                              rule="integrity")) from exc
+                              rule="integrity", why="integrity")) from exc
     size = len(prepared.payload)
     prepared.filename = f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format)}"
     state.audit.append(AuditEvent(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from commons_hub.access_advice import denial_fields
 from commons_hub.audit import AuditEvent
 from commons_hub.policy import decide_read
 from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
-from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read
+from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, with_advice
 from commons_kernel.exceptions import CommonsError
 
 CHUNK = 8 << 20
@@ -52,6 +53,7 @@ class DatasetHandler(BaseHandler):
         slug = self.get_argument("project", None) or self.request.headers.get("X-Commons-Project")
         project = project_view(slug, self.state.engine) if slug else None
         decision = decide_read(caller, name, meta.tier, project=project, withdrawn=bool(manifest.get("withdrawn")))
+        decision = with_advice(self.state, caller, name, meta.tier, decision)
         covering = [p["slug"] for p in list_projects(self.state.engine)
                     if name in p["datasets"] and p["active"]]
         self.write_json({
@@ -60,7 +62,7 @@ class DatasetHandler(BaseHandler):
                           if k in v} for v in manifest["versions"]],
             "access": {"allowed": decision.allowed, "reason": decision.reason,
                        "how_to_get_access": decision.how_to_get_access, "project": slug,
-                       "projects_covering": covering},
+                       "projects_covering": covering, **(denial_fields(decision) if not decision.allowed else {})},
         })
 
 
@@ -89,7 +91,7 @@ class DataHandler(BaseHandler):
         except Denied as denied:  # already audited
             d = denied.decision
             raise ApiError(403, "access-denied", d.reason, how_to_get_access=d.how_to_get_access,
-                           dataset=name, project=request.project) from None
+                           dataset=name, project=request.project, **denial_fields(d)) from None
         except CommonsError as problem:  # an unknown dataset, column or format: no data left, and the log says so
             self.audit_refusal(caller, request, str(problem))
             raise
