@@ -14,7 +14,7 @@ import pandas as pd
 
 from commons_kernel.disclosure.acro_bridge import contributor_evidence, new_checks, quiet_acro, sdcchecks
 from commons_kernel.disclosure.report import DisclosureReport, blank_cells, cells_frame
-from commons_kernel.disclosure.rules import FAIL, PASS, RULES
+from commons_kernel.disclosure.rules import FAIL, PASS, RULES, table_rules
 from commons_kernel.disclosure.thresholds import Thresholds, resolve_thresholds
 from commons_kernel.exceptions import ValidationFailed
 
@@ -126,9 +126,7 @@ def _run_rules(
     model = TableCells(frame)
     negatives = _aligned(evidence_tables["num_negative"] > 0, frame) if "num_negative" in evidence_tables else None
     flags = []
-    for rule in RULES.values():
-        if not rule.any_table or rule.needs not in available or rule.check is None:
-            continue
+    for rule in table_rules(available):
         with quiet_acro():
             status, _summary, mask = rule.run(checks, evidence, model)
         if status == PASS:

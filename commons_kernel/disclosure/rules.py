@@ -54,6 +54,11 @@ def register_rule(rule: Rule) -> Rule:
     return rule
 
 
+def table_rules(evidence: set[str]) -> list[Rule]:
+    """The rules a table check runs, given the evidence it has ("counts", and "contributors" with the data)."""
+    return [rule for rule in RULES.values() if rule.any_table and rule.needs in evidence and rule.check is not None]
+
+
 def rule_for_acro_check(check_name: str) -> Rule | None:
     """The registered rule behind one of ACRO's check names (as ACRO writes them in an output's outcome)."""
     for rule in RULES.values():

@@ -60,11 +60,16 @@ def release_dir(home: Path, release_id: int) -> Path:
     return releases_root(home) / str(int(release_id))
 
 
-def _csv_copy(content: bytes) -> bytes:
-    """The table as CSV for spreadsheets: labels as columns, cells a spreadsheet would run as formulas neutralised."""
-    frame = table_from_parquet(content)
+def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table output with its labels (index) as columns, as a spreadsheet or a page shows it."""
     if not (frame.index.name is None and frame.index.equals(pd.RangeIndex(len(frame)))):
         frame = frame.reset_index()
+    return frame
+
+
+def _csv_copy(content: bytes) -> bytes:
+    """The table as CSV for spreadsheets: labels as columns, cells a spreadsheet would run as formulas neutralised."""
+    frame = with_labels(table_from_parquet(content))
     sink = io.StringIO()
     neutralise_formulas(frame).to_csv(sink, index=False)
     return sink.getvalue().encode("utf-8")

@@ -127,10 +127,13 @@ def test_stewards_review_page(hub):
     name = unique("review_visits")
     record = upload(hub, "analyst1", GOOD, "good.csv", good_metadata(name)).json()
     session = browser_session(hub, "steward")
-    page = session.get(f"{hub.url}/services/data-api/contributions", timeout=30)
-    assert f"<code>{name}</code>" in page.text
-    decided = session.post(f"{hub.url}/services/data-api/contributions", timeout=60,
-                           data={"id": record["id"], "action": "approve", "_xsrf": form_xsrf(page.text)})
+    listing = session.get(f"{hub.url}/services/data-api/contributions", timeout=30)
+    assert f"<code>{name}</code>" in listing.text
+    review = f"/services/data-api/contributions/{record['id']}"
+    assert f'href="{review}"' in listing.text   # the whole review is on its own page (test_review_pages.py)
+    page = session.get(f"{hub.url}{review}", timeout=30)
+    decided = session.post(f"{hub.url}{review}", timeout=60,
+                           data={"action": "approve", "_xsrf": form_xsrf(page.text)})
     assert decided.status_code == 200 and "is now approved" in decided.text
     assert hub.data_api(f"{DATASETS}/{name}/data", user="analyst2").status_code == 200
 

@@ -1,0 +1,38 @@
+"""What the review pages share (a contribution's review, a dataset's withdrawal, the release review pages).
+
+They sit one to three levels below the service prefix (``contributions/7``, ``datasets/NAME/withdraw``), so each
+handler says how deep it is; every refusal or error is shown on the page with the status that fits it.
+"""
+
+from __future__ import annotations
+
+from commons_hub.permissions import NotPermitted
+from commons_hub.releases import ReleaseNotFound
+from commons_hub.services.data_api.governance_base import PageHandler
+from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, GovernanceError, ValidationFailed
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status a page answers with when ``exc`` stops the action."""
+    if isinstance(exc, (NotPermitted, AccessDenied)):
+        return 403
+    if isinstance(exc, (DatasetNotFound, ReleaseNotFound)):
+        return 404
+    if isinstance(exc, ValidationFailed):
+        return 422
+    if isinstance(exc, GovernanceError):
+        return 409
+    return 400
+
+
+def message_of(exc: CommonsError) -> str:
+    if isinstance(exc, AccessDenied):
+        return f"{exc.reason} {exc.how_to_get_access}".strip()
+    return str(exc)
+
+
+class ReviewPage(PageHandler):
+    levels = 2   # path segments below the service prefix: contributions/7 is 2
+
+    def prefix(self) -> str:
+        return self.request.path.rstrip("/").rsplit("/", self.levels)[0] + "/"
