@@ -35,12 +35,19 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _refusal(field: str, message: str) -> GovernanceError:
+    """A GovernanceError that names the proposal field it is about (``.field``), so a form shows it beside it."""
+    error = GovernanceError(message)
+    error.field = field
+    return error
+
+
 def _text(value, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = str(value or "").strip()
     if required and not text:
-        raise GovernanceError(f"A proposal needs a {field}: say it in a sentence or two.")
+        raise _refusal(field.replace(" ", "_"), f"A proposal needs a {field}: say it in a sentence or two.")
     if len(text) > limit:
-        raise GovernanceError(f"The {field} is {len(text)} characters long; keep it under {limit}.")
+        raise _refusal(field.replace(" ", "_"), f"The {field} is {len(text)} characters long; keep it under {limit}.")
     return text
 
 
@@ -59,7 +66,7 @@ def _as_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise GovernanceError(f"{field} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31.") from None
+        raise _refusal(field, f"{field} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31.") from None
 
 
 def _members(members, proposer: str, conn) -> dict[str, str]:
@@ -71,7 +78,7 @@ def _members(members, proposer: str, conn) -> dict[str, str]:
     result = {}
     for name, organisation in members.items():
         if not USERNAME.fullmatch(str(name)):
-            raise GovernanceError(f"{name!r} is not a user name of the commons (letters, digits, . _ @ -).")
+            raise _refusal("members", f"{name!r} is not a user name of the commons (letters, digits, . _ @ -).")
         result[str(name)] = _text(organisation, "organisation", required=False, limit=200) or organisation_of(name, conn)
     return result
 
@@ -88,21 +95,21 @@ def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets,
     public_benefit = _text(public_benefit, "public benefit")
     end, start = _as_date(end_date, "end_date"), _as_date(start_date, "start_date")
     if end is None or end <= today:
-        raise GovernanceError(f"The end date must be after today ({today.isoformat()}): projects expire at it.")
+        raise _refusal("end_date", f"The end date must be after today ({today.isoformat()}): projects expire at it.")
     if start and start > end:
-        raise GovernanceError(f"The start date {start} is after the end date {end}.")
+        raise _refusal("start_date", f"The start date {start} is after the end date {end}.")
     datasets = sorted(set(datasets or []))
     if not datasets:
-        raise GovernanceError("Name the datasets the project needs, e.g. datasets=['synthetic_referrals'].")
+        raise _refusal("datasets", "Name the datasets the project needs, e.g. datasets=['synthetic_referrals'].")
     unknown = [name for name in datasets if name not in catalogue]
     if unknown:
-        raise GovernanceError(f"No dataset called {', '.join(unknown)} in the catalogue; `ck.catalog()` lists them.")
+        raise _refusal("datasets", f"No dataset called {', '.join(unknown)} in the catalogue; `ck.catalog()` lists them.")
     slug = slug or slugify(title)
     if not SLUG.fullmatch(slug):
-        raise GovernanceError(f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -.")
+        raise _refusal("slug", f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -.")
     with audit.transaction() as conn:  # the project, its proposal and the `propose` entry: all or nothing
         if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
-            raise GovernanceError(f"A project called {slug!r} already exists; pass slug= with another short name.")
+            raise _refusal("slug", f"A project called {slug!r} already exists; pass slug= with another short name.")
         member_orgs = _members(members, caller.name, conn)
         org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(caller.name, conn)
         now = _now()
@@ -132,26 +139,26 @@ def propose_membership(caller: Caller, project: str, username: str, *, change: s
     if change not in ("add", "remove"):
         raise GovernanceError(f"change must be 'add' or 'remove', not {change!r}.")
     if not USERNAME.fullmatch(str(username or "")):
-        raise GovernanceError(f"{username!r} is not a user name of the commons.")
+        raise _refusal("username", f"{username!r} is not a user name of the commons.")
     today = today or date.today()
     kind = f"{change}-member"
     with audit.transaction() as conn:
         row = conn.execute(sa.select(projects).where(projects.c.slug == project)).first()
         if row is None:
-            raise GovernanceError(f"There is no project called {project!r}; `ck.projects()` lists them.")
+            raise _refusal("project", f"There is no project called {project!r}; `ck.projects()` lists them.")
         if row.status != "approved" or row.end_date < today:
-            raise GovernanceError(f"Project {project!r} is {_effective_status(row, today)}: only an approved, running "
+            raise _refusal("project", f"Project {project!r} is {_effective_status(row, today)}: only an approved, running "
                                   f"project's members can change.")
         is_member = conn.execute(sa.select(project_members.c.username).where(
             project_members.c.project_id == row.id, project_members.c.username == username)).first() is not None
         if change == "add" and is_member:
-            raise GovernanceError(f"{username} is already a member of {project!r}.")
+            raise _refusal("username", f"{username} is already a member of {project!r}.")
         if change == "remove" and not is_member:
-            raise GovernanceError(f"{username} is not a member of {project!r}.")
+            raise _refusal("username", f"{username} is not a member of {project!r}.")
         pending = conn.execute(sa.select(proposals.c.id).where(
             proposals.c.project_id == row.id, proposals.c.username == username, proposals.c.status == "open")).first()
         if pending:
-            raise GovernanceError(f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it.")
+            raise _refusal("username", f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it.")
         org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(username, conn)
         proposal_id = conn.execute(proposals.insert().values(
             kind=kind, project_id=row.id, username=username, organisation=org, proposer=caller.name,
@@ -173,6 +180,23 @@ def _owner_of(caller: Caller, organisation: str, datasets: list[str], catalogue:
         if meta is not None and meta.tier == "restricted" and owner and owner in speaks_as:
             owned.add(name)
     return frozenset(owned)
+
+
+def veto_datasets(caller: Caller, proposal_id: int, *, eng, catalogue: dict, rule: QuorumRule | None = None) -> list[str]:
+    """The restricted datasets of proposal ``proposal_id`` whose owner ``caller`` speaks for: a reject by them is a
+    veto that ends the proposal at once (none when the rule has no owner's veto)."""
+    if not (rule or QuorumRule.from_settings()).owner_veto:
+        return []
+    with eng.connect() as conn:
+        row, project = _proposal_and_project(conn, proposal_id)
+        return sorted(_owner_of(caller, organisation_of(caller.name, conn), _datasets_of(conn, project.id), catalogue))
+
+
+def can_vote_on(caller: Caller, proposal_id: int, eng) -> bool:
+    """Whether ``caller`` may vote on this proposal (permissions.can_vote with its proposer and the people it names)."""
+    with eng.connect() as conn:
+        interested = _interested(conn, proposal_id)
+    return permissions.can_vote(caller, interested["proposer"], interested["named"])
 
 
 def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, eng, audit, catalogue: dict,
@@ -349,6 +373,7 @@ def list_proposals(eng, status: str | None = None, *, rule: QuorumRule | None = 
                 "rule": rule.describe(), "end_date": row.end_date.isoformat(),
                 "votes": [{"voter": b.voter, "organisation": b.organisation, "steward": bool(b.steward),
                            "choice": b.choice, "comment": b.comment, "cast_at": b.cast_at,
+                           "owner_of": json.loads(b.owner_of or "[]"),
                            "veto_for": json.loads(b.owner_of or "[]") if b.choice == "reject" else []}
                           for b in ballots],
             })

@@ -234,11 +234,16 @@ def install(c) -> None:
     c.JupyterHub.shutdown_on_logout = False
     if walls is None:   # on every hub page, the login page included
         c.JupyterHub.template_vars.update({"announcement": isolation.NOT_ISOLATED})
+    # The hub's navigation bar links the Commons page (hub_templates/page.html extends the hub's own page).
+    c.JupyterHub.template_paths.insert(0, str(HUB_TEMPLATES))   # a list, or traitlets' lazy value: both insert
+    c.JupyterHub.template_vars.update({"commons_url": COMMONS_PAGE})
     for hook in _spawner_hooks():
         hook(c, ctx)
 
 
 KERNEL_STARTUP = Path(__file__).parent / "kernel" / "00-commons.py"
+HUB_TEMPLATES = Path(__file__).parent / "hub_templates"
+COMMONS_PAGE = "/services/data-api/commons"   # the governance home (services/data_api/routes/commons_pages.py)
 
 
 EXAMPLE_NOTEBOOKS = config.PROJECT_ROOT / "notebooks"

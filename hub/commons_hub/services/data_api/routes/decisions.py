@@ -1,7 +1,8 @@
 """Cooperative decisions: proposals (projects and membership changes) and votes, as JSON for ``ck`` and the CLI
 and as an HTML page where members vote in a browser.
 
-    GET/POST decisions                     open proposals with a vote form (HTML, hub login, XSRF)
+    GET/POST decisions                     open proposals in full with a vote form (HTML, hub login, XSRF)
+    GET/POST decisions/ID                  one proposal in full and its vote form; a veto asks to confirm first
     GET      api/proposals[?status=open]   every proposal with its votes and where it stands
     POST     api/proposals                 {"kind": "project", "title", "purpose", "public_benefit", "datasets",
                                             "members", "end_date", ...} or {"kind": "add-member"|"remove-member",
@@ -14,9 +15,11 @@ and as an HTML page where members vote in a browser.
 from __future__ import annotations
 
 from commons_hub import decisions
+from commons_hub.permissions import NotPermitted
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
-from commons_kernel.exceptions import CommonsError
+from commons_hub.services.data_api.proposal_view import full_proposals
+from commons_kernel.exceptions import CommonsError, GovernanceError
 
 PROJECT_FIELDS = ("title", "purpose", "public_benefit", "datasets", "members", "end_date", "start_date",
                   "organisation", "slug")
@@ -77,34 +80,83 @@ class ProjectVoteHandler(VoteHandler):
         return decisions.open_project_proposal(target, self.state.engine)
 
 
-class DecisionsPageHandler(PageHandler):
-    def _render(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
+class VotePage(PageHandler):
+    """A vote cast from a page. A reject by someone who speaks for the owner of a restricted dataset the proposal
+    names ends it at once (the owner's veto), so it first shows a confirm page (a plain form: no JavaScript)."""
+
+    def show(self, status: int = 200, **values) -> None:
+        raise NotImplementedError
+
+    def one(self, ident: int, **changes) -> dict:
+        found = decisions.list_proposals(self.state.engine, ids=[ident])
+        if not found:
+            raise GovernanceError(f"There is no proposal {ident}; the Decisions page lists them.")
+        shown = full_proposals(found, self.catalogue(), self.caller(), self.state.engine)[0]
+        return {**shown, **changes}
+
+    def cast_vote(self, ident_text: str) -> None:
         caller = self.caller()
+        choice, comment = self.get_body_argument("choice", ""), self.get_body_argument("comment", "")
+        try:
+            ident = int(ident_text)
+            if choice == "reject" and self.get_body_argument("confirm", "") != "veto":
+                veto = decisions.veto_datasets(caller, ident, eng=self.state.engine, catalogue=self.catalogue())
+                if veto and decisions.can_vote_on(caller, ident, self.state.engine):
+                    self.render_page("veto_confirm.html", p=self.one(ident, hide_form=True, heading_level="h2"),
+                                     veto=veto, comment=comment)
+                    return
+            done = decisions.vote(caller, ident, choice, comment, eng=self.state.engine, audit=self.state.audit,
+                                  catalogue=self.catalogue())
+        except NotPermitted as exc:
+            self.show(status=403, error=str(exc))
+            return
+        except (CommonsError, ValueError) as exc:
+            self.show(status=409, error=str(exc))
+            return
+        self.show(done=done)
+
+
+class DecisionsPageHandler(VotePage):
+    def show(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
         proposals = decisions.list_proposals(self.state.engine)
-        open_ones = [p for p in proposals if p["status"] == "open"]
+        open_ones = full_proposals([p for p in proposals if p["status"] == "open"], self.catalogue(), self.caller(),
+                                   self.state.engine)
         decided = [p for p in proposals if p["status"] != "open"][-20:]
         self.render_page("decisions.html", status=status, open_proposals=open_ones, decided=decided, error=error,
-                         done=done, report=None, voted={p["id"] for p in open_ones
-                                                        if any(v["voter"] == caller.name for v in p["votes"])})
+                         done=done)
 
     def get(self):
-        self._render()
+        self.show()
 
     def post(self):
-        caller = self.caller()
+        self.cast_vote(self.get_body_argument("proposal", "0"))
+
+
+class ProposalPageHandler(VotePage):
+    """One proposal in full (project, datasets and tiers, members, dates, votes, the quorum) with the vote form."""
+
+    def prefix(self) -> str:
+        return self.request.path.rstrip("/").rsplit("/", 2)[0] + "/"
+
+    def show(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
         try:
-            ident = int(self.get_body_argument("proposal", "0"))
-            done = decisions.vote(caller, ident, self.get_body_argument("choice", ""),
-                                  self.get_body_argument("comment", ""), eng=self.state.engine,
-                                  audit=self.state.audit, catalogue=self.catalogue())
-        except (CommonsError, ValueError) as exc:
-            self._render(status=409, error=str(exc))
+            shown = self.one(int(self.path_args[0]), heading_level="h2")
+        except GovernanceError as exc:
+            self.render_page("message.html", status=404, heading="No such proposal", error=str(exc))
             return
-        self._render(done=done)
+        self.render_page("proposal.html", status=status, p=shown, error=error, done=done,
+                         proposed=self.get_argument("proposed", "") == "1")
+
+    def get(self, ident):
+        self.show()
+
+    def post(self, ident):
+        self.cast_vote(ident)
 
 
 ROUTES = [
     (r"decisions", DecisionsPageHandler),
+    (r"decisions/(\d+)", ProposalPageHandler),
     (r"api/proposals", ProposalsHandler),
     (r"api/proposals/(\d+)", ProposalHandler),
     (r"api/proposals/(\d+)/votes", VoteHandler),
