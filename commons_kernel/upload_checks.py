@@ -1,8 +1,9 @@
-"""Checks on a contribution before anything is stored: a safe file name, a size limit, the file type judged by
+"""The one check of a contribution, used by the upload (form and API), `commons validate` and the notebook's
+``validate()`` alike, so all three give the same report and verdict for the same file: a safe file name, a size limit, the file type judged by
 content, archive bombs refused before extraction, the data standard (with the personal-data scan), small-cell
 risk in aggregate counts, and spreadsheet formulas that would run when the data are opened in Excel.
 
-``check_upload`` never writes anything. It refuses a table too wide or too big from its header or footer before
+``check_upload`` (a file) and ``check_frame`` (a DataFrame, for ``validate(frame)``) never write anything. It refuses a table too wide or too big from its header or footer before
 parsing it (commons_kernel.standard.shape), and runs the checks that parse it within a time and memory budget
 (commons_kernel.upload_budget). It raises ValidationFailed (``.report`` holds every problem) when the
 upload is blocked, or returns an UploadCheckResult whose tables the caller may then store.
@@ -27,7 +28,7 @@ from commons_kernel.standard.report import Issue, QualityReport
 from commons_kernel.standard.rules import load_standard
 from commons_kernel.standard.sniffing import describe, sniff_file_type
 from commons_kernel.standard.table import matching, typed_frame
-from commons_kernel.standard.validator import new_report, validate_bytes
+from commons_kernel.standard.validator import new_report, resolve_tier, validate_bytes, validate_frame
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -193,20 +194,22 @@ def _read_input(path_or_bytes, max_bytes: int, report: QualityReport) -> bytes |
     return data
 
 
-def check_upload(path_or_bytes, filename: str, tier: str, max_bytes: int | None = None, *, metadata=None,
-                 raise_on_block: bool = True, budget: bool = True) -> UploadCheckResult:
+def check_upload(path_or_bytes, filename: str, tier: str | None = None, max_bytes: int | None = None, *,
+                 metadata=None, raise_on_block: bool = True, budget: bool = True) -> UploadCheckResult:
     """Every check on an uploaded file; nothing is written anywhere.
 
     ``filename`` is the name the contributor gave (never used as a path). ``metadata`` is a dict or a YAML path.
-    The size is checked first, then the table's shape from its header or footer (before parsing), then the
-    rest in a child process within a time and memory budget (``budget=False`` runs them here, for tests).
+    ``tier``: default the metadata's ``tier``, else open. The size is checked first, then the table's shape from
+    its header or footer (before parsing), then the rest in a child process within a time and memory budget
+    (``budget=False`` runs them here, for tests).
     Raises ValidationFailed with ``.report`` when blocked, unless ``raise_on_block=False``.
     """
     filename = check_filename(filename)
     standard = load_standard()
     max_bytes = standard.limits["max_upload_bytes"] if max_bytes is None else max_bytes
-    load_metadata(metadata)  # a broken metadata file is reported here, before any child is started
-    report = new_report(filename, tier if tier in standard.tiers else "open", standard)
+    meta, _, _ = load_metadata(metadata)  # a broken metadata file is reported here, before any child is started
+    tier = resolve_tier(tier, meta, standard)
+    report = new_report(filename, tier, standard)
     data = _read_input(path_or_bytes, max_bytes, report)
     if data is None:
         result = UploadCheckResult(filename, "unread", 0, "", tier, report.finish())
@@ -226,6 +229,17 @@ def check_upload(path_or_bytes, filename: str, tier: str, max_bytes: int | None 
     return _finish(result, raise_on_block)
 
 
+def check_frame(frame: pd.DataFrame, metadata=None, tier: str | None = None, *, name: str | None = None
+                ) -> UploadCheckResult:
+    """The same checks as ``check_upload`` on a DataFrame (no file: no name, size or type checks); never raises
+    for a blocked table: read ``.report``."""
+    meta, _, _ = load_metadata(metadata)
+    report, tables, roles = validate_frame(frame, metadata, tier, name)
+    result = UploadCheckResult(report.file, "dataframe", 0, "", report.tier, report)
+    _check_tables(tables, roles, meta, result)
+    return _finish(result, raise_on_block=False)
+
+
 def _check_bytes(data: bytes, filename: str, tier: str, metadata) -> UploadCheckResult:
     """The checks that read the table (run within the budget): standard, file type, small cells, formulas."""
     meta, _, _ = load_metadata(metadata)
@@ -237,10 +251,21 @@ def _check_bytes(data: bytes, filename: str, tier: str, metadata) -> UploadCheck
                        f"{describe(file_type)}; it was read as what it is", "rename it with the right extension",
                        file=filename)
     result = UploadCheckResult(filename, file_type, len(data), hashlib.sha256(data).hexdigest(), tier, report)
+    if len(tables) > 1:
+        report.error("structure", "one-table", f"the file holds {len(tables)} tables "
+                     f"({', '.join(table.name for table in tables)})",
+                     "upload one table per dataset (one CSV, one sheet, or a zip of one file)", file=filename)
+    _check_tables(tables, roles, meta, result)
+    return result
+
+
+def _check_tables(tables: list, roles: dict, meta: dict, result: UploadCheckResult) -> None:
+    """What every table gets beyond the standard: small counts (disclosure) and formula cells; then the verdict."""
+    report = result.report
     for table in tables:
         if table.name not in roles:
             continue
-        _check_small_cells(table, roles[table.name], meta, tier, result)
+        _check_small_cells(table, roles[table.name], meta, result.tier, result)
         for column, position in find_formula_cells(table.text)[:50]:
             line = table.line_of(position)
             report.warning("structure", "formula-cell", f"column `{column}` on line {line} starts like a spreadsheet "
@@ -250,23 +275,27 @@ def _check_bytes(data: bytes, filename: str, tier: str, metadata) -> UploadCheck
     report.finish()
     if not report.ok:
         result.tables.clear()   # nothing of a blocked upload is sent back or kept
-    return result
 
 
 def _check_small_cells(table, roles: ColumnRoles, meta: dict, tier: str, result: UploadCheckResult) -> None:
     if tier == "restricted":
         return  # restricted data leave only through disclosure control of each output
+    from commons_kernel.disclosure import resolve_thresholds
+    from commons_kernel.exceptions import ConfigurationError
+
+    overrides = {"disclosure": meta["disclosure"]} if isinstance(meta.get("disclosure"), dict) else None
+    try:
+        limit = resolve_thresholds(None, overrides).threshold
+    except ConfigurationError:   # a broken `disclosure:` block is a metadata error already; the commons' rules apply
+        overrides = None
+        limit = resolve_thresholds(None, None).threshold
     columns = count_columns_of(table.text, roles, meta)
-    cells = small_cell_risk(table.text, columns, meta)
+    cells = small_cell_risk(table.text, columns, overrides)
     result.small_cells += cells
     report = result.report
     report.tally("privacy", len(columns) - len({cell.column for cell in cells}), len(columns))
     controlled = str(meta.get("disclosure_control") or "").strip()
     severity = "warning" if controlled else "error"
-    from commons_kernel.disclosure import resolve_thresholds
-
-    overrides = {"disclosure": meta["disclosure"]} if isinstance(meta.get("disclosure"), dict) else None
-    limit = resolve_thresholds(None, overrides).threshold
     report.add_many(range(len(cells)), lambda i: Issue(
         severity, "privacy", "small-cell",
         f"column `{cells[i].column}` on line {table.line_of(cells[i].position)} is a count of "

@@ -16,16 +16,13 @@ from commons_kernel.exceptions import CommonsError, ValidationFailed
 
 def cli_validate(path, metadata_path, as_json: bool = False, tier: str | None = None) -> int:
     """Check FILE and its metadata as an upload would be checked; print the report; return the exit code."""
-    from commons_kernel.standard.metadata_checks import load_metadata
     from commons_kernel.upload_checks import check_upload
 
     path = Path(path)
     try:
         if not path.is_file():
             raise ValidationFailed(f"{path} is not a file. Give the path of a CSV, xlsx, Parquet or zip file.")
-        metadata, _, _ = load_metadata(metadata_path) if metadata_path else ({}, "", {})
-        result = check_upload(path, path.name, tier or metadata.get("tier") or "open", metadata=metadata_path,
-                              raise_on_block=False)
+        result = check_upload(path, path.name, tier, metadata=metadata_path, raise_on_block=False)
     except ValidationFailed as exc:
         if exc.report is None:
             print(f"commons validate: {exc}", file=sys.stderr)

@@ -21,7 +21,8 @@ from commons_kernel.standard.table import Table, table_from_frame
 TABLE_CATEGORIES = ("structure", "geography", "dates", "layout", "units", "privacy")
 
 
-def _resolve_tier(tier: str | None, metadata: dict, standard: Standard) -> str:
+def resolve_tier(tier: str | None, metadata: dict, standard: Standard) -> str:
+    """The tier asked for, else the metadata's ``tier``, else open (the strictest); an unknown one is refused."""
     chosen = tier or metadata.get("tier") or "open"
     if chosen not in standard.tiers:
         raise ValidationFailed(f"Tier {chosen!r} is not a tier of the commons; use one of {', '.join(standard.tiers)}.")
@@ -92,7 +93,7 @@ def validate_bytes(data: bytes, name: str, metadata=None, tier: str | None = Non
     """(report, tables, roles by table name) for a file's bytes. Reading problems are errors in the report."""
     standard = load_standard()
     meta, metadata_file, lines = load_metadata(metadata)
-    tier = _resolve_tier(tier, meta, standard)
+    tier = resolve_tier(tier, meta, standard)
     report = new_report(name, tier, standard)
     check_metadata(meta, tier, report, standard, metadata_file, lines)
     tables = read_tables(data, name, report, standard.limits)
@@ -100,25 +101,33 @@ def validate_bytes(data: bytes, name: str, metadata=None, tier: str | None = Non
     return report, tables, roles
 
 
+def validate_frame(frame: pd.DataFrame, metadata=None, tier: str | None = None, name: str | None = None):
+    """(report, tables, roles by table name) for a DataFrame, as ``validate_bytes`` gives them for a file."""
+    standard = load_standard()
+    meta, metadata_file, lines = load_metadata(metadata)
+    tier = resolve_tier(tier, meta, standard)
+    label = name or str(meta.get("name") or "table")
+    report = new_report(label, tier, standard)
+    check_metadata(meta, tier, report, standard, metadata_file, lines)
+    tables = [table_from_frame(frame, label)]
+    return report, tables, validate_tables(tables, meta, tier, report, standard, metadata_file)
+
+
 def validate(frame_or_path, metadata=None, tier: str | None = None, *, name: str | None = None) -> QualityReport:
-    """Check a table and its metadata against the commons' data standard.
+    """Check a table and its metadata exactly as an upload is checked (``commons validate`` and the upload form
+    run the same function, commons_kernel.upload_checks.check_upload): the data standard, personal data, small
+    counts, file type and size. Nothing is sent or stored.
 
     ``frame_or_path``: a pandas DataFrame, or the path of a CSV, xlsx, Parquet or zip file (read by content).
     ``metadata``: a dict, or the path of a YAML metadata file. ``tier``: open, community or restricted (default:
     the metadata's tier, else open, the strictest). Returns a QualityReport; call ``.raise_if_blocked()`` to
     raise ValidationFailed when there are errors.
     """
+    from commons_kernel.upload_checks import check_frame, check_upload
+
     if isinstance(frame_or_path, pd.DataFrame):
-        standard = load_standard()
-        meta, metadata_file, lines = load_metadata(metadata)
-        tier = _resolve_tier(tier, meta, standard)
-        label = name or str(meta.get("name") or "table")
-        report = new_report(label, tier, standard)
-        check_metadata(meta, tier, report, standard, metadata_file, lines)
-        validate_tables([table_from_frame(frame_or_path, label)], meta, tier, report, standard, metadata_file)
-        return report.finish()
+        return check_frame(frame_or_path, metadata, tier, name=name).report
     path = Path(frame_or_path)
     if not path.is_file():
         raise ValidationFailed(f"{path} is not a file. Give the path of a CSV, xlsx, Parquet or zip file.")
-    report, _, _ = validate_bytes(path.read_bytes(), name or path.name, metadata, tier)
-    return report.finish()
+    return check_upload(path, name or path.name, tier, metadata=metadata, raise_on_block=False).report

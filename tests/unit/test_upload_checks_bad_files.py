@@ -162,11 +162,14 @@ def test_zip_with_a_path_member_is_refused():
     assert [issue.code for issue in report.errors] == ["archive-path"]
 
 
-def test_zip_of_good_csv_files_is_accepted_member_by_member():
+def test_zip_of_good_csv_files_is_checked_member_by_member_but_is_one_dataset_too_many():
     good = (FIXTURES / "good.csv").read_bytes()
-    result = check_upload(zipped({"jan.csv": good, "feb.csv": good}), "bundle.zip", "open", metadata=BASE_METADATA)
-    assert result.file_type == "zip"
-    assert sorted(result.tables) == ["bundle.zip:feb.csv", "bundle.zip:jan.csv"]
+    one = check_upload(zipped({"jan.csv": good}), "bundle.zip", "open", metadata=BASE_METADATA)
+    assert one.file_type == "zip" and sorted(one.tables) == ["bundle.zip:jan.csv"]
+    report = refusal(zipped({"jan.csv": good, "feb.csv": good}), "bundle.zip")
+    # Each member meets the standard; a dataset is one table, so `commons validate` refuses it as the upload does.
+    assert [issue.code for issue in report.errors] == ["one-table"]
+    assert "bundle.zip:jan.csv" in report.errors[0].message and "one table per dataset" in report.errors[0].fix
 
 
 def test_zip_member_errors_name_the_member():
