@@ -20,11 +20,13 @@ from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_hub import contributions as contribution_records
 from commons_hub import decisions, withdrawals
 from commons_hub.audit import AuditLog
-from commons_hub.db import audit_log
 from commons_hub.organisations import public_name
 from commons_hub.projects import list_projects
+from commons_hub.services.register import audit_entries, story_table
+from commons_hub.services.register import uses as use_counts
 from commons_hub.services.register.chain import ChainStatus
-from commons_hub.services.register.extra_tables import public_releases, public_rows
+from commons_hub.services.register.extra_tables import public_releases
+from commons_hub.services.register.query import Query
 from commons_hub.services.register.readonly import has_table
 from commons_hub.store import Store
 from commons_kernel.exceptions import DatasetNotFound, ValidationFailed
@@ -83,28 +85,27 @@ class RegisterData:
 
     def uses(self, as_of: int | None = None) -> dict:
         """Reads per dataset per project per month, with the purposes stated, from the audit log's entries 1 to
-        ``as_of`` (default, and at most: the last entry the chain check accepted)."""
+        ``as_of`` (default, and at most: the last entry the chain check accepted); every group, unfiltered."""
         verified = self.last_entry()
         as_of = verified if as_of is None else max(0, min(as_of, verified))
-        counted = (audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id >= 1,
-                   audit_log.c.id <= as_of)
-        month = sa.func.substr(audit_log.c.time, 1, 7).label("month")
-        query = (sa.select(audit_log.c.dataset, audit_log.c.project, month, sa.func.count().label("reads"),
-                           sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0).label("rows"))
-                 .where(*counted)
-                 .group_by(audit_log.c.dataset, audit_log.c.project, month)
-                 .order_by(month.desc(), audit_log.c.dataset, audit_log.c.project))
-        stated = (sa.select(audit_log.c.dataset, audit_log.c.project, month, audit_log.c.purpose).distinct()
-                  .where(*counted, audit_log.c.purpose.is_not(None), audit_log.c.purpose != "")
-                  .order_by(audit_log.c.purpose))
-        with self.engine.connect() as conn:
-            purposes: dict[tuple, list[str]] = {}
-            for r in conn.execute(stated):
-                purposes.setdefault((r.dataset, r.project, r.month), []).append(r.purpose)
-            rows = [{"dataset": r.dataset, "project": r.project, "month": r.month, "reads": int(r.reads),
-                     "rows": int(r.rows), "purposes": purposes.get((r.dataset, r.project, r.month), [])}
-                    for r in conn.execute(query)]
-        return {"as_of_entry": as_of, "uses": rows}
+        return {"as_of_entry": as_of, "uses": use_counts.all_uses(self.engine, as_of)}
+
+    def uses_page(self, query: Query) -> dict:
+        """One page of the uses matching the query's filters (dataset, project, dates), with the filter choices."""
+        page = use_counts.uses_page(self.engine, self.last_entry(), query)
+        page["choices"] = self.choices()
+        return page
+
+    def audit_page(self, query: Query) -> dict:
+        """The chain's state and head, and a page of recent entries (public fields only) matching the query."""
+        status = self.audit_status()
+        verified = status["head"]["id"] if status["ok"] and status["head"] else 0
+        return {**status, "recent": audit_entries.entries_page(self.engine, verified, query),
+                "choices": self.choices()}
+
+    def choices(self) -> dict:
+        """What the filter forms offer: every dataset in the catalogue and every project, by name."""
+        return {"datasets": list(self.catalogue()), "projects": [p["slug"] for p in list_projects(self.engine)]}
 
     # datasets ----------------------------------------------------------------------------------------------
     def _contributions(self) -> list[dict]:
@@ -227,8 +228,13 @@ class RegisterData:
     def releases(self) -> dict:
         return public_releases(self.engine, self.person)
 
-    def story_runs(self) -> dict:
-        return public_rows(self.engine, "story_runs", self.show_user_names)
+    def story_runs(self, query: Query | None = None) -> dict:
+        """The story-refresh history, newest first, a page at a time (story_table)."""
+        return story_table.story_runs_page(self.engine, self.periods(), query or Query())
+
+    def periods(self) -> dict[str, str | None]:
+        """Each dataset's period (what its data cover), from the catalogue."""
+        return {name: meta.period for name, meta in self.catalogue().items()}
 
     def summary(self) -> dict:
         datasets = self.datasets()
