@@ -1,7 +1,6 @@
-"""Contributions: the upload form (HTML, hub login, XSRF), the stewards' review page, and the JSON API that
-``ck.contribute`` and `commons contribute` use; plus withdrawal of a dataset by its contributor.
+"""Contributions: the stewards' review page, and the JSON API that ``ck.contribute`` and `commons contribute`
+use; plus withdrawal of a dataset by its contributor. The upload form is in routes/upload.py.
 
-    GET/POST contribute                           the upload form and its result (quality report, or the errors)
     GET/POST contributions                        pending contributions; stewards approve or reject here
     GET/POST api/contributions                    list / upload (multipart: file, name, tier, metadata as JSON)
     GET      api/contributions/limits             the upload limits (bytes, columns, cells, check budget)
@@ -19,19 +18,15 @@ import json
 import sys
 import threading
 
-import yaml
-
 from commons_hub import contributions, withdrawals
 from commons_hub.permissions import may_review_contributions
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
+from commons_hub.services.data_api.upload_form import parse_metadata
 from commons_kernel.config import SETTINGS, setting
 from commons_kernel.exceptions import CommonsError, ValidationFailed
 from commons_kernel.standard.rules import load_standard
 
-FORM_FIELDS = ("name", "title", "description", "publisher", "contact", "licence", "licence_url", "attribution",
-               "update_frequency", "methodology", "period", "tier", "disclosure_control")
-GEOGRAPHY_FIELDS = ("level", "vintage", "code_column")
 # A blocked upload is 413 when it is too big to check (bytes, or the checks' time or memory budget), else 422.
 TOO_BIG = {"too-large", "check-budget"}
 
@@ -60,41 +55,6 @@ def _upload(handler) -> tuple[bytes, str]:
     return files[0]["body"], files[0]["filename"]
 
 
-def _parse_metadata(text: str, source: str) -> dict:
-    try:
-        value = yaml.safe_load(text) if text.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValidationFailed(f"{source}{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)}). "
-                               "Nothing was stored.") from None
-    if not isinstance(value, dict):
-        raise ValidationFailed(f"{source}: the metadata must be a mapping of `field: value`. Nothing was stored.")
-    return value
-
-
-def _form_metadata(handler) -> dict:
-    """Metadata from the form: an optional metadata YAML file, then every field filled in on the form."""
-    metadata = {}
-    uploaded = handler.request.files.get("metadata_file") or []
-    if uploaded and uploaded[0]["body"].strip():
-        try:
-            metadata = _parse_metadata(uploaded[0]["body"].decode("utf-8"), uploaded[0]["filename"] or "metadata")
-        except UnicodeDecodeError:
-            raise ValidationFailed("The metadata file is not UTF-8: save it as UTF-8. Nothing was stored.") from None
-    for field in FORM_FIELDS:
-        value = handler.get_body_argument(field, "").strip()
-        if value:
-            metadata[field] = value
-    tags = handler.get_body_argument("tags", "").strip()
-    if tags:
-        metadata["tags"] = [t.strip() for t in tags.split(",") if t.strip()]
-    geography = {f: handler.get_body_argument(f"geography_{f}", "").strip() for f in GEOGRAPHY_FIELDS}
-    if any(geography.values()):
-        metadata["geography"] = {**(metadata.get("geography") or {}), **{k: v for k, v in geography.items() if v}}
-    return metadata
-
-
 async def _submit(handler, data: bytes, filename: str, metadata: dict, name: str | None, tier: str | None) -> dict:
     caller = handler.caller()
     state = handler.state
@@ -109,36 +69,6 @@ async def _submit(handler, data: bytes, filename: str, metadata: dict, name: str
             report = exc.report.to_dict() if hasattr(exc.report, "to_dict") else exc.report
             raise ApiError(413, "too-large", str(exc), report=report) from None
         raise
-
-
-def _form_context() -> dict:
-    standard = load_standard()
-    return {"licences": standard.licences, "tiers": standard.tiers, "levels": list(standard.gss_levels),
-            "max_bytes": standard.limits["max_upload_bytes"]}
-
-
-class ContributeFormHandler(PageHandler):
-    def get(self):
-        self.caller()
-        _start_checker()
-        self.render_page("contribute.html", values={}, result=None, error=None, report=None, **_form_context())
-
-    async def post(self):
-        self.caller()
-        values = {field: self.get_body_argument(field, "") for field in FORM_FIELDS}
-        try:
-            data, filename = _upload(self)
-            metadata = _form_metadata(self)
-            result = await _submit(self, data, filename, metadata, metadata.get("name"), metadata.get("tier"))
-        except ApiError as exc:   # too big to check: 413, with the same report on the page
-            self.render_page("contribute.html", status=exc.status_code, error=exc.payload["reason"],
-                             report=exc.payload.get("report"), values=values, result=None, **_form_context())
-            return
-        except CommonsError as exc:
-            self.page_error("contribute.html", exc, values=values, result=None, **_form_context())
-            return
-        self.render_page("contribute.html", status=201, values={}, result=result, error=None,
-                         report=result["report"], **_form_context())
 
 
 class ReviewPageHandler(PageHandler):
@@ -182,7 +112,7 @@ class ContributionsApiHandler(GovernanceHandler):
     async def post(self):
         self.caller()
         data, filename = _upload(self)
-        metadata = _parse_metadata(self.get_body_argument("metadata", ""), "metadata")
+        metadata = parse_metadata(self.get_body_argument("metadata", ""), "metadata")
         result = await _submit(self, data, filename, metadata, self.get_body_argument("name", None),
                                self.get_body_argument("tier", None))
         self.write_json(result, status=201)
@@ -248,7 +178,6 @@ class WithdrawalsHandler(GovernanceHandler):
 
 
 ROUTES = [
-    (r"contribute", ContributeFormHandler),
     (r"contributions", ReviewPageHandler),
     (r"api/contributions", ContributionsApiHandler),
     (r"api/contributions/limits", UploadLimitsHandler),
