@@ -191,7 +191,8 @@ class RunningHub:
                                 headers={"Authorization": f"token {self.token(user)}"}, **kwargs)
 
     def execute(self, user: str, code: str, timeout: float = 120) -> dict:
-        """Run ``code`` in a fresh real kernel of ``user``'s server; returns {stdout, stderr, error, results}."""
+        """Run ``code`` in a fresh real kernel of ``user``'s server; returns {stdout, stderr, error, traceback,
+        results} (``traceback``: the error's lines as the notebook shows them)."""
         import asyncio
 
         kernel = self.server_api(user, "POST", "api/kernels", json={"name": "python3"}).json()
@@ -214,7 +215,7 @@ class RunningHub:
             "parent_header": {}, "metadata": {}, "channel": "shell",
             "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
                         "allow_stdin": False, "stop_on_error": True}}))
-        out = {"stdout": "", "stderr": "", "error": None, "results": []}
+        out = {"stdout": "", "stderr": "", "error": None, "traceback": [], "results": []}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             raw = await asyncio.wait_for(conn.read_message(), timeout=max(1, deadline - time.monotonic()))
@@ -230,6 +231,7 @@ class RunningHub:
                 out["results"].append(content["data"].get("text/plain", ""))
             elif kind == "error":
                 out["error"] = f"{content['ename']}: {content['evalue']}"
+                out["traceback"] = content["traceback"]
             elif kind == "status" and content["execution_state"] == "idle":
                 break
         conn.close()
