@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from traitlets.config import Config
 
-from commons_hub.services.stories.kernels import CappedKernelManager
+from commons_hub.services.stories.kernels import CappedKernelManager, cell_timeout
 from commons_hub.services.stories.voila_app import CommonsVoila
 from commons_kernel.config import setting
 from commons_hub.stories import snapshot
@@ -26,6 +26,7 @@ from commons_hub.stories import snapshot
 SECRET_ENV_PREFIXES = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "COMMONS_API_TOKEN", "JUPYTERHUB_OAUTH")
 PREFIX = "/services/stories/"
 STOP_DEADLINE_SECONDS = 8
+CELL_TIMEOUT_SECONDS = 60
 
 
 def scrub_environment(environ=os.environ) -> list[str]:
@@ -51,7 +52,8 @@ def voila_config(root: str, port: int, ip: str, prefix: str = PREFIX) -> Config:
     c.VoilaConfiguration.default_pool_size = 1
     c.VoilaConfiguration.show_tracebacks = False
     c.VoilaConfiguration.file_allowlist = []          # the gallery serves pages and pictures, Voilà no files
-    c.VoilaExecutor.timeout = 60                      # seconds a cell of a story app may run
+    c.VoilaExecutor.timeout = CELL_TIMEOUT_SECONDS    # seconds a cell of a story app may run,
+    c.VoilaExecutor.timeout_func = cell_timeout(CELL_TIMEOUT_SECONDS)   # but not the wait for a visitor (kernels.py)
     c.VoilaExecutor.interrupt_on_timeout = True
     # Bounded: every kernel start is counted against the caps (kernels.py), and a visitor's kernel idle for
     # stories_kernel_idle_seconds is stopped, even with its tab open; the preheated ones are kept.

@@ -10,12 +10,35 @@ never leaves a failed task behind.
 from __future__ import annotations
 
 import asyncio
+import re
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from commons_hub.services.stories.capacity import KernelCapacity, StoriesBusy
 
 PREHEAT_ENV = "VOILA_PREHEAT"  # voila.utils.ENV_VARIABLE.VOILA_PREHEAT: "True" for a pool kernel
+# A cell that waits for the visitor: the story app's ``follow_request()`` and Voilà's own helpers under it.
+WAITS_FOR_VISITOR = re.compile(r"\b(?:follow_request|get_query_string|wait_for_request)\s*\(")
+
+
+def cell_timeout(seconds: int):
+    """``VoilaExecutor.timeout_func``: ``seconds`` for every cell, except no limit for the cell that waits for
+    the visitor.
+
+    Why: a preheated kernel runs the app up to ``follow_request()``, which blocks until a visitor arrives (Voilà's
+    ``wait_for_request``). With the cell timeout on that cell too, a kernel left without visitors for 60 s was
+    interrupted; ``wait_for_request`` answers the KeyboardInterrupt by stopping the kernel's event loop, the
+    kernel exits and its restarter starts an empty one ("AsyncIOLoopKernelRestarter: restarting kernel"). The
+    pool still counted it as ready, so the next visitor got the page pre-rendered for the old kernel in 2 ms and
+    every widget said "Error displaying widget: model not found". Waiting for a visitor is not work to time out:
+    the kernel is counted against the caps like any other, and replaced when its story's snapshot changes."""
+
+    def timeout(cell) -> int | None:
+        if cell.get("cell_type") == "code" and WAITS_FOR_VISITOR.search(str(cell.get("source", ""))):
+            return None
+        return seconds
+
+    return timeout
 
 
 def story_of(path) -> str:
@@ -64,4 +87,4 @@ class CappedKernelManager(AsyncMappingKernelManager):
             self._notify_freed()
 
 
-__all__ = ["CappedKernelManager", "StoriesBusy", "story_of"]
+__all__ = ["CappedKernelManager", "StoriesBusy", "cell_timeout", "story_of"]
