@@ -12,6 +12,7 @@ caller should do about it, knowing which projects list the dataset and which of 
 | not-project-member | (named a project they are not in) | their own listing project, or ask to join (join-or-propose) |
 | project-does-not-list, unknown-project | (named a project that does not list it, or none) | which projects do (name-your-project / join-or-propose) |
 | project-not-approved | | who decides: members' and stewards' vote (await-approval) |
+| not-a-member (community data) | is not in the members group | who decides: a steward (ask-a-steward) |
 
 The data-api sends the code and the project lists in its 403 JSON (``why``, ``advice``, ``projects_listing``,
 ``your_projects``) beside the sentence ``how_to_get_access``; the kernel only shows them.
@@ -24,6 +25,8 @@ from dataclasses import replace
 from commons_hub.policy import Decision
 
 DECISIONS_PAGE = "/services/data-api/decisions"
+MEMBERSHIP = ("A steward decides who joins the cooperative: ask one to add you to the members group (they approve "
+              "accounts at /hub/authorize).")
 
 
 def _quoted(slugs: list[str]) -> str:
@@ -43,9 +46,14 @@ def advise(decision: Decision, caller: str, dataset: str, tier: str, projects: l
            rule_text: str = "") -> Decision:
     """``decision`` (a refusal) with advice for ``caller``. ``projects``: commons_hub.projects.list_projects()
     rows (slug, status, active, members, datasets). ``rule_text``: the quorum rule in words, for who decides.
-    Open and community data need no project, so their refusals keep the policy's own advice."""
-    if decision.allowed or tier != "restricted":
+    Open and community data need no project, so their refusals keep the policy's own advice (for community
+    data, who decides: a steward)."""
+    if decision.allowed:
         return decision
+    if tier != "restricted":
+        if decision.why != "not-a-member":
+            return decision
+        return replace(decision, how_to_get_access=MEMBERSHIP, details={**decision.details, "advice": "ask-a-steward"})
     listing = [p for p in projects if dataset in p["datasets"]]
     active = [p["slug"] for p in listing if p["active"]]
     yours = [p["slug"] for p in listing if p["active"] and _member(caller, p)]

@@ -89,11 +89,16 @@ def test_a_project_waiting_for_its_vote_says_who_decides():
     assert "/services/data-api/decisions" in decision.how_to_get_access
 
 
-def test_open_and_community_refusals_keep_the_policys_own_advice():
-    outsider = Caller("zed")
-    decision = decide_read(outsider, "foodbank", "community", today=TODAY)
-    assert advise(decision, "zed", "foodbank", "community", PROJECTS) == decision
-    assert "steward" in decision.how_to_get_access
+def test_community_data_refused_to_a_non_member_says_a_steward_decides():
+    decision = decide_read(Caller("zed"), "foodbank", "community", today=TODAY)
+    advised = advise(decision, "zed", "foodbank", "community", PROJECTS)
+    assert advised.details["advice"] == "ask-a-steward" and "A steward decides" in advised.how_to_get_access
+
+
+def test_open_data_under_someone_elses_project_keeps_the_policys_advice():
+    decision = decide_read(OLU, "imd", "open", project=view("early-help"), today=TODAY)
+    assert advise(decision, "olu", "imd", "open", PROJECTS) == decision
+    assert "Read without project=" in decision.how_to_get_access
 
 
 def test_allowed_reads_are_left_alone_and_the_json_fields_are_explicit():
