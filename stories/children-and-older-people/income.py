@@ -17,6 +17,7 @@ from commons_hub.stories import charts, summaries, words
 from commons_hub.stories.areas import merge_levels, place_and_parents, stack_levels
 from commons_hub.stories.artefacts import Artefact
 from commons_hub.stories.blocks import Figure, Table, Text
+from commons_hub.stories.periods import period
 
 IDACI_MEANS = ("Income deprivation affecting children is the share of children under 16 who live in families on "
                "low incomes: out of work, or in work on low pay, and claiming means-tested benefits or tax credits.")
@@ -79,7 +80,8 @@ def headline(data, ward):
     wards_all = int((areas["level"] == "ward").sum())
     lines = [f"# Children and older people on low incomes: {row['name']}, {borough['name']}", "",
              IDACI_MEANS, IDAOPI_MEANS, "",
-             "Both come from the English Indices of Deprivation 2025 (MHCLG) and use the 2022 ward boundaries."]
+             f"Both come from the English Indices of Deprivation 2025 (MHCLG; {period(data, 'imd2025_lsoa21')}) and "
+             f"use the 2022 ward boundaries."]
     for key, (prefix, rate, who) in GROUPS.items():
         people = words.count(row[f"{prefix}_deprived"])
         total = words.count(row[prefix])
@@ -119,13 +121,14 @@ def compared(data, ward):
               "Households deprived in 1 or more ways (Census 2021)", "Households deprived in 2 or more ways (2021)"]
     columns = ["idaci", "idaopi", "households_deprived_share", "households_deprived_2_share"]
     figure = charts.bars(labels, {p["name"]: [p[c] for c in columns] for p in places},
-                         f"{row['name']} against {borough['name']} and the city region", "share", percent=True)
+                         f"{row['name']} against {borough['name']} and the city region", "share", percent=True,
+                         category_title="Measure")
     alt = "Bar chart. " + "; ".join(
         f"{p['name']}: {words.percent(p['idaci'])} of children and {words.percent(p['idaopi'])} of people aged 60 and "
         f"over on low incomes, {words.percent(p['households_deprived_share'])} of households deprived in at least one "
         f"way" for p in places) + "."
     text = Text("## Beside the Census\n\n"
-                "The Census 2021 counted households deprived in up to four ways: no one in work (or long-term sick), "
+                f"The Census 2021 ({period(data, 'census2021_ts011_household_deprivation')}) counted households deprived in up to four ways: no one in work (or long-term sick), "
                 "no one with good qualifications, someone in poor health or disabled, and a home that is overcrowded "
                 "or has no central heating.\n\n"
                 f"- Households deprived in at least one way: **{words.percent(row['households_deprived_share'])}** "

@@ -13,8 +13,10 @@ from commons_hub.stories.areas import LCR_CODE, stack_levels
 from commons_hub.stories.artefacts import Artefact
 from commons_hub.stories.blocks import Figure, Table, Text
 from commons_hub.stories.kit import require_place
+from commons_hub.stories.periods import period
 
-MONTH = "December 2021"
+CRIME, RESIDENTS = "police_crime_2021_12", "population_mid2019_lsoa11"
+
 # Halton is policed by Cheshire Constabulary, so the Merseyside Police records do not cover it; its LSOAs are left
 # out, and the "region" figures are for the five Merseyside boroughs.
 NOT_COVERED = {"E06000006": "Halton"}
@@ -66,8 +68,8 @@ def _place(data, area):
 def headline(data, area):
     row, region, wards = _place(data, area)
     lines = [f"# Recorded crime in {row['name']}", "",
-             f"Crimes and incidents of anti-social behaviour recorded by the police in {MONTH} (one month), where "
-             f"they happened. Rates are per 1,000 residents (mid-2019 estimates), so places of different sizes can "
+             f"Crimes and incidents of anti-social behaviour recorded by the police in {period(data, CRIME)}, where "
+             f"they happened. Rates are per 1,000 residents (estimates for {period(data, RESIDENTS)}), so places of different sizes can "
              f"be compared. Busy town and city centres have high rates because many visitors, but few residents, are "
              f"there. Halton is policed by Cheshire Constabulary, so it is not in these Merseyside Police records; "
              f"'region' here means {REGION_WORDS}.", "",
@@ -89,7 +91,9 @@ def types(data, area):
     series = {row["name"]: mine.loc[order, "rate"]}
     if area != LCR_CODE:
         series["Merseyside boroughs"] = theirs.reindex(order)["rate"]
-    figure = charts.bars(order, series, f"Recorded crime by type per 1,000 residents, {MONTH}", "per 1,000 residents")
+    month = period(data, CRIME)
+    figure = charts.bars(order, series, f"Recorded crime by type per 1,000 residents, {month}", "per 1,000 residents",
+                         category_title="Type of crime")
     first = order[0]
     alt = (f"Bar chart of {len(order)} types of crime. The most common in {row['name']} is "
            f"{first.lower()}: {words.number(mine.loc[first, 'rate'])} per 1,000 residents"
@@ -98,14 +102,15 @@ def types(data, area):
     table = pd.DataFrame({"Type of crime": order, "Records": [words.count(v) for v in mine.loc[order, "crimes"]],
                           "Per 1,000 residents": [words.number(v) for v in mine.loc[order, "rate"]]})
     return [Text("## By type of crime"), Figure(figure, alt),
-            Table(table, f"Recorded crime by type in {row['name']}, {MONTH}")]
+            Table(table, f"Recorded crime by type in {row['name']}, {month}")]
 
 
 def wards(data, area):
     row, region, wards_here = _place(data, area)
     geojson = charts.subset(data["ward_outlines"], wards_here["code"])
     figure = charts.choropleth(geojson, wards_here["code"], wards_here["rate"], wards_here["name"],
-                               f"Recorded crime per 1,000 residents by ward: {row['name']}", "per 1,000")
+                               f"Recorded crime per 1,000 residents by ward: {row['name']}, {period(data, CRIME)}",
+                               "per 1,000")
     top = wards_here.sort_values("rate", ascending=False, na_position="last")
     alt = (f"Map of the {len(wards_here)} wards of {row['name']} shaded by recorded crime per 1,000 residents; darker "
            f"is higher. Highest: {top.iloc[0]['name']} ({words.number(top.iloc[0]['rate'])}); lowest: "
@@ -114,7 +119,7 @@ def wards(data, area):
                           "Records": [words.count(v) for v in top["crimes"]],
                           "Per 1,000 residents": [words.number(v) for v in top["rate"]]})
     return [Text("## By ward"), Figure(figure, alt),
-            Table(table, f"Recorded crime by ward in {row['name']}, {MONTH}, highest rate first")]
+            Table(table, f"Recorded crime by ward in {row['name']}, {period(data, CRIME)}, highest rate first")]
 
 
 SECTIONS = [headline, types, wards]

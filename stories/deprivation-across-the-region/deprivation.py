@@ -16,6 +16,7 @@ from commons_hub.stories.areas import LCR_CODE, merge_levels, stack_levels
 from commons_hub.stories.artefacts import Artefact
 from commons_hub.stories.blocks import Figure, Table, Text
 from commons_hub.stories.kit import require_place
+from commons_hub.stories.periods import period
 
 DOMAINS = {"income": "Income", "employment": "Employment", "education": "Education and skills",
            "health": "Health and disability", "crime": "Crime", "housing": "Barriers to housing and services",
@@ -84,7 +85,8 @@ def headline(data, area):
              "Deprivation (IMD) ranks them all, from the most deprived to the least, using income, jobs, education, "
              "health, crime, housing and the local environment.", "",
              f"- In 2025, **{count25:,} of {row['lsoas_2025']:,}** neighbourhoods in {row['name']} (**{share25}**) "
-             f"were among the most deprived 10% in England. In 2019 it was {share19}."]
+             f"were among the most deprived 10% in England. In 2019 it was {share19}.",
+             f"- When: IMD 2025, {period(data, 'imd2025_lsoa21')}; IMD 2019, {period(data, 'imd2019_lsoa11')}."]
     if not whole:
         vs = words.versus(row["most_deprived_2025"], [("the city region", region["most_deprived_2025"])],
                           words.percent, 0.005)
@@ -131,7 +133,7 @@ def boroughs(data, area):
     table = areas[areas["level"].isin(["borough", "region"])].copy()
     figure = charts.bars(table["name"], {"2019": table["most_deprived_2019"], "2025": table["most_deprived_2025"]},
                          "Share of neighbourhoods among the most deprived 10% in England", "share of neighbourhoods",
-                         percent=True)
+                         percent=True, category_title="Place")
     alt = "Bar chart by borough. " + "; ".join(
         f"{r['name']}: {words.percent(r['most_deprived_2019'])} in 2019 and {words.percent(r['most_deprived_2025'])} "
         f"in 2025" for _, r in table.iterrows()) + "."

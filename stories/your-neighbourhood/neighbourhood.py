@@ -12,6 +12,7 @@ from commons_hub.stories import charts, words
 from commons_hub.stories.areas import merge_levels, place_and_parents, stack_levels
 from commons_hub.stories.artefacts import Artefact
 from commons_hub.stories.blocks import Figure, Text
+from commons_hub.stories.periods import period
 
 DOMAINS = {"income": "Income", "employment": "Employment", "education": "Education and skills",
            "health": "Health and disability", "crime": "Crime", "housing": "Barriers to housing and services",
@@ -119,7 +120,7 @@ def headline(data, ward):
     people, compared = _compare(areas, ward, "people", words.count)
     return [Text(f"# {row['name']}, {borough['name']}\n\n"
                  f"{row['name']} is one of {len(siblings)} wards in {borough['name']}. About {people} people lived "
-                 f"here in mid-2019. On this page we compare each number with {borough['name']} as a whole and with "
+                 f"here in {period(data, 'population_mid2019_lsoa11')}. On this page we compare each number with {borough['name']} as a whole and with "
                  f"the Liverpool City Region (Halton, Knowsley, Liverpool, Sefton, St Helens and Wirral).")]
 
 
@@ -138,7 +139,8 @@ def deprivation(data, ward):
         f"- In 2025 {row['name']} scored **{score25}**. That is {vs25}.\n"
         f"- In 2019 it scored {score19}. That was {vs19}.\n"
         f"- **{share}** of its small areas are among the most deprived 10% in England (2025). That is {vs_share}.\n"
-        f"- It is number {position} of {len(siblings)} wards in {borough['name']}, counting from the most deprived.")
+        f"- It is number {position} of {len(siblings)} wards in {borough['name']}, counting from the most deprived.\n\n"
+        f"When: IMD 2025, {period(data, 'imd2025_lsoa21')}; IMD 2019, {period(data, 'imd2019_lsoa11')}.")
     geojson = charts.subset(data["ward_outlines"], siblings["code"])
     figure = charts.choropleth(geojson, siblings["code"], siblings["imd25_score"], siblings["name"],
                                f"Deprivation score 2025: wards of {borough['name']}", "IMD score",
@@ -152,7 +154,7 @@ def deprivation(data, ward):
     bars = charts.bars(labels, {row["name"]: [r[1] for r in domain_rows], borough["name"]: [r[2] for r in domain_rows],
                                 "City region": [r[3] for r in domain_rows]},
                        "Share of small areas among the most deprived 10% in England, 2025", "share of small areas",
-                       percent=True)
+                       percent=True, category_title="Part of deprivation")
     worst = max(domain_rows, key=lambda r: r[1])
     bars_alt = (f"Bar chart of the seven parts of deprivation in 2025. In {row['name']} the highest is "
                 f"{worst[0].lower()}: {words.percent(worst[1])} of small areas are in the most deprived 10%, against "
@@ -167,11 +169,12 @@ def population(data, ward):
     for label, (low, _) in AGE_BANDS.items():
         value, vs = _compare(areas, ward, f"people_{low}_share", words.percent, 0.005)
         lines.append(f"- {label.capitalize()}: **{value}** of people ({vs}).")
-    lines.append("\nPeople counted in the mid-2019 population estimates (Office for National Statistics).")
+    when = period(data, "population_mid2019_lsoa11")
+    lines.append(f"\nPeople counted in the population estimates for {when} (Office for National Statistics).")
     places = [row, borough, region]
     bars = charts.bars(list(AGE_BANDS), {p["name"]: [p[f"people_{low}_share"] for low, _ in AGE_BANDS.values()]
-                                         for p in places}, "Age of residents, mid-2019", "share of people",
-                       percent=True)
+                                         for p in places}, f"Age of residents, {when}", "share of people",
+                       percent=True, category_title="Age group")
     alt = "Bar chart of the share of people in each age group. " + "; ".join(
         f"{p['name']}: {words.percent(p['people_0_share'])} children and {words.percent(p['people_65_share'])} aged "
         f"65 and over" for p in places) + "."
@@ -188,7 +191,8 @@ def census(data, ward):
     value, vs = _compare(areas, ward, "households_deprived_share", words.percent, 0.005)
     lines.append(f"- Households with at least one kind of hardship (jobs, education, health or housing): **{value}** "
                  f"({vs}).")
-    lines.append(f"\nCensus figures are for Census 2021 small areas, added up to {row['name']}'s 2022 boundary.")
+    lines.append(f"\nCensus figures are from {period(data, 'census2021_ts001_residence_type')}, for Census 2021 small "
+                 f"areas added up to {row['name']}'s 2022 boundary.")
     return [Text("\n".join(lines))]
 
 
@@ -205,7 +209,7 @@ def crime(data, ward):
     mine = types[types["code"] == ward].sort_values("crimes", ascending=False, na_position="last")
     top = [f"{t.crime_type.lower()} ({words.count(t.crimes)})" for t in mine.head(3).itertuples()]
     text = Text("## Recorded crime\n\n"
-                f"In December 2021 the police recorded **{total}** crimes and incidents of anti-social behaviour in "
+                f"In {period(data, 'police_crime_2021_12')} the police recorded **{total}** crimes and incidents of anti-social behaviour in "
                 f"{row['name']}. That is **{rate}** for every 1,000 residents: {vs}.\n\n"
                 f"The most common were {', '.join(top)}. Crime is recorded where it happened, so busy town centres "
                 f"have high rates even though few people live there.")

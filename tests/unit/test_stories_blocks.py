@@ -39,7 +39,9 @@ def test_the_app_draws_figures_in_frames_with_the_local_plotly_and_their_text_al
     assert '<script src="/services/stories/static/plotly.min.js"></script>' in document
     assert document.count("</script>") == 2                        # the alt's "</script>" cannot end a script
     records = output_records(block)
-    assert records[1]["data"]["text/markdown"] == f"*{block.alt}*"
+    caption = records[1]["data"]["text/html"]
+    assert f"<em>{html.escape(block.alt)}</em>" in caption                # the text alternative, shown
+    assert "<summary>The numbers in this chart</summary>" in caption and "<td>First</td>\n      <td>12.5</td>" in caption
 
 
 def test_every_block_becomes_output_records():

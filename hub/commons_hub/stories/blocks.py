@@ -2,7 +2,9 @@
 
 A section is a function ``section(data, place) -> list[Block]``. ``Figure`` displays as Plotly's own mimetype
 (JupyterLab and Voilà draw it with the jupyterlab-plotly extension, offline) with an HTML fallback that static
-pages draw with the plotly.js the stories service serves, and its text alternative is shown as a caption.
+pages draw with the plotly.js the stories service serves. Under every figure: its text alternative as a caption
+and its numbers as a table in a ``<details>`` (``figure_text``), on static pages, in the app and in JupyterLab.
+Tables scroll inside themselves, so a wide one never makes a phone's page scroll sideways.
 """
 
 from __future__ import annotations
@@ -74,10 +76,29 @@ def figure_bundle(block: Figure) -> dict:
     return {"application/vnd.plotly.v1+json": spec, "text/html": fallback, "text/plain": block.alt}
 
 
+def _scrolling(table: str, label: str) -> str:
+    # A region that scrolls by itself (inline style: the Voilà app does not load page.css); focusable, so a
+    # keyboard can scroll it too.
+    return (f'<div class="commons-scroll" role="region" tabindex="0" aria-label="{html.escape(label)}" '
+            f'style="overflow-x:auto;max-width:100%">{table}</div>')
+
+
 def table_html(block: Table) -> str:
     body = block.frame.to_html(index=False, border=0, classes="commons-table", na_rep="fewer than 10",
                                escape=True)
-    return f'<figure class="commons-table-figure"><figcaption>{html.escape(block.caption)}</figcaption>{body}</figure>'
+    return (f'<figure class="commons-table-figure" style="margin:1rem 0"><figcaption>{html.escape(block.caption)}'
+            f'</figcaption>{_scrolling(body, block.caption)}</figure>')
+
+
+def figure_text(block: Figure) -> str:
+    """The figure in words (its text alternative, shown) and its numbers as a table, folded away."""
+    from commons_hub.stories.charts import numbers
+
+    frame = numbers(block.figure)
+    table = frame.to_html(index=False, border=0, classes="commons-table", escape=True)
+    return (f'<div class="commons-figure-text"><p class="commons-caption"><em>{html.escape(block.alt)}</em></p>'
+            f'<details class="commons-numbers"><summary>The numbers in this chart</summary>'
+            f'{_scrolling(table, "The numbers in this chart")}</details></div>')
 
 
 def output_records(block) -> list[dict]:
@@ -90,7 +111,7 @@ def output_records(block) -> list[dict]:
         return [record({"text/markdown": block.markdown, "text/plain": block.markdown})]
     if isinstance(block, Figure):
         return [record({"text/html": figure_iframe(block), "text/plain": block.alt}),
-                record({"text/markdown": f"*{block.alt}*", "text/plain": block.alt})]
+                record({"text/html": figure_text(block), "text/plain": block.alt})]
     if isinstance(block, Table):
         return [record({"text/html": table_html(block), "text/plain": block.caption})]
     raise TypeError(f"a story section returned {type(block).__name__}; return Text, Figure or Table blocks.")
@@ -103,7 +124,7 @@ def display_block(block) -> None:
         display(Markdown(block.markdown))
     elif isinstance(block, Figure):
         display(figure_bundle(block), raw=True)
-        display(Markdown(f"*{block.alt}*"))
+        display(HTML(figure_text(block)))
     elif isinstance(block, Table):
         display(HTML(table_html(block)))
     else:

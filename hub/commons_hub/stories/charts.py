@@ -1,11 +1,18 @@
 """Maps and charts that draw with no internet: Plotly choropleths over GeoJSON outlines (no tiles), bar charts.
 
 Colours are colour-blind safe: cividis for ordered values (darker is more), a purple-orange diverging scale for
-change, and the Okabe-Ito palette for categories. Every figure has a title and its text alternative (blocks.Figure).
+change, and the Okabe-Ito palette for categories. Every figure has a title and its text alternative (blocks.Figure),
+and its numbers as a table (``numbers``).
+
+They fit a phone (390 px): titles wrap onto short lines (``wrap_title``), legends and colour bars sit below the
+plot, where they cannot overlap it or each other and leave maps the page's whole width.
 """
 
 from __future__ import annotations
 
+import textwrap
+
+import pandas as pd
 import plotly.graph_objects as go
 
 SEQUENTIAL = "cividis_r"                      # dark = high (more deprived, more crime)
@@ -33,11 +40,31 @@ def subset(outline_geojson: dict, codes) -> dict:
             "features": [f for f in outline_geojson["features"] if f["properties"]["code"] in keep]}
 
 
-def _layout(figure: go.Figure, title: str, height: int) -> go.Figure:
-    figure.update_layout(template="none", title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}}, font=FONT,
-                         height=height, margin={"l": 8, "r": 8, "t": 48, "b": 8}, paper_bgcolor="white",
-                         plot_bgcolor="white")
+TITLE_CHARACTERS = 34   # a 16 px title line this long fits the 340 px a figure has on a 390 px phone
+TITLE_LINE_PX = 21
+
+
+def wrap_title(title: str, width: int = TITLE_CHARACTERS) -> list[str]:
+    """The title as lines short enough for a phone (plotly never wraps a title itself: it is cut off)."""
+    return textwrap.wrap(title, width, break_long_words=False) or [""]
+
+
+def wrap_label(label, width: int = 18) -> str:
+    """A category label on lines of ``width`` characters, so the labels leave a phone's chart room for its bars."""
+    return "<br>".join(textwrap.wrap(str(label), width, break_long_words=False)) or str(label)
+
+
+def _layout(figure: go.Figure, title: str, height: int, bottom: int = 8) -> go.Figure:
+    lines = wrap_title(title)
+    top = 16 + TITLE_LINE_PX * len(lines)
+    figure.update_layout(template="none", font=FONT, paper_bgcolor="white", plot_bgcolor="white",
+                         title={"text": "<br>".join(lines), "x": 0, "xanchor": "left", "xref": "container",
+                                "pad": {"l": 8}, "font": {"size": 16}},
+                         height=height + top, margin={"l": 8, "r": 8, "t": top + 8, "b": bottom})
     return figure
+
+
+COLORBAR_PX = 72         # room under a map for its colour bar and the bar's title
 
 
 def choropleth(geojson: dict, codes, values, names, title: str, colorbar: str, *, colorscale=SEQUENTIAL,
@@ -48,7 +75,9 @@ def choropleth(geojson: dict, codes, values, names, title: str, colorbar: str, *
         geojson=geojson, locations=list(codes), z=list(values), featureidkey="properties.code",
         text=list(names), colorscale=colorscale, zmin=zmin, zmax=zmax, marker={"line": {"width": 0.4,
                                                                                     "color": "#444"}},
-        colorbar={"title": {"text": colorbar}, "thickness": 12, "len": 0.8},
+        colorbar={"title": {"text": colorbar, "side": "top", "font": {"size": 14}}, "orientation": "h",
+                  "thickness": 12, "len": 1, "lenmode": "fraction", "x": 0, "xanchor": "left", "y": -0.02,
+                  "yanchor": "top", "yref": "paper", "ypad": 0},
         hovertemplate=f"%{{text}}<br>{colorbar}: %{{z:{hover_format}}}<extra></extra>"))
     if highlight is not None:
         figure.add_trace(go.Choropleth(
@@ -56,24 +85,74 @@ def choropleth(geojson: dict, codes, values, names, title: str, colorbar: str, *
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], marker={"line": {"width": 3, "color": "black"}},
             hoverinfo="skip"))
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    return _layout(figure, title, height)
+    figure.update_layout(geo={"domain": {"x": [0, 1], "y": [0, 1]}})
+    return _layout(figure, title, height, bottom=COLORBAR_PX)
 
 
 def bars(categories, series: dict, title: str, axis_title: str, *, percent: bool = False,
-         height: int | None = None) -> go.Figure:
-    """Horizontal grouped bars: one bar per (category, series); series in the Okabe-Ito colours."""
-    categories = list(categories)
+         height: int | None = None, category_title: str = "") -> go.Figure:
+    """Horizontal grouped bars: one bar per (category, series); series in the Okabe-Ito colours.
+    ``category_title`` heads the categories' column in the figure's table of numbers (``numbers``)."""
+    categories = [wrap_label(c) for c in categories]
     figure = go.Figure()
     for index, (name, values) in enumerate(series.items()):
         values = list(values)
         figure.add_trace(go.Bar(y=categories, x=values, name=name, orientation="h",
                                 marker={"color": OKABE_ITO[index % len(OKABE_ITO)]},
                                 hovertemplate=f"{name}: %{{x:{'.0%' if percent else ',.1f'}}}<extra></extra>"))
-    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15},
+    # One legend entry a line, under the axis title: side by side, long place names ran into each other on a phone.
+    figure.update_layout(meta={"category": category_title}, barmode="group", showlegend=len(series) > 1,
+                         legend={"orientation": "v", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                                 "yref": "container", "traceorder": "normal"},
                          xaxis={"title": axis_title, "tickformat": ".0%" if percent else ",", "rangemode": "tozero",
                                 "automargin": True},
                          yaxis={"autorange": "reversed", "automargin": True})
-    return _layout(figure, title, height or max(260, 70 + 26 * len(categories) * max(1, len(series))))
+    legend = 12 + 24 * len(series) if len(series) > 1 else 0
+    plot = height or max(220, 40 + 26 * len(categories) * max(1, len(series)))
+    return _layout(figure, title, plot + legend, bottom=legend + 56)
+
+
+def _d3_format(value, spec: str) -> str:
+    """A number as plotly's hover shows it (the simple d3 formats used here: ".1f", "+.0f", ".0%", ",")."""
+    from commons_hub.stories import words
+
+    if words.missing(value):
+        return "not available"
+    try:
+        return format(float(value), spec or ",.1f")
+    except ValueError:
+        return words.number(value)
+
+
+def _hover_spec(trace, axis: str) -> str:
+    template = getattr(trace, "hovertemplate", None) or ""
+    marker = f"%{{{axis}:"
+    return template.split(marker, 1)[1].split("}", 1)[0] if marker in template else ""
+
+
+def numbers(figure: go.Figure) -> pd.DataFrame:
+    """The figure's numbers as a table, for people who cannot see the chart (and anyone who wants the figures).
+
+    A map: one row per area, highest value first. Bars: one row per category, one column per series."""
+    traces = list(figure.data)
+    if not traces:
+        return pd.DataFrame()
+    first = traces[0]
+    if first.type == "choropleth":
+        heading = first.colorbar.title.text or "Value"
+        spec = _hover_spec(first, "z")
+        frame = pd.DataFrame({"Area": list(first.text or first.locations), "value": list(first.z)})
+        frame = frame.sort_values("value", ascending=False, na_position="last", kind="stable")
+        return pd.DataFrame({"Area": frame["Area"], heading: [_d3_format(v, spec) for v in frame["value"]]}
+                            ).reset_index(drop=True)
+    if first.type == "bar":
+        spec = _hover_spec(first, "x")
+        meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
+        table = pd.DataFrame({meta.get("category") or "Group": [str(c).replace("<br>", " ") for c in first.y]})
+        for trace in traces:
+            table[trace.name or "Value"] = [_d3_format(v, spec) for v in trace.x]
+        return table
+    raise TypeError(f"charts.numbers does not know {first.type} charts; add a table for it in charts.py.")
 
 
 def thumbnail_map(geojson: dict, values: dict, cmap: str = "cividis_r"):

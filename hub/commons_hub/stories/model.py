@@ -13,12 +13,14 @@
         exclude: [E06000006]         # optional: places the data does not cover
     schedule: "30 5 * * *"           # cron (minute hour day month weekday), Europe/London
     datasets: [imd2019_lsoa11, ...]   # inputs: a refresh is skipped while their versions are unchanged
+    periods: {crime: police_crime_2021_12}   # optional: the gallery's "Data:" line, what → the dataset whose
+                                             # `period:` (catalog/) says when (periods.py)
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -83,6 +85,7 @@ class Story:
     parameter: Parameter
     schedule: str
     datasets: tuple[str, ...]
+    periods: tuple[tuple[str, str], ...] = ()      # (what, dataset) for the gallery's "Data:" line
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -133,6 +136,18 @@ def _parameter(raw: dict, where: Path) -> Parameter:
                      exclude=tuple(str(code) for code in spec.get("exclude") or ()))
 
 
+def _periods(raw: dict, datasets: tuple[str, ...], where: Path) -> tuple[tuple[str, str], ...]:
+    periods = raw.get("periods") or {}
+    if not isinstance(periods, dict):
+        raise ValidationFailed(f"{where}: `periods:` maps what the gallery names to a dataset, e.g. "
+                               f"`periods: {{crime: police_crime_2021_12}}`; found {periods!r}.")
+    unknown = [str(d) for d in periods.values() if d not in datasets]
+    if unknown:
+        raise ValidationFailed(f"{where}: `periods:` names {', '.join(unknown)}, not under `datasets:`; a period "
+                               f"comes from one of the story's own datasets.")
+    return tuple((str(what), str(dataset)) for what, dataset in periods.items())
+
+
 def load_story(folder: Path | str) -> Story:
     folder = Path(folder).resolve()
     where = folder / "story.yaml"
@@ -154,6 +169,7 @@ def load_story(folder: Path | str) -> Story:
                   audience=str(raw.get("audience") or "residents"), module=str(_require(raw, "module", where)),
                   parameter=_parameter(raw, where), schedule=schedule,
                   datasets=tuple(_require(raw, "datasets", where)), raw=raw)
+    story = replace(story, periods=_periods(raw, story.datasets, where))
     for needed in (story.notebook, story.module_file):
         if not needed.is_file():
             raise ValidationFailed(f"story {slug}: {needed.name} is missing from {folder}.")

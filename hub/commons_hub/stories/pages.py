@@ -27,9 +27,11 @@ SHELL = """<!doctype html>
 <script src="{static}/page.js" defer></script>
 </head>
 <body>
-<header><a href="{gallery}">&larr; All stories</a> · <a href="{app}">Open the interactive version</a></header>
+<header><a href="{gallery}">&larr; All stories</a> · <a href="{app}">Open the interactive version</a>{choose_link}
+</header>
 <main>
 {body}
+{chooser}
 </main>
 <footer>{footer}</footer>
 </body>
@@ -48,11 +50,15 @@ def exporter() -> HTMLExporter:
 
 
 def render_page(notebook: Path | str, title: str, links: dict[str, str], footer: str,
-                html_exporter: HTMLExporter | None = None) -> str:
-    """The page's HTML. ``links``: gallery, app and static (the folder with plotly.min.js and page.css)."""
+                html_exporter: HTMLExporter | None = None, chooser: str = "",
+                choose_label: str = "Choose another place") -> str:
+    """The page's HTML. ``links``: gallery, app and static (the folder with plotly.min.js and page.css);
+    ``chooser``: the place chooser (chooser.chooser_html), after the story, linked from the header."""
     node = nbformat.read(str(notebook), as_version=4)
     body, _ = (html_exporter or exporter()).from_notebook_node(node)
-    return SHELL.format(title=html.escape(title), body=body, footer=html.escape(footer), **links)
+    choose_link = f' · <a href="#choose">{html.escape(choose_label)}</a>' if chooser else ""
+    return SHELL.format(title=html.escape(title), body=body, footer=html.escape(footer), chooser=chooser,
+                        choose_link=choose_link, **links)
 
 
 def write_page(notebook: Path | str, target: Path | str, **kwargs) -> Path:
@@ -60,3 +66,11 @@ def write_page(notebook: Path | str, target: Path | str, **kwargs) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_page(notebook, **kwargs), encoding="utf-8")
     return target
+
+
+def write_app(template: Path | str, target: Path | str, title: str) -> Path:
+    """The Voilà app of a story: the app template with the story's title (the browser tab's title, not "app")."""
+    node = nbformat.read(str(template), as_version=4)
+    node.metadata["title"] = title
+    nbformat.write(node, str(target))
+    return Path(target)

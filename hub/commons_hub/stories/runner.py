@@ -24,11 +24,12 @@ from pathlib import Path
 
 from commons_hub.stories import artefacts as artefact_store
 from commons_hub.stories import history as runs
-from commons_hub.stories import snapshot
+from commons_hub.stories import periods, snapshot
+from commons_hub.stories.chooser import chooser_html, noun
 from commons_hub.stories.engine import WarmKernel, close_thread_loop, kernel_environment
 from commons_hub.stories.inputs import input_versions
 from commons_hub.stories.model import Place, Story, stories_dir
-from commons_hub.stories.pages import exporter, write_page
+from commons_hub.stories.pages import exporter, write_app, write_page
 from commons_kernel import config
 
 log = logging.getLogger("commons.stories")
@@ -121,8 +122,10 @@ class Refresher:
                            {parameter: story.parameter.example, "save_artefacts": str(work / "raw")})
         reports = artefact_store.disclose(work / "raw", run / "artefacts")
         (work / "disclosure.json").write_text(json.dumps(reports, indent=1, default=str))
+        sources = json.loads((run / "artefacts" / artefact_store.MANIFEST).read_text()).get("sources", [])
+        data_periods = periods.story_periods(dict(story.periods), sources)   # fails early when one is missing
         self._render_places(story, places, run, work, env)
-        shutil.copyfile(self.app_template(), run / "app.ipynb")
+        write_app(self.app_template(), run / "app.ipynb", story.title)
         shutil.copyfile(story.module_file, run / story.module_file.name)
         shutil.copyfile(story.folder / "story.yaml", run / "story.yaml")
         missing = [p.code for p in places if not (run / "pages" / f"{p.code}.html").is_file()]
@@ -131,7 +134,7 @@ class Refresher:
         public = {**story.to_public(), "module": story.module, "run_id": run_id,
                   "published_at": runs.now().isoformat(timespec="seconds"), "input_versions": versions,
                   "places": [{"code": p.code, "name": p.name, "group": p.group, "label": p.label} for p in places],
-                  "thumbnail": (run / "thumbnail.png").is_file()}
+                  "thumbnail": (run / "thumbnail.png").is_file(), "periods": data_periods}
         (run / "story.json").write_text(json.dumps(public, indent=1))
 
     def app_template(self) -> Path:
@@ -145,6 +148,7 @@ class Refresher:
         done = [0]
         lock = threading.Lock()
         footer = f"{story.title}. Liverpool City Region Data Commons."
+        listed = [{"code": p.code, "name": p.name, "group": p.group} for p in places]
 
         def worker(chunk: list[Place]) -> None:
             try:
@@ -167,7 +171,10 @@ class Refresher:
                         write_page(executed, run / "pages" / f"{place.code}.html",
                                    title=f"{story.title}: {place.label}", footer=footer, html_exporter=html,
                                    links={"gallery": "../../", "static": "../../static",
-                                          "app": f"../app?{story.parameter.name}={place.code}"})
+                                          "app": f"../app?{story.parameter.name}={place.code}"},
+                                   chooser=chooser_html(listed, story.parameter.name, href=lambda c: f"{c}.html",
+                                                        current=place.code),
+                                   choose_label=f"Choose another {noun(story.parameter.name)}")
                     except Exception as exc:
                         stop.set()
                         raise PlaceFailed(place, exc) from exc

@@ -1,14 +1,16 @@
-"""The gallery: every published story with its picture, summary, app link and a simple page for every place."""
+"""The gallery: every published story with its picture, summary, app link, the period its data covers beside the
+date it was refreshed ("Data: December 2021 · Updated 2026-12-01"), and a simple page for every place, grouped by
+borough with a search by name (chooser.py; page.js)."""
 
 from __future__ import annotations
 
 import html
 import json
-from collections import defaultdict
 
 from tornado import web
 
-from commons_hub.stories import snapshot
+from commons_hub.stories import periods, snapshot
+from commons_hub.stories.chooser import chooser_html, noun
 
 PAGE = """<!doctype html>
 <html lang="en-GB">
@@ -17,6 +19,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Stories for residents: Liverpool City Region Data Commons</title>
 <link rel="stylesheet" href="static/page.css">
+<script src="static/page.js" defer></script>
 </head>
 <body>
 <main>
@@ -46,22 +49,17 @@ def published_stories() -> list[dict]:
 def story_card(info: dict) -> str:
     e = html.escape
     slug = info["slug"]
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for place in info["places"]:
-        groups[place.get("group") or ""].append(place)
-    lists = []
-    for group, places in groups.items():
-        items = "".join(f'<li><a href="{slug}/pages/{e(p["code"])}.html">{e(p["name"])}</a></li>' for p in places)
-        heading = f"<h4>{e(group)}</h4>" if group else ""
-        lists.append(f"{heading}<ul class=\"places\">{items}</ul>")
+    places = chooser_html(info["places"], str(info.get("parameter") or "place"),
+                          href=lambda code: f"{slug}/pages/{code}.html", heading_level=3, element_id=f"{slug}-places",
+                          title=f"Find your {noun(str(info.get('parameter') or 'place'))}")
     picture = (f'<img src="{slug}/thumbnail.png" alt="Map from the story {e(info["title"])}" width="240">'
                if info.get("thumbnail") else "")
-    published = e(info.get("published_at", "")[:10])
+    dates = periods.gallery_line(info.get("periods") or [], str(info.get("published_at", ""))[:10])
     return (f'<section class="story" id="{slug}">{picture}<div><h2><a href="{slug}/app">{e(info["title"])}</a></h2>'
             f'<p>{e(info["summary"])}</p><p><a class="button" href="{slug}/app">Open the story</a></p>'
-            f'<details><summary>Simple pages, one for each {e(info.get("parameter", "place"))} '
-            f'({len(info["places"])})</summary>{"".join(lists)}</details>'
-            f'<p class="small">Updated {published}.</p></div></section>')
+            f'<p class="small">{e(dates)}.</p>'
+            f'<details><summary>Simple pages, one for each {e(noun(str(info.get("parameter") or "place")))} '
+            f'({len(info["places"])})</summary>{places}</details></div></section>')
 
 
 class GalleryHandler(web.RequestHandler):
