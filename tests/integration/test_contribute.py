@@ -169,7 +169,9 @@ def test_cli_validate_contribute_and_withdraw(hub, tmp_path):
                   "community", check=False)
     assert checked.returncode == 1 and "is a count of 3, below 10" in checked.stdout
     assert cli(hub, None, "validate", str(FIXTURES / "good.csv"), "-m", str(meta_path)).returncode == 0
-    done = cli(hub, "analyst1", "contribute", str(FIXTURES / "good.csv"), "-m", str(meta_path))
+    no_tier = cli(hub, "analyst1", "contribute", str(FIXTURES / "good.csv"), "-m", str(meta_path), check=False)
+    assert no_tier.returncode == 2 and "no `tier:` and no --tier was given" in no_tier.stderr
+    done = cli(hub, "analyst1", "contribute", str(FIXTURES / "good.csv"), "-m", str(meta_path), "--tier", "open")
     assert "pending" in done.stdout
     ident = [c for c in json.loads(cli(hub, "analyst1", "contributions", "list", "--json").stdout)
              if c["dataset"] == name][0]["id"]

@@ -92,8 +92,8 @@ def test_the_cli_prints_the_same_message(hub, tmp_path):
     metadata = tmp_path / "metadata.yaml"
     metadata.write_text(yaml.safe_dump(yaml.safe_load((FIXTURES / "metadata.yaml").read_text())))
     env = {**hub.env, "COMMONS_API_TOKEN": hub.token("analyst1")}
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "contribute", str(path), "-m", str(metadata)],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "contribute", str(path), "-m", str(metadata),
+                             "--tier", "open"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "the limit is 52,428,800 bytes" in result.stderr and "Traceback" not in result.stderr
     assert requests.get(f"{hub.url}/hub/health", timeout=10).status_code == 200
