@@ -150,8 +150,7 @@ def test_a_contributor_withdraws_their_own_dataset_and_another_member_cannot(hub
     assert entries[:2] == [("deny", "analyst2", "denied"), ("withdraw", "analyst1", "ok")]
 
 
-@pytest.fixture(scope="module")
-def release(hub):
+def request_release(hub) -> dict:
     """A pending release of project PROJECT (analyst1 a member): one table that passes, one with a small count
     sent with an exception, and a note."""
     from commons_hub.db import engine
@@ -174,6 +173,11 @@ def release(hub):
         "description": "Referrals by borough from the synthetic referrals dataset, for the review-page test."})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture(scope="module")
+def release(hub):
+    return request_release(hub)
 
 
 def test_the_checker_sees_the_files_previews_and_disclosure_report_and_reviews(hub, release):
