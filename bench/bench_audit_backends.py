@@ -70,8 +70,10 @@ def fill(db_url: str, anchor: Path, entries: int) -> None:
     anchor.write_text(f"{entries:>20} {prev}\n")
 
 
-def page_p50(db_url: str, home: Path) -> dict[str, float]:
-    """p50 (ms) of register pages served by the register's app over HTTP on loopback."""
+def page_p50(db_url: str, home: Path, pages: tuple[str, ...] = ("", "uses", "audit"),
+             runs: int = PAGE_RUNS) -> dict[str, float]:
+    """p50 (ms) of register pages (paths with their query strings) served by the register's app over HTTP on
+    loopback; also each page's first visit, as "PAGE (first)"."""
     import asyncio
     import socket
 
@@ -103,14 +105,14 @@ def page_p50(db_url: str, home: Path) -> dict[str, float]:
     out = {}
     try:
         session = requests.Session()
-        for page in ("", "uses", "audit"):
+        for page in pages:
             url = f"http://127.0.0.1:{port}/services/register/{page}"
             t0 = time.perf_counter()
             first = session.get(url, timeout=300)
             out[f"{page or 'summary'} (first)"] = (time.perf_counter() - t0) * 1000
             assert first.status_code == 200, (page, first.status_code, first.text[:300])
             times = []
-            for _ in range(PAGE_RUNS):
+            for _ in range(runs):
                 t0 = time.perf_counter()
                 response = session.get(url, timeout=300)
                 times.append((time.perf_counter() - t0) * 1000)

@@ -72,7 +72,7 @@ def test_every_page_works_without_javascript(hub, chromium):
                 assert time.monotonic() - started < 5, f"{path} took too long"
                 assert "public register" in page.title()
                 assert page.locator("h1").count() == 1 and page.locator("h1").inner_text().strip()
-                assert page.locator("nav a").count() == len(PAGES)
+                assert page.locator("nav[aria-label=Register] a").count() == len(PAGES)
                 assert page.locator("main").count() == 1
                 assert page.locator("script").count() == 0
         with screenshot_on_failure(page, "datasets-table"):
@@ -118,3 +118,89 @@ def test_xss_probe_shows_as_text_and_never_runs(hub, chromium, probe_project):
         assert dialogs == []
     finally:
         page.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def refreshed_story(hub) -> str:
+    """A real refresh of one story for one place, so the story-refresh page has a row (the table once was raw
+    JSON 1,692 px wide)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "crime-by-area", "--place",
+                           "E08000012"], env=hub.env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return "crime-by-area"
+
+
+def fits(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def test_no_register_page_scrolls_sideways_on_a_phone(hub, chromium, probe_project, refreshed_story):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    paths = PAGES + ["datasets/imd2019_lsoa11", f"projects/{probe_project}", "projects/early-help-demand",
+                     "uses?dataset=synthetic_referrals&from=2020-01-01", "uses?per_page=1&page=2",
+                     "audit?action=vote", "uses?from=not-a-date", "datasets/no_such_dataset"]
+    try:
+        for path in paths:
+            with screenshot_on_failure(page, "phone-" + (path or "summary").replace("/", "-").replace("?", "-")):
+                page.goto(f"{hub.url}/services/register/{path}")
+                scroll_width, inner_width = fits(page)
+                assert scroll_width <= inner_width, f"{path}: {scroll_width} px wide on a {inner_width} px screen"
+                for box in page.locator(".table-wrap").all():  # wide tables scroll inside a labelled box
+                    assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-labelledby")
+                    assert box.bounding_box()["width"] <= inner_width
+                for code in page.locator("code").all():     # hashes wrap
+                    box = code.bounding_box()
+                    assert box is None or box["x"] + box["width"] <= inner_width + 1, path
+        with screenshot_on_failure(page, "phone-stories"):
+            page.goto(f"{hub.url}/services/register/stories")
+            assert page.locator("#runs-caption").count() == 1
+            assert page.locator("td", has_text=refreshed_story).count() >= 1
+            assert page.locator("td", has_text="crime: December 2021").count() >= 1
+    finally:
+        context.close()
+
+
+def test_filters_and_downloads_work_with_the_keyboard_and_no_javascript(hub, chromium, probe_project):
+    read = hub.data_api("api/datasets/synthetic_referrals/data", user="analyst1",
+                        params={"project": probe_project, "columns": "reason", "purpose": "filter the register uses"})
+    assert read.status_code == 200, read.text
+    context = chromium.new_context(java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    chosen = probe_project
+    try:
+        with screenshot_on_failure(page, "filters-keyboard"):
+            page.goto(f"{hub.url}/services/register/uses")
+            page.get_by_label("Project").select_option(chosen)
+            page.get_by_label("From (date)").fill("2020-01-01")
+            page.get_by_role("button", name="Show").focus()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert f"project={chosen}" in page.url and "from=2020-01-01" in page.url
+            assert page.get_by_label("Project").input_value() == chosen
+            projects = page.locator("#uses-caption ~ tbody td:nth-child(3)").all_inner_texts()
+            assert set(projects) == {chosen}
+            link = page.get_by_role("link", name="CSV")
+            assert f"project={chosen}" in link.get_attribute("href")
+            with page.expect_download() as download:
+                link.click()
+            assert download.value.suggested_filename.startswith("register-uses-")
+            text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+            assert text.splitlines()[0] == "month,dataset,project,reads,rows,purposes"
+            lines = text.splitlines()[1:]
+            assert lines and all(line.split(",")[2] == chosen for line in lines)
+        with screenshot_on_failure(page, "audit-entries"):
+            page.goto(f"{hub.url}/services/register/audit")
+            assert page.locator("#entries-caption").count() == 1
+            box = page.locator("[aria-labelledby=entries-caption]")
+            box.focus()
+            assert page.evaluate("document.activeElement.getAttribute('aria-labelledby')") == "entries-caption"
+            assert page.locator("a[href$='audit/head.json']").count() >= 1
+    finally:
+        context.close()

@@ -134,3 +134,116 @@ def test_audit_head_is_published_and_proves_the_log(hub):
     forged = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head",
                              f"{head['id']}:{'0' * 64}"], env=hub.env, capture_output=True, text=True, timeout=120)
     assert forged.returncode == 1 and f"BROKEN at entry {head['id']}" in forged.stderr
+
+
+# Downloads, filters, paging, the story-refresh table and the audit entries ----------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/","ward rates for the board")'
+
+
+def csv_of(hub, path: str) -> tuple[requests.Response, list[dict]]:
+    import csv
+    import io
+
+    response = register(hub, path)
+    assert response.status_code == 200, response.text
+    return response, list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.fixture(scope="module")
+def formula_read(hub) -> None:
+    """A read whose stated purpose a spreadsheet would run as a formula."""
+    read = hub.data_api("api/datasets/imd2019_lsoa11/data", user="analyst1",
+                        params={"columns": "imd_score", "purpose": FORMULA})
+    assert read.status_code == 200, read.text
+
+
+def test_every_table_downloads_as_csv_and_json(hub, xss_project):
+    from commons_hub.services.register.tables import TABLES
+
+    for name, table in TABLES.items():
+        as_csv, rows = csv_of(hub, f"{name}.csv")
+        as_json = register(hub, f"{name}.json")
+        assert as_csv.headers["Content-Type"] == "text/csv; charset=utf-8", name
+        assert as_json.headers["Content-Type"] == "application/json; charset=utf-8", name
+        assert as_csv.headers["Content-Disposition"].startswith(f'attachment; filename="register-{name}-')
+        document = as_json.json()
+        assert document["columns"] == list(table.columns) and len(document["rows"]) == len(rows), name
+    _, datasets = csv_of(hub, "datasets.csv")
+    assert len(datasets) == len(register(hub, "api/datasets").json())
+    for page, table in (("uses", "uses"), ("audit", "audit"), ("stories", "stories"), ("datasets", "datasets"),
+                        ("projects", "votes"), ("contributions", "withdrawals"), (f"projects/{xss_project}", "uses")):
+        assert f'/services/register/{table}.csv' in register(hub, page).text, (page, table)
+
+
+def test_formulas_in_what_people_wrote_are_inert_in_csv(hub, formula_read):
+    _, rows = csv_of(hub, "uses.csv?dataset=imd2019_lsoa11")
+    cells = [p for r in rows for p in r["purposes"].split("; ")]
+    assert "'" + FORMULA in cells and FORMULA not in cells
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+    stated = [p for r in register(hub, "uses.json?dataset=imd2019_lsoa11").json()["rows"] for p in r["purposes"]]
+    assert FORMULA in stated  # JSON keeps the text as written
+
+
+def test_uses_filtered_by_project_dataset_and_dates_equal_the_audit_log(hub, xss_project):
+    entries = audit_entries(hub)
+    page = register(hub, f"api/uses?project={xss_project}").json()
+    reads, _ = reads_up_to([e for e in entries if e["project"] == xss_project], page["as_of_entry"])
+    assert {(u["dataset"], u["project"], u["month"]): u["reads"] for u in page["uses"]} == dict(reads)
+    assert page["reads"] == sum(reads.values()) >= 1
+    _, rows = csv_of(hub, f"uses.csv?project={xss_project}&dataset=synthetic_referrals")
+    assert {(r["dataset"], r["project"]) for r in rows} == {("synthetic_referrals", xss_project)}
+    html = register(hub, f"uses?project={xss_project}").text
+    assert f'<option value="{xss_project}" selected>' in html and "early-help-demand</td>" not in html
+    assert f"uses.csv?project={xss_project}" in html
+    today = date.today()
+    assert register(hub, f"api/uses?from={today + timedelta(days=1)}").json()["uses"] == []
+    assert csv_of(hub, f"uses.csv?to={today - timedelta(days=400)}")[1] == []
+    bad = register(hub, "uses?from=1/2/2026")
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+
+
+def test_uses_and_audit_are_paged(hub, xss_project):
+    everything = register(hub, "api/uses?per_page=500").json()
+    first, second = (register(hub, f"api/uses?per_page=1&page={n}").json() for n in (1, 2))
+    assert first["paging"]["total"] == len(everything["uses"]) >= 2
+    assert first["uses"] + second["uses"] == everything["uses"][:2]
+    recent = register(hub, "api/audit?per_page=5&page=2").json()["recent"]
+    ids = [e["id"] for e in recent["rows"]]
+    assert ids == list(range(ids[0], ids[0] - 5, -1)) and recent["paging"]["page"] == 2
+
+
+def test_audit_page_lists_recent_entries_with_public_fields_only(hub, xss_project):
+    page = register(hub, "audit").text
+    status = register(hub, "api/audit").json()
+    shown = status["recent"]["rows"]
+    assert shown[0]["id"] == status["head"]["id"] and set(shown[0]) == {"id", "time", "action", "dataset", "project",
+                                                                         "outcome", "hash"}
+    entries = {e["id"]: e for e in audit_entries(hub)}
+    assert all(entries[e["id"]]["hash"] == e["hash"] and entries[e["id"]]["action"] == e["action"] for e in shown)
+    assert f'<code class="hash">{status["head"]["hash"]}</code>' in page and "audit/head.json" in page
+    assert "check the register" not in page and "analyst2" not in page  # no purpose text, no user names
+    votes = register(hub, f"api/audit?action=vote&project={xss_project}").json()["recent"]["rows"]
+    assert len(votes) == 3 and {e["action"] for e in votes} == {"vote"}
+    _, rows = csv_of(hub, f"audit.csv?project={xss_project}")
+    assert {r["project"] for r in rows} == {xss_project} and "actor" not in rows[0] and "purpose" not in rows[0]
+
+
+def test_story_refreshes_are_an_html_table(hub):
+    import subprocess
+    import sys
+
+    for _ in range(2):  # a real refresh, then one skipped because nothing changed
+        done = subprocess.run([sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "crime-by-area",
+                               "--place", "E08000012"], env=hub.env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+    page = register(hub, "stories").text
+    assert "<table" in page and "{&quot;" not in page and '{"' not in page  # no raw JSON
+    runs = register(hub, "api/stories").json()["rows"]
+    crime = [r for r in runs if r["story"] == "crime-by-area"]
+    assert {"published", "skipped"} <= {r["status"] for r in crime}
+    published = next(r for r in crime if r["status"] == "published")
+    assert "crime: December 2021" in published["data_period"] and published["duration_s"] > 0
+    assert "crime: December 2021" in page and "crime-by-area" in page
+    _, rows = csv_of(hub, "stories.csv")
+    assert len(rows) == len(runs) and "actor" not in rows[0]

@@ -176,6 +176,20 @@ class Downloads(AsyncHTTPTestCase):
         assert len(document["rows"]) == len(entries) and SECRET_PURPOSE not in json.dumps(document)
         assert json.loads(self.get("api/audit").body)["recent"]["rows"][0]["id"] == head["id"]
 
+    def test_downloads_stream_in_batches_and_stay_whole(self):
+        from commons_hub.services.register import downloads
+
+        entries = len(list(self.state.audit.entries()))
+        for batch in (2, 3, entries, entries + 1):
+            downloads.FLUSH_EVERY = batch
+            try:
+                document = json.loads(self.get("audit.json").body)
+                _, rows = self.csv_rows("audit.csv")
+            finally:
+                downloads.FLUSH_EVERY = 2000
+            assert [e["id"] for e in document["rows"]] == list(range(entries, 0, -1)), batch
+            assert [int(r["id"]) for r in rows] == list(range(entries, 0, -1)), batch
+
     def test_every_table_sits_in_a_labelled_scrolling_box(self):
         pages = ["", "datasets", "datasets/foodbank_visits_ward22", "projects", f"projects/{self.state.slug}", "uses",
                  "releases", "contributions", "stories", "audit"]

@@ -73,27 +73,34 @@ class DownloadHandler(PublicHandler):
 
     async def _csv(self, table, query, head: list, rest) -> None:
         self.write("\ufeff" + csv_line(table.columns))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
         count = 0
         for row in _chain(head, rest):
-            self.write(csv_line(row.get(c) for c in table.columns))
+            writer.writerow([csv_cell(row.get(c)) for c in table.columns])
             count += 1
             if count % FLUSH_EVERY == 0:
+                self.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
                 await self.flush()
-        self.finish()
+        self.finish(buffer.getvalue())
 
     async def _json(self, table, query, head: list, rest) -> None:
         about = {"table": table.name, "title": table.title, "columns": list(table.columns),
-                 "filters": query.arguments(page="", per_page=""),
-                 "as_of_entry": self.data.last_entry()}
+                 "filters": query.arguments(page="", per_page=""), "as_of_entry": self.data.last_entry()}
         self.write(json.dumps(about, ensure_ascii=False)[:-1] + ', "rows": [\n')
+        lines: list[str] = []
         count = 0
         for row in _chain(head, rest):
-            line = json.dumps({c: json_value(row.get(c)) for c in table.columns}, ensure_ascii=False)
-            self.write((",\n" if count else "") + line)
+            lines.append(json.dumps({c: json_value(row.get(c)) for c in table.columns}, ensure_ascii=False))
             count += 1
             if count % FLUSH_EVERY == 0:
+                self.write(("," if count > FLUSH_EVERY else "") + ",\n".join(lines))
+                lines = []
                 await self.flush()
-        self.finish("\n]}\n")
+        tail = ",\n".join(lines)
+        self.finish(("," if lines and count > len(lines) else "") + tail + "\n]}\n")
 
 
 def _chain(head: list, rest):

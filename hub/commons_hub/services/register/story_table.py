@@ -1,14 +1,15 @@
 """The story-refresh history (the refresher's ``story_runs`` table) as the register shows it: one row per refresh,
 with its outcome, how long it took, which period its data cover and the error, if any. Newest first, paged.
 
-Who started a run (``actor``) and the refresher's process id are not shown; the data period comes from the
-catalogue's ``period`` of each dataset the run read (its ``input_versions``).
+Who started a run (``actor``) and the refresher's process id are not shown. The data period comes from the
+catalogue's ``period`` of the datasets the story's story.yaml names under ``periods:`` ("crime: December 2021"),
+else of each dataset the run read (its ``input_versions``).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
@@ -34,7 +35,9 @@ def _duration(started, ended) -> float | None:
     return round((ended - started).total_seconds(), 1)
 
 
-def _period(inputs: str | None, periods: dict[str, str | None]) -> str:
+def _period(inputs: str | None, periods: dict[str, str | None], wanted: dict[str, str] | None) -> str:
+    if wanted:
+        return "; ".join(f"{what}: {periods.get(dataset) or 'period not stated'}" for what, dataset in wanted.items())
     try:
         versions = json.loads(inputs or "{}")
     except ValueError:
@@ -44,16 +47,33 @@ def _period(inputs: str | None, periods: dict[str, str | None]) -> str:
     return "; ".join(parts)
 
 
-def _when(value) -> str | None:
+def wanted_periods() -> dict[str, dict[str, str]]:
+    """Each story's ``periods:`` (what → dataset) from its story.yaml; none when the stories cannot be read."""
+    from commons_hub.stories.model import discover
+    from commons_kernel.exceptions import CommonsError
+
+    try:
+        return {story.slug: dict(story.raw.get("periods") or {}) for story in discover()}
+    except (CommonsError, OSError, ValueError):
+        return {}
+
+
+def utc_time(value) -> str | None:
+    """2026-12-02 05:50:12: the time in UTC to the second (the page's column says UTC)."""
     if value is None:
         return None
-    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else str(value)[:19]
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="seconds")
 
 
-def _row(row, periods: dict) -> dict:
-    return {"story": row.story, "started_at": _when(row.started_at), "ended_at": _when(row.ended_at),
+def _row(row, periods: dict, wanted: dict) -> dict:
+    return {"story": row.story, "started_at": utc_time(row.started_at), "ended_at": utc_time(row.ended_at),
             "outcome": OUTCOMES.get(row.status, row.status), "status": row.status,
-            "duration_s": _duration(row.started_at, row.ended_at), "data_period": _period(row.input_versions, periods),
+            "duration_s": _duration(row.started_at, row.ended_at),
+            "data_period": _period(row.input_versions, periods, wanted.get(row.story)),
             "places": row.places, "trigger": row.trigger, "error": row.error or "", "run_id": row.run_id}
 
 
@@ -65,24 +85,24 @@ def story_runs_page(eng: sa.Engine, periods: dict[str, str | None], query: Query
     """{"exists", "columns", "rows", "paging"}: one page of refreshes, newest first."""
     if not has_table(eng, "story_runs"):
         return {"exists": False, "columns": list(COLUMNS), "rows": [], "paging": pages(0, query)}
-    table = _table(eng)
+    table, wanted = _table(eng), wanted_periods()
     with eng.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         rows = conn.execute(sa.select(table).order_by(table.c.id.desc()).limit(query.per_page)
                             .offset(query.offset)).all()
-    return {"exists": True, "columns": list(COLUMNS), "rows": [_row(r, periods) for r in rows],
+    return {"exists": True, "columns": list(COLUMNS), "rows": [_row(r, periods, wanted) for r in rows],
             "paging": pages(total, query)}
 
 
 def iter_story_runs(eng: sa.Engine, periods: dict[str, str | None], batch: int = 1000):
     if not has_table(eng, "story_runs"):
         return
-    table = _table(eng)
+    table, wanted = _table(eng), wanted_periods()
     offset = 0
     while True:
         with eng.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id.desc()).limit(batch).offset(offset)).all()
-        yield from (_row(r, periods) for r in rows)
+        yield from (_row(r, periods, wanted) for r in rows)
         if len(rows) < batch:
             return
         offset += batch

@@ -74,17 +74,26 @@ def all_uses(eng: sa.Engine, as_of: int) -> list[dict]:
 
 
 def uses_page(eng: sa.Engine, as_of: int, query: Query) -> dict:
-    """One page of groups matching the filters, with the totals over every matching read."""
+    """One page of groups matching the filters, with the totals over every matching read.
+
+    The totals ride on the page's own query as window functions over the groups (one scan of the log, not
+    three); only a page past the end needs a second query for them."""
     conditions = counted(as_of, query)
+    totals = (sa.func.count().over().label("groups_total"), sa.func.sum(sa.func.count()).over().label("reads_total"),
+              sa.func.sum(sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0)).over().label("rows_total"))
     with eng.connect() as conn:
-        totals = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0))
-                              .where(*conditions)).one()
-        groups_total = conn.execute(sa.select(sa.func.count()).select_from(grouped(conditions).order_by(None)
-                                                                            .subquery())).scalar_one()
-        groups = conn.execute(grouped(conditions).limit(query.per_page).offset(query.offset)).all()
+        groups = conn.execute(grouped(conditions).add_columns(*totals).limit(query.per_page)
+                              .offset(query.offset)).all()
+        if groups:
+            groups_total, reads, rows = groups[0].groups_total, groups[0].reads_total, groups[0].rows_total
+        else:
+            reads, rows = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0))
+                                       .where(*conditions)).one()
+            groups_total = conn.execute(sa.select(sa.func.count()).select_from(
+                grouped(conditions).order_by(None).subquery())).scalar_one()
         purposes = _purposes(conn, conditions, groups)
-        rows = [_use(r, purposes) for r in groups]
-    return {"as_of_entry": as_of, "uses": rows, "reads": int(totals[0]), "rows": int(totals[1]),
+        page = [_use(r, purposes) for r in groups]
+    return {"as_of_entry": as_of, "uses": page, "reads": int(reads or 0), "rows": int(rows or 0),
             "paging": pages(groups_total, query), "filters": query.as_dict()}
 
 
