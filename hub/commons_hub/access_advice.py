@@ -10,7 +10,7 @@ caller should do about it, knowing which projects list the dataset and which of 
 | no-project-named | is in none; other active projects list it | join one of them (named) or propose (join-or-propose) |
 | no-project-named | no active project lists it | propose a project (propose-project) |
 | not-project-member | (named a project they are not in) | their own listing project, or ask to join (join-or-propose) |
-| project-does-not-list, unknown-project | (named a project that does not list it, or none) | which projects do (name-your-project / join-or-propose) |
+| project-does-not-list, unknown-project | (named one not listing it) | which do (name-your-project, join-or-propose) |
 | project-not-approved | | who decides: members' and stewards' vote (await-approval) |
 | not-a-member (community data) | is not in the members group | who decides: a steward (ask-a-steward) |
 

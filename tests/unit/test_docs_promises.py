@@ -94,9 +94,9 @@ def cli_tree() -> dict[str, set[str] | None]:
 def commons_commands() -> dict[tuple[str, str | None], set[str]]:
     commands: dict[tuple[str, str | None], set[str]] = {}
     for where, text in quoted():
-        if where.endswith(".py") or where.endswith(".html"):
+        if where.endswith((".py", ".html")):
             # In code only the quoted commands are promises (prose says "the commons ..." everywhere).
-            candidates = [span for span in CODE_SPAN.findall(text)]
+            candidates = CODE_SPAN.findall(text)
         else:
             candidates = [text]
         for candidate in candidates:
@@ -151,7 +151,8 @@ def test_every_relative_link_reaches_a_file_and_heading(page):
         path_part, _, anchor = target.partition("#")
         resolved = (page.parent / path_part).resolve() if path_part else page
         if not resolved.exists():
-            broken.append(f"{target}: no file {relative(resolved) if resolved.is_relative_to(PROJECT_ROOT) else resolved}")
+            shown = relative(resolved) if resolved.is_relative_to(PROJECT_ROOT) else resolved
+            broken.append(f"{target}: no file {shown}")
         elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved):
             broken.append(f"{target}: no heading #{anchor} in {relative(resolved)}")
     assert not broken, f"{relative(page)} links to: {broken}"
