@@ -19,6 +19,8 @@ from pathlib import Path
 
 import requests
 
+from tests import processes
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -113,6 +115,7 @@ class RunningHub:
                 self.hub_api("DELETE", f"users/{key}/server", token=token)
             except Exception:
                 pass
+        started = processes.descendants(self.process.pid)
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(timeout=60)
@@ -120,6 +123,10 @@ class RunningHub:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
         self._log.close()
+        if leaked := processes.still_running(started):
+            processes.kill_all(leaked)
+            raise AssertionError("these processes outlived the hub that started them (killed now):\n"
+                                 + "\n".join(f"  {pid}: {cmd}" for pid, cmd in leaked.items()))
 
     @property
     def public_dir(self) -> Path:

@@ -1,37 +1,94 @@
-"""The ``dask-gateway`` service process: dask-gateway-server as a child, and the front door (front.py) in front.
+"""The ``dask-gateway`` service process: a supervisor of dask-gateway-server and of the front door (front.py).
 
-As root (isolated), the child stays root, because it starts each person's scheduler and workers as their own
-account (backend.py); this process then drops to the public account (``commons-public``, which can read only the
-published stories): the front needs nothing on disk. The child is told to stop when this process ends
-(PR_SET_PDEATHSIG), and this process ends when the child does, so the hub sees one service.
+As root (isolated), the gateway stays root, because it starts each person's scheduler and workers as their own
+account (backend.py); the front door runs as the public account (``commons-public``, which can read only the
+published stories): it needs nothing on disk. This process does nothing but start both, wait, and stop both, so
+it stays root too: a process that drops its privileges can no longer signal a root child, and Linux does not send
+the parent-death signal to children of a process whose credentials changed (measured here: a root child with
+PR_SET_PDEATHSIG outlived its parent after the parent's setuid). Each child also stops by itself when this process
+dies without stopping it (killed with SIGKILL): it watches its parent (``watch_parent``).
+
+The hub sees one service: when either child ends, the other is stopped and this process exits with its code.
 """
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
 import os
 import pwd
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-from commons_hub.services.dask_gateway.front import make_app
 from commons_kernel import config
 
 CONFIG = Path(__file__).with_name("gateway_config.py")
-PR_SET_PDEATHSIG = 1
+STOP_SECONDS = 10
+SUPERVISOR_PID = "COMMONS_SUPERVISOR_PID"
 
 
-def _stop_with_parent():
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def watch_parent(interval: float = 1.0) -> None:
+    """End this process (SIGTERM, so it cleans up) once its supervisor is gone and it has been handed to another
+    parent (even when that happened before this process got this far)."""
+    parent = int(os.environ.get(SUPERVISOR_PID, os.getppid()))
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def start_gateway() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dask_gateway_server", "-f", str(CONFIG)],
-                            preexec_fn=_stop_with_parent)
+ROLES = ("gateway", "front")
+
+
+def _command(role: str) -> list[str]:
+    return [sys.executable, "-m", "commons_hub.services.dask_gateway.service", role]
+
+
+def stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def supervise(commands: list[list[str]] | None = None) -> int:
+    """Start the children (by default the gateway and the front door) and wait; stop both when told to or when
+    one ends. Returns 0 when told to stop, else the ended child's exit code."""
+    env = {**os.environ, SUPERVISOR_PID: str(os.getpid())}
+    children = [subprocess.Popen(command, env=env) for command in commands or [_command(role) for role in ROLES]]
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    hub = os.getppid()
+    while not stopping.is_set() and all(child.poll() is None for child in children):
+        stopping.wait(0.5)
+        if os.getppid() != hub:      # the hub is gone without stopping us (killed, or it failed to start)
+            print("[dask-gateway] the hub is gone; stopping", file=sys.stderr)
+            stopping.set()
+    ended = [child for child in children if child.poll() is not None]
+    if ended and not stopping.is_set():
+        print(f"[dask-gateway] {' '.join(ended[0].args)} exited ({ended[0].returncode}); stopping", file=sys.stderr)
+    stop(children)
+    return 0 if stopping.is_set() else (ended[0].returncode or 1)
+
+
+def run_gateway() -> None:
+    watch_parent()
+    from dask_gateway_server.app import main as gateway_main
+
+    sys.argv = ["dask-gateway-server", "-f", str(CONFIG)]
+    gateway_main()
 
 
 def drop_privileges() -> None:
@@ -39,35 +96,39 @@ def drop_privileges() -> None:
         return
     from commons_hub import isolation
 
-    account = pwd.getpwnam(config.setting("public_user"))
-    isolation.become(account)
+    isolation.become(pwd.getpwnam(config.setting("public_user")))
 
 
-async def serve(gateway: subprocess.Popen) -> None:
+def run_front() -> None:
+    import asyncio
+    from urllib.parse import urlparse
+
+    from commons_hub.services.dask_gateway.front import make_app
+
+    drop_privileges()
+    watch_parent()
     service_url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     upstream = f"http://{config.setting('bind_ip')}:{os.environ['COMMONS_DASK_GATEWAY_PORT']}"
-    app = make_app(prefix, upstream, os.urandom(32))
-    app.listen(service_url.port, address=config.setting("bind_ip"))
-    print(f"[dask-gateway] front on {service_url.geturl()} for {upstream}{prefix}", file=sys.stderr)
-    while gateway.poll() is None:
-        await asyncio.sleep(1)
-    print(f"[dask-gateway] the gateway exited ({gateway.returncode}); stopping", file=sys.stderr)
+
+    async def serve():
+        app = make_app(prefix, upstream, os.urandom(32))
+        app.listen(service_url.port, address=config.setting("bind_ip"))
+        print(f"[dask-gateway] front on {service_url.geturl()} for {upstream}{prefix}", file=sys.stderr)
+        await asyncio.Event().wait()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    asyncio.run(serve())
 
 
 def main() -> None:
-    gateway = start_gateway()
-    drop_privileges()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        asyncio.run(serve(gateway))
-    finally:
-        if gateway.poll() is None:
-            try:
-                gateway.terminate()
-            except PermissionError:   # root's child: it stops by itself (PR_SET_PDEATHSIG)
-                pass
-    sys.exit(gateway.returncode or 0)
+    role = sys.argv[1] if len(sys.argv) > 1 else "supervise"
+    if role == "gateway":
+        run_gateway()
+    elif role == "front":
+        run_front()
+    else:
+        sys.exit(supervise())
 
 
 if __name__ == "__main__":
