@@ -1,5 +1,6 @@
-"""Tables other features own that the register shows as they are: ``releases`` (output releases) and
-``story_runs`` (the refresher's runs). When a table does not exist yet, the register shows none.
+"""Tables other features own that the register shows as they are: ``releases`` (output releases), and any other
+table through ``public_rows`` (the story-refresh history has its own table: story_table.py). When a table does not
+exist yet, the register shows none.
 
 Columns that name people (requester, checker, actor, user...) are replaced by their organisation when the row
 has one, else dropped, unless ``show_user_names`` is set; long text is kept as text (the templates escape it).
