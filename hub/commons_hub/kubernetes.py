@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from commons_hub.services.dask_gateway import hub as gateway_hub
 from commons_kernel.exceptions import ConfigurationError
 
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
@@ -36,6 +37,9 @@ MANIFESTS_DIR = DEPLOY_DIR / "commons"
 SERVICES = {"data-api": ("commons-data-api", 10101), "register": ("commons-register", 10102),
             "stories": ("commons-stories", 10103)}
 HUB_API_PORT = 8081
+# The Dask Gateway chart's release beside the hub (deploy/kubernetes/dask-gateway-values.yaml): its traefik
+# Service carries both the gateway's HTTP API and the schedulers' TLS traffic on port 80.
+DASK_GATEWAY_HOST = "traefik-commons-dask-dask-gateway"
 IMAGE_PROJECT_DIR = "/opt/commons"   # where the images (deploy/docker/) install the project
 # Pods carrying this label may open connections to the data-api (its NetworkPolicy admits them, and the hub/proxy).
 DATA_API_ACCESS_LABEL = "lcr-data-commons/network-access-data-api"
@@ -172,10 +176,12 @@ def user_server_traits(data_api: str | None = None, public_url: str = "") -> dic
                    "JUPYTER_CONFIG_PATH": f"{IMAGE_PROJECT_DIR}/{CONFIG_DIR_NAME}"}
     if public_url:
         environment["COMMONS_HUB_URL"] = public_url
+    environment.update(dask_gateway_environment(public_url))
     return {
         "args": [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS]
         + PERSONA_ARGS + server_args(),
-        "server_token_scopes": ["users:activity!user", "access:servers!server", "access:services!service=data-api"],
+        "server_token_scopes": ["users:activity!user", "access:servers!server", "access:services!service=data-api",
+                                gateway_hub.SCOPE],
         "environment": environment,
         "default_url": "/lab",
         # The greeting start-up file and the example notebooks into the person's home (their volume hides the
@@ -184,6 +190,16 @@ def user_server_traits(data_api: str | None = None, public_url: str = "") -> dic
             "python", "-c", "import os, pathlib; from commons_hub.install import populate_home; "
                             "populate_home(pathlib.Path(os.environ['HOME']))"]}}},
     }
+
+
+def dask_gateway_environment(public_url: str = "") -> dict:
+    """Where kernels find the gateway (as on one machine: services/dask_gateway/hub.py user_server_hook)."""
+    environment = {"DASK_GATEWAY__ADDRESS": f"http://{DASK_GATEWAY_HOST}{gateway_hub.PREFIX}",
+                   "DASK_GATEWAY__PROXY_ADDRESS": f"gateway://{DASK_GATEWAY_HOST}:80",
+                   "DASK_GATEWAY__AUTH__TYPE": "jupyterhub"}
+    if public_url:          # dashboard links go through the hub, behind its login
+        environment["DASK_GATEWAY__PUBLIC_ADDRESS"] = public_url.rstrip("/") + gateway_hub.PREFIX
+    return environment
 
 
 def check_user_pod_environment(env: dict) -> None:

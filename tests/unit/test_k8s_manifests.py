@@ -4,6 +4,7 @@ NetworkPolicies that admit only what must connect)."""
 
 from __future__ import annotations
 
+import json
 import pytest
 
 from commons_hub import kubernetes as k8s
@@ -216,3 +217,14 @@ def test_no_egress_rule_allows_any_ip_block():
         for rule in policy["spec"].get("egress", []):
             assert rule["to"] and rule["ports"], policy["metadata"]["name"]
             assert not [peer for peer in rule["to"] if "ipBlock" in peer], policy["metadata"]["name"]
+
+
+def test_dask_pods_reach_only_each_other_the_gateway_the_data_api_and_dns():
+    policy = by_name("NetworkPolicy")["commons-dask"]
+    assert policy["spec"]["podSelector"]["matchLabels"] == {"lcr-data-commons/component": "dask"}
+    reached = {(json.dumps(peer, sort_keys=True), port["port"], port.get("endPort"))
+               for rule in policy["spec"]["egress"] for peer in rule["to"] for port in rule["ports"]}
+    peers = {json.loads(peer).get("podSelector", {}).get("matchLabels", {}).get(key)
+             for peer, _, _ in reached for key in ("lcr-data-commons/component", "app.kubernetes.io/name", "k8s-app")}
+    assert peers - {None} == {"dask", "dask-gateway", "commons-data-api", "kube-dns"}
+    assert {port for _, port, _ in reached} == {8786, 8000, 10101, 53}

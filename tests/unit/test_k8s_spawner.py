@@ -213,7 +213,10 @@ def test_install_on_kubernetes_sets_the_spawner(monkeypatch, tmp_path):
     assert c.KubeSpawner.environment["COMMONS_DATA_API_URL"] == k8s.data_api_url()
     assert c.KubeSpawner.environment["COMMONS_HUB_URL"] == "https://commons.example.org"
     assert "--ServerApp.jpserver_extensions=jupyter_server_mcp=False" in c.KubeSpawner.args
-    assert c.KubeSpawner.server_token_scopes[-1] == "access:services!service=data-api"
+    assert c.KubeSpawner.server_token_scopes[-2:] == ["access:services!service=data-api",
+                                                      "access:services!service=dask-gateway"]
+    assert c.KubeSpawner.environment["DASK_GATEWAY__ADDRESS"] == f"http://{k8s.DASK_GATEWAY_HOST}/services/dask-gateway"
+    assert c.KubeSpawner.environment["DASK_GATEWAY__PUBLIC_ADDRESS"] == "https://commons.example.org/services/dask-gateway"
     assert c.JupyterHub.authenticator_class == "commons_hub.authenticators.CommonsNativeAuthenticator"
 
 

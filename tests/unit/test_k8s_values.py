@@ -85,9 +85,10 @@ def test_hub_database_is_postgres_with_upgrade_and_no_password_in_the_file(value
 
 def test_services_point_at_their_kubernetes_services_and_carry_no_token(values):
     services = values["hub"]["services"]
-    assert set(services) == {"data-api", "register", "stories", "refresher"}
+    assert set(services) == {"data-api", "register", "stories", "refresher", "dask-gateway"}
     for name, (service_name, port) in k8s.SERVICES.items():
         assert services[name]["url"] == f"http://{service_name}:{port}"
+    assert services["dask-gateway"]["url"] == f"http://{k8s.DASK_GATEWAY_HOST}"     # the dask-gateway chart's
     assert "url" not in services["refresher"]           # no route: nothing connects to it
     for service in services.values():
         assert not {"apiToken", "api_token"} & set(service)
@@ -98,7 +99,7 @@ def test_services_point_at_their_kubernetes_services_and_carry_no_token(values):
 def test_service_urls_match_the_manifests(values):
     services = {doc["metadata"]["name"]: doc for doc, _ in _all_objects() if doc["kind"] == "Service"}
     for name, entry in values["hub"]["services"].items():
-        if "url" not in entry:
+        if "url" not in entry or name == "dask-gateway":     # the dask-gateway chart's own Service
             continue
         url = urlparse(entry["url"])
         assert url.hostname in services, f"hub.services.{name} points at {url.hostname}, not defined in the manifests"
@@ -113,6 +114,8 @@ def _all_objects():
 def test_roles_give_users_and_the_refresher_the_data_api_only(values):
     roles = values["hub"]["loadRoles"]
     assert roles["user"]["scopes"] == ["self", "access:services!service=data-api"]
+    assert roles["dask-gateway-users"] == {**roles["dask-gateway-users"], "groups": ["members"],
+                                           "scopes": ["access:services!service=dask-gateway"]}
     assert roles["stories-refresher"] == {**roles["stories-refresher"], "scopes": ["access:services!service=data-api"],
                                           "services": ["refresher"]}
 
@@ -166,10 +169,12 @@ def test_user_pods_reach_only_the_hub_and_the_data_api(values):
     autohttps = json.dumps({"app": "jupyterhub", "component": "autohttps", "release": "commons"}, sort_keys=True)
     data_api = json.dumps({"app.kubernetes.io/name": "commons-data-api"}, sort_keys=True)
     dns = json.dumps({"k8s-app": "kube-dns", "ns:kubernetes.io/metadata.name": "kube-system"}, sort_keys=True)
+    gateway = json.dumps({"app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/component": "traefik"},
+                         sort_keys=True)
     # The hub API; the proxy and autohttps (the chart's fixed rules: the hub's public front, which routes only to
     # the hub and the services); the data-api; DNS at kube-dns only.
-    assert by_port == {8081: {hub}, 8000: {proxy}, 8080: {autohttps}, 8443: {autohttps}, 10101: {data_api},
-                       53: {dns}}
+    assert by_port == {8081: {hub}, 8000: {proxy, gateway}, 8080: {autohttps}, 8443: {autohttps},
+                       10101: {data_api}, 8786: {gateway}, 53: {dns}}
 
 
 def test_cloud_metadata_is_unreachable(values):
