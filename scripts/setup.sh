@@ -2,7 +2,8 @@
 # Installs everything the commons needs on a fresh Debian 12 machine of this kind; safe to run again.
 # - a virtualenv in .venv with the pinned packages (torch first, from its CPU wheel)
 # - configurable-http-proxy from npm into .tools/
-# - Debian's chromium (for the browser tests) when WITH_BROWSER=1 and we are root
+# - Debian's chromium (for the browser tests) when WITH_BROWSER=1 and we are root, and @axe-core/playwright from
+#   npm into .tools/ (its axe-core's axe.min.js is what tests/browser/axe.py runs in the pages)
 # - Debian's postgresql (the tests' throwaway server, run from a temp dir; the system cluster is not used) when
 #   WITH_POSTGRES=1 and we are root
 set -euo pipefail
@@ -37,6 +38,14 @@ if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     echo "!! /usr/bin/chromium is missing and we are not root: install it with 'sudo apt-get install chromium'" >&2
     exit 1
   fi
+fi
+
+if [ "${WITH_BROWSER:-0}" = 1 ] && [ ! -f .tools/node_modules/axe-core/axe.min.js ]; then
+  echo "==> @axe-core/playwright (npm) into .tools/ (accessibility tests)"
+  mkdir -p .tools
+  # --legacy-peer-deps: the tests drive Chromium from Python Playwright, so npm's playwright-core is not needed
+  (cd .tools && npm install --silent --no-audit --no-fund --legacy-peer-deps --prefix . \
+     @axe-core/playwright@4.14.0 >/dev/null)
 fi
 
 if [ "${WITH_POSTGRES:-0}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then

@@ -20,7 +20,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from nativeauthenticator import NativeAuthenticator
-from nativeauthenticator.handlers import (AuthorizationAreaHandler, DiscardHandler, LocalBase,
+from nativeauthenticator.handlers import (AuthorizationAreaHandler, DiscardHandler, LocalBase, SignUpHandler,
                                           ToggleAuthorizationHandler)
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
 from nativeauthenticator.orm import UserInfo
@@ -30,6 +30,8 @@ from tornado.escape import url_escape
 from tornado.httputil import url_concat
 
 APPROVER_GROUP = "stewards"
+SIGN_IN_HEADING = "Sign in to the LCR Data Commons"
+SIGN_UP_HEADING = "Ask to join the LCR Data Commons"
 NEW_MEMBER_GROUPS = ("members",)
 
 
@@ -90,7 +92,8 @@ class CommonsLoginHandler(NativeLoginHandler):
     def _render(self, login_error=None, username=None, sync=False, **_ignored):
         return self.render_template(
             "native-login.html", sync=sync, next=url_escape(self.get_argument("next", default="")),
-            username=username, login_error=login_error, custom_html=self.authenticator.custom_html,
+            page_heading=SIGN_IN_HEADING, username=username, login_error=login_error,
+            custom_html=self.authenticator.custom_html,
             login_url=self.settings["login_url"], enable_signup=self.authenticator.enable_signup,
             two_factor_auth=self.authenticator.allow_2fa,
             authenticator_login_url=url_concat(self.authenticator.login_url(self.hub.base_url),
@@ -109,6 +112,14 @@ class CommonsLoginHandler(NativeLoginHandler):
         if info is not None and not info.is_authorized and info.is_valid_password(data.get("password", "")):
             error = f"User {username} has not been authorized by a steward yet."
         self.finish(await self._render(login_error=error, username=username))
+
+
+class CommonsSignUpHandler(SignUpHandler):
+    """nativeauthenticator's sign-up page with the one <h1> a page needs (hub_templates/page.html prints it)."""
+
+    def render_template(self, name, sync=False, **ns):
+        ns.setdefault("page_heading", SIGN_UP_HEADING)
+        return super().render_template(name, sync=sync, **ns)
 
 
 class CommonsNativeAuthenticator(NativeAuthenticator):
@@ -141,7 +152,8 @@ class CommonsNativeAuthenticator(NativeAuthenticator):
         return result
 
     def get_handlers(self, app):
-        replaced = {r"/login": CommonsLoginHandler, r"/authorize": StewardAuthorizationArea, r"/authorize/([^/]*)": StewardToggleAuthorization,
+        replaced = {r"/login": CommonsLoginHandler, r"/signup": CommonsSignUpHandler,
+                    r"/authorize": StewardAuthorizationArea, r"/authorize/([^/]*)": StewardToggleAuthorization,
                     r"/discard/([^/]*)": StewardDiscard}
         return [(path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)]
 

@@ -27,13 +27,14 @@ SHELL = """<!doctype html>
 <script src="{static}/page.js" defer></script>
 </head>
 <body>
+<a class="skip" href="#main">Skip to the content</a>
 <header><a href="{gallery}">&larr; All stories</a> · <a href="{app}">Open the interactive version</a>{choose_link}
 </header>
-<main>
+<main id="main">
 {body}
 {chooser}
 </main>
-<footer>{footer}</footer>
+<footer><p>{footer}</p><p><a href="/services/stories/static/accessibility.html">Accessibility statement</a></p></footer>
 </body>
 </html>
 """

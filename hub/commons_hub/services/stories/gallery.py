@@ -22,12 +22,15 @@ PAGE = """<!doctype html>
 <script src="static/page.js" defer></script>
 </head>
 <body>
-<main>
+<a class="skip" href="#main">Skip to the content</a>
+<main id="main">
 <h1>Stories for residents</h1>
 <p class="lead">Pick a story, then pick your area. Every number is compared with your borough and the whole
 Liverpool City Region. No login needed. Made from open data by the Liverpool City Region Data Commons.</p>
 {stories}
 </main>
+<footer><p><a href="/services/stories/static/accessibility.html">Accessibility statement</a> · <a href="/services/register/">Public
+register</a></p></footer>
 </body>
 </html>
 """
