@@ -123,7 +123,7 @@ def test_the_static_chooser_searches_as_you_type(page, stories, artifacts):
 
 
 def open_app(page, url: str) -> None:
-    page.goto(url)
+    page.goto(url, timeout=APP_TIMEOUT, wait_until="commit")     # Voilà streams the page while the app starts
     page.wait_for_selector(".widget-dropdown select", timeout=APP_TIMEOUT)
 
 

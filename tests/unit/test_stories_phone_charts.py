@@ -76,3 +76,13 @@ def test_tables_scroll_inside_themselves():
     wide = pd.DataFrame({f"Column {i}": ["a long value " * 3] for i in range(8)})
     rendered = table_html(Table(wide, "Wide"))
     assert '<div class="commons-scroll" role="region" tabindex="0" aria-label="Wide"' in rendered
+
+
+def test_a_tall_area_gets_a_tall_frame_so_it_fills_a_phone_s_width():
+    tall = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "T", "name": "Tall"},
+         "geometry": {"type": "Polygon", "coordinates": [[[-3.1, 53.4], [-3.0, 53.4], [-3.0, 53.7], [-3.1, 53.4]]]}}]}
+    figure = charts.choropleth(tall, ["T"], [1], ["Tall"], "T", "n")
+    assert figure.layout.geo.lataxis.range[0] < 53.4 and figure.layout.geo.lataxis.range[1] > 53.7
+    assert charts.map_height(charts.bounds(tall, ["T"])) > 2 * charts.map_height(charts.bounds(SQUARES, ["E05000001"]))
+    assert charts.bounds(tall, ["nothing"]) is None

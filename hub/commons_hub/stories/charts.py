@@ -10,6 +10,7 @@ plot, where they cannot overlap it or each other and leave maps the page's whole
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import pandas as pd
@@ -65,12 +66,48 @@ def _layout(figure: go.Figure, title: str, height: int, bottom: int = 8) -> go.F
 
 
 COLORBAR_PX = 72         # room under a map for its colour bar and the bar's title
+PHONE_MAP_PX = 340       # the width a map has on a 390 px phone: its height is chosen so it fills that width
+
+
+def _points(geometry: dict):
+    def walk(coordinates):
+        if coordinates and isinstance(coordinates[0], (int, float)):
+            yield coordinates
+        else:
+            for part in coordinates or []:
+                yield from walk(part)
+    yield from walk((geometry or {}).get("coordinates"))
+
+
+def bounds(geojson: dict, codes) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the areas ``codes``, or None when none is drawn."""
+    keep = {str(c) for c in codes}
+    points = [p for f in geojson.get("features", []) if str(f.get("properties", {}).get("code")) in keep
+              for p in _points(f.get("geometry"))]
+    if not points:
+        return None
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def map_height(box, low: int = 220, high: int = 720) -> int:
+    """The height of the drawn map at which the areas, in Mercator, fill a phone's width (a tall borough needs a
+    taller map: in a square frame Sefton came out 159 px wide on a phone)."""
+    if box is None:
+        return 420
+    west, south, east, north = box
+    mercator = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (south, north)]
+    width, height = math.radians(east - west), mercator[1] - mercator[0]
+    if width <= 0:
+        return high
+    return int(min(high, max(low, PHONE_MAP_PX * height / width * 1.06)))
 
 
 def choropleth(geojson: dict, codes, values, names, title: str, colorbar: str, *, colorscale=SEQUENTIAL,
                zmin=None, zmax=None, highlight: str | None = None, hover_format: str = ".1f",
-               height: int = 420) -> go.Figure:
-    """Areas shaded by ``values``; ``highlight`` outlines one area in black. Zoomed to the areas drawn."""
+               height: int | None = None) -> go.Figure:
+    """Areas shaded by ``values``; ``highlight`` outlines one area in black. Zoomed to the areas drawn, as tall as
+    they need to fill a phone's width (``map_height``) unless ``height`` is given."""
     figure = go.Figure(go.Choropleth(
         geojson=geojson, locations=list(codes), z=list(values), featureidkey="properties.code",
         text=list(names), colorscale=colorscale, zmin=zmin, zmax=zmax, marker={"line": {"width": 0.4,
@@ -84,9 +121,17 @@ def choropleth(geojson: dict, codes, values, names, title: str, colorbar: str, *
             geojson=geojson, locations=[highlight], z=[0], featureidkey="properties.code", showscale=False,
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], marker={"line": {"width": 3, "color": "black"}},
             hoverinfo="skip"))
-    figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    figure.update_layout(geo={"domain": {"x": [0, 1], "y": [0, 1]}})
-    return _layout(figure, title, height, bottom=COLORBAR_PX)
+    # The frame is the areas' own box (not plotly's square one with fitbounds), so a tall borough is drawn tall
+    # and as wide as the page.
+    box = bounds(geojson, codes)
+    figure.update_geos(visible=False, projection_type="mercator", domain={"x": [0, 1], "y": [0, 1]})
+    if box is None:
+        figure.update_geos(fitbounds="locations")
+    else:
+        west, south, east, north = box
+        pad_x, pad_y = (east - west) * 0.02, (north - south) * 0.02
+        figure.update_geos(lonaxis_range=[west - pad_x, east + pad_x], lataxis_range=[south - pad_y, north + pad_y])
+    return _layout(figure, title, height or map_height(box) + COLORBAR_PX + 8, bottom=COLORBAR_PX)
 
 
 def bars(categories, series: dict, title: str, axis_title: str, *, percent: bool = False,

@@ -26,7 +26,7 @@ from commons_hub.stories import artefacts as artefact_store
 from commons_hub.stories import chooser, kit
 from commons_hub.stories.blocks import Text, output_records
 
-SEARCH_FROM = 12             # places; fewer fit in one list
+SEARCH_FROM = 12             # places; fewer (in one group) fit in one list
 WIDE = widgets.Layout(width="min(100%, 32rem)")
 NOTICE_STYLE = "background:#fff7d6;border-left:4px solid #b58a00;padding:0.75rem 1rem;margin:0.5rem 0"
 
@@ -100,7 +100,7 @@ class StoryApp:
         self.output = widgets.Output(layout=widgets.Layout(width="100%"))
         header = widgets.HTML(f'<p><a href="../../../">&larr; All stories</a></p>'
                               f'<h1>{html.escape(self.info["title"])}</h1><p>{html.escape(self.info["summary"])}</p>')
-        controls = [self.search] if len(self.places) >= SEARCH_FROM else []
+        controls = [self.search] if len(self.places) >= SEARCH_FROM or grouped else []
         controls += [self.group, self.picker] if self.group is not None else [self.picker]
         self.view = widgets.VBox([header, self.message, *controls, self.address, self.links, self.output])
         self.show(initial)
