@@ -84,5 +84,6 @@ def test_a_tall_area_gets_a_tall_frame_so_it_fills_a_phone_s_width():
          "geometry": {"type": "Polygon", "coordinates": [[[-3.1, 53.4], [-3.0, 53.4], [-3.0, 53.7], [-3.1, 53.4]]]}}]}
     figure = charts.choropleth(tall, ["T"], [1], ["Tall"], "T", "n")
     assert figure.layout.geo.lataxis.range[0] < 53.4 and figure.layout.geo.lataxis.range[1] > 53.7
-    assert charts.map_height(charts.bounds(tall, ["T"])) > 2 * charts.map_height(charts.bounds(SQUARES, ["E05000001"]))
+    assert charts.map_height(charts.bounds(tall, ["T"])) == 720                     # as tall as allowed
+    assert charts.map_height((-3.4, 53.3, -2.6, 53.4)) == 220 < charts.map_height((-3.1, 53.0, -3.0, 53.1))
     assert charts.bounds(tall, ["nothing"]) is None
