@@ -49,8 +49,8 @@ def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourho
     first_numbers = page.locator("text=In 2025 Anfield scored").first.inner_text()
     page.screenshot(path=str(artifacts / "2-app-anfield.png"), full_page=True)
 
-    page.get_by_label("Borough").select_option(label="St. Helens")
-    page.get_by_label("Your ward").select_option(label="Blackbrook")
+    page.get_by_label("Borough", exact=True).select_option(label="St. Helens")
+    page.get_by_label("Your ward", exact=True).select_option(label="Blackbrook")
     page.wait_for_selector("text=Blackbrook, St. Helens", timeout=APP_TIMEOUT)
     page.frame_locator("iframe.commons-figure").first.locator(".gtitle", has_text="wards of St. Helens").wait_for(
         timeout=APP_TIMEOUT)

@@ -142,8 +142,8 @@ def test_the_app_fits_a_phone_and_its_address_follows_the_chosen_ward(page, stor
     assert min(f["map_width"] for f in drawn if f["map_width"] is not None) >= 300
     assert page.locator(".commons-figure-text").count() == len(drawn)
 
-    page.get_by_label("Borough").select_option(label="St. Helens")
-    page.get_by_label("Your ward").select_option(label="Blackbrook")
+    page.get_by_label("Borough", exact=True).select_option(label="St. Helens")
+    page.get_by_label("Your ward", exact=True).select_option(label="Blackbrook")
     page.wait_for_selector("h2:has-text('Blackbrook, St. Helens')", timeout=APP_TIMEOUT)
     page.wait_for_function("location.search.includes('ward=E05014121')", timeout=30_000)
     assert "/voila/render/your-neighbourhood/app.ipynb" in page.url        # the same page, its address updated
@@ -168,12 +168,12 @@ def test_an_unknown_or_empty_ward_gets_a_message_and_the_chooser(page, stories, 
     page.set_viewport_size(PHONE)
     open_app(page, f"{stories}your-neighbourhood/app?{query}")
     page.wait_for_selector(f"text={shown}", timeout=APP_TIMEOUT)
-    assert page.get_by_label("Your ward").is_visible() and page.get_by_label("Find your ward by name").is_visible()
+    assert page.get_by_label("Your ward", exact=True).is_visible() and page.get_by_label("Find your ward by name").is_visible()
     assert page.locator("h2:has-text('Allerton')").count() == 0            # never silently another ward
     assert page.locator("iframe.commons-figure").count() == 0
     assert page.title() == "Your neighbourhood"
     page.screenshot(path=str(artifacts / "unknown.png"), full_page=True)
-    page.get_by_label("Your ward").select_option(label="Anfield")
+    page.get_by_label("Your ward", exact=True).select_option(label="Anfield")
     page.wait_for_selector("h2:has-text('Anfield, Liverpool')", timeout=APP_TIMEOUT)
     assert page.locator(f"text={shown}").count() == 0
 

@@ -38,7 +38,7 @@ def story_periods(wanted: dict[str, str], sources: list[dict]) -> list[dict]:
 
 
 def data_line(periods: list[dict]) -> str:
-    """"crime December 2021; residents mid-2019" (one dataset: just its period)."""
+    """"crime, December 2021; residents, mid-2019" (one dataset: just its period)."""
     if len(periods) == 1:
         return periods[0]["period"]
     return "; ".join(f"{p['what']}, {p['period']}" if p["what"] else p["period"] for p in periods)
