@@ -56,6 +56,9 @@ def test_a_filter_a_table_does_not_take_is_refused():
 
 
 class Downloads(AsyncHTTPTestCase):
+    def get_async_test_timeout(self) -> float:
+        return 60  # a shared, loaded machine: a page may take seconds, which is not what these tests check
+
     def get_app(self):
         self.home = Path(tempfile.mkdtemp(prefix="register-downloads-"))
         self.state = build_state(self.home)
