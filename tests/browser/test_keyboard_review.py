@@ -35,7 +35,7 @@ def tab_to(page, name: str, artifacts, limit: int = 80) -> dict:
     for _ in range(limit):
         page.keyboard.press("Tab")
         last = page.evaluate(FOCUSED)
-        if last and re.search(name, f"{last['text']} {last['label']}", re.I):
+        if last and any(re.search(name, words, re.I) for words in (last["text"], last["label"]) if words):
             if not (last["visible_focus"] and last["on_screen"]):
                 page.screenshot(path=str(artifacts / "focus-not-visible.png"), full_page=True)
             assert last["visible_focus"], f"the focus on {last} cannot be seen (no outline or ring)"

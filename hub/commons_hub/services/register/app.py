@@ -31,7 +31,7 @@ from tornado import httpserver, ioloop, web
 
 from commons_hub.services.register.data import RegisterData
 from commons_hub.services.register.downloads import DownloadHandler
-from commons_hub.services.register.pages import RESOURCES, RegisterHandler
+from commons_hub.services.register.pages import RESOURCES, NotFoundHandler, RegisterHandler
 from commons_hub.services.register.readonly import readonly_engine
 from commons_hub.services.register.tables import TABLES
 from commons_hub.store import Store
@@ -63,7 +63,7 @@ def make_app(data: RegisterData | None = None, prefix: str | None = None) -> web
         data = RegisterData(readonly_engine(), Store(), show_user_names=bool(config.setting("show_user_names")))
     return web.Application(routes(prefix), register=data, prefix=prefix, autoescape="xhtml_escape",
                            template_path=os.path.join(os.path.dirname(__file__), "templates"),
-                           compress_response=True)
+                           compress_response=True, default_handler_class=NotFoundHandler)
 
 
 def main() -> None:

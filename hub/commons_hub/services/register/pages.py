@@ -62,3 +62,13 @@ class RegisterHandler(PublicHandler):
         self.render("bad_query.html", title="That filter cannot be used", prefix=self.settings["prefix"],
                     json_path=None, chain=self.data.audit_status(), error=exc, page_title=title,
                     back=self.request.path)
+
+
+class NotFoundHandler(PublicHandler):
+    """Any other address under the register: its own "not found" page (language, heading, navigation), not
+    tornado's bare one."""
+
+    def prepare(self) -> None:
+        self.set_status(404)
+        self.render("not_found.html", title="Not found", prefix=self.settings["prefix"], json_path=None,
+                    chain=self.data.audit_status())
