@@ -70,3 +70,22 @@ def test_the_gallery_lists_published_stories_with_links(tmp_path, monkeypatch):
     assert "Demo &lt;story&gt;" in card                         # escaped
     assert 'href="demo/app"' in card and 'src="demo/thumbnail.png"' in card
     assert 'href="demo/pages/E05000002.html"' in card and "<h4>Borough B</h4>" in card
+
+
+def test_the_gallery_says_the_data_period_beside_the_refresh_date_and_the_licences(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
+    run = tmp_path / "stories" / "runs" / "crime" / "r1"
+    run.mkdir(parents=True)
+    info = {"slug": "crime", "title": "Crime", "summary": "Crime.", "parameter": "area",
+            "published_at": "2026-12-01T05:50:00", "thumbnail": True,
+            "places": [{"code": "E08000012", "name": "Liverpool", "group": ""}],
+            "periods": [{"what": "crime", "dataset": "police_crime_2021_12", "period": "December 2021"}],
+            "sources": [{"name": "police_crime_2021_12", "title": "Street crime <police.uk>", "licence": "OGL-UK-3.0",
+                         "licence_url": "javascript:alert(1)", "attribution": "Contains public sector information"}]}
+    (run / "story.json").write_text(json.dumps(info))
+    snapshot.promote("crime", run)
+    card = story_card(published_stories()[0])
+    assert '<p class="small">Data: December 2021 · Updated 2026-12-01.</p>' in card
+    assert "Street crime &lt;police.uk&gt;. Licence: OGL-UK-3.0. Contains public sector information" in card
+    assert "javascript:" not in card                                # a licence is linked only when it is http(s)
+    assert 'id="crime-places"' in card and "Find your area" in card

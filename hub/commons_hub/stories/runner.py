@@ -34,6 +34,7 @@ from commons_kernel import config
 
 log = logging.getLogger("commons.stories")
 APP_TEMPLATE = "_app/app.ipynb"
+PUBLIC_SOURCE = ("name", "title", "publisher", "licence", "licence_url", "attribution")   # in story.json
 
 
 @dataclass
@@ -134,7 +135,8 @@ class Refresher:
         public = {**story.to_public(), "module": story.module, "run_id": run_id,
                   "published_at": runs.now().isoformat(timespec="seconds"), "input_versions": versions,
                   "places": [{"code": p.code, "name": p.name, "group": p.group, "label": p.label} for p in places],
-                  "thumbnail": (run / "thumbnail.png").is_file(), "periods": data_periods}
+                  "thumbnail": (run / "thumbnail.png").is_file(), "periods": data_periods,
+                  "sources": [{k: source.get(k) for k in PUBLIC_SOURCE} for source in sources]}
         (run / "story.json").write_text(json.dumps(public, indent=1))
 
     def app_template(self) -> Path:

@@ -11,6 +11,7 @@ from tornado import web
 
 from commons_hub.stories import periods, snapshot
 from commons_hub.stories.chooser import chooser_html, noun
+from commons_kernel.standard.metadata_checks import is_web_url
 
 PAGE = """<!doctype html>
 <html lang="en-GB">
@@ -62,7 +63,24 @@ def story_card(info: dict) -> str:
             f'<p>{e(info["summary"])}</p><p><a class="button" href="{slug}/app">Open the story</a></p>'
             f'<p class="small">{e(dates)}.</p>'
             f'<details><summary>Simple pages, one for each {e(noun(str(info.get("parameter") or "place")))} '
-            f'({len(info["places"])})</summary>{places}</details></div></section>')
+            f'({len(info["places"])})</summary>{places}</details>{sources_list(info.get("sources") or [])}'
+            f'</div></section>')
+
+
+def sources_list(sources: list[dict]) -> str:
+    """The data behind the story and its picture, with licences and attributions (shown wherever data is)."""
+    if not sources:
+        return ""
+    e = html.escape
+    items = []
+    for source in sources:
+        licence = e(source.get("licence") or "see the catalogue")
+        if is_web_url(source.get("licence_url")):
+            licence = f'<a href="{e(source["licence_url"])}">{licence}</a>'
+        items.append(f'<li>{e(source.get("title") or source.get("name") or "")}. Licence: {licence}. '
+                     f'{e(source.get("attribution") or "")}</li>')
+    return (f'<details class="small"><summary>Where the data and the map come from ({len(sources)} sources)'
+            f'</summary><ul>{"".join(items)}</ul></details>')
 
 
 class GalleryHandler(web.RequestHandler):
