@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import importlib
 import pkgutil
@@ -36,6 +37,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not _cannot_open_state(exc):
+            raise
+        print(f"error: `commons {args.command}` needs the commons' state directory, which the account "
+              f"`{getpass.getuser()}` cannot open ({exc.filename if isinstance(exc, OSError) else 'its database'}). "
+              "Only operators and the services may; as a member, `commons` acts as you through the data-api "
+              "(`commons --help`, docs/analysts/contributing.md), or ask an operator.", file=sys.stderr)
+        return 1
+
+
+def _cannot_open_state(exc: Exception) -> bool:
+    """True for the errors of a member's account reading the state (a member's terminal runs as them)."""
+    if isinstance(exc, PermissionError):
+        return True
+    return type(exc).__name__ == "OperationalError" and "unable to open database file" in str(exc)
 
 
 # Commands that write the state directory themselves. As root on an isolated commons they run as the service

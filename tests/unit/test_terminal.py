@@ -49,3 +49,20 @@ def test_the_terminals_shell_finds_commons_where_a_login_shell_would_not():
     lost = subprocess.run([*as_member, "/bin/bash", "-l", "-c", "command -v commons || echo missing"], env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
     assert lost.stdout.strip() == "missing"
+
+
+@pytest.mark.parametrize("command", [["users"], ["audit", "verify"]])
+def test_a_member_running_an_operators_command_is_told_why_not(tmp_path, command):
+    # As in a member's terminal: their own account, a state directory it cannot open.
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    (state / "secrets.json").write_text("{}")
+    as_member = [shutil.which("runuser"), "-u", "nobody", "--"] if os.geteuid() == 0 else []
+    if not as_member:
+        pytest.skip("needs root, to run as another account")
+    os.chmod(tmp_path, 0o755)
+    done = subprocess.run([*as_member, "env", f"COMMONS_HOME={state}", "HOME=/tmp", str(terminal.commons_bin() /
+                           "commons"), *command], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"`commons {command[0]}` needs the commons' state directory, which the account `nobody` cannot open" \
+        in done.stderr
