@@ -12,8 +12,6 @@ import html
 import re
 from pathlib import Path
 
-import mistune
-
 from commons_kernel.config import PROJECT_ROOT
 
 SOURCE = PROJECT_ROOT / "docs" / "accessibility.md"
@@ -45,6 +43,8 @@ def render(source: str | None = None) -> str:
     title = re.search(r"^# (.+)$", text, re.M)
     if not title:
         raise ValueError(f"{SOURCE}: line 1 must be the page's title ('# Accessibility statement')")
+    import mistune      # only when the page is made: story kernels import URL from here
+
     body = mistune.create_markdown(escape=True)(text)      # any HTML in the Markdown shows as text
     return TEMPLATE.format(title=html.escape(title.group(1)), body=body)
 

@@ -12,10 +12,12 @@ from commons_kernel.config import PROJECT_ROOT
 pytestmark = pytest.mark.unit
 
 HUB = PROJECT_ROOT / "hub" / "commons_hub"
-# The templates of every public page: the register, the stories gallery, the static story pages.
+# The templates of every public page: the register, the stories gallery, the static story pages, the live story
+# apps (their sources section, kit.py, imports the address), the hub's pages (sign-in, sign-up, home).
 PUBLIC_TEMPLATES = [HUB / "services" / "register" / "templates" / "base.html",
                     HUB / "services" / "stories" / "gallery.py",
-                    HUB / "stories" / "pages.py"]
+                    HUB / "stories" / "pages.py",
+                    HUB / "hub_templates" / "page.html"]
 
 
 def test_the_public_page_is_current():
@@ -44,3 +46,9 @@ def test_markdown_is_escaped_and_a_missing_title_is_refused():
 @pytest.mark.parametrize("template", PUBLIC_TEMPLATES, ids=lambda path: path.parent.name + "/" + path.name)
 def test_every_public_page_links_the_statement(template):
     assert statement.URL in template.read_text(), f"{template.relative_to(PROJECT_ROOT)} does not link {statement.URL}"
+
+
+def test_the_live_story_apps_link_the_statement_in_their_sources_section():
+    from commons_hub.stories import kit
+
+    assert f"[Accessibility statement]({statement.URL})" in kit.sources_section({"sources": []})[0].markdown

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from commons_hub.statement import URL as ACCESSIBILITY_STATEMENT
 from commons_hub.stories import artefacts as artefact_store
 from commons_hub.stories.blocks import Text, display_blocks
 from commons_kernel.exceptions import ValidationFailed
@@ -123,6 +124,8 @@ def sources_section(data: dict) -> list:
               "Made by the Liverpool City Region Data Commons."]
     if not synthetic:
         lines.append("No synthetic data is used in this story.")
+    lines += ["", f"[Accessibility statement]({ACCESSIBILITY_STATEMENT}): how these pages are tested, what does "
+              "not work yet, and how to tell us about a problem."]
     return [Text("\n".join(lines))]
 
 
