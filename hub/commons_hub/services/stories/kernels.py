@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
 from commons_hub.services.stories.capacity import KernelCapacity, StoriesBusy
 
 PREHEAT_ENV = "VOILA_PREHEAT"  # voila.utils.ENV_VARIABLE.VOILA_PREHEAT: "True" for a pool kernel
 # A cell that waits for the visitor: the story app's ``follow_request()`` and Voilà's own helpers under it.
+# A visitor's page has this many times stories_kernel_idle_seconds (135 s by default) after its kernel's last
+# activity to connect to it before the idle culler may stop it; kernels a page has connected to are culled after
+# stories_kernel_idle_seconds, as before.
+PAGE_CONNECT_GRACE_FACTOR = 3
 WAITS_FOR_VISITOR = re.compile(r"\b(?:follow_request|get_query_string|wait_for_request)\s*\(")
 
 
@@ -51,6 +57,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self.capacity = KernelCapacity.from_settings()
         self._freed = asyncio.Event()
+        self._connected: set[str] = set()      # kernels a visitor's page has connected to at least once
 
     def _notify_freed(self) -> None:
         event, self._freed = self._freed, asyncio.Event()
@@ -71,11 +78,30 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.log.info("story kernel %s started for %s (%s)", kernel_id, slug, self.capacity.snapshot())
         return kernel_id
 
+    def notify_connect(self, kernel_id: str) -> None:
+        self._connected.add(kernel_id)
+        super().notify_connect(kernel_id)
+
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        # A preheated kernel's last activity is its wait for the visitor, which ends the moment the page is served;
+        # on a slow phone (or a busy machine) the page then needs many seconds to load Voilà's scripts and connect.
+        # Culled after 45 s idle with 0 connections, the kernel was gone when the page asked for it (404
+        # api/kernels/<id>) and the app showed its widgets as text. A kernel no page has connected to yet gets
+        # PAGE_CONNECT_GRACE_FACTOR times as long; Voilà itself never culls the ones still in its pool.
+        kernel = self._kernels.get(kernel_id)
+        last = getattr(kernel, "last_activity", None)
+        grace = timedelta(seconds=PAGE_CONNECT_GRACE_FACTOR * self.cull_idle_timeout)
+        if kernel_id not in self._connected and last is not None and getattr(kernel, "execution_state", "") != "dead" \
+                and utcnow() - last < grace:
+            return None
+        return await super().cull_kernel_if_idle(kernel_id)
+
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
         try:
             return await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self.capacity.stopped(kernel_id)
+            self._connected.discard(kernel_id)
             self._notify_freed()
 
     def remove_kernel(self, kernel_id: str):
@@ -84,6 +110,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
             return super().remove_kernel(kernel_id)
         finally:
             self.capacity.stopped(kernel_id)
+            self._connected.discard(kernel_id)
             self._notify_freed()
 
 

@@ -60,6 +60,10 @@ class StoryAppHandler(TornadoVoilaHandler):
             self.log.warning("story %s busy (%s); static page", slug, capacity.refusal(slug))
             return self._fallback(slug, published, "busy")
         self.set_header("X-Commons-Live", "app")
+        # Sets the _xsrf cookie: when the tab closes, Voilà's page posts it to voila/api/shutdown/<kernel> to stop
+        # its kernel. Without it (nothing else here sets one) every such post was refused (403) and a visitor's
+        # kernel held its place under the caps until culled.
+        self.xsrf_token  # noqa: B018
         sent = False
         try:
             async for html in self.get_generator(path=path):
