@@ -113,34 +113,37 @@ def test_the_form_refuses_values_that_differ_from_the_metadata_file_and_a_missin
 # -- `commons` in the JupyterLab terminal ------------------------------------------------------------------------
 
 class Terminal:
-    """A real terminal of a user server: created with POST api/terminals, driven over its websocket."""
+    """A real terminal of a user server: created with POST api/terminals, driven over one websocket."""
 
     def __init__(self, hub, user: str):
         self.hub, self.user = hub, user
         self.name = hub.server_api(user, "POST", "api/terminals").json()["name"]
-        self.output = ""
+        self.conn, self.output, self.count = None, "", 0
 
-    async def run(self, command: str, until: str, timeout: float = 120) -> str:
+    async def connect(self) -> None:
         from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
         url = f"ws://127.0.0.1:{self.hub.port}/user/{self.user}/terminals/websocket/{self.name}"
-        conn = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {self.hub.token(self.user)}"}))
-        try:
-            conn.write_message(json.dumps(["stdin", command + "\r"]))
-            seen, deadline = "", time.monotonic() + timeout
-            while not re.search(until, seen) and time.monotonic() < deadline:
-                raw = await asyncio.wait_for(conn.read_message(), timeout=max(1, deadline - time.monotonic()))
-                if raw is None:
-                    break
-                kind, *rest = json.loads(raw)
-                if kind == "stdout":
-                    seen += rest[0]
-            self.output += seen
-            assert re.search(until, seen), f"no {until!r} after {command!r}; the terminal showed:\n{seen[-3000:]}"
-            return seen
-        finally:
-            conn.close()
+        self.conn = await websocket_connect(HTTPRequest(url, headers={
+            "Authorization": f"token {self.hub.token(self.user)}"}))
+
+    async def run(self, command: str, timeout: float = 180) -> str:
+        """Type ``command``; return what it printed, up to the line `DONE-N EXIT=code` typed after it."""
+        self.count += 1
+        marker = re.compile(rf"DONE-{self.count} EXIT=(\d+)")   # typed as $((N)), so the echo of the line differs
+        self.conn.write_message(json.dumps(["stdin", f"{command}; echo DONE-$(({self.count})) EXIT=$?\r"]))
+        start, deadline = len(self.output), time.monotonic() + timeout
+        while not marker.search(self.output, start) and time.monotonic() < deadline:
+            raw = await asyncio.wait_for(self.conn.read_message(), timeout=max(1, deadline - time.monotonic()))
+            if raw is None:
+                break
+            kind, *rest = json.loads(raw)
+            if kind == "stdout":
+                self.output += rest[0]
+        seen = self.output[start:]
+        assert marker.search(seen), f"{command!r} did not finish; the terminal showed:\n{seen[-3000:]}"
+        return seen
 
     def close(self) -> None:
         self.hub.server_api(self.user, "DELETE", f"api/terminals/{self.name}")
@@ -155,20 +158,29 @@ def test_commons_works_in_the_jupyterlab_terminal_as_the_member(hub):
                                                                           "content": text})
         assert put.status_code in (200, 201), put.text
     terminal = Terminal(hub, USER)
-    try:
-        who = asyncio.run(terminal.run("echo USER=$(id -un) WHERE=$(command -v commons)", r"WHERE=\S+\s"))
+
+    async def session() -> None:
+        await terminal.connect()
+        try:
+            await commands()
+        finally:
+            terminal.conn.close()
+
+    async def commands() -> None:
+        who = await terminal.run("echo USER=$(id -un) WHERE=$(command -v commons)")
         assert re.search(r"USER=commons-u-analyst1 WHERE=\S+/bin/commons", who), who
-        helped = asyncio.run(terminal.run("commons --help; echo EXIT=$?", r"EXIT=\d+"))
+        helped = await terminal.run("commons --help")
         assert "Run and operate the LCR Data Commons." in helped and "check" in helped and "EXIT=0" in helped
-        blocked = asyncio.run(terminal.run("commons check count_of_5.csv -m visits.yaml; echo EXIT=$?", r"EXIT=\d+",
-                                           timeout=180))
-        assert "count_of_5.csv (community tier): does not meet the standard: 1 error(s)" in blocked
+        blocked = await terminal.run("commons check count_of_5.csv -m visits.yaml")
+        assert "count_of_5.csv (community tier): does not meet the standard: 1 error(s)" in blocked, blocked
         assert "column `visits` on line 3 is a count of 5, below 10" in blocked and "EXIT=1" in blocked
-        clean = asyncio.run(terminal.run("commons check clean.csv -m visits.yaml; echo EXIT=$?", r"EXIT=\d+",
-                                         timeout=180))
+        clean = await terminal.run("commons check clean.csv -m visits.yaml")
         assert "clean.csv (community tier): meets the standard; quality score 100/100" in clean and "EXIT=0" in clean
-        # It runs as the member: the state directory, and so the operators' commands, stay out of reach.
-        state = asyncio.run(terminal.run(f"ls {hub.home}/governance.sqlite; echo EXIT=$?", r"EXIT=\d+"))
+        # It runs as the member: the state directory, and so what only the services may do, stays out of reach.
+        state = await terminal.run(f"ls {hub.home}/governance.sqlite")
         assert "Permission denied" in state and "EXIT=0" not in state
+
+    try:
+        asyncio.run(session())
     finally:
         terminal.close()
