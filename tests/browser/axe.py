@@ -6,7 +6,8 @@ does, through the DevTools protocol, so the pages' Content-Security-Policy, whic
 then runs over the whole page, frames included, with the WCAG 2.0, 2.1 and 2.2 A and AA rules.
 
 ``page_overflow`` measures what scrolls sideways: the page's width against the window's, and the widest elements
-that stick out (so a failure names them).
+that stick out (so a failure names them). ``focused`` describes the element in focus and whether its focus can be
+seen; ``unseen_focus`` tabs through the top of a page and lists the elements whose focus cannot.
 """
 
 from __future__ import annotations
@@ -47,6 +48,51 @@ _OVERFLOW = """() => {
   }
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, wide: wide.slice(0, 8)};
 }"""
+
+
+_FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let back = [255, 255, 255];                   // the nearest opaque background behind the element
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const c = rgb(getComputedStyle(p).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) { back = c.slice(0, 3); break; }
+  }
+  const style = getComputedStyle(el);
+  const outline = !["none", "auto"].includes(style.outlineStyle) && parseFloat(style.outlineWidth) >= 2;
+  const [a, b] = [lum(rgb(style.outlineColor).slice(0, 3)), lum(back)].sort((x, y) => y - x);
+  const contrast = outline ? (a + 0.05) / (b + 0.05) : null;
+  // the browser's own ring (outline-style auto: two colours, seen on any background) counts as seen
+  const ring = style.outlineStyle === "auto" ||
+               (outline ? contrast >= 3 : Boolean(style.boxShadow && style.boxShadow !== "none"));
+  const box = el.getBoundingClientRect();
+  return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || el.getAttribute("aria-label") || "").trim(),
+          label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : "", visible_focus: ring,
+          outline_contrast: contrast && Math.round(contrast * 100) / 100,
+          on_screen: box.bottom > 0 && box.top < window.innerHeight && box.width > 0};
+}"""
+
+
+def focused(page) -> dict | None:
+    """The element in focus: tag, text, label, whether its focus can be seen (an outline of 3:1 or more against
+    the background behind it, WCAG 1.4.11, or a ring) and whether it is on screen; None on the page's body."""
+    return page.evaluate(_FOCUSED)
+
+
+def unseen_focus(page, presses: int = 12) -> list[dict]:
+    """Press Tab ``presses`` times from the top of the page; the elements whose focus could not be seen."""
+    page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }")
+    unseen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        element = focused(page)
+        if element and element["tag"] != "iframe" and not element["visible_focus"]:
+            unseen.append(element)
+    return unseen
 
 
 def axe_source() -> str:

@@ -6,7 +6,8 @@ nobody, and waited for (a story app until its first chart is drawn). Then:
 - axe-core (tests/browser/axe.py: the engine of @axe-core/playwright) finds no serious or critical violation of
   the WCAG 2.0, 2.1 and 2.2 A and AA rules, frames included; a failure lists each rule, its elements and its fix;
 - at 390 px the page does not scroll sideways (`scrollWidth <= innerWidth`; a failure names what sticks out);
-- the page has exactly one <h1>.
+- the page has exactly one <h1>;
+- at 1440 px, each of the first 12 elements Tab reaches shows its focus (an outline of 3:1 or a ring).
 
 A screenshot of every failing page is saved under test-artifacts/browser/accessibility/.
 """
@@ -22,7 +23,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from tests.browser.axe import blocking, describe, page_overflow, run_axe
+from tests.browser.axe import blocking, describe, page_overflow, run_axe, unseen_focus
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.pages import PAGES, STORIES as STORIES_PREFIX, WIDTHS
 from tests.browser.people import sign_in
@@ -122,11 +123,13 @@ def visit(browser, hub, site):
             found = {"status": response.status if response else None, "url": page.url,
                      "seconds": round(time.monotonic() - started, 1), "violations": run_axe(page),
                      "overflow": page_overflow(page) if width < 800 else None,
-                     "h1": page.locator("h1").count()}
+                     "h1": page.locator("h1").count(),
+                     "unseen_focus": unseen_focus(page) if width >= 800 else None}
         except Exception:
             page.screenshot(path=str(SHOTS / f"{spec.name}-{width}-error.png"), full_page=True)
             raise
-        if blocking(found["violations"]) or (found["overflow"] and found["overflow"]["wide"]) or found["h1"] != 1:
+        if blocking(found["violations"]) or (found["overflow"] and found["overflow"]["wide"]) or found["h1"] != 1 \
+                or found["unseen_focus"]:
             page.screenshot(path=str(SHOTS / f"{spec.name}-{width}.png"), full_page=True)
         page.close()
         seen[key] = found
@@ -161,3 +164,9 @@ def test_no_sideways_scrolling_on_a_phone(visit, spec):
 @pytest.mark.parametrize("spec", PAGES, ids=IDS)
 def test_one_main_heading(visit, spec):
     assert visit(spec, WIDTHS["phone"])["h1"] == 1, f"{spec.path} has {visit(spec, WIDTHS['phone'])['h1']} <h1>"
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=IDS)
+def test_the_focus_can_be_seen(visit, spec):
+    unseen = visit(spec, WIDTHS["laptop"])["unseen_focus"]
+    assert not unseen, f"{spec.path}: Tab reaches elements whose focus cannot be seen (WCAG 2.4.7, 1.4.11): {unseen}"

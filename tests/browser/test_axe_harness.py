@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.axe import blocking, describe, page_overflow, run_axe
+from tests.browser.axe import blocking, describe, page_overflow, run_axe, unseen_focus
 
 pytestmark = pytest.mark.browser
 
@@ -35,3 +35,14 @@ def test_a_good_page_has_no_serious_violation_and_fits(page):
                      '<label for="q">Your ward</label><input id="q" type="text"><p>Readable words.</p>'
                      '</main></body></html>')
     assert blocking(run_axe(page)) == [] and page_overflow(page)["wide"] == []
+
+
+def test_a_focus_that_cannot_be_seen_is_found(page):
+    page.set_content('<html lang="en"><head><title>focus</title><style>#faint:focus { outline: 3px solid #f5a000 }'
+                     '#none:focus { outline: none }'
+                     '#seen:focus { outline: 3px solid #1b1b1b }</style></head><body><main><h1>Focus</h1>'
+                     '<a id="seen" href="#a">seen</a> <a id="faint" href="#b">faint</a> '
+                     '<a id="none" href="#c">none</a></main></body></html>')
+    unseen = unseen_focus(page, presses=3)
+    assert [element["text"] for element in unseen] == ["faint", "none"]
+    assert unseen[0]["outline_contrast"] == 2.12

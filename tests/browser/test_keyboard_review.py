@@ -2,7 +2,8 @@
 decision on it, pressing only Tab, Shift+Tab, Enter and typing, as a steward who does not use a mouse would.
 
 ``tab_to`` presses Tab until the element in focus is the one named, and checks that its focus is visible (an
-outline of 3:1 or more against the background behind it, WCAG 1.4.11, or a ring) and on screen; a failure says which element was last in focus and saves a screenshot.
+outline of 3:1 or more against the background behind it, WCAG 1.4.11, or a ring) and on screen; a failure says
+which element was last in focus and saves a screenshot.
 """
 
 from __future__ import annotations
@@ -12,32 +13,12 @@ import uuid
 
 import pytest
 
+from tests.browser.axe import focused
 from tests.browser.people import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-FOCUSED = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => [r, g, b].map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
-                                      .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-  let back = [255, 255, 255];                   // the nearest opaque background behind the element
-  for (let p = el.parentElement; p; p = p.parentElement) {
-    const c = rgb(getComputedStyle(p).backgroundColor);
-    if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) { back = c.slice(0, 3); break; }
-  }
-  const style = getComputedStyle(el);
-  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
-  const [a, b] = [lum(rgb(style.outlineColor).slice(0, 3)), lum(back)].sort((x, y) => y - x);
-  const contrast = outline ? (a + 0.05) / (b + 0.05) : null;
-  const ring = outline ? contrast >= 3 : Boolean(style.boxShadow && style.boxShadow !== "none");
-  const box = el.getBoundingClientRect();
-  return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || el.getAttribute("aria-label") || "").trim(),
-          label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : "", visible_focus: ring,
-          outline_contrast: contrast && Math.round(contrast * 100) / 100,
-          on_screen: box.bottom > 0 && box.top < window.innerHeight && box.width > 0};
-}"""
+
 
 
 def tab_to(page, name: str, artifacts, limit: int = 80) -> dict:
@@ -45,7 +26,7 @@ def tab_to(page, name: str, artifacts, limit: int = 80) -> dict:
     last = None
     for _ in range(limit):
         page.keyboard.press("Tab")
-        last = page.evaluate(FOCUSED)
+        last = focused(page)
         if last and any(re.search(name, words, re.I) for words in (last["text"], last["label"]) if words):
             if not (last["visible_focus"] and last["on_screen"]):
                 page.screenshot(path=str(artifacts / "focus-not-visible.png"), full_page=True)
