@@ -6,8 +6,8 @@ test_accessibility.py: ``{contribution}`` one waiting for a steward, ``{proposal
 demo project, ``{release}`` one waiting for a checker, ``{own_dataset}`` analyst1's approved contribution,
 ``{place}`` a ward and ``{area}`` a borough the stories were published for. ``who`` is the demo person signed in
 (None: nobody, as a resident). ``ready``: a selector shown once the page is ready (None: the page has loaded);
-``chart``: a story app, ready once its first chart is drawn in its frame. ``area``: "public" (no login),
-"governance" (members, stewards, checkers), "hub".
+``chart``: a story app, ready once its first chart is drawn in its frame. ``status``: the HTTP status it answers.
+``area``: "public" (no login), "governance" (members, stewards, checkers), "hub".
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class Page:
     area: str = "public"
     ready: str | None = None
     chart: bool = False
+    status: int = 200
 
     @property
     def name(self) -> str:
@@ -47,11 +48,13 @@ PAGES = [
     Page(REGISTER + "projects"),
     Page(REGISTER + "projects/{project}"),
     Page(REGISTER + "uses"),
+    Page(REGISTER + "uses?dataset=imd2019_lsoa11"),
+    Page(REGISTER + "uses?from=not-a-date", status=400),
     Page(REGISTER + "releases"),
     Page(REGISTER + "contributions"),
     Page(REGISTER + "stories"),
     Page(REGISTER + "audit"),
-    Page(REGISTER + "no-such-page"),
+    Page(REGISTER + "no-such-page", status=404),
     # stories for residents: the gallery, the live apps (Voilà), the static pages
     Page(STORIES),
     Page(STORIES + "your-neighbourhood/app?ward={place}", chart=True),

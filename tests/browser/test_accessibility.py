@@ -147,7 +147,7 @@ IDS = [spec.name for spec in PAGES]
 @pytest.mark.parametrize("spec", PAGES, ids=IDS)
 def test_no_serious_or_critical_wcag_violations(visit, spec, width):
     found = visit(spec, width)
-    assert found["status"] in (200, 404), f"{found['url']} answered {found['status']}"
+    assert found["status"] == spec.status, f"{found['url']} answered {found['status']}, not {spec.status}"
     serious = blocking(found["violations"])
     assert not serious, (f"{spec.path} at {width} px ({found['url']}): {len(serious)} serious or critical "
                          f"WCAG 2.2 AA violations\n{describe(serious)}")
