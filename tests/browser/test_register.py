@@ -177,13 +177,13 @@ def test_filters_and_downloads_work_with_the_keyboard_and_no_javascript(hub, chr
     try:
         with screenshot_on_failure(page, "filters-keyboard"):
             page.goto(f"{hub.url}/services/register/uses")
-            page.get_by_label("Project").select_option(chosen)
-            page.get_by_label("From (date)").fill("2020-01-01")
+            page.get_by_label("Project", exact=True).select_option(chosen)
+            page.get_by_label("From (date)", exact=True).fill("2020-01-01")
             page.get_by_role("button", name="Show").focus()
             with page.expect_navigation():
                 page.keyboard.press("Enter")
             assert f"project={chosen}" in page.url and "from=2020-01-01" in page.url
-            assert page.get_by_label("Project").input_value() == chosen
+            assert page.get_by_label("Project", exact=True).input_value() == chosen
             projects = page.locator("#uses-caption ~ tbody td:nth-child(3)").all_inner_texts()
             assert set(projects) == {chosen}
             link = page.get_by_role("link", name="CSV")
