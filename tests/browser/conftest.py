@@ -19,13 +19,18 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 
+def chromium_launch_args() -> dict:
+    """Playwright's launch arguments for Debian's Chromium (also used by bench/bench_stories.py)."""
+    return {"executable_path": str(CHROMIUM), "headless": True,
+            "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium: run `WITH_BROWSER=1 scripts/setup.sh`")
-    return {"executable_path": str(CHROMIUM), "headless": True,
-            "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+    return chromium_launch_args()
 
 
 @pytest.fixture(scope="session")
