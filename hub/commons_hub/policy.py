@@ -120,3 +120,39 @@ def check_can_read(caller: Caller, dataset: str, tier: str, **kwargs) -> Decisio
     if not decision.allowed:
         raise AccessDenied(dataset, decision.reason, decision.how_to_get_access)
     return decision
+
+
+def decide_read_request(caller: Caller, dataset: str, tier: str, *, named: str | None, project: ProjectView | None,
+                        purpose: str | None, withdrawn: bool = False, today: date | None = None) -> Decision:
+    """The whole read rule, asked by both the data-api's read and its ``describe``, so they always agree: the
+    project named on the request (``named``; ``project`` is its view, None when there is no such project), the
+    tier's rule (``decide_read``), then the stated purpose (restricted data need one; any purpose given must say
+    something)."""
+    if named and project is None:
+        return Decision(False, f"there is no project called {named!r}.", "List projects with `ck.projects()`.",
+                        project=named, why="unknown-project")
+    decision = decide_read(caller, dataset, tier, project=project, today=today, withdrawn=withdrawn)
+    if not decision.allowed:
+        return decision
+    return purpose_decision(dataset, tier, named, purpose) or decision
+
+
+def purpose_decision(dataset: str, tier: str, named: str | None, purpose: str | None) -> Decision | None:
+    """A refusal when the stated purpose will not do: none for restricted data, or one without real words (any
+    tier: a purpose given is recorded and shown on the register). None when the purpose is fine."""
+    from commons_hub.purpose import is_blank, purpose_problem
+
+    if is_blank(purpose):
+        if tier != "restricted":
+            return None
+        return Decision(False, f"{dataset} is restricted: every read of it records its purpose, and none was given.",
+                        f"Say what this read is for: `ck.read('{dataset}', project='{named}', purpose='weekly demand "
+                        f"by borough for the outreach plan')`. The purpose is kept in the audit log and shown on the "
+                        f"public register.", project=named, rule="purpose", why="purpose-missing")
+    problem = purpose_problem(purpose)
+    if not problem:
+        return None
+    project = f", project='{named}'" if named else ""
+    return Decision(False, f"{dataset}: {problem}.", f"Say what this read is for: `ck.read('{dataset}'{project}, "
+                                                     f"purpose='...')`.", project=named, rule="purpose",
+                    why="purpose-unclear")

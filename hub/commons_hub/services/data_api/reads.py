@@ -1,7 +1,8 @@
 """Serving governed data: decide → audit → stream, in that order, in one call.
 
 ``prepare_read`` does everything that can fail before data leaves: finds the version, decides with the policy,
-loads (and filters) the table, and writes the audit entry. Only then does the handler stream bytes.
+loads (and filters) the table, and writes the audit entry. The decision is ``policy.decide_read_request``, the
+same one ``describe`` gives, so the two always agree. Only then does the handler stream bytes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ import pyarrow.parquet as pq
 
 from commons_hub.access_advice import advise
 from commons_hub.audit import AuditEvent
-from commons_hub.policy import Caller, Decision, decide_read
+from commons_hub.policy import Caller, Decision, decide_read_request
 from commons_hub.projects import list_projects, project_view
 from commons_hub.quorum import QuorumRule
-from commons_hub.purpose import is_blank, purpose_problem
 from commons_hub.services.data_api.parts import (VERIFIED, parse_limit, parse_part, part_label, read_from_copy,
                                                 read_rows)
 from commons_hub.store import StoredFileCorrupt
@@ -112,30 +112,6 @@ def _for_csv(table: pa.Table):
     return neutralise_formulas(pd.DataFrame(frame))
 
 
-def purpose_missing(request: ReadRequest) -> Decision:
-    """Restricted data is read for a stated purpose, which the audit log and the public register record."""
-    return Decision(False, f"{request.dataset} is restricted: every read of it records its purpose, and none "
-                           f"was given.",
-                    f"Say what this read is for: `ck.read('{request.dataset}', project='{request.project}', "
-                    f"purpose='weekly demand by borough for the outreach plan')`. The purpose is kept in the audit "
-                    f"log and shown on the public register.", project=request.project, rule="purpose",
-                    why="purpose-missing")
-
-
-def purpose_decision(request: ReadRequest, tier: str) -> Decision | None:
-    """A refusal when the stated purpose will not do: none for restricted data, or one without real words (any
-    tier: a purpose given is recorded and shown on the register). None when the purpose is fine."""
-    if is_blank(request.purpose):
-        return purpose_missing(request) if tier == "restricted" else None
-    problem = purpose_problem(request.purpose)
-    if not problem:
-        return None
-    project = f", project='{request.project}'" if request.project else ""
-    return Decision(False, f"{request.dataset}: {problem}.",
-                    f"Say what this read is for: `ck.read('{request.dataset}'{project}, purpose='...')`.",
-                    project=request.project, rule="purpose", why="purpose-unclear")
-
-
 def with_advice(state, caller: Caller, dataset: str, tier: str, decision: Decision) -> Decision:
     """A refusal with the next step for this caller (commons_hub.access_advice), from the projects listing it."""
     return advise(decision, caller.name, dataset, tier, list_projects(state.engine),
@@ -151,22 +127,14 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
     parse_limit(request.limit)
     entry = state.version_entry(request.dataset, request.version)
     project = project_view(request.project, state.engine) if request.project else None
-    if request.project and project is None:
-        decision_reason = f"there is no project called {request.project!r}."
-        state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
-                                      project=request.project, purpose=request.purpose, dataset=request.dataset,
-                                      version=entry["version"], detail={"reason": decision_reason}))
-        raise Denied(with_advice(state, caller, request.dataset, meta.tier, Decision(
-            False, decision_reason, "List projects with `ck.projects()`.", project=request.project,
-            why="unknown-project")))
-    decision = decide_read(caller, request.dataset, meta.tier, project=project,
-                           withdrawn=state.is_withdrawn(request.dataset))
-    if decision.allowed:
-        decision = purpose_decision(request, meta.tier) or decision
+    decision = decide_read_request(caller, request.dataset, meta.tier, named=request.project, project=project,
+                                   purpose=request.purpose, withdrawn=state.is_withdrawn(request.dataset))
     if not decision.allowed:
         state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
                                       project=request.project, purpose=request.purpose, dataset=request.dataset,
-                                      version=entry["version"], detail={"reason": decision.reason, "rule": decision.rule}))
+                                      version=entry["version"], detail={"reason": decision.reason,
+                                                                        **({"rule": decision.rule} if decision.rule
+                                                                           else {})}))
         raise Denied(with_advice(state, caller, request.dataset, meta.tier, decision))
     fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
     try:

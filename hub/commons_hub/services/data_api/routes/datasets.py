@@ -6,7 +6,7 @@ import asyncio
 
 from commons_hub.access_advice import denial_fields
 from commons_hub.audit import AuditEvent
-from commons_hub.policy import decide_read
+from commons_hub.policy import decide_read_request
 from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, with_advice
@@ -52,7 +52,9 @@ class DatasetHandler(BaseHandler):
         manifest = self.state.manifest(name)
         slug = self.get_argument("project", None) or self.request.headers.get("X-Commons-Project")
         project = project_view(slug, self.state.engine) if slug else None
-        decision = decide_read(caller, name, meta.tier, project=project, withdrawn=bool(manifest.get("withdrawn")))
+        purpose = self.get_argument("purpose", None) or self.request.headers.get("X-Commons-Purpose") or None
+        decision = decide_read_request(caller, name, meta.tier, named=slug, project=project, purpose=purpose,
+                                       withdrawn=bool(manifest.get("withdrawn")))
         decision = with_advice(self.state, caller, name, meta.tier, decision)
         covering = [p["slug"] for p in list_projects(self.state.engine)
                     if name in p["datasets"] and p["active"]]
