@@ -200,6 +200,8 @@ def install(c) -> None:
     services = [{"name": "operator", "api_token": secret["operator_token"], "display": False}]
     for module in service_modules():
         spec = module.configure(ctx, secret)
+        if "command" in spec["service"]:      # managed: the hub gives up (and exits) if it does not answer in time
+            spec["service"].setdefault("timeout", SERVICE_START_SECONDS)
         services.append(isolation.wall_in_service(spec["service"], walls))
         if spec.get("role"):
             roles.append(spec["role"])
@@ -243,6 +245,9 @@ def install(c) -> None:
 
 KERNEL_STARTUP = Path(__file__).parent / "kernel" / "00-commons.py"
 HUB_TEMPLATES = Path(__file__).parent / "hub_templates"
+# How long the hub waits for a managed service to answer when it starts (JupyterHub's default, 30 s, is too short
+# on a busy 2-core machine: the hub then exits with "Cannot connect to ... service").
+SERVICE_START_SECONDS = 120
 COMMONS_PAGE = "/services/data-api/commons"   # the governance home (services/data_api/routes/commons_pages.py)
 
 

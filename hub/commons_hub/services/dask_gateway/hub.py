@@ -33,7 +33,6 @@ def configure(ctx, secret) -> dict:
             "url": ctx.service_url("COMMONS_DASK_FRONT_PORT"),
             "command": [ctx.python, "-m", "commons_hub.services.dask_gateway.service"],
             "oauth_no_confirm": True,
-            "timeout": 120,     # two Python processes start on a busy machine before the front door answers
             "environment": {**ctx.env, "COMMONS_DASK_GATEWAY_PORT": http.rsplit(":", 1)[1],
                             "COMMONS_DASK_SCHEDULER_PORT": tcp.rsplit(":", 1)[1],
                             "COMMONS_DATA_API_URL": ctx.service_url("COMMONS_DATA_API_PORT") + "/services/data-api/"},
