@@ -24,6 +24,13 @@ TITLES = {"your-neighbourhood": "Your neighbourhood",
           "deprivation-across-the-region": "Deprivation across the City Region"}
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+# Voilà scrolls its page inside a container of its own: nothing that scrolls may scroll sideways, except the
+# tables that are meant to (.commons-scroll, a focusable region of their own).
+SIDEWAYS = """() => Array.from(document.querySelectorAll('body *')).filter(el => {
+  const style = getComputedStyle(el);
+  return ['auto', 'scroll'].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1
+         && !el.closest('.commons-scroll');
+}).map(el => `${el.tagName}.${el.className} ${el.scrollWidth}>${el.clientWidth}`)"""
 # Every plotly title inside its figure, and the drawn width of every map (px), in one frame or page.
 MEASURE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => {
   const box = plot.getBoundingClientRect();
@@ -62,6 +69,7 @@ def assert_fits(page, where: str, artifacts, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert page.evaluate(FITS), f"{where} scrolls sideways at 390 px: {widths}"
+    assert page.evaluate(SIDEWAYS) == [], f"{where}: parts scroll sideways at 390 px"
 
 
 def test_static_pages_fit_a_phone_with_whole_titles_wide_maps_and_numbers(page, stories, artifacts):

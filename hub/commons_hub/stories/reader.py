@@ -120,12 +120,22 @@ class StoryApp:
         finally:
             self._quiet = False
 
+    def _set_picker(self, options, value) -> None:
+        """New options for the ward list. Its value is cleared first: otherwise ipywidgets picks the first option,
+        the browser shows it as chosen, and choosing that ward then sends nothing to the kernel."""
+        self._quiet = True
+        try:
+            self.picker.value = None
+            self.picker.options = options
+            self.picker.value = value
+        finally:
+            self._quiet = False
+
     def _group_changed(self, change) -> None:
         if self._quiet:
             return
         options = self._options(change["new"])
-        current = self.current if self.current in {code for _, code in options} else None
-        self._set_quietly(self.picker, options=options, value=current)
+        self._set_picker(options, self.current if self.current in {code for _, code in options} else None)
 
     def _picked(self, change) -> None:
         if not self._quiet and change["new"]:
@@ -141,7 +151,7 @@ class StoryApp:
         group = self.by_code[code].get("group", "")
         if self.group is not None and self.group.value != group:
             self._set_quietly(self.group, value=group)
-            self._set_quietly(self.picker, options=self._options(group))
+            self._set_picker(self._options(group), code)
         if self.picker.value != code:
             self._set_quietly(self.picker, value=code)
         if self.search.value and self.by_label.get(self.search.value) != code:
