@@ -7,9 +7,10 @@ The guide for analysts is docs/analysts/geography.md.
 """
 
 from commons_kernel.geography.aggregate import aggregate
+from commons_kernel.geography.codes import Level, parse_level
 from commons_kernel.geography.crosswalk import Crosswalk
 from commons_kernel.geography.hierarchy import Hierarchy
-from commons_kernel.geography.levels import Level, detect_level, parse_level
+from commons_kernel.geography.levels import detect_level
 from commons_kernel.geography.link import common_level, link
 from commons_kernel.geography.spatial import (count_points_in_areas, derive_lsoa11_to_ward22, points_in_polygons,
                                               repair_polygons)

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from commons_kernel.exceptions import GeographyError
+from commons_kernel.geography.codes import Level
 from commons_kernel.geography.hierarchy import Hierarchy, require_hierarchy
-from commons_kernel.geography.levels import Level, frame_level
+from commons_kernel.geography.levels import frame_level
 from commons_kernel.geography.measures import SUM, Measure, build_measures, contributions
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from commons_kernel.exceptions import GeographyError
-from commons_kernel.geography.levels import Level
+from commons_kernel.geography.codes import Level
 
 PAIR_COLUMNS = ["source_code", "target_code", "allocation"]
 

@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from commons_kernel.exceptions import GeographyError
+from commons_kernel.geography.codes import Level
 from commons_kernel.geography.hierarchy import require_hierarchy
-from commons_kernel.geography.levels import Level, frame_level
+from commons_kernel.geography.levels import frame_level
 
 SOURCE = ("English Indices of Deprivation 2019 Technical report (MHCLG, 2019), section 3.8 and Appendix N "
           "'Summary measures for higher-level geographies'; IoD2019 Research report, Appendix A")

@@ -16,7 +16,7 @@ import pandas as pd
 
 from commons_kernel.exceptions import CommonsError, GeographyError
 from commons_kernel.geography import crosswalk as cw
-from commons_kernel.geography.levels import KIND_LABELS, Level, kind_of_codes, parse_level
+from commons_kernel.geography.codes import KIND_LABELS, Level, kind_of_codes, parse_level
 from commons_kernel.geography.spatial import (METHOD_OFFICIAL, assign_by_representative_point,
                                               derive_lsoa11_to_ward22)
 

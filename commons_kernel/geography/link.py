@@ -8,8 +8,9 @@ import pandas as pd
 
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography.aggregate import convert
+from commons_kernel.geography.codes import Level
 from commons_kernel.geography.hierarchy import Hierarchy, require_hierarchy
-from commons_kernel.geography.levels import PERIOD_COLUMNS, Level, area_columns, frame_level
+from commons_kernel.geography.levels import PERIOD_COLUMNS, area_columns, frame_level
 from commons_kernel.geography.measures import Measure, build_measures
 
 
