@@ -3,7 +3,8 @@
 Two questions kept apart (STYLE: who vs what):
 - permissions: may this *person* act (are they a member, a steward, in this project)?
 - state: does the *state* allow it (tier, project approved and not yet ended, dataset not withdrawn)?
-Each rule comes as a pair: ``decide_read`` returns a Decision; ``check_can_read`` raises AccessDenied.
+``decide_read`` returns a Decision (allowed or not, the reason, how to get access); the data-api's read path
+(services/data_api/reads.py) and ``describe`` both ask it, so they agree.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from commons_kernel.exceptions import AccessDenied
 
 MEMBERS_GROUP = "members"
 STEWARDS_GROUP = "stewards"
@@ -109,17 +109,6 @@ def _decide_restricted(caller: Caller, dataset: str, project: ProjectView | None
                         f"Propose a project that lists {dataset}. {propose}", why="project-does-not-list", **named)
     return Decision(True, f"restricted data: {caller.name} is a member of approved project {project.slug!r}, which "
                           f"lists {dataset}, until {project.end_date.isoformat()}.", **named)
-
-
-def can_read(caller: Caller, dataset: str, tier: str, **kwargs) -> bool:
-    return decide_read(caller, dataset, tier, **kwargs).allowed
-
-
-def check_can_read(caller: Caller, dataset: str, tier: str, **kwargs) -> Decision:
-    decision = decide_read(caller, dataset, tier, **kwargs)
-    if not decision.allowed:
-        raise AccessDenied(dataset, decision.reason, decision.how_to_get_access)
-    return decision
 
 
 def decide_read_request(caller: Caller, dataset: str, tier: str, *, named: str | None, project: ProjectView | None,

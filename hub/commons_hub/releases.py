@@ -343,16 +343,6 @@ def sweep(home: Path, engine: sa.Engine) -> list[str]:
     return done
 
 
-def public_register(engine: sa.Engine) -> list[dict]:
-    """Released outputs for the public register: id, title, project, release date and the approving checkers."""
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(releases).where(releases.c.status == rules.RELEASED)
-                            .order_by(releases.c.released_at)).all()
-        approvers = ReleaseService._approvers(conn, [r.id for r in rows])
-    return [{"id": r.id, "title": r.title, "project": r.project, "released_at": r.released_at,
-             "version": r.version, "checkers": approvers.get(r.id, [])} for r in rows]
-
-
 def all_releases(engine: sa.Engine, status: str | None = None) -> list[dict]:
     """Every release with its files and reviews, for operators (`commons releases`)."""
     query = sa.select(releases).order_by(releases.c.id)

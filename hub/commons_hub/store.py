@@ -107,9 +107,6 @@ class Store:
         """Local stores only: where the version's Parquet file is (readers use ``version_bytes``, which checks it)."""
         return Path(self.files.base) / name / self.version_entry(name, version)["file"]
 
-    def arrow_path(self, name: str, version: int | None = None) -> Path:
-        return self.parquet_path(name, version).with_suffix(".arrow")
-
     def version_bytes(self, name: str, entry: dict, kind: str = "parquet") -> bytes:
         """The version's Parquet (or Arrow, ``kind="arrow"``) bytes, checked against the manifest's sha256.
         Raises StoredFileCorrupt on a mismatch, KeyError for an Arrow copy whose hash was never recorded."""

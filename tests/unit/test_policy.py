@@ -7,8 +7,7 @@ from datetime import date
 
 import pytest
 
-from commons_hub.policy import Caller, ProjectView, can_read, check_can_read, decide_read
-from commons_kernel.exceptions import AccessDenied
+from commons_hub.policy import Caller, ProjectView, decide_read
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +24,7 @@ def project(status="approved", members=("ana",), datasets=("secret",), start=dat
 
 @pytest.mark.parametrize("caller", [MEMBER, OUTSIDER, SERVICE])
 def test_open_data_is_readable_by_any_authenticated_caller(caller):
-    assert can_read(caller, "imd", "open", today=TODAY)
+    assert decide_read(caller, "imd", "open", today=TODAY).allowed
 
 
 @pytest.mark.parametrize(("caller", "allowed"), [(MEMBER, True), (OUTSIDER, False), (SERVICE, False)])
@@ -66,7 +65,7 @@ def test_reasons_say_what_is_wrong_in_order_of_what_to_fix_first():
 
 
 def test_the_last_day_of_a_project_is_still_inside_it():
-    assert can_read(MEMBER, "secret", "restricted", project=project(), today=date(2026, 12, 31))
+    assert decide_read(MEMBER, "secret", "restricted", project=project(), today=date(2026, 12, 31)).allowed
 
 
 def test_withdrawn_datasets_are_refused_at_every_tier():
@@ -76,11 +75,10 @@ def test_withdrawn_datasets_are_refused_at_every_tier():
 
 
 def test_unknown_tier_is_refused():
-    assert not can_read(MEMBER, "odd", "secret-squirrel", today=TODAY)
+    assert not decide_read(MEMBER, "odd", "secret-squirrel", today=TODAY).allowed
 
 
-def test_check_can_read_raises_a_teaching_error_and_returns_the_decision_when_allowed():
-    with pytest.raises(AccessDenied) as info:
-        check_can_read(OUTSIDER, "foodbank", "community", today=TODAY)
-    assert info.value.name == "foodbank" and "steward" in str(info.value)
-    assert check_can_read(MEMBER, "secret", "restricted", project=project(), today=TODAY).rule == "restricted"
+def test_a_refusal_teaches_and_an_allowed_restricted_read_names_its_rule():
+    refused = decide_read(OUTSIDER, "foodbank", "community", today=TODAY)
+    assert not refused.allowed and "steward" in refused.how_to_get_access
+    assert decide_read(MEMBER, "secret", "restricted", project=project(), today=TODAY).rule == "restricted"

@@ -15,7 +15,7 @@ from commons_hub.cli import main as cli_main
 from commons_hub.db import engine
 from commons_hub.policy import Caller
 from commons_hub.projects import create_project
-from commons_hub.releases import ReleaseNotFound, ReleaseService, public_register
+from commons_hub.releases import ReleaseNotFound, ReleaseService, all_releases
 from commons_kernel.exceptions import AccessDenied, CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
 from commons_kernel.releases import to_outputs
 
@@ -100,7 +100,7 @@ def test_two_different_checkers_release_it_and_then_members_download(service):
         service.open_download(OUTSIDER, release_id, "note.txt")
     with pytest.raises(GovernanceError, match="only pending releases"):
         service.review(CHECKER2, release_id, "reject", "too late")
-    assert [r["id"] for r in public_register(service.engine)] == [release_id]
+    assert [r["id"] for r in all_releases(service.engine, status="released")] == [release_id]
     assert service.details(OUTSIDER, release_id).keys() == {"id", "project", "title", "status", "version",
                                                             "created_at", "released_at", "checkers"}
     log = actions(service)

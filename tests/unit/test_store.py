@@ -51,8 +51,8 @@ def test_commit_writes_parquet_arrow_and_manifest(tmp_path):
     assert store.manifest("counts") == {"name": "counts", "versions": [entry]}
     assert store.names() == ["counts"]
     assert store.read_table("counts").equals(table([1, 2, 3]))
-    with pa.OSFile(str(store.arrow_path("counts")), "rb") as source:
-        assert ipc.open_stream(source).read_all().equals(table([1, 2, 3]))
+    arrow = store.version_bytes("counts", store.version_entry("counts"), kind="arrow")
+    assert ipc.open_stream(pa.BufferReader(arrow)).read_all().equals(table([1, 2, 3]))
 
 
 def test_a_staged_version_is_invisible_until_commit(tmp_path):
