@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test` runs this after set-up). The unit tier needs no servers and runs beside the
 # integration and notebook tiers (which share one real hub); the browser tier runs last in a pytest process of its
-# own (sync Playwright keeps an event loop running in the main thread). Exits non-zero if any tier fails.
+# own (sync Playwright keeps an event loop running in the main thread). Before the tiers, the gates: ruff (lint and
+# format check), mypy (its cache in .mypy_cache), and after them the unit tier's branch coverage against the floor
+# in pyproject.toml. Exits non-zero if any gate or tier fails (every one runs, so one run shows every failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 mkdir -p test-artifacts
 start=$(date +%s)
+LINTED=(commons_kernel hub/commons_hub tests bench scripts)
 
-"$PY" -m pytest tests/unit -p no:cacheprovider "$@" > test-artifacts/unit.log 2>&1 &
+echo "==> ruff check (lint)"
+"$PY" -m ruff check "${LINTED[@]}"
+lint=$?
+echo "==> ruff format --check"
+"$PY" -m ruff format --check "${LINTED[@]}"
+format=$?
+echo "==> mypy (commons_kernel, commons_hub)"
+"$PY" -m mypy
+types=$?
+
+rm -f test-artifacts/.coverage test-artifacts/.coverage.*
+"$PY" -m coverage run -m pytest tests/unit -p no:cacheprovider "$@" > test-artifacts/unit.log 2>&1 &
 unit_pid=$!
 "$PY" -m pytest tests/integration tests/notebooks -p no:cacheprovider "$@"
 servers=$?
@@ -19,5 +33,17 @@ tail -n 40 test-artifacts/unit.log
 "$PY" -m pytest tests/browser -p no:cacheprovider "$@"
 browser=$?
 
+echo "==> unit tier branch coverage (full table in test-artifacts/coverage.txt, pages in test-artifacts/coverage-html)"
+"$PY" -m coverage html -q -d test-artifacts/coverage-html >/dev/null 2>&1
+"$PY" -m coverage report > test-artifacts/coverage.txt 2>&1
+coverage=$?
+tail -n 2 test-artifacts/coverage.txt
+if [ "$#" -gt 0 ]; then
+  echo "    (pytest arguments were given, so only part of the unit tier ran: the floor is not applied)"
+  coverage=0
+fi
+
+echo "==> gates: ruff check exit $lint, ruff format exit $format, mypy exit $types, coverage exit $coverage"
 echo "==> tiers: unit exit $unit, integration+notebooks exit $servers, browser exit $browser ($(( $(date +%s) - start )) s)"
-[ "$unit" = 0 ] && [ "$servers" = 0 ] && [ "$browser" = 0 ]
+[ "$lint" = 0 ] && [ "$format" = 0 ] && [ "$types" = 0 ] && [ "$coverage" = 0 ] &&
+  [ "$unit" = 0 ] && [ "$servers" = 0 ] && [ "$browser" = 0 ]

@@ -74,14 +74,14 @@ class Level:
         return self.label
 
 
-def parse_level(level: "Level | str") -> Level:
+def parse_level(level: Level | str) -> Level:
     """A Level from text such as "lsoa11", "LSOA 2011", "ward 2022", "lad22", "local authority" or "lcr"."""
     if isinstance(level, Level):
         return level
     text = str(level).strip().lower().replace("_", " ")
     match = LEVEL_TEXT.match(text)
     kind = KIND_ALIASES.get(match.group(1).strip()) if match else None
-    if kind is None:
+    if match is None or kind is None:
         raise GeographyError(
             f"{level!r} is not a level the commons knows. Write the kind and, if you need one, the year of the "
             f"boundaries: 'lsoa11', 'LSOA 2021', 'msoa21', 'ward 2022', 'lad22', 'local authority' or 'lcr'."

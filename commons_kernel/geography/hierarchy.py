@@ -145,7 +145,7 @@ class Hierarchy:
         if not years:
             raise GeographyError(f"The hierarchy has no {KIND_LABELS[level.kind]} level; it has "
                                  f"{', '.join(known.label for known in self.levels)}.")
-        return max(years, key=lambda known: known.year)
+        return max(years, key=lambda known: known.year or 0)  # levels it learned all have a year
 
     def vintage_of(self, kind: str, codes) -> Level:
         """The latest vintage of ``kind`` that has every one of ``codes`` (else the one that has the most)."""
@@ -156,7 +156,7 @@ class Hierarchy:
         coverage = {level: len(wanted & self._codes[level]) for level in known}
         complete = [level for level in known if coverage[level] == len(wanted)]
         if complete:
-            return max(complete, key=lambda level: level.year)
+            return max(complete, key=lambda level: level.year or 0)
         best = max(known, key=lambda level: (coverage[level], level.year))
         return best if coverage[best] else Level(kind)
 

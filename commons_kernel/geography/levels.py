@@ -72,11 +72,11 @@ def frame_level(frame: pd.DataFrame, area: str | None = None, hierarchy: "Hierar
                 f"{what} has no area code column (like lsoa11_code, ward22_code or area_code). Name it with "
                 f"area='COLUMN'."
             )
-        declared = [(level_from_column(c), c) for c in candidates if level_from_column(c) is not None]
-        area = min(declared, key=lambda pair: pair[0].rank)[1] if declared else candidates[0]
+        named = [(level, c) for c in candidates if (level := level_from_column(c)) is not None]
+        area = min(named, key=lambda pair: pair[0].rank)[1] if named else candidates[0]
     elif area not in frame.columns:
         raise GeographyError(f"{what} has no column {area!r}; its columns are {', '.join(map(str, frame.columns))}.")
-    column_hint = area
+    column_hint: str | None = area
     if area == "area_code" and "area_level" in frame.columns:
         levels = frame["area_level"].dropna().unique()
         if len(levels) > 1:
