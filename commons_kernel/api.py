@@ -71,20 +71,11 @@ def read(name: str, project: str | None = None, columns: list[str] | None = None
     table, info = client().read_table(name, project=project, purpose=purpose, columns=columns, version=version,
                                       areas=areas)
     frame = table_to_frame(table)
-    meta = _metadata_one(name)
-    frame.attrs.update(name=name, version=info["version"], licence=meta.get("licence"),
-                       attribution=meta.get("attribution"), title=meta.get("title"), tier=meta.get("tier"),
-                       synthetic=meta.get("synthetic", False))
+    # licence, attribution, title, tier and version come with the data (read_headers): no second request.
+    frame.attrs.update(name=name, version=info["version"], licence=info.get("licence"),
+                       attribution=info.get("attribution"), title=info.get("title"), tier=info.get("tier"),
+                       synthetic=info.get("synthetic", False))
     return frame
-
-
-_META_CACHE: dict[str, dict] = {}
-
-
-def _metadata_one(name: str) -> dict:
-    if name not in _META_CACHE:
-        _META_CACHE[name] = client().get_json(f"api/datasets/{name}")
-    return _META_CACHE[name]
 
 
 def projects() -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import requests
 
-from commons_kernel import config
+from commons_kernel import config, read_headers
 from commons_kernel.exceptions import AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound, NotAuthenticated
 
 
@@ -108,4 +108,5 @@ class DataApiClient:
         # Arrow read the IPC stream from it without another copy.
         body = response.raw.read(decode_content=True)
         table = ipc.open_stream(pa.py_buffer(body)).read_all()
-        return table, {"version": int(response.headers.get("X-Commons-Version", 0))}
+        return table, {"version": int(response.headers.get("X-Commons-Version", 0)),
+                       **read_headers.decode(response.headers)}

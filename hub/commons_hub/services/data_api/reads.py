@@ -52,6 +52,7 @@ class PreparedRead:
     file: Path | None = None                 # stream this file as-is (the fast path) ...
     payload: bytes | None = None             # ... or these bytes
     filename: str = ""
+    about: dict | None = None                # licence, attribution, title, tier, synthetic: read_headers.encode
 
 
 class Denied(Exception):
@@ -158,6 +159,8 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
                               "file); they restore it from a backup.", project=request.project,
                               rule="integrity", why="integrity")) from exc
     size = len(prepared.payload)
+    prepared.about = {"version": entry["version"], "licence": meta.licence, "attribution": meta.attribution,
+                      "title": meta.title, "tier": meta.tier, "synthetic": bool(meta.synthetic)}
     prepared.filename = f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format)}"
     state.audit.append(AuditEvent(
         actor=caller.name, actor_kind=caller.kind, action="read", outcome="ok", project=request.project,

@@ -10,6 +10,7 @@ from commons_hub.policy import decide_read_request
 from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, with_advice
+from commons_kernel import read_headers
 from commons_kernel.exceptions import CommonsError
 
 CHUNK = 8 << 20
@@ -101,6 +102,8 @@ class DataHandler(BaseHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Commons-Version", str(prepared.version))
         self.set_header("X-Commons-Rows", str(prepared.rows))
+        for header, value in read_headers.encode(prepared.about).items():   # one round trip: ck.read needs no describe
+            self.set_header(header, value)
         self.set_header("Content-Disposition", f'attachment; filename="{prepared.filename}"')
         if prepared.payload is not None:
             self.set_header("Content-Length", str(len(prepared.payload)))
