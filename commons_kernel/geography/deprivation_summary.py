@@ -226,7 +226,7 @@ def _lsoa_column(frame: pd.DataFrame, area: str | None) -> tuple[str, Level]:
 
 
 def _custom_pairs(to, codes: pd.Series):
-    if isinstance(to, Mapping) or isinstance(to, pd.Series):
+    if isinstance(to, (Mapping, pd.Series)):
         mapping = pd.Series(to, dtype="object")
         mapping.index = mapping.index.astype(str)
         label = "custom areas: each LSOA in the area given for it"
@@ -242,7 +242,7 @@ def _custom_pairs(to, codes: pd.Series):
                              f"check the codes and the vintage.")
     pairs = pd.DataFrame({"source_code": mapping.index, "target_code": mapping.astype(str).to_numpy(),
                           "allocation": 1.0})
-    names = pd.Series(dict(zip(pairs["target_code"], pairs["target_code"])), dtype="object")
+    names = pd.Series(dict(zip(pairs["target_code"], pairs["target_code"], strict=True)), dtype="object")
     return pairs, label, "area", "area_name", names
 
 

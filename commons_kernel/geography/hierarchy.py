@@ -221,7 +221,7 @@ class Hierarchy:
         self._codes.setdefault(level, set()).update(frame[code].dropna().astype(str))
         if name in frame.columns:
             pairs = frame[[code, name]].dropna().drop_duplicates(code)
-            self._names.setdefault(level, {}).update(zip(pairs[code].astype(str), pairs[name].astype(str)))
+            self._names.setdefault(level, {}).update(zip(pairs[code].astype(str), pairs[name].astype(str), strict=True))
 
     def _add_msoa(self, census: pd.DataFrame) -> None:
         missing = {"area_code", "area_name", "area_level", "parent_code"} - set(census.columns)

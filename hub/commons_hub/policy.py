@@ -48,7 +48,7 @@ class Decision:
     project: str | None = None
     rule: str = ""
     details: dict = field(default_factory=dict)
-    why: str = ""                            # a refusal's cause, as a code (commons_hub.access_advice picks advice by it)
+    why: str = ""                     # a refusal's cause, as a code (commons_hub.access_advice picks advice by it)
 
 
 def decide_read(caller: Caller, dataset: str, tier: str, *, project: ProjectView | None = None,

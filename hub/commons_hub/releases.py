@@ -7,8 +7,9 @@ and the request waits for two different output checkers, neither the requester (
 Order of each call: check (rules) → write and audit in ONE database transaction (``AuditLog.transaction``; files
 renamed into place inside it, the entry written once the transaction has decided the new state), so a crash leaves
 the change with its entry or neither; a release folder whose transaction never committed is never served (downloads
-go through the database rows) and ``sweep`` removes it at start. Data leaving is audited first: a download's entry is written before any byte is
-sent, as with reads. A refused request, review or download is audited as ``denied`` before the error is raised.
+go through the database rows) and ``sweep`` removes it at start. Data leaving is audited first: a download's entry
+is written before any byte is sent, as with reads. A refused request, review or download is audited as ``denied``
+before the error is raised.
 """
 
 from __future__ import annotations
