@@ -28,6 +28,10 @@ from commons_hub.stories.blocks import Text, output_records
 
 SEARCH_FROM = 12             # places; fewer (in one group) fit in one list
 WIDE = widgets.Layout(width="min(100%, 32rem)")
+# The widgets' own focus is a 1 px border of a paler blue: a ring of 3:1 or more instead (WCAG 2.4.7, 1.4.11).
+FOCUS_STYLE = ("<style>html .jupyter-widgets select:focus-visible, html .jupyter-widgets input:focus-visible, "
+               "html .jupyter-widgets a:focus-visible, html .jupyter-widgets button:focus-visible "
+               "{ outline: 3px solid #1b1b1b; outline-offset: 2px; }</style>")
 NOTICE_STYLE = "background:#fff7d6;border-left:4px solid #b58a00;padding:0.75rem 1rem;margin:0.5rem 0"
 
 
@@ -98,7 +102,7 @@ class StoryApp:
         self.address = widgets.HTML()
         self.links = widgets.HTML()
         self.output = widgets.Output(layout=widgets.Layout(width="100%"))
-        header = widgets.HTML(f'<p><a href="../../../">&larr; All stories</a></p>'
+        header = widgets.HTML(f'{FOCUS_STYLE}<p><a href="../../../">&larr; All stories</a></p>'
                               f'<h1>{html.escape(self.info["title"])}</h1><p>{html.escape(self.info["summary"])}</p>')
         controls = [self.search] if len(self.places) >= SEARCH_FROM or grouped else []
         controls += [self.group, self.picker] if self.group is not None else [self.picker]
