@@ -14,7 +14,8 @@ import pyarrow.ipc as ipc
 import requests
 
 from commons_kernel import config, read_headers
-from commons_kernel.exceptions import AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound, NotAuthenticated
+from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound, NotAuthenticated,
+                                       ValidationFailed, for_code)
 
 
 def _token() -> str:
@@ -59,21 +60,27 @@ class DataApiClient:
             body = response.json()
         except ValueError:
             body = {"error": "http-error", "reason": response.text[:300]}
-        reason = body.get("reason", "")
+        reason, code = body.get("reason", ""), body.get("error", "")
+        kind = for_code(code)
+        if kind.__module__ != CommonsError.__module__ or kind.__init__ is not CommonsError.__init__:
+            kind = CommonsError    # a hub-only code, or one with fields the answer does not carry: the plain root
+        # Back to the exception the data-api raised, by its code in the one table (commons_kernel.exceptions).
         if response.status_code == 401:
             return NotAuthenticated(f"The data-api did not accept the token: {reason}")
-        if response.status_code == 403 and body.get("error") == "access-denied":
+        if code == AccessDenied.code:
             return AccessDenied(body.get("dataset", "?"), reason, body.get("how_to_get_access", ""),
                                 why=body.get("why", ""), advice_code=body.get("advice", ""),
                                 projects=body.get("projects_listing"), your_projects=body.get("your_projects"))
-        if response.status_code == 403:
+        if response.status_code == 403 and kind is CommonsError:   # missing-scope, not-permitted, ...
             return NotAuthenticated(reason)
-        if response.status_code == 404 and body.get("error") == "dataset-not-found":
+        if code == DatasetNotFound.code:
             name = reason.split("'")[1] if "'" in reason else "?"
             return DatasetNotFound(name, body.get("close") or [])
+        if code == ValidationFailed.code:
+            return ValidationFailed(reason, report=body.get("report"))
         if response.status_code in (502, 503, 504):
             return DataApiUnavailable(self.url, f"HTTP {response.status_code}")
-        error = CommonsError(f"data-api: {reason} (HTTP {response.status_code})")
+        error = kind(f"data-api: {reason} (HTTP {response.status_code})")
         error.payload = body
         return error
 

@@ -168,3 +168,22 @@ class ClusterRefused(CommonsError):
     """The Dask Gateway would not start a cluster (over the limit, not a member); the message says what is allowed."""
 
     code, status = "cluster-refused", 403
+
+
+def _all(cls: type[CommonsError]) -> list[type[CommonsError]]:
+    return [cls] + [sub for direct in cls.__subclasses__() for sub in _all(direct)]
+
+
+def error_table() -> dict[str, type[CommonsError]]:
+    """Every commons exception by its ``code``: the one table the data-api answers with (``exc.code`` as the JSON
+    ``error``, ``exc.status`` as the HTTP status) and its clients map answers back with. A subclass that keeps its
+    parent's code (e.g. the hub's NotPermitted) does not take the parent's place."""
+    table: dict[str, type[CommonsError]] = {}
+    for cls in _all(CommonsError):
+        table.setdefault(cls.code, cls)
+    return table
+
+
+def for_code(code: str | None) -> type[CommonsError]:
+    """The exception class the data-api's JSON ``error`` code stands for; CommonsError for a code not in the table."""
+    return error_table().get(code or "", CommonsError)

@@ -65,7 +65,7 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
     if response.status_code == 422:
         body = response.json()
         raise ValidationFailed(_blocked_message(body), report=body.get("report"))
-    if response.status_code in (403, 409) and _error_code(response) in ("not-permitted", "not-allowed-now"):
+    if _error_code(response) in ("not-permitted", GovernanceError.code):   # the hub's NotPermitted is a GovernanceError
         raise GovernanceError(response.json().get("reason", ""))
     if response.status_code >= 400:
         raise api._error(response)

@@ -13,6 +13,8 @@ from commons_kernel.exceptions import GovernanceError
 class NotPermitted(GovernanceError):
     """The caller may not take this governance action (not a member, not a steward, not the contributor)."""
 
+    code, status = "not-permitted", 403
+
 
 def is_steward(caller: Caller) -> bool:
     return STEWARDS_GROUP in caller.groups

@@ -22,7 +22,7 @@ from tornado import web
 
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.policy import Caller
-from commons_kernel.exceptions import CommonsError, DatasetNotFound, GovernanceError, ValidationFailed
+from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, ValidationFailed
 
 
 LOG = logging.getLogger("commons.data_api")
@@ -32,6 +32,20 @@ class ApiError(web.HTTPError):
     def __init__(self, status: int, error: str, reason: str, **extra):
         super().__init__(status, reason)
         self.payload = {"error": error, "reason": reason, **extra}
+
+
+def as_api_error(exc: CommonsError) -> ApiError:
+    """A commons exception as the data-api's JSON answer: ``exc.status``, ``exc.code`` and the fields the client
+    needs to raise the same exception again (commons_kernel.client)."""
+    extra: dict = {}
+    reason = str(exc)
+    if isinstance(exc, DatasetNotFound):
+        extra = {"close": exc.close}
+    elif isinstance(exc, ValidationFailed):
+        extra = {"report": exc.report.to_dict() if hasattr(exc.report, "to_dict") else exc.report}
+    elif isinstance(exc, AccessDenied):
+        reason, extra = exc.reason, {"how_to_get_access": exc.how_to_get_access, "dataset": exc.name}
+    return ApiError(exc.status, exc.code, reason, **extra)
 
 
 class BaseHandler(HubOAuthenticated, web.RequestHandler):
@@ -142,16 +156,9 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             LOG.exception("error id %s: the failure could not be audited", error_id)
 
     def _handle_request_exception(self, e):
-        # Domain errors become JSON with a status that says what kind of problem it is.
-        if isinstance(e, DatasetNotFound):
-            e = ApiError(404, "dataset-not-found", str(e), close=e.close)
-        elif isinstance(e, ValidationFailed):
-            report = e.report.to_dict() if hasattr(e.report, "to_dict") else e.report
-            e = ApiError(422, "validation-failed", str(e), report=report)
-        elif isinstance(e, GovernanceError):
-            e = ApiError(409, "not-allowed-now", str(e))
-        elif isinstance(e, CommonsError):
-            e = ApiError(400, type(e).__name__, str(e))
+        # Domain errors become JSON with the status and code of the one error table (commons_kernel.exceptions).
+        if isinstance(e, CommonsError):
+            e = as_api_error(e)
         if isinstance(e, ApiError):
             self.send_error(e.status_code, exc_info=(type(e), e, e.__traceback__))
             return

@@ -1,6 +1,7 @@
 """What the data-api's governance routes share (contributions, withdrawals, proposals and votes).
 
-``GovernanceHandler`` answers JSON; a refused permission (commons_hub.permissions.NotPermitted) becomes 403.
+``GovernanceHandler`` answers JSON; a refused permission (commons_hub.permissions.NotPermitted) becomes 403, as
+every commons error gets its status from the one table of commons_kernel.exceptions (``exc.status``, ``exc.code``).
 ``PageHandler`` serves the HTML pages members use in a browser (upload form, review, votes): hub login by OAuth,
 XSRF on every form, autoescaped templates, and headers that forbid scripts and framing.
 """
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 import json
 
-from commons_hub.permissions import NotPermitted
 from commons_hub.services.data_api.base import ApiError, BaseHandler
-from commons_kernel.exceptions import CommonsError, GovernanceError, ValidationFailed
+from commons_kernel.exceptions import CommonsError
 
 PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -38,11 +38,6 @@ class GovernanceHandler(BaseHandler):
             raise ApiError(400, "bad-json", "Send a JSON object, e.g. {\"choice\": \"approve\"}.")
         return body
 
-    def _handle_request_exception(self, e):
-        if isinstance(e, NotPermitted):
-            e = ApiError(403, "not-permitted", str(e))
-        super()._handle_request_exception(e)
-
 
 class PageHandler(GovernanceHandler):
     """An HTML page for members signed in to the hub."""
@@ -65,7 +60,6 @@ class PageHandler(GovernanceHandler):
 
     def page_error(self, template: str, exc: CommonsError, **values) -> None:
         """Render ``template`` with the error (a report's errors listed one by one) and the right status."""
-        status = 422 if isinstance(exc, ValidationFailed) else 403 if isinstance(exc, NotPermitted) else \
-            409 if isinstance(exc, GovernanceError) else 400
+        status = exc.status   # the one error table (commons_kernel.exceptions)
         report = exc.report.to_dict() if hasattr(getattr(exc, "report", None), "to_dict") else getattr(exc, "report", None)
         self.render_page(template, status=status, error=str(exc), report=report, **values)
