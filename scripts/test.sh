@@ -37,7 +37,7 @@ echo "==> unit tier branch coverage (full table in test-artifacts/coverage.txt, 
 "$PY" -m coverage html -q -d test-artifacts/coverage-html >/dev/null 2>&1
 "$PY" -m coverage report > test-artifacts/coverage.txt 2>&1
 coverage=$?
-tail -n 2 test-artifacts/coverage.txt
+grep -E "^TOTAL|failure|No data" test-artifacts/coverage.txt
 if [ "$#" -gt 0 ]; then
   echo "    (pytest arguments were given, so only part of the unit tier ran: the floor is not applied)"
   coverage=0
