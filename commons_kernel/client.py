@@ -14,8 +14,8 @@ import pyarrow.ipc as ipc
 import requests
 
 from commons_kernel import config, read_headers
-from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound, NotAuthenticated,
-                                       ValidationFailed, for_code)
+from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound,
+                                       NotAuthenticated, ValidationFailed, for_code)
 
 
 def _token() -> str:
