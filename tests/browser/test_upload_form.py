@@ -50,11 +50,11 @@ def test_the_form_is_filled_in_from_the_metadata_file_and_uploads_its_tier_and_l
             assert page.locator("#tier").input_value() == "" and page.locator("#licence").input_value() == ""
             assert page.locator("#tier option:checked").inner_text() == "Choose a tier"
             assert page.locator("#tier").evaluate("el => el.required") is True
-            page.get_by_label("Data file").set_input_files(str(FOLDER / "clean.csv"))
-            page.get_by_label("Metadata file (optional)").set_input_files(str(meta_path))
+            page.locator("#file").set_input_files(str(FOLDER / "clean.csv"))
+            page.locator("#metadata_file").set_input_files(str(meta_path))
             status = page.locator("#prefill-status")
             status.get_by_text("Filled in from visits.yaml").wait_for(timeout=30_000)
-            assert page.get_by_label("Name").input_value() == meta["name"]
+            assert page.locator("#name").input_value() == meta["name"]
             assert (page.locator("#tier").input_value(), page.locator("#licence").input_value()) == \
                 ("community", "CC-BY-4.0")
             assert page.locator("#geography_level").input_value() == "ward"
@@ -81,8 +81,8 @@ def test_a_field_changed_after_filling_in_is_refused_naming_both(hub, browser, a
     try:
         with screenshot_on_failure(page, artifacts, "mismatch"):
             page.goto(f"{hub.url}/services/data-api/contribute")
-            page.get_by_label("Data file").set_input_files(str(FOLDER / "clean.csv"))
-            page.get_by_label("Metadata file (optional)").set_input_files(str(meta_path))
+            page.locator("#file").set_input_files(str(FOLDER / "clean.csv"))
+            page.locator("#metadata_file").set_input_files(str(meta_path))
             page.locator("#prefill-status").get_by_text("Filled in from").wait_for(timeout=30_000)
             page.locator("#tier").focus()
             page.keyboard.press("Home")   # the keyboard picks the first option, as the old default did
