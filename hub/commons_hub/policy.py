@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 MEMBERS_GROUP = "members"
@@ -89,7 +90,7 @@ def _decide_restricted(caller: Caller, dataset: str, project: ProjectView | None
         return Decision(False, f"{dataset} is restricted: name the approved project you are reading it for.",
                         f"Pass project=: `ck.read('{dataset}', project='PROJECT')`. {propose}", rule="restricted",
                         why="no-project-named")
-    named = dict(project=project.slug, rule="restricted")
+    named: dict[str, Any] = {"project": project.slug, "rule": "restricted"}
     if caller.name not in project.members:
         return Decision(False, f"{caller.name} is not a member of project {project.slug!r}.",
                         f"Ask the project's members to add you (membership changes go to a vote). {propose}",
