@@ -27,7 +27,7 @@ from commons_hub.stories import chooser, kit
 from commons_hub.stories.blocks import Text, output_records
 
 SEARCH_FROM = 12             # places; fewer (in one group) fit in one list
-WIDE = widgets.Layout(width="min(100%, 32rem)")
+WIDE = widgets.Layout(width="min(100%, 32rem)", margin="2px 0")   # ipywidgets' own 2 px side margins overflowed 100%
 # The widgets' own focus is a 1 px border of a paler blue: a ring of 3:1 or more instead (WCAG 2.4.7, 1.4.11).
 FOCUS_STYLE = ("<style>html .jupyter-widgets select:focus-visible, html .jupyter-widgets input:focus-visible, "
                "html .jupyter-widgets a:focus-visible, html .jupyter-widgets button:focus-visible "
