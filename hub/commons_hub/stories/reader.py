@@ -31,7 +31,7 @@ WIDE = widgets.Layout(width="min(100%, 32rem)", margin="2px 0")   # ipywidgets' 
 # The widgets' own focus is a 1 px border of a paler blue: a ring of 3:1 or more instead (WCAG 2.4.7, 1.4.11).
 FOCUS_STYLE = ("<style>html .jupyter-widgets select:focus-visible, html .jupyter-widgets input:focus-visible, "
                "html .jupyter-widgets a:focus-visible, html .jupyter-widgets button:focus-visible "
-               "{ outline: 3px solid #1b1b1b; outline-offset: 2px; }</style>")
+               "{ outline: 3px solid #1b1b1b !important; outline-offset: 2px; }</style>")
 NOTICE_STYLE = "background:#fff7d6;border-left:4px solid #b58a00;padding:0.75rem 1rem;margin:0.5rem 0"
 
 
