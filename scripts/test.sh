@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test` runs this after set-up). The unit tier needs no servers and runs beside the
 # integration and notebook tiers (which share one real hub); the browser tier runs last in a pytest process of its
-# own (sync Playwright keeps an event loop running in the main thread). Before the tiers, the gates: ruff (lint and
-# format check), mypy (its cache in .mypy_cache), and after them the unit tier's branch coverage against the floor
-# in pyproject.toml. Exits non-zero if any gate or tier fails (every one runs, so one run shows every failure).
+# own (sync Playwright keeps an event loop running in the main thread). First the gates: ruff (lint and format
+# check); mypy (its cache in .mypy_cache) runs beside the tiers; after them, the unit tier's branch coverage against
+# the floor in pyproject.toml. Exits non-zero if any gate or tier fails (every one runs, so one run shows them all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -17,9 +17,9 @@ lint=$?
 echo "==> ruff format --check"
 "$PY" -m ruff format --check "${LINTED[@]}"
 format=$?
-echo "==> mypy (commons_kernel, commons_hub)"
-"$PY" -m mypy
-types=$?
+# mypy runs beside the tiers (cold, it takes minutes); its report is shown after them.
+"$PY" -m mypy > test-artifacts/mypy.log 2>&1 &
+mypy_pid=$!
 
 rm -f test-artifacts/.coverage test-artifacts/.coverage.*
 "$PY" -m coverage run -m pytest tests/unit -p no:cacheprovider "$@" > test-artifacts/unit.log 2>&1 &
@@ -28,6 +28,10 @@ unit_pid=$!
 servers=$?
 wait "$unit_pid"
 unit=$?
+wait "$mypy_pid"
+types=$?
+echo "==> mypy (commons_kernel, commons_hub; ran alongside):"
+tail -n 30 test-artifacts/mypy.log
 echo "==> unit tier (ran alongside; full log in test-artifacts/unit.log):"
 tail -n 40 test-artifacts/unit.log
 "$PY" -m pytest tests/browser -p no:cacheprovider "$@"
