@@ -56,9 +56,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     options = parser.parse_args()
 
-    from commons_kernel.catalog import load_metadata, search
     from commons_kernel.assistant import Assistant, CatalogMetadataSource, Gazetteer
     from commons_kernel.assistant import index as embedding
+    from commons_kernel.catalog import load_metadata, search
 
     spec = yaml.safe_load(QUESTIONS.read_text())["questions"]
     answerable = [q for q in spec if not q.get("no_answer")]
@@ -75,9 +75,9 @@ def main() -> int:
         index, figures["index_build_ms"] = timed(embedding.load_or_build, datasets, cache)
         figures["index_passages"] = len(index.vectors)
         _, figures["index_load_ms"] = timed(embedding.load_or_build, datasets, cache)
-        hybrid.knowledge.searcher   # built from the cache just written
+        _ = hybrid.knowledge.searcher  # built from the cache just written
         keyword = Assistant(CatalogMetadataSource(), model="", gazetteer=gazetteer, semantic=False)
-        keyword.knowledge.searcher
+        _ = keyword.knowledge.searcher
 
         runs = {
             "hybrid answer": lambda q: hybrid.ask(q).dataset_names,
@@ -90,8 +90,10 @@ def main() -> int:
             results[label] = (statistics.median(times), percentile(times, 0.95), accuracy(ranked, answerable))
 
     base = results["keyword-only answer (baseline)"][0]
-    print(f"Assistant benchmark: {figures['datasets']} datasets, {figures['questions']} questions x "
-          f"{options.rounds} rounds, no language model")
+    print(
+        f"Assistant benchmark: {figures['datasets']} datasets, {figures['questions']} questions x "
+        f"{options.rounds} rounds, no language model"
+    )
     print(f"  embedding model load     {figures['model_load_ms']:9.0f} ms (once per process)")
     print(f"  index build (cold)       {figures['index_build_ms']:9.0f} ms ({figures['index_passages']} passages)")
     print(f"  index load (cached)      {figures['index_load_ms']:9.1f} ms")

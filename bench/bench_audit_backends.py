@@ -15,13 +15,12 @@ Run: .venv/bin/python bench/bench_audit_backends.py   (starts its own throwaway 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -49,17 +48,28 @@ def fill(db_url: str, anchor: Path, entries: int) -> None:
     from commons_hub.db import audit_log, engine
 
     eng = engine(db_url)
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     datasets = ["imd2019_lsoa11", "synthetic_referrals", "population_mid2019_lsoa11", "crime_2025"]
     prev, batch = GENESIS, []
     with eng.begin() as conn:
         for i in range(1, entries + 1):
             denied = i % 20 == 0
-            entry = {"id": i, "time": (start + timedelta(seconds=300 * i)).isoformat(timespec="microseconds"),
-                     "actor": f"analyst{i % 40}", "actor_kind": "user", "project": "early-help-demand" if i % 3 else None,
-                     "purpose": "ward rates for the board", "action": "deny" if denied else "read",
-                     "dataset": datasets[i % 4], "version": 1, "rows": None if denied else 989, "bytes": 40_000,
-                     "outcome": "denied" if denied else "ok", "detail": "{}", "prev_hash": prev}
+            entry = {
+                "id": i,
+                "time": (start + timedelta(seconds=300 * i)).isoformat(timespec="microseconds"),
+                "actor": f"analyst{i % 40}",
+                "actor_kind": "user",
+                "project": "early-help-demand" if i % 3 else None,
+                "purpose": "ward rates for the board",
+                "action": "deny" if denied else "read",
+                "dataset": datasets[i % 4],
+                "version": 1,
+                "rows": None if denied else 989,
+                "bytes": 40_000,
+                "outcome": "denied" if denied else "ok",
+                "detail": "{}",
+                "prev_hash": prev,
+            }
             entry["hash"] = prev = entry_hash(entry)
             batch.append(entry)
             if len(batch) == 5000:
@@ -70,8 +80,9 @@ def fill(db_url: str, anchor: Path, entries: int) -> None:
     anchor.write_text(f"{entries:>20} {prev}\n")
 
 
-def page_p50(db_url: str, home: Path, pages: tuple[str, ...] = ("", "uses", "audit"),
-             runs: int = PAGE_RUNS) -> dict[str, float]:
+def page_p50(
+    db_url: str, home: Path, pages: tuple[str, ...] = ("", "uses", "audit"), runs: int = PAGE_RUNS
+) -> dict[str, float]:
     """p50 (ms) of register pages (paths with their query strings) served by the register's app over HTTP on
     loopback; also each page's first visit, as "PAGE (first)"."""
     import asyncio
@@ -133,29 +144,36 @@ def main() -> None:
     home = tmp / "home"
     home.mkdir()
     os.environ["COMMONS_HOME"] = str(home)
-    durable = ThrowawayPostgres().start()            # PostgreSQL's defaults: fsync on, synchronous_commit on
+    durable = ThrowawayPostgres().start()  # PostgreSQL's defaults: fsync on, synchronous_commit on
     relaxed = ThrowawayPostgres({"synchronous_commit": "off"}).start()
     results = {}
     try:
-        backends = {"sqlite": lambda name: f"sqlite:///{tmp / (name + '.sqlite')}",
-                    "postgresql": durable.create_database,
-                    "postgresql (synchronous_commit=off)": relaxed.create_database}
+        backends = {
+            "sqlite": lambda name: f"sqlite:///{tmp / (name + '.sqlite')}",
+            "postgresql": durable.create_database,
+            "postgresql (synchronous_commit=off)": relaxed.create_database,
+        }
         for label, make in backends.items():
             rate, ok, count = audit_throughput(make("appends"), tmp / f"{label[:10]}-appends.anchor")
             results[label] = {"appends_per_s": round(rate), "chain_ok": ok, "entries": count}
-            print(f"{label:<38} {rate:8.0f} appends/s from {WORKERS} processes  (chain ok: {ok}, {count} entries)",
-                  flush=True)
+            print(
+                f"{label:<38} {rate:8.0f} appends/s from {WORKERS} processes  (chain ok: {ok}, {count} entries)",
+                flush=True,
+            )
             dispose_all()
         for label in ("sqlite", "postgresql"):
             url = backends[label]("register")
-            anchor = home / "audit.anchor"   # where the register's AuditLog looks (Store(home).home)
+            anchor = home / "audit.anchor"  # where the register's AuditLog looks (Store(home).home)
             t0 = time.perf_counter()
             fill(url, anchor, ENTRIES)
             print(f"{label}: {ENTRIES} entries written in {time.perf_counter() - t0:.1f} s", flush=True)
             p50 = page_p50(url, home)
             results[label]["register_p50_ms"] = {k: round(v, 1) for k, v in p50.items()}
-            print(f"{label:<38} register p50 with {ENTRIES} entries: "
-                  + ", ".join(f"{k} {v:.1f} ms" for k, v in p50.items()), flush=True)
+            print(
+                f"{label:<38} register p50 with {ENTRIES} entries: "
+                + ", ".join(f"{k} {v:.1f} ms" for k, v in p50.items()),
+                flush=True,
+            )
             dispose_all()
     finally:
         dispose_all()

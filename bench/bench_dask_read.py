@@ -11,8 +11,8 @@
 3. in one process ("one kernel"): pandas (``pd.read_parquet`` + groupby), DuckDB (SQL over the file), and the
    governed pandas read (``ck.read`` + groupby).
 
-Run: .venv/bin/python bench/bench_dask_read.py [--rows N]   (starts its own hub and gateway on loopback; each method runs 5
-times, in turn, and its median is reported)
+Run: .venv/bin/python bench/bench_dask_read.py [--rows N]   (starts its own hub and gateway on loopback; each method
+runs 5 times, in turn, and its median is reported)
 """
 
 from __future__ import annotations
@@ -46,15 +46,27 @@ def add_dataset(home: Path, rows: int) -> Path:
 
     rng = np.random.default_rng(12)
     codes = pa.array([f"E01{i:06d}" for i in range(6000, 7000)])
-    table = pa.table({"area_code": pc.take(codes, pa.array(rng.integers(0, len(codes), rows))),
-                      **{f"value_{i}": pa.array(rng.random(rows)) for i in range(3)}})
+    table = pa.table(
+        {
+            "area_code": pc.take(codes, pa.array(rng.integers(0, len(codes), rows))),
+            **{f"value_{i}": pa.array(rng.random(rows)) for i in range(3)},
+        }
+    )
     store = Store(home)
     entry = store.commit(store.stage(NAME, table, {"notes": ["benchmark data"], "ingested_at": "bench"}))
-    meta = {"name": NAME, "title": f"Benchmark table ({rows} rows, SYNTHETIC)", "description": "benchmark only",
-            "publisher": "bench", "licence": "CC0-1.0", "attribution": "benchmark", "tier": "open",
-            "synthetic": True, "geography": {"level": "lsoa", "code_column": "area_code"},
-            "columns": [{"name": c, "type": "string" if c == "area_code" else "number"} for c in table.column_names],
-            "source": {}}
+    meta = {
+        "name": NAME,
+        "title": f"Benchmark table ({rows} rows, SYNTHETIC)",
+        "description": "benchmark only",
+        "publisher": "bench",
+        "licence": "CC0-1.0",
+        "attribution": "benchmark",
+        "tier": "open",
+        "synthetic": True,
+        "geography": {"level": "lsoa", "code_column": "area_code"},
+        "columns": [{"name": c, "type": "string" if c == "area_code" else "number"} for c in table.column_names],
+        "source": {},
+    }
     (store.root / NAME / "metadata.yaml").write_text(yaml.safe_dump(meta))
     if os.geteuid() == 0 and isolation.active():
         account = isolation.ensure_account(os.environ.get("COMMONS_SERVICE_USER", "commons"))
@@ -90,9 +102,9 @@ def main(rows: int) -> None:
     try:
         made = time.perf_counter()
         stored = add_dataset(hub.home, rows)
-        direct = direct_dir / "bench_10m.parquet"     # a copy the workers may read (the store is closed to them)
+        direct = direct_dir / "bench_10m.parquet"  # a copy the workers may read (the store is closed to them)
         shutil.copyfile(stored, direct)
-        arrow_copy = direct.with_suffix(".arrow")     # and of the store's uncompressed Arrow copy
+        arrow_copy = direct.with_suffix(".arrow")  # and of the store's uncompressed Arrow copy
         shutil.copyfile(stored.with_suffix(".arrow"), arrow_copy)
         os.chmod(direct_dir, 0o755)
         os.chmod(direct, 0o644)
@@ -100,21 +112,29 @@ def main(rows: int) -> None:
         import pyarrow.parquet as pq
 
         groups = pq.ParquetFile(direct).metadata.num_row_groups
-        print(f"[0] {rows:,} rows, {direct.stat().st_size / 1e6:.0f} MB Parquet, {groups} row groups "
-              f"(made in {time.perf_counter() - made:.1f} s)")
+        print(
+            f"[0] {rows:,} rows, {direct.stat().st_size / 1e6:.0f} MB Parquet, {groups} row groups "
+            f"(made in {time.perf_counter() - made:.1f} s)"
+        )
 
         token = hub.token("analyst1")
-        os.environ.update(COMMONS_API_TOKEN=token, COMMONS_HUB_URL=hub.url,
-                          COMMONS_DATA_API_URL=f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/")
+        os.environ.update(
+            COMMONS_API_TOKEN=token,
+            COMMONS_HUB_URL=hub.url,
+            COMMONS_DATA_API_URL=f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/",
+        )
         os.environ.pop("JUPYTERHUB_API_TOKEN", None)
-        import commons_kernel as ck
         import dask.dataframe as dd
         from dask_gateway import Gateway, JupyterHubAuth
 
+        import commons_kernel as ck
+
         ck.reset_client()
-        gateway = Gateway(address=f"http://127.0.0.1:{hub.env['COMMONS_DASK_GATEWAY_PORT']}/services/dask-gateway",
-                          proxy_address=f"gateway://127.0.0.1:{hub.env['COMMONS_DASK_SCHEDULER_PORT']}",
-                          auth=JupyterHubAuth(api_token=token))
+        gateway = Gateway(
+            address=f"http://127.0.0.1:{hub.env['COMMONS_DASK_GATEWAY_PORT']}/services/dask-gateway",
+            proxy_address=f"gateway://127.0.0.1:{hub.env['COMMONS_DASK_SCHEDULER_PORT']}",
+            auth=JupyterHubAuth(api_token=token),
+        )
         started = time.perf_counter()
         cluster = gateway.new_cluster(workers=2)
         cluster.scale(2)
@@ -122,6 +142,7 @@ def main(rows: int) -> None:
         client.wait_for_workers(2, timeout=120)
         print(f"[0b] cluster of 2 workers ready in {time.perf_counter() - started:.1f} s")
         try:
+
             def governed():
                 mean, count = groupby(ck.read_dask(NAME))
                 return dd.compute(mean, count)
@@ -150,19 +171,26 @@ def main(rows: int) -> None:
 
             governed()  # warm: imports on the workers, page cache, token and metadata caches
             dask_direct()
-            timed = interleaved({"governed": governed, "direct": dask_direct, "row_groups": dask_row_groups,
-                                 "arrow": dask_arrow_parts})
+            timed = interleaved(
+                {"governed": governed, "direct": dask_direct, "row_groups": dask_row_groups, "arrow": dask_arrow_parts}
+            )
             (g, g_runs, g_result), (d, d_runs, d_result) = timed["governed"], timed["direct"]
             (r, r_runs, _), (a, a_runs, _) = timed["row_groups"], timed["arrow"]
             assert int(g_result[1].sum()) == int(d_result[1].sum()) == rows, "the reads disagree"
             assert np.allclose(g_result[0].sort_index().to_numpy(), d_result[0].sort_index().to_numpy())
             print(f"[1] governed Dask read + groupby, 2 workers: median {g:.2f} s (runs {_runs(g_runs)})")
-            print(f"[2] Dask read_parquet of the same file + groupby, same workers: median {d:.2f} s "
-                  f"(runs {_runs(d_runs)}) -> ratio {g / d:.2f} (goal <= 1.25)")
-            print(f"[2b] Dask, one task per row group (the governed read's shape, no gate): median {r:.2f} s "
-                  f"(runs {_runs(r_runs)}) -> ratio {g / r:.2f}")
-            print(f"[2c] Dask, the same parts cut from the Arrow copy directly (the gate alone: HTTP, decision, "
-                  f"audit): median {a:.2f} s (runs {_runs(a_runs)}) -> ratio {g / a:.2f}")
+            print(
+                f"[2] Dask read_parquet of the same file + groupby, same workers: median {d:.2f} s "
+                f"(runs {_runs(d_runs)}) -> ratio {g / d:.2f} (goal <= 1.25)"
+            )
+            print(
+                f"[2b] Dask, one task per row group (the governed read's shape, no gate): median {r:.2f} s "
+                f"(runs {_runs(r_runs)}) -> ratio {g / r:.2f}"
+            )
+            print(
+                f"[2c] Dask, the same parts cut from the Arrow copy directly (the gate alone: HTTP, decision, "
+                f"audit): median {a:.2f} s (runs {_runs(a_runs)}) -> ratio {g / a:.2f}"
+            )
         finally:
             cluster.shutdown()
 
@@ -170,13 +198,19 @@ def main(rows: int) -> None:
         import pandas as pd
 
         con = duckdb.connect()
-        sql = (f"SELECT area_code, avg(value_0), count(value_1) FROM read_parquet('{direct}') GROUP BY area_code")
-        local = interleaved({"pandas": lambda: [s.to_numpy() for s in groupby(pd.read_parquet(direct))],
-                             "duckdb": lambda: con.execute(sql).fetchall(),
-                             "ck.read": lambda: [s.to_numpy() for s in groupby(ck.read(NAME))]})
+        sql = f"SELECT area_code, avg(value_0), count(value_1) FROM read_parquet('{direct}') GROUP BY area_code"
+        local = interleaved(
+            {
+                "pandas": lambda: [s.to_numpy() for s in groupby(pd.read_parquet(direct))],
+                "duckdb": lambda: con.execute(sql).fetchall(),
+                "ck.read": lambda: [s.to_numpy() for s in groupby(ck.read(NAME))],
+            }
+        )
         (p, p_runs, _), (k, k_runs, _), (c, c_runs, _) = local["pandas"], local["duckdb"], local["ck.read"]
-        print(f"[3] one process: pandas read_parquet + groupby {p:.2f} s (runs {_runs(p_runs)}); DuckDB "
-              f"{k:.2f} s (runs {_runs(k_runs)}); governed pandas ck.read + groupby {c:.2f} s (runs {_runs(c_runs)})")
+        print(
+            f"[3] one process: pandas read_parquet + groupby {p:.2f} s (runs {_runs(p_runs)}); DuckDB "
+            f"{k:.2f} s (runs {_runs(k_runs)}); governed pandas ck.read + groupby {c:.2f} s (runs {_runs(c_runs)})"
+        )
         print(f"    governed Dask / pandas {g / p:.2f}, / DuckDB {g / k:.2f}; ck.read / pandas {c / p:.2f}")
         audited = _part_reads(hub)
         print(f"[4] audit: {audited} partition reads of {NAME} recorded under analyst1")
@@ -194,11 +228,22 @@ def _part_reads(hub) -> int:
     import json
     import subprocess
 
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "100000", "--json"],
-                            env=hub.env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "100000", "--json"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     entries = json.loads(result.stdout)
-    return sum(1 for e in entries if e["dataset"] == NAME and e["actor"] == "analyst1" and e["action"] == "read"
-               and "part" in (json.loads(e["detail"]) if isinstance(e["detail"], str) else e["detail"] or {}))
+    return sum(
+        1
+        for e in entries
+        if e["dataset"] == NAME
+        and e["actor"] == "analyst1"
+        and e["action"] == "read"
+        and "part" in (json.loads(e["detail"]) if isinstance(e["detail"], str) else e["detail"] or {})
+    )
 
 
 if __name__ == "__main__":

@@ -72,8 +72,10 @@ def duckdb_spatial():
             extension = next(Path(duckdb_extension_spatial.__file__).parent.rglob("spatial.duckdb_extension"))
             connection.execute(f"LOAD '{extension}'")
         except (ImportError, StopIteration, duckdb.Error) as exc:
-            reason = (f"DuckDB {duckdb.__version__} cannot load its spatial extension offline "
-                      f"({type(exc).__name__}: {str(exc).splitlines()[0][:160]})")
+            reason = (
+                f"DuckDB {duckdb.__version__} cannot load its spatial extension offline "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:160]})"
+            )
             return None, reason
 
     def run(x, y, lsoas) -> pd.Series:
@@ -83,7 +85,8 @@ def duckdb_spatial():
         connection.register("points", points)
         counts = connection.execute(
             "SELECT a.code, count(*) AS n FROM points p JOIN areas a "
-            "ON ST_Within(ST_Point(p.x, p.y), ST_GeomFromWKB(a.wkb)) GROUP BY a.code").df()
+            "ON ST_Within(ST_Point(p.x, p.y), ST_GeomFromWKB(a.wkb)) GROUP BY a.code"
+        ).df()
         return counts.set_index("code")["n"].reindex(lsoas["lsoa11_code"], fill_value=0)
 
     return run, ""
@@ -108,11 +111,15 @@ def main(argv=None) -> int:
     x0, y0, x1, y1 = lsoas.total_bounds
     rng = np.random.default_rng(SEED)
     x, y = rng.uniform(x0, x1, args.points), rng.uniform(y0, y1, args.points)
-    print(f"{args.points:,} points (seed {SEED}) in the LCR bounding box, {len(lsoas)} LSOA 2011 polygons, "
-          f"best of {args.repeat}")
+    print(
+        f"{args.points:,} points (seed {SEED}) in the LCR bounding box, {len(lsoas)} LSOA 2011 polygons, "
+        f"best of {args.repeat}"
+    )
 
-    alternatives = {"geopandas sjoin within (baseline)": geopandas_sjoin,
-                    "shapely STRtree query within": shapely_strtree}
+    alternatives = {
+        "geopandas sjoin within (baseline)": geopandas_sjoin,
+        "shapely STRtree query within": shapely_strtree,
+    }
     duck, reason = duckdb_spatial()
     if duck is not None:
         alternatives["duckdb spatial ST_Within"] = duck

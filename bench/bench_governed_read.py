@@ -47,15 +47,23 @@ def add_bench_dataset(home: Path, name: str, rows: int) -> Path:
     table = pa.table(columns)
     store = Store(home)
     entry = store.commit(store.stage(name, table, {"notes": ["benchmark data"], "ingested_at": "bench"}))
-    meta = {"name": name, "title": f"Benchmark table ({rows} rows, SYNTHETIC)", "description": "benchmark only",
-            "publisher": "bench", "licence": "CC0-1.0", "attribution": "benchmark", "tier": "open",
-            "synthetic": True, "geography": {"level": "lsoa", "code_column": "area_code"},
-            "columns": [{"name": c, "type": "string" if c == "area_code" else "number"} for c in columns],
-            "source": {}}
+    meta = {
+        "name": name,
+        "title": f"Benchmark table ({rows} rows, SYNTHETIC)",
+        "description": "benchmark only",
+        "publisher": "bench",
+        "licence": "CC0-1.0",
+        "attribution": "benchmark",
+        "tier": "open",
+        "synthetic": True,
+        "geography": {"level": "lsoa", "code_column": "area_code"},
+        "columns": [{"name": c, "type": "string" if c == "area_code" else "number"} for c in columns],
+        "source": {},
+    }
     (store.root / name / "metadata.yaml").write_text(yaml.safe_dump(meta))
     from commons_hub.isolation import hand_to_service_account
 
-    hand_to_service_account(store.root / name)   # written as root: the data-api (service account) must read it
+    hand_to_service_account(store.root / name)  # written as root: the data-api (service account) must read it
     return store.root / name / entry["file"]
 
 
@@ -93,11 +101,12 @@ def audit_throughput_at(db_url: str, anchor: Path, workers: int = 8, per_worker:
     from commons_hub.db import dispose_all, engine
 
     engine(db_url)
-    dispose_all()   # no pooled connection crosses into the children
+    dispose_all()  # no pooled connection crosses into the children
     ctx = multiprocessing.get_context("spawn")
     ready, go, times = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_append, args=(db_url, str(anchor), per_worker, ready, go, times))
-             for _ in range(workers)]
+    procs = [
+        ctx.Process(target=_append, args=(db_url, str(anchor), per_worker, ready, go, times)) for _ in range(workers)
+    ]
     for p in procs:
         p.start()
     for _ in procs:
@@ -143,8 +152,9 @@ def main() -> None:
 
         # Kernels reach the data-api on its loopback address (COMMONS_DATA_API_URL, set by the spawner); scripts
         # outside may go through the public proxy. Both are measured; the first is the headline.
-        kernel_path = DataApiClient(f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/",
-                                    hub.token("analyst1"))
+        kernel_path = DataApiClient(
+            f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/", hub.token("analyst1")
+        )
         proxy_path = DataApiClient(f"{hub.url}/services/data-api/", hub.token("analyst1"))
         for client in (kernel_path, proxy_path):
             client.read_table("bench_1m")  # warm: metadata cache, token cache, page cache
@@ -152,8 +162,10 @@ def main() -> None:
         governed = timed(lambda: kernel_path.read_table("bench_1m"), 7)
         proxied = timed(lambda: proxy_path.read_table("bench_1m"), 7)
         d, g, p = statistics.median(direct), statistics.median(governed), statistics.median(proxied)
-        print(f"[1] 1M x 10 read, medians of 7: direct pyarrow {d * 1000:.0f} ms, governed (kernel path) "
-              f"{g * 1000:.0f} ms -> ratio {g / d:.2f} (goal <= 1.25)")
+        print(
+            f"[1] 1M x 10 read, medians of 7: direct pyarrow {d * 1000:.0f} ms, governed (kernel path) "
+            f"{g * 1000:.0f} ms -> ratio {g / d:.2f} (goal <= 1.25)"
+        )
         print(f"[1b] the same through the public proxy: {p * 1000:.0f} ms -> ratio {p / d:.2f}")
 
         session = requests.Session()
@@ -166,15 +178,21 @@ def main() -> None:
         floor = sorted(timed(lambda: session.get(health).raise_for_status(), 300))
         p50, p95 = small[len(small) // 2], small[int(len(small) * 0.95)]
         f50 = floor[len(floor) // 2]
-        print(f"[2] 1k-row read incl. audit write: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
-              f"(goal p50 <= 15 ms); baseline health round trip p50 {f50 * 1000:.1f} ms -> ratio {p50 / f50:.1f}")
+        print(
+            f"[2] 1k-row read incl. audit write: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms "
+            f"(goal p50 <= 15 ms); baseline health round trip p50 {f50 * 1000:.1f} ms -> ratio {p50 / f50:.1f}"
+        )
 
         rate, ok, entries = audit_throughput(tmp)
-        print(f"[3a] audit appends, 8 processes: {rate:.0f} entries/s, chain ok={ok}, entries={entries} of 4000 "
-              f"(goal >= 1000/s, none lost)")
+        print(
+            f"[3a] audit appends, 8 processes: {rate:.0f} entries/s, chain ok={ok}, entries={entries} of 4000 "
+            f"(goal >= 1000/s, none lost)"
+        )
         rate, ok, entries = audit_throughput_threads(tmp)
-        print(f"[3c] audit appends, 8 threads of one process (the data-api's shape): {rate:.0f} entries/s, "
-              f"chain ok={ok}, entries={entries} of 4000")
+        print(
+            f"[3c] audit appends, 8 threads of one process (the data-api's shape): {rate:.0f} entries/s, "
+            f"chain ok={ok}, entries={entries} of 4000"
+        )
         per_thread = 100
 
         def reader(_):
@@ -188,15 +206,19 @@ def main() -> None:
             list(pool.map(reader, range(8)))
         elapsed = time.perf_counter() - start
         after = sum(1 for _ in hub_audit(hub))
-        print(f"[3b] HTTP reads, 8 concurrent clients: {8 * per_thread / elapsed:.0f} reads/s end to end; "
-              f"audit entries added {after - before} of {8 * per_thread}")
+        print(
+            f"[3b] HTTP reads, 8 concurrent clients: {8 * per_thread / elapsed:.0f} reads/s end to end; "
+            f"audit entries added {after - before} of {8 * per_thread}"
+        )
 
         spawns = []
         for _ in range(3):
             spawns.append(hub.spawn("analyst2"))
             hub.stop_server("analyst2")
-        print(f"[4] user server ready after spawn: p50 {statistics.median(spawns):.1f} s "
-              f"(runs {', '.join(f'{s:.1f}' for s in spawns)}; goal <= 4 s)")
+        print(
+            f"[4] user server ready after spawn: p50 {statistics.median(spawns):.1f} s "
+            f"(runs {', '.join(f'{s:.1f}' for s in spawns)}; goal <= 4 s)"
+        )
     finally:
         hub.stop()
 
@@ -217,7 +239,9 @@ if __name__ == "__main__":
         rate, ok, entries = audit_throughput(folder)
         print(f"[3a] audit appends, 8 processes: {rate:.0f} entries/s, chain ok={ok}, entries={entries} of 4000")
         rate, ok, entries = audit_throughput_threads(folder)
-        print(f"[3c] audit appends, 8 threads of one process: {rate:.0f} entries/s, chain ok={ok}, "
-              f"entries={entries} of 4000")
+        print(
+            f"[3c] audit appends, 8 threads of one process: {rate:.0f} entries/s, chain ok={ok}, "
+            f"entries={entries} of 4000"
+        )
     else:
         main()

@@ -49,7 +49,7 @@ def lightweight_server() -> None:
     ThreadingHTTPServer((url.hostname, url.port), Handler).serve_forever()
 
 
-if __name__ == "__main__" and LIGHTWEIGHT_FLAG in sys.argv:   # before any heavy import: 200 of these run
+if __name__ == "__main__" and LIGHTWEIGHT_FLAG in sys.argv:  # before any heavy import: 200 of these run
     lightweight_server()
     sys.exit(0)
 
@@ -83,7 +83,8 @@ def bench_hub_config(folder: Path) -> Path:
         f"c.Spawner.cmd = [{sys.executable!r}, {str(Path(__file__).resolve())!r}, {LIGHTWEIGHT_FLAG!r}]\n"
         "c.Spawner.args = []\n"
         "c.Spawner.pre_spawn_hook = None   # no example notebooks copied into 200 homes\n"
-        "c.JupyterHub.concurrent_spawn_limit = 0\n")
+        "c.JupyterHub.concurrent_spawn_limit = 0\n"
+    )
     return path
 
 
@@ -96,16 +97,27 @@ class BenchHub(RunningHub):
         self.env["COMMONS_DEMO_ACCOUNTS"] = "true"
         self.config_file = bench_hub_config(log_path.parent)
 
-    def start(self, timeout: float = 180) -> "BenchHub":
-        init = subprocess.run([sys.executable, "-m", "commons_hub.cli", "init"], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=600)
+    def start(self, timeout: float = 180) -> BenchHub:
+        init = subprocess.run(
+            [sys.executable, "-m", "commons_hub.cli", "init"],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if init.returncode:
             raise RuntimeError(f"commons init failed:\n{init.stdout}\n{init.stderr}")
         self.passwords = self.create_demo_accounts()
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(self.config_file)],
-                                        cwd=self.home, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - the hub's log, open for the subprocess's lifetime
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(self.config_file)],
+            cwd=self.home,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.wait_ok(f"{self.url}/hub/health", timeout)
         self.wait_ok(f"{self.url}/services/data-api/api/health", timeout)
         return self
@@ -159,12 +171,17 @@ class Simulation:
         operator = requests.Session()
         operator.headers.update(self.operator)
         t.call("hub api write", operator, "POST", self.api(f"users/{name}"))
-        token = t.call("hub api write", operator, "POST", self.api(f"users/{name}/tokens"),
-                       json={"note": "bench login", "expires_in": 3600}).json()["token"]
+        token = t.call(
+            "hub api write",
+            operator,
+            "POST",
+            self.api(f"users/{name}/tokens"),
+            json={"note": "bench login", "expires_in": 3600},
+        ).json()["token"]
         session = requests.Session()
         session.headers["Authorization"] = f"token {token}"
         started = time.monotonic()
-        t.call("spawn request", session, "POST", self.api(f"users/{name}/server"))   # waits for a quick spawn
+        t.call("spawn request", session, "POST", self.api(f"users/{name}/server"))  # waits for a quick spawn
         deadline = started + 120
         while time.monotonic() < deadline:
             model = t.call("hub api", session, "GET", self.api(f"users/{name}")).json()
@@ -181,9 +198,13 @@ class Simulation:
             t.call("hub api", session, "GET", self.api("user"))
         t.call("user server", session, "GET", f"{self.hub.url}/user/{name}/api")
         t.call("data-api catalogue", session, "GET", f"{self.hub.url}/services/data-api/api/datasets")
-        response = t.call("data-api read", session, "GET",
-                          f"{self.hub.url}/services/data-api/api/datasets/{BENCH_DATASET}/data",
-                          params={"limit": 50, "purpose": PURPOSE})
+        response = t.call(
+            "data-api read",
+            session,
+            "GET",
+            f"{self.hub.url}/services/data-api/api/datasets/{BENCH_DATASET}/data",
+            params={"limit": 50, "purpose": PURPOSE},
+        )
         if response.status_code == 200:
             with self.reads_lock:
                 self.reads += 1
@@ -201,8 +222,11 @@ def audit_check(home: Path, users: set[str]) -> tuple[int, object]:
     from commons_hub.db import engine
 
     log = AuditLog(engine(f"sqlite:///{home / 'governance.sqlite'}"), anchor=home / "audit.anchor")
-    reads = sum(1 for e in log.entries() if e["action"] == "read" and e["actor"] in users
-                and e["dataset"] == BENCH_DATASET and e["outcome"] == "ok")
+    reads = sum(
+        1
+        for e in log.entries()
+        if e["action"] == "read" and e["actor"] in users and e["dataset"] == BENCH_DATASET and e["outcome"] == "ok"
+    )
     return reads, log.verify()
 
 
@@ -215,8 +239,10 @@ def main() -> int:
     parser.add_argument("--paced-seconds", type=float, default=60.0, help="length of the paced phase")
     args = parser.parse_args()
 
-    print("BENCH-ONLY settings: lightweight user servers (no Jupyter), COMMONS_ISOLATION=off (no Unix account per "
-          "simulated user); the hub, proxy, data-api and audit are the product's own.")
+    print(
+        "BENCH-ONLY settings: lightweight user servers (no Jupyter), COMMONS_ISOLATION=off (no Unix account per "
+        "simulated user); the hub, proxy, data-api and audit are the product's own."
+    )
     load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="bench-many-users-"))
     hub = BenchHub(tmp / "var", tmp / "hub.log")
@@ -236,9 +262,11 @@ def main() -> int:
         sessions["bench-base"] = session
         for _ in range(max(1, args.baseline_calls // 3)):
             sim.work("bench-base", session, base)
-        print(f"[baseline, 1 user] spawn {base_spawn:.2f} s; hub API p50 {base.pct('hub api', .5):.1f} ms "
-              f"p95 {base.pct('hub api', .95):.1f} ms ({len(base.samples['hub api'])} calls); data-api read p95 "
-              f"{base.pct('data-api read', .95):.1f} ms")
+        print(
+            f"[baseline, 1 user] spawn {base_spawn:.2f} s; hub API p50 {base.pct('hub api', 0.5):.1f} ms "
+            f"p95 {base.pct('hub api', 0.95):.1f} ms ({len(base.samples['hub api'])} calls); data-api read p95 "
+            f"{base.pct('data-api read', 0.95):.1f} ms"
+        )
 
         # 2. load: N users logging in and spawning, `concurrency` at a time
         load = Timings()
@@ -257,21 +285,27 @@ def main() -> int:
                 try:
                     future.result()
                     names.append(name)
-                except Exception as exc:   # noqa: BLE001 - counted and shown below
+                except Exception as exc:  # noqa: BLE001 - counted and shown below
                     load.errors.append(f"{name}: {exc}")
         wave_seconds = time.monotonic() - wave
         running = len(sessions) - 1
-        print(f"[load, {args.users} users, {args.concurrency} at a time] {running} servers running after "
-              f"{wave_seconds:.1f} s: {running / wave_seconds * 60:.0f} spawns/minute; spawn p50 "
-              f"{statistics.median(spawn_times):.2f} s p95 {sorted(spawn_times)[int(.95 * (len(spawn_times) - 1))]:.2f} s")
+        print(
+            f"[load, {args.users} users, {args.concurrency} at a time] {running} servers running after "
+            f"{wave_seconds:.1f} s: {running / wave_seconds * 60:.0f} spawns/minute; spawn p50 "
+            f"{statistics.median(spawn_times):.2f} s p95 "
+            f"{sorted(spawn_times)[int(0.95 * (len(spawn_times) - 1))]:.2f} s"
+        )
 
         running_users = [n for n in sessions if n != "bench-base"]
 
         # 3a. paced: every running user works once per `period` seconds, staggered (an open-loop arrival rate)
         paced = Timings()
         rounds, period = max(1, round(args.paced_seconds / args.period)), args.period
-        schedule = sorted((r * period + i * period / len(running_users), n)
-                          for r in range(rounds) for i, n in enumerate(running_users))
+        schedule = sorted(
+            (r * period + i * period / len(running_users), n)
+            for r in range(rounds)
+            for i, n in enumerate(running_users)
+        )
         lateness: list[float] = []
         paced_start = time.monotonic() + 1
 
@@ -294,46 +328,71 @@ def main() -> int:
         saturated_seconds = time.monotonic() - saturated_start
 
         def line(label: str, t: Timings) -> str:
-            writes = (f"; create user/token p95 {t.pct('hub api write', .95):.0f} ms, spawn request p95 "
-                      f"{t.pct('spawn request', .95):.0f} ms" if "spawn request" in t.samples else "")
-            return (f"[{label}] hub API p50 {t.pct('hub api', .5):.1f} ms p95 {t.pct('hub api', .95):.1f} ms "
-                    f"({len(t.samples.get('hub api', []))} GETs){writes}; data-api catalogue p95 "
-                    f"{t.pct('data-api catalogue', .95):.0f} ms, read p50 {t.pct('data-api read', .5):.0f} ms p95 "
-                    f"{t.pct('data-api read', .95):.0f} ms; a user server via the proxy p95 "
-                    f"{t.pct('user server', .95):.0f} ms")
+            writes = (
+                f"; create user/token p95 {t.pct('hub api write', 0.95):.0f} ms, spawn request p95 "
+                f"{t.pct('spawn request', 0.95):.0f} ms"
+                if "spawn request" in t.samples
+                else ""
+            )
+            return (
+                f"[{label}] hub API p50 {t.pct('hub api', 0.5):.1f} ms p95 {t.pct('hub api', 0.95):.1f} ms "
+                f"({len(t.samples.get('hub api', []))} GETs){writes}; data-api catalogue p95 "
+                f"{t.pct('data-api catalogue', 0.95):.0f} ms, read p50 {t.pct('data-api read', 0.5):.0f} ms p95 "
+                f"{t.pct('data-api read', 0.95):.0f} ms; a user server via the proxy p95 "
+                f"{t.pct('user server', 0.95):.0f} ms"
+            )
 
         print(line(f"while {args.users} log in and spawn, {args.concurrency} at a time", load))
         requests_paced = sum(len(v) for v in paced.samples.values())
-        print(line(f"paced: {running} servers running, each user's round every {period:.0f} s, "
-                   f"{requests_paced / paced_seconds:.0f} requests/s", paced)
-              + f"; client started late by p95 {sorted(lateness)[int(.95 * (len(lateness) - 1))] * 1000:.0f} ms")
+        print(
+            line(
+                f"paced: {running} servers running, each user's round every {period:.0f} s, "
+                f"{requests_paced / paced_seconds:.0f} requests/s",
+                paced,
+            )
+            + f"; client started late by p95 {sorted(lateness)[int(0.95 * (len(lateness) - 1))] * 1000:.0f} ms"
+        )
         requests_busy = sum(len(v) for v in busy.samples.values())
-        print(line(f"saturated: {args.concurrency} clients back to back, {requests_busy / saturated_seconds:.0f} "
-                   f"requests/s", busy))
-        goal = paced.pct("hub api", .95)
-        print(f"[goal] hub API p95 <= 200 ms with {running} users (paced): {goal:.0f} ms, "
-              f"{'met' if goal <= 200 else 'MISSED'}; load average now {os.getloadavg()[0]:.1f} on "
-              f"{os.cpu_count()} cores (was {load_before:.1f} at the start)")
-        print(f"[ratios against the 1-user baseline, same run] hub API p95: paced x{goal / base.pct('hub api', .95):.2f}, "
-              f"saturated x{busy.pct('hub api', .95) / base.pct('hub api', .95):.2f}, while spawning "
-              f"x{load.pct('hub api', .95) / base.pct('hub api', .95):.2f}; data-api read p95 paced "
-              f"x{paced.pct('data-api read', .95) / base.pct('data-api read', .95):.2f}; spawn p50 "
-              f"x{statistics.median(spawn_times) / base_spawn:.2f}")
+        print(
+            line(
+                f"saturated: {args.concurrency} clients back to back, {requests_busy / saturated_seconds:.0f} "
+                f"requests/s",
+                busy,
+            )
+        )
+        goal = paced.pct("hub api", 0.95)
+        print(
+            f"[goal] hub API p95 <= 200 ms with {running} users (paced): {goal:.0f} ms, "
+            f"{'met' if goal <= 200 else 'MISSED'}; load average now {os.getloadavg()[0]:.1f} on "
+            f"{os.cpu_count()} cores (was {load_before:.1f} at the start)"
+        )
+        print(
+            f"[ratios against the 1-user baseline, same run] hub API p95: "
+            f"paced x{goal / base.pct('hub api', 0.95):.2f}, "
+            f"saturated x{busy.pct('hub api', 0.95) / base.pct('hub api', 0.95):.2f}, while spawning "
+            f"x{load.pct('hub api', 0.95) / base.pct('hub api', 0.95):.2f}; data-api read p95 paced "
+            f"x{paced.pct('data-api read', 0.95) / base.pct('data-api read', 0.95):.2f}; spawn p50 "
+            f"x{statistics.median(spawn_times) / base_spawn:.2f}"
+        )
 
         errors = base.errors + load.errors + paced.errors + busy.errors
         logged, verified = audit_check(hub.home, set(names))
-        print(f"[audit] reads made {sim.reads}, read entries of the bench users {logged}: "
-              f"{'none lost' if logged == sim.reads else 'MISMATCH'}; AuditLog.verify() ok={verified.ok} "
-              f"({verified.entries} entries{'' if verified.ok else ', ' + verified.reason})")
+        print(
+            f"[audit] reads made {sim.reads}, read entries of the bench users {logged}: "
+            f"{'none lost' if logged == sim.reads else 'MISMATCH'}; AuditLog.verify() ok={verified.ok} "
+            f"({verified.entries} entries{'' if verified.ok else ', ' + verified.reason})"
+        )
         retries = base.retries + load.retries + paced.retries + busy.retries
-        print(f"[errors] {len(errors)}; GETs retried once after a closed keep-alive connection: {retries}"
-              + "".join(f"\n  {e}" for e in errors[:10]))
+        print(
+            f"[errors] {len(errors)}; GETs retried once after a closed keep-alive connection: {retries}"
+            + "".join(f"\n  {e}" for e in errors[:10])
+        )
         ok = logged == sim.reads and verified.ok and not errors and running == args.users
         return 0 if ok else 1
     finally:
         stop = time.monotonic()
 
-        def stop_server(name):   # a person stops their own server (the operator service may not)
+        def stop_server(name):  # a person stops their own server (the operator service may not)
             try:
                 sessions[name].delete(f"{hub.url}/hub/api/users/{name}/server", timeout=60)
             except requests.RequestException:
@@ -346,8 +405,10 @@ def main() -> int:
 
         for folder in (hub.home, hub.public_dir, hub.users_dir):
             shutil.rmtree(folder, ignore_errors=True)
-        print(f"stopped {len(sessions)} servers and the hub in {time.monotonic() - stop:.1f} s (hub log kept: "
-              f"{hub.log_path})")
+        print(
+            f"stopped {len(sessions)} servers and the hub in {time.monotonic() - stop:.1f} s (hub log kept: "
+            f"{hub.log_path})"
+        )
 
 
 if __name__ == "__main__":

@@ -27,13 +27,13 @@ from bench_audit_backends import ENTRIES, fill, page_p50  # noqa: E402
 
 BASELINE = "uses"
 PAGES = (
-    BASELINE,                                                               # unfiltered first page
+    BASELINE,  # unfiltered first page
     "uses?dataset=synthetic_referrals",
     "uses?dataset=synthetic_referrals&project=early-help-demand&from=2026-03-01&to=2026-05-31",
     "uses?from=2026-06-01&to=2026-06-30",
     "uses?per_page=10&page=5",
-    "audit",                                                                # chain head + newest 100 entries
-    "audit?page=900",                                                       # entries 10,001-9,901 from the oldest
+    "audit",  # chain head + newest 100 entries
+    "audit?page=900",  # entries 10,001-9,901 from the oldest
     "audit?action=deny&dataset=imd2019_lsoa11",
 )
 DOWNLOADS = ("uses.csv", "uses.csv?dataset=synthetic_referrals", "audit.csv", "audit.json?action=deny")
@@ -66,9 +66,17 @@ def main() -> None:
         print(f"{page:<90} p50 {ms:8.1f} ms   ratio vs unfiltered uses {ms / base:5.2f}")
     for name, seconds in downloads.items():
         print(f"download {name:<81} {seconds:8.2f} s")
-    print(json.dumps({"entries": ENTRIES, "p50_ms": {k: round(v, 1) for k, v in p50.items()},
-                      "ratio_vs_unfiltered_uses": {k: round(v / base, 2) for k, v in p50.items()},
-                      "download_s": downloads}, indent=1))
+    print(
+        json.dumps(
+            {
+                "entries": ENTRIES,
+                "p50_ms": {k: round(v, 1) for k, v in p50.items()},
+                "ratio_vs_unfiltered_uses": {k: round(v / base, 2) for k, v in p50.items()},
+                "download_s": downloads,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

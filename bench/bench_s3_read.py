@@ -36,9 +36,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-s3-"))
     home = tmp / "home"
     home.mkdir()
-    settings = {**s3.environment("bench"),
-                "COMMONS_S3_READ_CREDENTIALS_FILE": str(s3.read_credentials_file(home / "s3-read.ini"))}
-    os.environ.update(settings)              # the bench's own writes (the dataset below) go to the bucket too
+    settings = {
+        **s3.environment("bench"),
+        "COMMONS_S3_READ_CREDENTIALS_FILE": str(s3.read_credentials_file(home / "s3-read.ini")),
+    }
+    os.environ.update(settings)  # the bench's own writes (the dataset below) go to the bucket too
     hub = RunningHub(home, tmp / "hub.log")
     hub.env.update(settings)
     try:
@@ -64,19 +66,24 @@ def main() -> None:
             with fs.open(arrow_key, "rb", block_size=16 << 20) as handle:
                 return ipc.open_stream(handle).read_all()
 
-        client = DataApiClient(f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/",
-                               hub.token("analyst1"))
+        client = DataApiClient(
+            f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/", hub.token("analyst1")
+        )
         for fn in (direct_parquet, direct_arrow, lambda: client.read_table(NAME)[0]):
-            assert fn().num_rows == 1_000_000          # warm-up, and the same table each way
+            assert fn().num_rows == 1_000_000  # warm-up, and the same table each way
         direct = statistics.median(timed(direct_parquet, 7))
         direct_ipc = statistics.median(timed(direct_arrow, 7))
         governed = statistics.median(timed(lambda: client.read_table(NAME), 7))
-        print(f"[s3] 1M x 10 from S3, medians of 7: direct s3fs + pyarrow (Parquet object, "
-              f"{entry.get('bytes', 0) / 1e6:.0f} MB) {direct * 1000:.0f} ms; direct s3fs + pyarrow (its Arrow copy) "
-              f"{direct_ipc * 1000:.0f} ms; governed (kernel path: decide, sha256, audit, stream) "
-              f"{governed * 1000:.0f} ms")
-        print(f"[s3] ratio governed / direct Parquet {governed / direct:.2f} (goal <= 1.25); "
-              f"governed / direct Arrow copy {governed / direct_ipc:.2f}")
+        print(
+            f"[s3] 1M x 10 from S3, medians of 7: direct s3fs + pyarrow (Parquet object, "
+            f"{entry.get('bytes', 0) / 1e6:.0f} MB) {direct * 1000:.0f} ms; direct s3fs + pyarrow (its Arrow copy) "
+            f"{direct_ipc * 1000:.0f} ms; governed (kernel path: decide, sha256, audit, stream) "
+            f"{governed * 1000:.0f} ms"
+        )
+        print(
+            f"[s3] ratio governed / direct Parquet {governed / direct:.2f} (goal <= 1.25); "
+            f"governed / direct Arrow copy {governed / direct_ipc:.2f}"
+        )
     finally:
         hub.stop()
         s3.stop()

@@ -97,7 +97,7 @@ def chart_times(hub, stories, static_page: str, loads: int, quiet: float) -> dic
             while len(preheated) < loads:
                 for slug, url in apps.items():
                     if len(preheated) < loads:
-                        wait_for_pool(hub, slug)       # the kernel the last visit took is replaced and heated
+                        wait_for_pool(hub, slug)  # the kernel the last visit took is replaced and heated
                         preheated.append(load_app(context, url))
                         print(f"preheated: {preheated[-1].describe()}", flush=True)
             after_quiet = []
@@ -113,15 +113,18 @@ def chart_times(hub, stories, static_page: str, loads: int, quiet: float) -> dic
     base = statistics.median(s.chart_ms for s in static if s.chart_ms is not None) / 1000
     drawn = [load.chart_ms / 1000 for load in preheated if load.rendered]
     everything = preheated + after_quiet
-    report = {"static_page_chart_s": round(base, 2),
-              "app_chart_s": {"p50": round(statistics.median(drawn), 2) if drawn else None,
-                              "p95": round(percentile(drawn, 0.95), 2) if drawn else None,
-                              "loads": len(preheated)},
-              "after_quiet_chart_s": [round(load.chart_ms / 1000, 2) if load.rendered else None
-                                      for load in after_quiet],
-              "quiet_s": quiet,
-              "success": f"{sum(load.rendered for load in everything)}/{len(everything)}",
-              "success_rate": round(sum(load.rendered for load in everything) / len(everything), 3)}
+    report = {
+        "static_page_chart_s": round(base, 2),
+        "app_chart_s": {
+            "p50": round(statistics.median(drawn), 2) if drawn else None,
+            "p95": round(percentile(drawn, 0.95), 2) if drawn else None,
+            "loads": len(preheated),
+        },
+        "after_quiet_chart_s": [round(load.chart_ms / 1000, 2) if load.rendered else None for load in after_quiet],
+        "quiet_s": quiet,
+        "success": f"{sum(load.rendered for load in everything)}/{len(everything)}",
+        "success_rate": round(sum(load.rendered for load in everything) / len(everything), 3),
+    }
     report["ratio_app_to_static"] = round(report["app_chart_s"]["p50"] / base, 2) if drawn else None
     return report
 
@@ -129,16 +132,33 @@ def chart_times(hub, stories, static_page: str, loads: int, quiet: float) -> dic
 def chromium_only(hub, stories, args) -> int:
     import subprocess
 
-    for story in stories:          # as the browser tests publish: the CLI, into the public folder the service reads
-        result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "stories", "refresh", story.slug,
-                                 "--place", story.parameter.example], env=hub.env, cwd=ROOT, capture_output=True,
-                                text=True, timeout=900)
+    for story in stories:  # as the browser tests publish: the CLI, into the public folder the service reads
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "commons_hub.cli",
+                "stories",
+                "refresh",
+                story.slug,
+                "--place",
+                story.parameter.example,
+            ],
+            env=hub.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if result.returncode:
             raise SystemExit(f"{story.slug}: {result.stdout}\n{result.stderr}")
     first = stories[0]
     page = f"{hub.url}/services/stories/{first.slug}/pages/{first.parameter.example}.html"
-    report = {"chromium_first_chart": chart_times(hub, stories, page, args.browser_loads, args.quiet),
-              "cores": os.cpu_count(), "load_average": os.getloadavg()[0]}
+    report = {
+        "chromium_first_chart": chart_times(hub, stories, page, args.browser_loads, args.quiet),
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
     print(json.dumps(report, indent=2))
     chart = report["chromium_first_chart"]
     ok = chart["success_rate"] == 1 and (chart["app_chart_s"]["p50"] or 99) <= 2
@@ -153,8 +173,11 @@ def main() -> int:
     parser.add_argument("--browser-loads", type=int, default=12, help="preheated app loads in Chromium, in all")
     parser.add_argument("--quiet", type=float, default=150, help="seconds without visitors before the last loads")
     parser.add_argument("--only", action="append", help="only these stories (default: all)")
-    parser.add_argument("--chromium-only", action="store_true",
-                        help="publish each story for its example place and measure only the first chart in Chromium")
+    parser.add_argument(
+        "--chromium-only",
+        action="store_true",
+        help="publish each story for its example place and measure only the first chart in Chromium",
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="bench-stories-"))
     hub = RunningHub(home, home / "hub.log").start()
@@ -171,8 +194,11 @@ def main() -> int:
             result = refresher.refresh(story, force=True)
             if result.status != "published":
                 raise SystemExit(f"{story.slug}: {result.status}: {result.error}")
-            results[story.slug] = {"places": result.places, "seconds": round(result.seconds, 1),
-                                   "per_place": round(result.seconds / result.places, 3)}
+            results[story.slug] = {
+                "places": result.places,
+                "seconds": round(result.seconds, 1),
+                "per_place": round(result.seconds / result.places, 3),
+            }
             print(f"{story.slug}: {result.places} places in {result.seconds:.1f} s", flush=True)
         full = time.perf_counter() - started
         places = sum(r["places"] for r in results.values())
@@ -197,20 +223,35 @@ def main() -> int:
             cold.append(timed_get(app + "&voila-theme=dark"))
         warm, slow = statistics.median(preheated), statistics.median(cold)
         report = {
-            "stories": results, "places": places, "full_refresh_s": round(full, 1),
+            "stories": results,
+            "places": places,
+            "full_refresh_s": round(full, 1),
             "noop_refresh_s": round(noop, 2),
-            "static_page_ms": {"p50": round(1000 * page_times[len(page_times) // 2], 1),
-                               "p95": round(1000 * page_times[int(len(page_times) * 0.95)], 1),
-                               "bytes": len(session.get(page).content)},
-            "voila_html_response_s": {"preheated": round(warm, 2), "cold": round(slow, 2),
-                                      "ratio": round(warm / slow, 2)},
+            "static_page_ms": {
+                "p50": round(1000 * page_times[len(page_times) // 2], 1),
+                "p95": round(1000 * page_times[int(len(page_times) * 0.95)], 1),
+                "bytes": len(session.get(page).content),
+            },
+            "voila_html_response_s": {
+                "preheated": round(warm, 2),
+                "cold": round(slow, 2),
+                "ratio": round(warm / slow, 2),
+            },
             "chromium_first_chart": chart_times(hub, stories, page, args.browser_loads, args.quiet),
-            "cores": os.cpu_count(), "load_average": os.getloadavg()[0],
+            "cores": os.cpu_count(),
+            "load_average": os.getloadavg()[0],
         }
         print(json.dumps(report, indent=2))
         chart = report["chromium_first_chart"]
-        ok = full <= 180 and noop <= 5 and report["static_page_ms"]["p50"] <= 30 and warm <= 1.5 \
-            and warm / slow <= 0.4 and chart["success_rate"] == 1 and (chart["app_chart_s"]["p50"] or 99) <= 2
+        ok = (
+            full <= 180
+            and noop <= 5
+            and report["static_page_ms"]["p50"] <= 30
+            and warm <= 1.5
+            and warm / slow <= 0.4
+            and chart["success_rate"] == 1
+            and (chart["app_chart_s"]["p50"] or 99) <= 2
+        )
         print("goals met" if ok else "goals NOT met (see above)")
         return 0
     finally:

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_governed_read import add_bench_dataset  # noqa: E402
+
 from tests.integration.hubfixture import RunningHub  # noqa: E402
 
 METADATA = yaml.safe_load((ROOT / "tests" / "fixtures" / "bad_uploads" / "metadata.yaml").read_text())
@@ -70,8 +71,10 @@ def budget_overhead() -> None:
                 check_upload(data, "x.csv", "open", metadata=METADATA, raise_on_block=False, budget=budget)
                 runs.append(time.perf_counter() - started)
             timings[budget] = statistics.median(runs)
-        print(f"[2] checks of {label}: in-process {timings[False] * 1000:.0f} ms, in the budgeted child "
-              f"{timings[True] * 1000:.0f} ms -> overhead {(timings[True] - timings[False]) * 1000:+.0f} ms")
+        print(
+            f"[2] checks of {label}: in-process {timings[False] * 1000:.0f} ms, in the budgeted child "
+            f"{timings[True] * 1000:.0f} ms -> overhead {(timings[True] - timings[False]) * 1000:+.0f} ms"
+        )
 
 
 def main() -> None:
@@ -86,8 +89,9 @@ def main() -> None:
         add_bench_dataset(home, "bench_1k", 1_000)
         from commons_kernel.client import DataApiClient
 
-        reader = DataApiClient(f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/",
-                               hub.token("analyst1"))
+        reader = DataApiClient(
+            f"http://127.0.0.1:{hub.env['COMMONS_DATA_API_PORT']}/services/data-api/", hub.token("analyst1")
+        )
         upload_headers = {"Authorization": f"token {hub.token('analyst2')}"}
         requests.get(f"{hub.url}/services/data-api/api/contributions/limits", headers=upload_headers, timeout=30)
         for _ in range(5):
@@ -104,12 +108,23 @@ def main() -> None:
             while time.monotonic() < stop_at:
                 uploading.set()
                 started = time.perf_counter()
-                response = requests.post(f"{hub.url}/services/data-api/api/contributions", headers=upload_headers,
-                                         files={"file": ("tall.csv", data)}, timeout=600,
-                                         data={"metadata": json.dumps({**METADATA, "name": f"bench_tall_{len(results)}"}),
-                                               "name": f"bench_tall_{len(results)}"})
-                results.append((response.status_code, time.perf_counter() - started,
-                                [e["code"] for e in (response.json().get("report") or {}).get("errors", [])][:3]))
+                response = requests.post(
+                    f"{hub.url}/services/data-api/api/contributions",
+                    headers=upload_headers,
+                    files={"file": ("tall.csv", data)},
+                    timeout=600,
+                    data={
+                        "metadata": json.dumps({**METADATA, "name": f"bench_tall_{len(results)}"}),
+                        "name": f"bench_tall_{len(results)}",
+                    },
+                )
+                results.append(
+                    (
+                        response.status_code,
+                        time.perf_counter() - started,
+                        [e["code"] for e in (response.json().get("report") or {}).get("errors", [])][:3],
+                    )
+                )
             uploading.clear()
 
         stop_at = time.monotonic() + PHASE_SECONDS
@@ -121,8 +136,10 @@ def main() -> None:
 
         i50, i95 = percentile(idle, 0.5), percentile(idle, 0.95)
         b50, b95 = percentile(busy, 0.5), percentile(busy, 0.95)
-        print(f"[1] upload at the limits: {len(data):,} bytes, {setting('upload_max_cells'):,} cells; "
-              f"{len(results)} uploads: " + ", ".join(f"HTTP {s} in {t:.1f} s {codes}" for s, t, codes in results))
+        print(
+            f"[1] upload at the limits: {len(data):,} bytes, {setting('upload_max_cells'):,} cells; "
+            f"{len(results)} uploads: " + ", ".join(f"HTTP {s} in {t:.1f} s {codes}" for s, t, codes in results)
+        )
         print(f"[1] 1k-row governed read, idle: p50 {i50 * 1000:.0f} ms, p95 {i95 * 1000:.0f} ms ({len(idle)} reads)")
         print(f"[1] during the upload:       p50 {b50 * 1000:.0f} ms, p95 {b95 * 1000:.0f} ms ({len(busy)} reads)")
         print(f"[1] p95 ratio {b95 / i95:.2f} (goal <= 2.0); p50 ratio {b50 / i50:.2f}")

@@ -13,16 +13,40 @@ Governed data is read only through the data-api service; nothing here reads file
 """
 
 from commons_kernel.api import catalog, describe, hello, projects, read, reset_client, search, whoami
-from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound,
-                                       DisclosureRisk, NotAuthenticated, ValidationFailed)
+from commons_kernel.exceptions import (
+    AccessDenied,
+    CommonsError,
+    DataApiUnavailable,
+    DatasetNotFound,
+    DisclosureRisk,
+    NotAuthenticated,
+    ValidationFailed,
+)
 
-__all__ = ["catalog", "search", "describe", "read", "projects", "whoami", "hello", "reset_client", "link",
-           "aggregate", "deprivation_summary", "hierarchy", "CommonsError", "AccessDenied", "DatasetNotFound",
-           "DataApiUnavailable", "NotAuthenticated", "ValidationFailed", "DisclosureRisk"]
+__all__ = [
+    "catalog",
+    "search",
+    "describe",
+    "read",
+    "projects",
+    "whoami",
+    "hello",
+    "reset_client",
+    "link",
+    "aggregate",
+    "deprivation_summary",
+    "hierarchy",
+    "CommonsError",
+    "AccessDenied",
+    "DatasetNotFound",
+    "DataApiUnavailable",
+    "NotAuthenticated",
+    "ValidationFailed",
+    "DisclosureRisk",
+]
 
 # Output releases: ask, review, follow, download (docs/analysts/releases.md).
-from commons_kernel.releases import (describe_release, download_release, releases, request_release,  # noqa: E402
-                                     review_release)
+from commons_kernel.releases import describe_release, download_release, releases, request_release, review_release  # noqa: E402
 
 __all__ += ["request_release", "review_release", "releases", "describe_release", "download_release"]
 
@@ -33,13 +57,35 @@ from commons_kernel.dask_read import read_dask  # noqa: E402
 __all__ += ["dask_cluster", "read_dask"]
 
 # Contributing data and deciding together (docs/stewards.md, docs/analysts/contributing.md).
-from commons_kernel.governance import (approve_contribution, contribute, contribution, contributions,  # noqa: E402
-                                       propose_member, propose_project, proposal, proposals, reject_contribution,
-                                       upload_limits, vote, withdraw)
+from commons_kernel.governance import (  # noqa: E402
+    approve_contribution,
+    contribute,
+    contribution,
+    contributions,
+    proposal,
+    proposals,
+    propose_member,
+    propose_project,
+    reject_contribution,
+    upload_limits,
+    vote,
+    withdraw,
+)
 
-
-__all__ += ["contribute", "upload_limits", "contributions", "contribution", "approve_contribution",
-            "reject_contribution", "withdraw", "propose_project", "propose_member", "vote", "proposals", "proposal"]
+__all__ += [
+    "contribute",
+    "upload_limits",
+    "contributions",
+    "contribution",
+    "approve_contribution",
+    "reject_contribution",
+    "withdraw",
+    "propose_project",
+    "propose_member",
+    "vote",
+    "proposals",
+    "proposal",
+]
 
 # A commons error shows in a notebook as its message and next step; this prints the last error's traceback.
 from commons_kernel.notebook_errors import show_traceback  # noqa: E402

@@ -15,8 +15,18 @@ from commons_kernel import config
 from commons_kernel.exceptions import DatasetNotFound, ValidationFailed
 
 TIERS = ("open", "community", "restricted")
-REQUIRED = ("name", "title", "description", "publisher", "licence", "attribution", "tier", "geography", "columns",
-            "source")
+REQUIRED = (
+    "name",
+    "title",
+    "description",
+    "publisher",
+    "licence",
+    "attribution",
+    "tier",
+    "geography",
+    "columns",
+    "source",
+)
 
 
 @dataclass
@@ -88,7 +98,9 @@ def parse_metadata(file: Path, expected_name: str | None = None) -> DatasetMetad
     known = set(DatasetMetadata.__dataclass_fields__)
     unknown = set(raw) - known
     if unknown:
-        raise ValidationFailed(f"{file}: unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}.")
+        raise ValidationFailed(
+            f"{file}: unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}."
+        )
     return DatasetMetadata(**raw)
 
 
@@ -118,13 +130,18 @@ def search(text: str, metadata: dict[str, DatasetMetadata] | None = None, limit:
     scored = []
     for meta in metadata.values():
         fields = [
-            (3.0, meta.title), (2.0, " ".join(meta.tags)), (2.0, meta.name.replace("_", " ")), (1.0, meta.description),
+            (3.0, meta.title),
+            (2.0, " ".join(meta.tags)),
+            (2.0, meta.name.replace("_", " ")),
+            (1.0, meta.description),
             (0.5, " ".join(f"{c['name'].replace('_', ' ')} {c.get('description', '')}" for c in meta.columns)),
         ]
         score = 0.0
         for weight, value in fields:
             words = set(_words(value))
-            score += weight * sum(1 for w in query if w in words or (len(w) > 4 and any(x.startswith(w) for x in words)))
+            score += weight * sum(
+                1 for w in query if w in words or (len(w) > 4 and any(x.startswith(w) for x in words))
+            )
         if score:
             scored.append((meta.name, score))
     scored.sort(key=lambda item: (-item[1], item[0]))

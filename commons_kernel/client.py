@@ -14,8 +14,15 @@ import pyarrow.ipc as ipc
 import requests
 
 from commons_kernel import config, read_headers
-from commons_kernel.exceptions import (AccessDenied, CommonsError, DataApiUnavailable, DatasetNotFound,
-                                       NotAuthenticated, ValidationFailed, for_code)
+from commons_kernel.exceptions import (
+    AccessDenied,
+    CommonsError,
+    DataApiUnavailable,
+    DatasetNotFound,
+    NotAuthenticated,
+    ValidationFailed,
+    for_code,
+)
 
 
 def _token() -> str:
@@ -23,7 +30,8 @@ def _token() -> str:
     if not token:
         raise NotAuthenticated(
             "No API token. Inside the commons (JupyterLab, the refresher) the hub sets JUPYTERHUB_API_TOKEN; in a "
-            "script set COMMONS_API_TOKEN (an operator makes one with `commons token USERNAME`).")
+            "script set COMMONS_API_TOKEN (an operator makes one with `commons token USERNAME`)."
+        )
     return token
 
 
@@ -34,14 +42,19 @@ class DataApiClient:
     timeout: float = 120.0
 
     @classmethod
-    def from_environment(cls) -> "DataApiClient":
+    def from_environment(cls) -> DataApiClient:
         return cls(config.data_api_url(), _token(), float(config.setting("request_timeout")))
 
     def _get(self, path: str, params: dict | None = None, headers: dict | None = None, stream: bool = False):
         target = self.url + path
         try:
-            response = self.session.get(target, params=params, stream=stream, timeout=self.timeout,
-                                        headers={"Authorization": f"token {self.token}", **(headers or {})})
+            response = self.session.get(
+                target,
+                params=params,
+                stream=stream,
+                timeout=self.timeout,
+                headers={"Authorization": f"token {self.token}", **(headers or {})},
+            )
         except requests.RequestException as exc:
             raise DataApiUnavailable(self.url, type(exc).__name__) from None
         if response.status_code >= 400:
@@ -63,15 +76,21 @@ class DataApiClient:
         reason, code = body.get("reason", ""), body.get("error", "")
         kind = for_code(code)
         if kind.__module__ != CommonsError.__module__ or kind.__init__ is not CommonsError.__init__:
-            kind = CommonsError    # a hub-only code, or one with fields the answer does not carry: the plain root
+            kind = CommonsError  # a hub-only code, or one with fields the answer does not carry: the plain root
         # Back to the exception the data-api raised, by its code in the one table (commons_kernel.exceptions).
         if response.status_code == 401:
             return NotAuthenticated(f"The data-api did not accept the token: {reason}")
         if code == AccessDenied.code:
-            return AccessDenied(body.get("dataset", "?"), reason, body.get("how_to_get_access", ""),
-                                why=body.get("why", ""), advice_code=body.get("advice", ""),
-                                projects=body.get("projects_listing"), your_projects=body.get("your_projects"))
-        if response.status_code == 403 and kind is CommonsError:   # missing-scope, not-permitted, ...
+            return AccessDenied(
+                body.get("dataset", "?"),
+                reason,
+                body.get("how_to_get_access", ""),
+                why=body.get("why", ""),
+                advice_code=body.get("advice", ""),
+                projects=body.get("projects_listing"),
+                your_projects=body.get("your_projects"),
+            )
+        if response.status_code == 403 and kind is CommonsError:  # missing-scope, not-permitted, ...
             return NotAuthenticated(reason)
         if code == DatasetNotFound.code:
             name = reason.split("'")[1] if "'" in reason else "?"
@@ -89,31 +108,51 @@ class DataApiClient:
 
     def post_json(self, path: str, payload: dict):
         try:
-            response = self.session.post(self.url + path, json=payload, timeout=self.timeout,
-                                         headers={"Authorization": f"token {self.token}"})
+            response = self.session.post(
+                self.url + path, json=payload, timeout=self.timeout, headers={"Authorization": f"token {self.token}"}
+            )
         except requests.RequestException as exc:
             raise DataApiUnavailable(self.url, type(exc).__name__) from None
         if response.status_code >= 400:
             raise self._error(response)
         return response.json()
 
-    def read_table(self, name: str, *, project: str | None = None, purpose: str | None = None,
-                   columns: list[str] | None = None, version: int | None = None,
-                   areas: list[str] | None = None, part: str | None = None,
-                   limit: int | None = None) -> tuple[pa.Table, dict]:
-        params = {"format": "arrow", "version": version,
-                  "columns": ",".join(columns) if columns else None, "areas": ",".join(areas) if areas else None,
-                  "part": part, "limit": limit}
+    def read_table(
+        self,
+        name: str,
+        *,
+        project: str | None = None,
+        purpose: str | None = None,
+        columns: list[str] | None = None,
+        version: int | None = None,
+        areas: list[str] | None = None,
+        part: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[pa.Table, dict]:
+        params = {
+            "format": "arrow",
+            "version": version,
+            "columns": ",".join(columns) if columns else None,
+            "areas": ",".join(areas) if areas else None,
+            "part": part,
+            "limit": limit,
+        }
         headers = {}
         if project:
             headers["X-Commons-Project"] = project
         if purpose:
             headers["X-Commons-Purpose"] = purpose
-        response = self._get(f"api/datasets/{quote(name)}/data",
-                             params={k: v for k, v in params.items() if v is not None}, headers=headers, stream=True)
+        response = self._get(
+            f"api/datasets/{quote(name)}/data",
+            params={k: v for k, v in params.items() if v is not None},
+            headers=headers,
+            stream=True,
+        )
         # Read the body in one go into one buffer (requests' .content copies it in 10 kB pieces), then let
         # Arrow read the IPC stream from it without another copy.
         body = response.raw.read(decode_content=True)
         table = ipc.open_stream(pa.py_buffer(body)).read_all()
-        return table, {"version": int(response.headers.get("X-Commons-Version", 0)),
-                       **read_headers.decode(response.headers)}
+        return table, {
+            "version": int(response.headers.get("X-Commons-Version", 0)),
+            **read_headers.decode(response.headers),
+        }

@@ -16,8 +16,10 @@ def gateway():
     from dask_gateway import Gateway
 
     if not dask.config.get("gateway.address", None):
-        raise CommonsError("No Dask Gateway address: inside JupyterLab on the commons the hub sets "
-                           "DASK_GATEWAY__ADDRESS; elsewhere ask the operator for it (docs/operators/dask.md).")
+        raise CommonsError(
+            "No Dask Gateway address: inside JupyterLab on the commons the hub sets "
+            "DASK_GATEWAY__ADDRESS; elsewhere ask the operator for it (docs/operators/dask.md)."
+        )
     return Gateway()
 
 
@@ -25,10 +27,8 @@ def dask_cluster(workers: int = 2, project: str | None = None, shutdown_on_close
     """Start a cluster with ``workers`` workers; ``project=`` for a project's larger limit. Stop it with
     ``cluster.shutdown()`` (or ``with ck.dask_cluster() as cluster:``); an idle one stops by itself."""
     try:
-        cluster = gateway().new_cluster(workers=workers, project=project or "",
-                                        shutdown_on_close=shutdown_on_close)
-    except ValueError as exc:   # the gateway's refusal (over the limit, not a member): its text teaches
+        cluster = gateway().new_cluster(workers=workers, project=project or "", shutdown_on_close=shutdown_on_close)
+    except ValueError as exc:  # the gateway's refusal (over the limit, not a member): its text teaches
         raise ClusterRefused(str(exc)) from None
     cluster.scale(workers)
     return cluster
-

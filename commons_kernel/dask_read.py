@@ -30,23 +30,34 @@ class PartReader:
     project: str | None = None
     purpose: str | None = None
     columns: tuple[str, ...] | None = None
-    attrs: tuple[tuple[str, object], ...] = ()   # name, version, licence, attribution: on every partition
+    attrs: tuple[tuple[str, object], ...] = ()  # name, version, licence, attribution: on every partition
 
     def __call__(self, index: int):
         client = DataApiClient(self.url, self.token, self.timeout)
-        table, _ = client.read_table(self.name, project=self.project, purpose=self.purpose, version=self.version,
-                                     columns=list(self.columns) if self.columns else None,
-                                     part=f"{index}/{self.parts}")
+        table, _ = client.read_table(
+            self.name,
+            project=self.project,
+            purpose=self.purpose,
+            version=self.version,
+            columns=list(self.columns) if self.columns else None,
+            part=f"{index}/{self.parts}",
+        )
         frame = table_to_frame(table)
         frame.attrs.update(dict(self.attrs), part=f"{index}/{self.parts}")
         return frame
 
-    def __repr__(self):   # never the token, in a dashboard, a log or a traceback
+    def __repr__(self):  # never the token, in a dashboard, a log or a traceback
         return f"PartReader({self.name!r} v{self.version}, {self.parts} parts)"
 
 
-def read_dask(name: str, project: str | None = None, purpose: str | None = None, columns: list[str] | None = None,
-              version: int | None = None, partitions: int | None = None):
+def read_dask(
+    name: str,
+    project: str | None = None,
+    purpose: str | None = None,
+    columns: list[str] | None = None,
+    version: int | None = None,
+    partitions: int | None = None,
+):
     """A dataset as a Dask DataFrame read through the data-api by the workers of your cluster.
 
     Start a cluster first (``cluster = ck.dask_cluster(workers=2)``; ``client = cluster.get_client()``), then
@@ -63,16 +74,28 @@ def read_dask(name: str, project: str | None = None, purpose: str | None = None,
         raise ValueError(f"partitions={partitions!r}: a dataset is read in 1 or more parts.")
     client = api_client()
     # The columns and types, and the decision, before any work is sent to the workers.
-    empty, info = client.read_table(name, project=project, purpose=purpose, columns=columns, version=version,
-                                    limit=0)
+    empty, info = client.read_table(name, project=project, purpose=purpose, columns=columns, version=version, limit=0)
     chosen = info["version"]
     described = client.get_json(f"api/datasets/{name}")
     rows = next(v["rows"] for v in described["versions"] if v["version"] == chosen)
     parts = partitions or max(1, math.ceil(rows / int(config.setting("dask_partition_rows"))))
-    attrs = {"name": name, "version": chosen, **{key: described.get(key) for key in
-                                                 ("licence", "attribution", "title", "tier", "synthetic")}}
-    reader = PartReader(client.url, client.token, client.timeout, name, chosen, parts, project, purpose,
-                        tuple(columns) if columns else None, tuple(attrs.items()))
+    attrs = {
+        "name": name,
+        "version": chosen,
+        **{key: described.get(key) for key in ("licence", "attribution", "title", "tier", "synthetic")},
+    }
+    reader = PartReader(
+        client.url,
+        client.token,
+        client.timeout,
+        name,
+        chosen,
+        parts,
+        project,
+        purpose,
+        tuple(columns) if columns else None,
+        tuple(attrs.items()),
+    )
     meta = table_to_frame(empty)
     meta.attrs.update(attrs)
     return dd.from_map(reader, range(parts), meta=meta, label=f"read-{name}", enforce_metadata=False)

@@ -73,7 +73,7 @@ class DatasetNotFound(CommonsError):
     def advice(self) -> str:
         return "List them with `ck.catalog()` or `commons catalog list`."
 
-    def __reduce__(self):   # whole again after pickling (a Dask worker's error reaches the kernel so)
+    def __reduce__(self):  # whole again after pickling (a Dask worker's error reaches the kernel so)
         return type(self), (self.name, self.close)
 
 
@@ -85,12 +85,23 @@ class AccessDenied(CommonsError):
 
     code, status = "access-denied", 403
 
-    def __init__(self, name: str, reason: str, how_to_get_access: str = "", *, why: str = "", advice_code: str = "",
-                 projects: list[str] | None = None, your_projects: list[str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        reason: str,
+        how_to_get_access: str = "",
+        *,
+        why: str = "",
+        advice_code: str = "",
+        projects: list[str] | None = None,
+        your_projects: list[str] | None = None,
+    ):
         self.name, self.reason, self.how_to_get_access = name, reason, how_to_get_access
         self.why, self.advice_code = why, advice_code
         self.projects, self.your_projects = list(projects or []), list(your_projects or [])
-        super().__init__(f"Access to {name!r} denied: {reason}" + (f" {how_to_get_access}" if how_to_get_access else ""))
+        super().__init__(
+            f"Access to {name!r} denied: {reason}" + (f" {how_to_get_access}" if how_to_get_access else "")
+        )
 
     @property
     def headline(self) -> str:
@@ -101,9 +112,10 @@ class AccessDenied(CommonsError):
         return self.how_to_get_access
 
     def __reduce__(self):
-        return _rebuild_access_denied, ((self.name, self.reason, self.how_to_get_access),
-                                        dict(why=self.why, advice_code=self.advice_code, projects=self.projects,
-                                             your_projects=self.your_projects))
+        return _rebuild_access_denied, (
+            (self.name, self.reason, self.how_to_get_access),
+            dict(why=self.why, advice_code=self.advice_code, projects=self.projects, your_projects=self.your_projects),
+        )
 
 
 def _rebuild_access_denied(args, fields):
@@ -129,8 +141,10 @@ class DataApiUnavailable(CommonsError):
 
     @property
     def advice(self) -> str:
-        return (f"Check the commons is running (`commons up`), that COMMONS_HUB_URL / COMMONS_DATA_API_URL point at "
-                f"it, and `curl {self.url}api/health`.")
+        return (
+            f"Check the commons is running (`commons up`), that COMMONS_HUB_URL / COMMONS_DATA_API_URL point at "
+            f"it, and `curl {self.url}api/health`."
+        )
 
     def __reduce__(self):
         return type(self), (self.url, self.detail)

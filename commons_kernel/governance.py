@@ -26,8 +26,22 @@ import requests
 
 from commons_kernel.exceptions import DataApiUnavailable, GovernanceError, ValidationFailed
 
-METADATA_FIELDS = ("publisher", "contact", "update_frequency", "methodology", "attribution", "licence_url", "period",
-                   "tags", "geography", "columns", "owner", "synthetic", "disclosure", "disclosure_control")
+METADATA_FIELDS = (
+    "publisher",
+    "contact",
+    "update_frequency",
+    "methodology",
+    "attribution",
+    "licence_url",
+    "period",
+    "tags",
+    "geography",
+    "columns",
+    "owner",
+    "synthetic",
+    "disclosure",
+    "disclosure_control",
+)
 
 
 BIG_UPLOAD_BYTES = 1 << 20  # a connection dropped while sending more than this: the body was too big
@@ -43,13 +57,20 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
     """POST to the data-api as you. ``upload``: (file name, size) of a file being sent, for clear size errors."""
     api = _client()
     try:
-        response = api.session.post(api.url + path, json=json_body, files=files, data=data, timeout=api.timeout,
-                                    headers={"Authorization": f"token {api.token}"})
+        response = api.session.post(
+            api.url + path,
+            json=json_body,
+            files=files,
+            data=data,
+            timeout=api.timeout,
+            headers={"Authorization": f"token {api.token}"},
+        )
     except requests.ConnectionError as exc:
         if upload and upload[1] > BIG_UPLOAD_BYTES and "refused" not in str(exc).lower():
             # A server that will not take a body this big closes the connection while it is still being sent.
-            raise _too_large(*upload, None, "the data-api closed the connection while the file was being sent") \
-                from None
+            raise _too_large(
+                *upload, None, "the data-api closed the connection while the file was being sent"
+            ) from None
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
     except requests.RequestException as exc:
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
@@ -65,7 +86,7 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
     if response.status_code == 422:
         body = response.json()
         raise ValidationFailed(_blocked_message(body), report=body.get("report"))
-    if _error_code(response) in ("not-permitted", GovernanceError.code):   # the hub's NotPermitted is a GovernanceError
+    if _error_code(response) in ("not-permitted", GovernanceError.code):  # the hub's NotPermitted is a GovernanceError
         raise GovernanceError(response.json().get("reason", ""))
     if response.status_code >= 400:
         raise api._error(response)
@@ -109,33 +130,60 @@ def upload_limits() -> dict:
 
 
 def _too_large(filename: str, size: int, limit: int | None, why: str) -> ValidationFailed:
-    limit_text = f"the limit is {limit:,} bytes (limits.max_upload_bytes in the data standard)" if limit else \
-        "it is larger than the data-api accepts"
+    limit_text = (
+        f"the limit is {limit:,} bytes (limits.max_upload_bytes in the data standard)"
+        if limit
+        else "it is larger than the data-api accepts"
+    )
     message = f"the file is {size:,} bytes; {limit_text}"
     fix = "split the data into smaller files (by year or area), or zip it"
-    report = {"file": filename, "ok": False, "errors": [{"severity": "error", "category": "structure",
-                                                         "code": "too-large", "message": message, "fix": fix,
-                                                         "file": filename}], "warnings": []}
+    report = {
+        "file": filename,
+        "ok": False,
+        "errors": [
+            {
+                "severity": "error",
+                "category": "structure",
+                "code": "too-large",
+                "message": message,
+                "fix": fix,
+                "file": filename,
+            }
+        ],
+        "warnings": [],
+    }
     return ValidationFailed(f"{filename}: {message} ({why}). Fix: {fix}. Nothing was stored.", report=report)
 
 
 def _payload(frame_or_path, name: str) -> tuple[str, bytes]:
     if isinstance(frame_or_path, pd.DataFrame):
         if hasattr(frame_or_path, "geometry"):
-            raise ValidationFailed("Contribute a table without geometry: link areas by their GSS code column, and the "
-                                   "commons joins boundaries. Drop the geometry column first.")
+            raise ValidationFailed(
+                "Contribute a table without geometry: link areas by their GSS code column, and the "
+                "commons joins boundaries. Drop the geometry column first."
+            )
         buffer = io.BytesIO()
         frame_or_path.to_parquet(buffer, index=False)
         return f"{name}.parquet", buffer.getvalue()
     path = Path(frame_or_path)
     if not path.is_file():
-        raise ValidationFailed(f"{path} is not a file. Give a pandas DataFrame, or the path of a CSV, xlsx, Parquet "
-                               "or zip file.")
+        raise ValidationFailed(
+            f"{path} is not a file. Give a pandas DataFrame, or the path of a CSV, xlsx, Parquet or zip file."
+        )
     return path.name, path.read_bytes()
 
 
-def contribute(frame_or_path, name: str, title: str, description: str, licence: str, tier: str = "open", *,
-               metadata: dict | str | Path | None = None, **fields) -> dict:
+def contribute(
+    frame_or_path,
+    name: str,
+    title: str,
+    description: str,
+    licence: str,
+    tier: str = "open",
+    *,
+    metadata: dict | str | Path | None = None,
+    **fields,
+) -> dict:
     """Upload a table for the catalogue. It is checked at once (the data standard, personal data, small counts,
     size and file type); if it passes it waits for a steward, and ``status`` is ``pending``.
 
@@ -145,8 +193,10 @@ def contribute(frame_or_path, name: str, title: str, description: str, licence: 
     """
     unknown = set(fields) - set(METADATA_FIELDS)
     if unknown:
-        raise TypeError(f"contribute() got unknown field(s) {', '.join(sorted(unknown))}; metadata fields are "
-                        f"{', '.join(METADATA_FIELDS)}")
+        raise TypeError(
+            f"contribute() got unknown field(s) {', '.join(sorted(unknown))}; metadata fields are "
+            f"{', '.join(METADATA_FIELDS)}"
+        )
     base: dict = {}
     if isinstance(metadata, (str, Path)):
         import yaml
@@ -160,9 +210,12 @@ def contribute(frame_or_path, name: str, title: str, description: str, licence: 
     limit = upload_limits().get("max_upload_bytes")
     if isinstance(limit, int) and len(content) > limit:
         raise _too_large(filename, len(content), limit, "checked before sending: nothing was sent")
-    return _post("api/contributions", files={"file": (filename, content)},
-                 data={"name": name, "tier": tier, "metadata": json.dumps(base, default=str)},
-                 upload=(filename, len(content)))
+    return _post(
+        "api/contributions",
+        files={"file": (filename, content)},
+        data={"name": name, "tier": tier, "metadata": json.dumps(base, default=str)},
+        upload=(filename, len(content)),
+    )
 
 
 def contributions(status: str | None = None) -> pd.DataFrame:
@@ -190,24 +243,51 @@ def withdraw(name: str, reason: str) -> dict:
     return _post(f"api/datasets/{name}/withdraw", json_body={"reason": reason})
 
 
-def propose_project(title: str, purpose: str, public_benefit: str, datasets: list[str], end_date, *,
-                    members: list[str] | dict[str, str] | None = None, start_date=None, organisation: str | None = None,
-                    slug: str | None = None) -> dict:
+def propose_project(
+    title: str,
+    purpose: str,
+    public_benefit: str,
+    datasets: list[str],
+    end_date,
+    *,
+    members: list[str] | dict[str, str] | None = None,
+    start_date=None,
+    organisation: str | None = None,
+    slug: str | None = None,
+) -> dict:
     """Propose a project; members and stewards vote, and it may read its restricted datasets once approved.
 
     ``members``: user names, or {user name: organisation} (default: you). ``end_date``: the project expires then.
     """
-    body = {"kind": "project", "title": title, "purpose": purpose, "public_benefit": public_benefit,
-            "datasets": list(datasets), "end_date": _iso(end_date), "start_date": _iso(start_date),
-            "members": members, "organisation": organisation, "slug": slug}
+    body = {
+        "kind": "project",
+        "title": title,
+        "purpose": purpose,
+        "public_benefit": public_benefit,
+        "datasets": list(datasets),
+        "end_date": _iso(end_date),
+        "start_date": _iso(start_date),
+        "members": members,
+        "organisation": organisation,
+        "slug": slug,
+    }
     return _post("api/proposals", json_body={k: v for k, v in body.items() if v is not None})
 
 
-def propose_member(project: str, username: str, *, organisation: str = "", remove: bool = False,
-                   reason: str = "") -> dict:
+def propose_member(
+    project: str, username: str, *, organisation: str = "", remove: bool = False, reason: str = ""
+) -> dict:
     """Propose adding ``username`` to a project (or removing them, ``remove=True``); it goes to a vote."""
-    return _post("api/proposals", json_body={"kind": "remove-member" if remove else "add-member", "project": project,
-                                             "username": username, "organisation": organisation, "reason": reason})
+    return _post(
+        "api/proposals",
+        json_body={
+            "kind": "remove-member" if remove else "add-member",
+            "project": project,
+            "username": username,
+            "organisation": organisation,
+            "reason": reason,
+        },
+    )
 
 
 def vote(proposal, choice: str, comment: str = "") -> dict:
@@ -234,5 +314,17 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-__all__ = ["contribute", "upload_limits", "contributions", "contribution", "approve_contribution", "reject_contribution", "withdraw",
-           "propose_project", "propose_member", "vote", "proposals", "proposal"]
+__all__ = [
+    "contribute",
+    "upload_limits",
+    "contributions",
+    "contribution",
+    "approve_contribution",
+    "reject_contribution",
+    "withdraw",
+    "propose_project",
+    "propose_member",
+    "vote",
+    "proposals",
+    "proposal",
+]

@@ -20,8 +20,16 @@ class GovernedReader(BaseReader):
     output_instance = "pandas:DataFrame"
     func = "commons_kernel.api:read"
 
-    def _read(self, dataset: str, project: str | None = None, columns: list[str] | None = None,
-              version: int | None = None, where: dict | None = None, purpose: str | None = None, **_ignored):
+    def _read(
+        self,
+        dataset: str,
+        project: str | None = None,
+        columns: list[str] | None = None,
+        version: int | None = None,
+        where: dict | None = None,
+        purpose: str | None = None,
+        **_ignored,
+    ):
         from commons_kernel.api import read
 
         return read(dataset, project=project, columns=columns, version=version, where=where, purpose=purpose)
@@ -36,11 +44,17 @@ def build_catalog(metadata: dict):
     """The Intake 2 catalogue: one GovernedReader entry per dataset, carrying its metadata."""
     from intake.readers.entry import Catalog
 
-    cat = Catalog(metadata={"title": "LCR Data Commons", "description":
-                            "Governed datasets of the Liverpool City Region Data Commons. Every read goes through "
-                            "the data-api and is logged."})
+    cat = Catalog(
+        metadata={
+            "title": "LCR Data Commons",
+            "description": "Governed datasets of the Liverpool City Region Data Commons. Every read goes through "
+            "the data-api and is logged.",
+        }
+    )
     for name, meta in sorted(metadata.items()):
-        reader = GovernedReader(dataset=name, metadata={k: v for k, v in meta.to_dict().items()
-                                                        if k not in ("columns", "source", "quality_notes")})
+        reader = GovernedReader(
+            dataset=name,
+            metadata={k: v for k, v in meta.to_dict().items() if k not in ("columns", "source", "quality_notes")},
+        )
         cat[name] = reader
     return cat

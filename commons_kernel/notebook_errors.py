@@ -19,7 +19,7 @@ def render_lines(error, colour: bool = True) -> list[str]:
     """The short form: ``Name: what happened``, ``Next step: ...`` (when there is one) and the traceback hint."""
     red, bold, dim, reset = (RED, BOLD, DIM, RESET) if colour else ("", "", "", "")
     headline = str(error.headline)
-    if "\n" not in headline:    # one sentence: tidy its spacing (a list of problems keeps its lines)
+    if "\n" not in headline:  # one sentence: tidy its spacing (a list of problems keeps its lines)
         headline = " ".join(headline.split())
     lines = [f"{red}{type(error).__name__}{reset}: {headline}"]
     advice = " ".join(str(error.advice or "").split())
@@ -42,7 +42,7 @@ def _tracebacks_wanted() -> bool:
 
     try:
         return bool(config.setting("tracebacks"))
-    except ConfigurationError:   # a mistyped value must not hide the error being shown
+    except ConfigurationError:  # a mistyped value must not hide the error being shown
         return False
 
 

@@ -25,22 +25,76 @@ POSTCODE = r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?)\s*\d[A-Za-z]{2}(?![A
 NHS_NUMBER = r"(?<!\d)\d{3}[\s\-]?\d{3}[\s\-]?\d{4}(?!\d)"
 # HMRC's format: two prefix letters (not D, F, I, Q, U, V; the second not O; never BG GB KN NK NT TN ZZ),
 # six digits, a suffix A-D.
-NI_NUMBER = (r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}"
-             r"\s?[A-D](?![A-Za-z0-9])")
+NI_NUMBER = (
+    r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}"
+    r"\s?[A-D](?![A-Za-z0-9])"
+)
 
-NAME_HEADERS = {"name", "full_name", "fullname", "first_name", "firstname", "forename", "forenames", "given_name",
-                "given_names", "surname", "last_name", "lastname", "family_name", "middle_name", "patient_name",
-                "client_name", "person_name", "resident_name", "contact_name", "customer_name", "pupil_name"}
-BIRTH_HEADERS = {"dob", "d_o_b", "date_of_birth", "birth_date", "birthdate", "birthday", "born", "birth_day",
-                 "dateofbirth", "date_birth", "dt_of_birth", "birth_dt", "dob_date", "birth_dttm", "day_of_birth"}
-BIRTH_WORDS = {"date", "day", "dt", "dttm"}   # beside "birth": a date of birth, not a country or place of birth
+NAME_HEADERS = {
+    "name",
+    "full_name",
+    "fullname",
+    "first_name",
+    "firstname",
+    "forename",
+    "forenames",
+    "given_name",
+    "given_names",
+    "surname",
+    "last_name",
+    "lastname",
+    "family_name",
+    "middle_name",
+    "patient_name",
+    "client_name",
+    "person_name",
+    "resident_name",
+    "contact_name",
+    "customer_name",
+    "pupil_name",
+}
+BIRTH_HEADERS = {
+    "dob",
+    "d_o_b",
+    "date_of_birth",
+    "birth_date",
+    "birthdate",
+    "birthday",
+    "born",
+    "birth_day",
+    "dateofbirth",
+    "date_birth",
+    "dt_of_birth",
+    "birth_dt",
+    "dob_date",
+    "birth_dttm",
+    "day_of_birth",
+}
+BIRTH_WORDS = {"date", "day", "dt", "dttm"}  # beside "birth": a date of birth, not a country or place of birth
 # A column that names people on its own (a bare `name` is usually a place's name, so it only counts beside a date
 # of birth); and one that holds street addresses.
 PERSON_NAME_HEADERS = NAME_HEADERS - {"name"}
-ADDRESS_HEADERS = {"address", "street_address", "home_address", "address_line_1", "address_line1", "address1",
-                   "addr", "address_1", "street", "house_address", "residential_address", "postal_address",
-                   "patient_address", "client_address"}
-HOUSE_AND_STREET = r"(?<![\w-])\d{1,4}[A-Za-z]?,?\s+[A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z'-]+)*\s+(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Drive|Dr|Close|Way|Crescent|Court|Ct|Place|Pl|Terrace|Grove|Gardens|Walk|Square|Row|Hill|Park|Mews|Parade)\b"
+ADDRESS_HEADERS = {
+    "address",
+    "street_address",
+    "home_address",
+    "address_line_1",
+    "address_line1",
+    "address1",
+    "addr",
+    "address_1",
+    "street",
+    "house_address",
+    "residential_address",
+    "postal_address",
+    "patient_address",
+    "client_address",
+}
+HOUSE_AND_STREET = (
+    r"(?<![\w-])\d{1,4}[A-Za-z]?,?\s+[A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z'-]+)*\s+"
+    r"(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Drive|Dr|Close|Way|Crescent|Court|Ct|Place|Pl|Terrace|Grove|Gardens|"
+    r"Walk|Square|Row|Hill|Park|Mews|Parade)\b"
+)
 KINDS = {
     "email": "e-mail addresses",
     "uk_phone": "UK phone numbers",
@@ -64,7 +118,7 @@ FIXES = {
     "person_name": "remove the names (count people by area or group instead)",
     "street_address": "remove the addresses; keep the LSOA or ward code, or the postcode district (e.g. `L8`)",
     "free_text": "remove free-text columns, or replace them with categories (a steward can review a column marked "
-                 "`personal_data: false` with a reason)",
+    "`personal_data: false` with a reason)",
 }
 
 
@@ -74,7 +128,7 @@ def nhs_check_digit_ok(digits: str) -> bool:
     digits = re.sub(r"\D", "", digits)
     if len(digits) != 10 or len(set(digits)) == 1:
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=False))
     check = 11 - total % 11
     check = 0 if check == 11 else check
     return check != 10 and check == int(digits[9])
@@ -199,8 +253,9 @@ def scan_personal_data(frame: pd.DataFrame, skip_columns=()) -> list[PersonalDat
         findings += _scan_column(str(column), values)
         findings += _scan_named_column(str(column), headers, values)
         if column not in skip_columns and _is_free_text(values):
-            findings.append(_finding("free_text", str(column), values, pd.Series(True, index=values.index),
-                                     values.iloc[0]))
+            findings.append(
+                _finding("free_text", str(column), values, pd.Series(True, index=values.index), values.iloc[0])
+            )
     for column, values in births:
         kind = "name_with_date_of_birth" if names else "date_of_birth"
         finding = _finding(kind, str(column), values, pd.Series(True, index=values.index), "")

@@ -47,14 +47,15 @@ class Output:
     name: str
     kind: str
     content: bytes
-    exception: str | None = None          # why a failing output should be released anyway (checkers decide)
+    exception: str | None = None  # why a failing output should be released anyway (checkers decide)
     details: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
             raise ValidationFailed(
                 f"Output name {self.name!r} cannot name a file: use letters, digits, - and _ (up to 80), starting "
-                f"with a letter or digit, e.g. 'weekly_referrals_by_borough'.")
+                f"with a letter or digit, e.g. 'weekly_referrals_by_borough'."
+            )
         if self.kind not in KINDS:
             raise ValidationFailed(f"Output {self.name!r} has kind {self.kind!r}; kinds are {', '.join(KINDS)}.")
 
@@ -63,11 +64,16 @@ class Output:
         return f"{self.name}.{KINDS[self.kind][0]}"
 
     def to_payload(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "exception": self.exception, "details": self.details,
-                "content": base64.b64encode(self.content).decode("ascii")}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "exception": self.exception,
+            "details": self.details,
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
 
     @classmethod
-    def from_payload(cls, item: Any) -> "Output":
+    def from_payload(cls, item: Any) -> Output:
         if not isinstance(item, dict):
             raise ValidationFailed("Each output is an object with name, kind and content (base64).")
         try:
@@ -80,8 +86,13 @@ class Output:
             raise ValidationFailed(f"Output {item.get('name')!r}: exception must be a sentence saying why.")
         if not isinstance(details, dict):
             raise ValidationFailed(f"Output {item.get('name')!r}: details must be an object.")
-        return cls(name=item.get("name"), kind=item.get("kind"), content=content,
-                   exception=exception.strip() or None if exception else None, details=details)
+        return cls(
+            name=item.get("name"),
+            kind=item.get("kind"),
+            content=content,
+            exception=exception.strip() or None if exception else None,
+            details=details,
+        )
 
 
 @dataclass
@@ -91,13 +102,14 @@ class OutputCheck:
     status: str
     summary: str
     report: dict | None = None
-    failing: list[str] = field(default_factory=list)   # "(row, column): reasons" of failing cells, no values
+    failing: list[str] = field(default_factory=list)  # "(row, column): reasons" of failing cells, no values
 
     def to_dict(self) -> dict:
         return {"status": self.status, "summary": self.summary, "report": self.report, "failing": self.failing}
 
 
 # -- tables ---------------------------------------------------------------------------------------------------
+
 
 def table_to_parquet(frame: pd.DataFrame | pd.Series) -> bytes:
     """A table as Parquet, labels (index) kept; column labels made text, as Parquet needs."""
@@ -139,16 +151,20 @@ def check_table(frame: pd.DataFrame, thresholds: Thresholds, label: str = "") ->
     counts = count_columns(frame)
     others = [c for c in frame.columns if c not in counts and pd.api.types.is_numeric_dtype(frame[c])]
     if others:
-        notes.append(f"columns {', '.join(map(str, others))} are not counts and were not checked automatically: "
-                     f"the checkers review them with the analysis that made them.")
+        notes.append(
+            f"columns {', '.join(map(str, others))} are not counts and were not checked automatically: "
+            f"the checkers review them with the analysis that made them."
+        )
     if not counts:
         return OutputCheck(REVIEW, " ".join(["No count columns to check."] + notes))
     try:
         report = check_output(frame[counts], thresholds=thresholds, label=label)
     except ValidationFailed as exc:
         return OutputCheck(FAIL, f"The table could not be checked: {exc}")
-    failing = [f"({row}, {column}): {reasons}" for row, column, reasons
-               in report.failed_cells[["row", "column", "reasons"]].itertuples(index=False)]
+    failing = [
+        f"({row}, {column}): {reasons}"
+        for row, column, reasons in report.failed_cells[["row", "column", "reasons"]].itertuples(index=False)
+    ]
     status = report.status
     if status == PASS and (others or len(frame) > LARGE_TABLE_ROWS):
         status = REVIEW
@@ -157,6 +173,7 @@ def check_table(frame: pd.DataFrame, thresholds: Thresholds, label: str = "") ->
 
 # -- models, figures, text ------------------------------------------------------------------------------------
 
+
 def check_model_text(text: str, thresholds: Thresholds) -> OutputCheck:
     """A model summary passes when every residual degrees of freedom it prints meets the threshold."""
     found = [int(n) for n in DOF_PATTERN.findall(text)]
@@ -164,8 +181,11 @@ def check_model_text(text: str, thresholds: Thresholds) -> OutputCheck:
         return OutputCheck(REVIEW, "No residual degrees of freedom in the summary: the checkers judge the model.")
     dof = min(found)
     if dof < thresholds.dof:
-        return OutputCheck(FAIL, f"The model has {dof} residual degrees of freedom, fewer than {thresholds.dof}.",
-                           failing=[f"Df Residuals: fewer than {thresholds.dof} residual degrees of freedom"])
+        return OutputCheck(
+            FAIL,
+            f"The model has {dof} residual degrees of freedom, fewer than {thresholds.dof}.",
+            failing=[f"Df Residuals: fewer than {thresholds.dof} residual degrees of freedom"],
+        )
     return OutputCheck(PASS, f"The model has {dof} residual degrees of freedom (at least {thresholds.dof}).")
 
 
@@ -174,8 +194,12 @@ def check_file(output: Output, thresholds: Thresholds) -> OutputCheck:
     by the ACRO status the kernel recorded for it (``details["acro"]``)."""
     result = _check_bytes(output, thresholds)
     if output.details.get("acro") == FAIL and result.status != FAIL:
-        result = OutputCheck(FAIL, f"ACRO failed this output in the analyst's session. {result.summary}",
-                             result.report, [*result.failing, "ACRO: the output fails its disclosure checks"])
+        result = OutputCheck(
+            FAIL,
+            f"ACRO failed this output in the analyst's session. {result.summary}",
+            result.report,
+            [*result.failing, "ACRO: the output fails its disclosure checks"],
+        )
     return result
 
 

@@ -21,8 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from commons_kernel.exceptions import (AccessDenied, CommonsError, DisclosureRisk, GovernanceError,
-                                       ValidationFailed)
+from commons_kernel.exceptions import AccessDenied, CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
 
 # commons_kernel.disclosure (ACRO, statsmodels, matplotlib) is imported when a release is made, not when
 # `import commons_kernel` runs in every kernel.
@@ -31,6 +30,7 @@ FAIL = "fail"
 
 
 # -- objects → outputs ----------------------------------------------------------------------------------------
+
 
 def _figure_png(figure) -> bytes:
     sink = io.BytesIO()
@@ -49,11 +49,12 @@ def to_output(name: str, obj: Any, exception: str | None = None):
     if isinstance(obj, (pd.DataFrame, pd.Series)):
         return Output(name, "table", table_to_parquet(obj), exception)
     if _is_model_results(obj):
-        return Output(name, "model", obj.summary().as_text().encode("utf-8"), exception,
-                      {"df_resid": float(obj.df_resid)})
-    if hasattr(obj, "savefig"):                                   # a matplotlib Figure
+        return Output(
+            name, "model", obj.summary().as_text().encode("utf-8"), exception, {"df_resid": float(obj.df_resid)}
+        )
+    if hasattr(obj, "savefig"):  # a matplotlib Figure
         return Output(name, "figure", _figure_png(obj), exception)
-    if hasattr(obj, "get_figure") and hasattr(obj.get_figure(), "savefig"):   # matplotlib Axes
+    if hasattr(obj, "get_figure") and hasattr(obj.get_figure(), "savefig"):  # matplotlib Axes
         return Output(name, "figure", _figure_png(obj.get_figure()), exception)
     if isinstance(obj, str):
         return Output(name, "text", obj.encode("utf-8"), exception)
@@ -62,7 +63,8 @@ def to_output(name: str, obj: Any, exception: str | None = None):
     raise ValidationFailed(
         f"{name}: a {type(obj).__name__} cannot be released. Release a pandas table, a statsmodels result, a "
         f"matplotlib figure, text, or a PNG / CSV / text file (as a pathlib.Path). For a plotly figure, draw the "
-        f"same chart with matplotlib or release the table behind it.")
+        f"same chart with matplotlib or release the table behind it."
+    )
 
 
 def _file_output(name: str, path: Path, exception: str | None):
@@ -89,8 +91,9 @@ def _session_outputs(session, exceptions: dict, prefix: str = "") -> list:
         uid = prefix + acro_uid
         exception = exceptions.get(uid) or (record.exception if record.status == FAIL else None) or None
         objects = record.output or []
-        if record.output_type == "regression" or (objects and all(isinstance(o, pd.DataFrame) for o in objects)
-                                                  and len(objects) > 1):
+        if record.output_type == "regression" or (
+            objects and all(isinstance(o, pd.DataFrame) for o in objects) and len(objects) > 1
+        ):
             text = "\n\n".join(o.to_string() for o in objects if isinstance(o, pd.DataFrame))
             outputs.append(Output(uid, "model", text.encode("utf-8"), exception, {"acro": record.status}))
         elif objects and isinstance(objects[0], pd.DataFrame):
@@ -130,8 +133,9 @@ def to_outputs(objects: Any, exceptions: dict | None = None) -> tuple[list, list
         raise ValidationFailed("Nothing to release: pass a table, model, figure or text (or a session with outputs).")
     unknown = set(exceptions) - {o.name for o in outputs}
     if unknown:
-        raise ValidationFailed(f"exceptions= names {sorted(unknown)}, which are not outputs; the outputs are "
-                               f"{[o.name for o in outputs]}.")
+        raise ValidationFailed(
+            f"exceptions= names {sorted(unknown)}, which are not outputs; the outputs are {[o.name for o in outputs]}."
+        )
     return outputs, acro
 
 
@@ -140,7 +144,7 @@ def check_outputs(outputs: list, thresholds) -> list:
     from commons_kernel.release_outputs import check_file
 
     results = [check_file(output, thresholds) for output in outputs]
-    failing = [(o, r) for o, r in zip(outputs, results) if r.status == FAIL and not o.exception]
+    failing = [(o, r) for o, r in zip(outputs, results, strict=False) if r.status == FAIL and not o.exception]
     if failing:
         lines = []
         for output, result in failing:
@@ -152,11 +156,13 @@ def check_outputs(outputs: list, thresholds) -> list:
             "suppressed copy instead (disclosure.suppress_small_counts(frame), or check_output(table).suppressed), "
             "combine small groups, or move labels such as a year into the index (frame.set_index('year')): every "
             "whole-number column is checked as a count. If an output must go out as it is, say why with "
-            "exceptions={'name': 'reason'}; the output checkers decide.")
+            "exceptions={'name': 'reason'}; the output checkers decide."
+        )
     return results
 
 
 # -- the API --------------------------------------------------------------------------------------------------
+
 
 def _client():
     from commons_kernel.api import client
@@ -200,8 +206,14 @@ def _project_thresholds(project: str):
     return resolve_thresholds(None, metadata)
 
 
-def request_release(objects: Any, project: str, description: str, title: str | None = None,
-                    exceptions: dict[str, str] | None = None, replaces: int | None = None) -> dict:
+def request_release(
+    objects: Any,
+    project: str,
+    description: str,
+    title: str | None = None,
+    exceptions: dict[str, str] | None = None,
+    replaces: int | None = None,
+) -> dict:
     """Ask for outputs made in ``project`` to be released; returns the stored request (id, status, files, checks).
 
     ``objects``: {name: table | model results | figure | text | Path}, a list, or a ``disclosure.Session``.
@@ -215,17 +227,32 @@ def request_release(objects: Any, project: str, description: str, title: str | N
     outputs, acro = to_outputs(objects, exceptions)
     check_outputs(outputs, _project_thresholds(project))
     title = (title or description.strip().split(". ")[0])[:200]
-    payload = {"project": project, "title": title, "description": description, "replaces": replaces,
-               "outputs": [o.to_payload() for o in outputs],
-               "acro": (acro[0] if len(acro) == 1 else {"sessions": acro}) if acro else None}
+    payload = {
+        "project": project,
+        "title": title,
+        "description": description,
+        "replaces": replaces,
+        "outputs": [o.to_payload() for o in outputs],
+        "acro": (acro[0] if len(acro) == 1 else {"sessions": acro}) if acro else None,
+    }
     return _call("POST", "api/releases", payload)
 
 
 def releases() -> pd.DataFrame:
     """The releases you can see: your projects' (any status), every released one, and all of them for checkers."""
     rows = _call("GET", "api/releases")
-    columns = ["id", "project", "title", "status", "version", "requester", "approvals", "checkers", "created_at",
-               "released_at"]
+    columns = [
+        "id",
+        "project",
+        "title",
+        "status",
+        "version",
+        "requester",
+        "approvals",
+        "checkers",
+        "created_at",
+        "released_at",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -248,8 +275,11 @@ def download_release(release_id: int, path: str | Path) -> list[Path]:
     """
     details = describe_release(release_id)
     if "files" not in details:
-        raise AccessDenied(f"release {release_id}", "only its project's members and the output checkers can "
-                                                    "download its files.", "The public register lists it.")
+        raise AccessDenied(
+            f"release {release_id}",
+            "only its project's members and the output checkers can download its files.",
+            "The public register lists it.",
+        )
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     client, written = _client(), []
@@ -257,8 +287,10 @@ def download_release(release_id: int, path: str | Path) -> list[Path]:
         response = client._get(f"api/releases/{int(release_id)}/files/{item['name']}")
         data = response.content
         if hashlib.sha256(data).hexdigest() != item["sha256"]:
-            raise CommonsError(f"{item['name']} of release {release_id} arrived with the wrong checksum; nothing "
-                               f"more was written. Try again, and tell the operators if it happens again.")
+            raise CommonsError(
+                f"{item['name']} of release {release_id} arrived with the wrong checksum; nothing "
+                f"more was written. Try again, and tell the operators if it happens again."
+            )
         target = folder / item["name"]
         target.write_bytes(data)
         written.append(target)

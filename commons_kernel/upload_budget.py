@@ -68,7 +68,7 @@ def _address_space() -> int:
 
 def _child(conn, environ: dict, cwd: str, memory_bytes: int, func, args, kwargs) -> None:
     os.environ.clear()
-    os.environ.update(environ)   # the caller's settings, not the forkserver's
+    os.environ.update(environ)  # the caller's settings, not the forkserver's
     os.chdir(cwd)
     try:
         resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory_bytes, resource.RLIM_INFINITY))
@@ -78,8 +78,17 @@ def _child(conn, environ: dict, cwd: str, memory_bytes: int, func, args, kwargs)
         conn.send(("memory", None))
     except CommonsError as exc:
         report = getattr(exc, "report", None)
-        conn.send(("error", (type(exc).__module__, type(exc).__qualname__, str(exc),
-                             report.to_dict() if hasattr(report, "to_dict") else report)))
+        conn.send(
+            (
+                "error",
+                (
+                    type(exc).__module__,
+                    type(exc).__qualname__,
+                    str(exc),
+                    report.to_dict() if hasattr(report, "to_dict") else report,
+                ),
+            )
+        )
     except BaseException as exc:  # anything else: say what, in the parent's log and error
         conn.send(("crash", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -104,8 +113,9 @@ def run_checks(func, *args, seconds: float | None = None, memory_mb: int | None 
     memory_mb = int(setting("upload_check_memory_mb") if memory_mb is None else memory_mb)
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, daemon=True,
-                              args=(sender, dict(os.environ), os.getcwd(), memory_mb << 20, func, args, kwargs))
+    process = context.Process(
+        target=_child, daemon=True, args=(sender, dict(os.environ), os.getcwd(), memory_mb << 20, func, args, kwargs)
+    )
     started = time.monotonic()
     process.start()
     sender.close()
@@ -116,8 +126,11 @@ def run_checks(func, *args, seconds: float | None = None, memory_mb: int | None 
             outcome, value = receiver.recv()
         except EOFError:
             process.join(5)
-            raise BudgetExceeded("upload_check_memory_mb", f"the checks stopped (exit code {process.exitcode}), most "
-                                 f"likely out of memory: the budget is {memory_mb:,} MB") from None
+            raise BudgetExceeded(
+                "upload_check_memory_mb",
+                f"the checks stopped (exit code {process.exitcode}), most "
+                f"likely out of memory: the budget is {memory_mb:,} MB",
+            ) from None
     finally:
         receiver.close()
         if process.is_alive():

@@ -1,12 +1,14 @@
 """The one check of a contribution, used by the upload (form and API), `commons validate` and the notebook's
-``validate()`` alike, so all three give the same report and verdict for the same file: a safe file name, a size limit, the file type judged by
-content, archive bombs refused before extraction, the data standard (with the personal-data scan), small-cell
-risk in aggregate counts, and spreadsheet formulas that would run when the data are opened in Excel.
+``validate()`` alike, so all three give the same report and verdict for the same file: a safe file name, a size
+limit, the file type judged by content, archive bombs refused before extraction, the data standard (with the
+personal-data scan), small-cell risk in aggregate counts, and spreadsheet formulas that would run when the data are
+opened in Excel.
 
-``check_upload`` (a file) and ``check_frame`` (a DataFrame, for ``validate(frame)``) never write anything. It refuses a table too wide or too big from its header or footer before
-parsing it (commons_kernel.standard.shape), and runs the checks that parse it within a time and memory budget
-(commons_kernel.upload_budget). It raises ValidationFailed (``.report`` holds every problem) when the
-upload is blocked, or returns an UploadCheckResult whose tables the caller may then store.
+``check_upload`` (a file) and ``check_frame`` (a DataFrame, for ``validate(frame)``) never write anything. It refuses a
+table too wide or too big from its header or footer before parsing it (commons_kernel.standard.shape), and runs the
+checks that parse it within a time and memory budget (commons_kernel.upload_budget). It raises ValidationFailed
+(``.report`` holds every problem) when the upload is blocked, or returns an UploadCheckResult whose tables the caller
+may then store.
 ``neutralise_formulas`` must be applied wherever data leave the commons as CSV or a spreadsheet.
 """
 
@@ -33,10 +35,44 @@ from commons_kernel.standard.validator import new_report, resolve_tier, validate
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-COUNT_WORDS = {"count", "counts", "number", "visits", "households", "people", "persons", "population", "cases",
-               "referrals", "residents", "n", "total", "crimes", "incidents", "patients", "pupils", "children"}
-NOT_COUNT_WORDS = {"rank", "decile", "quintile", "year", "id", "code", "score", "pct", "percent", "percentage",
-                   "rate", "share", "ratio", "mean", "median", "average"}
+COUNT_WORDS = {
+    "count",
+    "counts",
+    "number",
+    "visits",
+    "households",
+    "people",
+    "persons",
+    "population",
+    "cases",
+    "referrals",
+    "residents",
+    "n",
+    "total",
+    "crimes",
+    "incidents",
+    "patients",
+    "pupils",
+    "children",
+}
+NOT_COUNT_WORDS = {
+    "rank",
+    "decile",
+    "quintile",
+    "year",
+    "id",
+    "code",
+    "score",
+    "pct",
+    "percent",
+    "percentage",
+    "rate",
+    "share",
+    "ratio",
+    "mean",
+    "median",
+    "average",
+}
 SUFFIX_KINDS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".zip": "zip", ".parquet": "parquet"}
 
 
@@ -63,11 +99,19 @@ class UploadCheckResult:
         return self.report.ok
 
     def to_dict(self) -> dict:
-        return {"filename": self.filename, "file_type": self.file_type, "size_bytes": self.size_bytes,
-                "sha256": self.sha256, "tier": self.tier, "accepted": self.accepted,
-                "tables": {name: {"rows": len(frame), "columns": list(map(str, frame.columns))}
-                           for name, frame in self.tables.items()},
-                "report": self.report.to_dict()}
+        return {
+            "filename": self.filename,
+            "file_type": self.file_type,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "tier": self.tier,
+            "accepted": self.accepted,
+            "tables": {
+                name: {"rows": len(frame), "columns": list(map(str, frame.columns))}
+                for name, frame in self.tables.items()
+            },
+            "report": self.report.to_dict(),
+        }
 
 
 def filename_problem(filename) -> tuple[str, str] | None:
@@ -76,11 +120,18 @@ def filename_problem(filename) -> tuple[str, str] | None:
         return "the upload has no file name", "give the file a name such as `visits.csv`"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in filename):
         shown = filename.replace("\x00", "\\0").encode("unicode_escape").decode("ascii")
-        return f"the file name `{shown}` contains a control character (such as NUL)", "rename the file with " \
-            "letters, digits, `-`, `_` and `.` only"
+        return (
+            f"the file name `{shown}` contains a control character (such as NUL)",
+            "rename the file with letters, digits, `-`, `_` and `.` only",
+        )
     plain = PurePosixPath(filename.replace("\\", "/")).name
-    if "/" in filename or "\\" in filename or PureWindowsPath(filename).drive or ":" in filename or \
-            filename in (".", ".."):
+    if (
+        "/" in filename
+        or "\\" in filename
+        or PureWindowsPath(filename).drive
+        or ":" in filename
+        or filename in (".", "..")
+    ):
         suggestion = plain if plain not in ("", ".", "..") else "data.csv"
         return f"the file name `{filename}` is a path, not a plain name", f"upload it as `{suggestion}`"
     if filename.startswith("."):
@@ -88,7 +139,7 @@ def filename_problem(filename) -> tuple[str, str] | None:
     if len(filename) > load_standard().limits["max_filename_length"]:
         return f"the file name is {len(filename)} characters long", "shorten it to under 200 characters"
     if re.search(r'[*?"<>|]', filename):
-        return f"the file name `{filename}` contains one of * ? \" < > |", "rename the file without them"
+        return f'the file name `{filename}` contains one of * ? " < > |', "rename the file without them"
     if filename.split(".")[0].lower() in WINDOWS_RESERVED:
         return f"the file name `{filename}` is reserved on Windows", "rename it, e.g. `data.csv`"
     if unicodedata.normalize("NFC", filename) != filename:
@@ -113,8 +164,9 @@ def find_formula_cells(frame: pd.DataFrame) -> list[tuple[str, int]]:
         series = frame.iloc[:, position]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
-        risky = matching(series, lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)
-                         and not PLAIN_NUMBER.fullmatch(v))
+        risky = matching(
+            series, lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(v)
+        )
         found += [(str(column), int(i)) for i in risky.to_numpy().nonzero()[0]]
     return found
 
@@ -133,8 +185,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for position in range(result.shape[1]):
         series = result.iloc[:, position]
         if isinstance(series.dtype, pd.CategoricalDtype):
-            result.isetitem(position, series.cat.rename_categories([_neutralise_value(c) for c in
-                                                                    series.cat.categories]))
+            result.isetitem(
+                position, series.cat.rename_categories([_neutralise_value(c) for c in series.cat.categories])
+            )
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             result.isetitem(position, series.map(_neutralise_value, na_action="ignore"))
     result.columns = [_neutralise_value(column) for column in result.columns]
@@ -159,8 +212,9 @@ def count_columns_of(frame: pd.DataFrame, roles: ColumnRoles | None = None, meta
     return chosen
 
 
-def small_cell_risk(frame: pd.DataFrame, count_columns: list | None = None, metadata: dict | None = None
-                    ) -> list[SmallCell]:
+def small_cell_risk(
+    frame: pd.DataFrame, count_columns: list | None = None, metadata: dict | None = None
+) -> list[SmallCell]:
     """Count cells from 1 to the disclosure threshold minus one (1..9 by default). The commons' disclosure rules
     decide (commons_kernel.disclosure.suppress_small_counts, ACRO's threshold rule); zeros are not counted here."""
     from commons_kernel.disclosure import suppress_small_counts
@@ -188,14 +242,27 @@ def _read_input(path_or_bytes, max_bytes: int, report: QualityReport) -> bytes |
         size = os.stat(path).st_size
         data = path.read_bytes() if size <= max_bytes else None
     if data is None:
-        report.error("structure", "too-large", f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes "
-                     "(limits.max_upload_bytes in the data standard, catalog/standard/standard.yaml)",
-                     "split the data into smaller files (by year or area), or zip it", file=report.file)
+        report.error(
+            "structure",
+            "too-large",
+            f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes "
+            "(limits.max_upload_bytes in the data standard, catalog/standard/standard.yaml)",
+            "split the data into smaller files (by year or area), or zip it",
+            file=report.file,
+        )
     return data
 
 
-def check_upload(path_or_bytes, filename: str, tier: str | None = None, max_bytes: int | None = None, *,
-                 metadata=None, raise_on_block: bool = True, budget: bool = True) -> UploadCheckResult:
+def check_upload(
+    path_or_bytes,
+    filename: str,
+    tier: str | None = None,
+    max_bytes: int | None = None,
+    *,
+    metadata=None,
+    raise_on_block: bool = True,
+    budget: bool = True,
+) -> UploadCheckResult:
     """Every check on an uploaded file; nothing is written anywhere.
 
     ``filename`` is the name the contributor gave (never used as a path). ``metadata`` is a dict or a YAML path.
@@ -221,16 +288,22 @@ def check_upload(path_or_bytes, filename: str, tier: str | None = None, max_byte
     try:
         result = run_checks(_check_bytes, data, filename, tier, metadata)
     except BudgetExceeded as exceeded:
-        report.error("structure", "check-budget", f"{exceeded}; the limit is the setting {exceeded.env}",
-                     "split the data into smaller files (by year or area), or ask an operator to raise the limit",
-                     file=filename)
-        result = UploadCheckResult(filename, sniff_file_type(data), len(data), hashlib.sha256(data).hexdigest(),
-                                   tier, report.finish())
+        report.error(
+            "structure",
+            "check-budget",
+            f"{exceeded}; the limit is the setting {exceeded.env}",
+            "split the data into smaller files (by year or area), or ask an operator to raise the limit",
+            file=filename,
+        )
+        result = UploadCheckResult(
+            filename, sniff_file_type(data), len(data), hashlib.sha256(data).hexdigest(), tier, report.finish()
+        )
     return _finish(result, raise_on_block)
 
 
-def check_frame(frame: pd.DataFrame, metadata=None, tier: str | None = None, *, name: str | None = None
-                ) -> UploadCheckResult:
+def check_frame(
+    frame: pd.DataFrame, metadata=None, tier: str | None = None, *, name: str | None = None
+) -> UploadCheckResult:
     """The same checks as ``check_upload`` on a DataFrame (no file: no name, size or type checks); never raises
     for a blocked table: read ``.report``."""
     meta, _, _ = load_metadata(metadata)
@@ -247,14 +320,22 @@ def _check_bytes(data: bytes, filename: str, tier: str, metadata) -> UploadCheck
     file_type = sniff_file_type(data)
     claimed = SUFFIX_KINDS.get(Path(filename).suffix.lower())
     if claimed and claimed != file_type and file_type in SUFFIX_KINDS.values():
-        report.warning("structure", "name-content-mismatch", f"the file is named like {describe(claimed)} but is "
-                       f"{describe(file_type)}; it was read as what it is", "rename it with the right extension",
-                       file=filename)
+        report.warning(
+            "structure",
+            "name-content-mismatch",
+            f"the file is named like {describe(claimed)} but is {describe(file_type)}; it was read as what it is",
+            "rename it with the right extension",
+            file=filename,
+        )
     result = UploadCheckResult(filename, file_type, len(data), hashlib.sha256(data).hexdigest(), tier, report)
     if len(tables) > 1:
-        report.error("structure", "one-table", f"the file holds {len(tables)} tables "
-                     f"({', '.join(table.name for table in tables)})",
-                     "upload one table per dataset (one CSV, one sheet, or a zip of one file)", file=filename)
+        report.error(
+            "structure",
+            "one-table",
+            f"the file holds {len(tables)} tables ({', '.join(table.name for table in tables)})",
+            "upload one table per dataset (one CSV, one sheet, or a zip of one file)",
+            file=filename,
+        )
     _check_tables(tables, roles, meta, result)
     return result
 
@@ -268,13 +349,19 @@ def _check_tables(tables: list, roles: dict, meta: dict, result: UploadCheckResu
         _check_small_cells(table, roles[table.name], meta, result.tier, result)
         for column, position in find_formula_cells(table.text)[:50]:
             line = table.line_of(position)
-            report.warning("structure", "formula-cell", f"column `{column}` on line {line} starts like a spreadsheet "
-                           "formula", "nothing to do: the commons prefixes it with ' wherever it exports the data",
-                           file=table.name, line=line, column=column)
+            report.warning(
+                "structure",
+                "formula-cell",
+                f"column `{column}` on line {line} starts like a spreadsheet formula",
+                "nothing to do: the commons prefixes it with ' wherever it exports the data",
+                file=table.name,
+                line=line,
+                column=column,
+            )
         result.tables[table.name] = typed_frame(table, roles[table.name].numbers)
     report.finish()
     if not report.ok:
-        result.tables.clear()   # nothing of a blocked upload is sent back or kept
+        result.tables.clear()  # nothing of a blocked upload is sent back or kept
 
 
 def _check_small_cells(table, roles: ColumnRoles, meta: dict, tier: str, result: UploadCheckResult) -> None:
@@ -286,7 +373,7 @@ def _check_small_cells(table, roles: ColumnRoles, meta: dict, tier: str, result:
     overrides = {"disclosure": meta["disclosure"]} if isinstance(meta.get("disclosure"), dict) else None
     try:
         limit = resolve_thresholds(None, overrides).threshold
-    except ConfigurationError:   # a broken `disclosure:` block is a metadata error already; the commons' rules apply
+    except ConfigurationError:  # a broken `disclosure:` block is a metadata error already; the commons' rules apply
         overrides = None
         limit = resolve_thresholds(None, None).threshold
     columns = count_columns_of(table.text, roles, meta)
@@ -296,13 +383,21 @@ def _check_small_cells(table, roles: ColumnRoles, meta: dict, tier: str, result:
     report.tally("privacy", len(columns) - len({cell.column for cell in cells}), len(columns))
     controlled = str(meta.get("disclosure_control") or "").strip()
     severity = "warning" if controlled else "error"
-    report.add_many(range(len(cells)), lambda i: Issue(
-        severity, "privacy", "small-cell",
-        f"column `{cells[i].column}` on line {table.line_of(cells[i].position)} is a count of "
-        f"{cells[i].value:g}, below {limit}" + (f" (the metadata says: {controlled})" if controlled else ""),
-        "small counts can identify people: combine areas or periods, or suppress (blank) the cell and say so in "
-        "the methodology; if disclosure control was already applied, describe it in `disclosure_control:`",
-        file=table.name, line=table.line_of(cells[i].position), column=cells[i].column))
+    report.add_many(
+        range(len(cells)),
+        lambda i: Issue(
+            severity,
+            "privacy",
+            "small-cell",
+            f"column `{cells[i].column}` on line {table.line_of(cells[i].position)} is a count of "
+            f"{cells[i].value:g}, below {limit}" + (f" (the metadata says: {controlled})" if controlled else ""),
+            "small counts can identify people: combine areas or periods, or suppress (blank) the cell and say so in "
+            "the methodology; if disclosure control was already applied, describe it in `disclosure_control:`",
+            file=table.name,
+            line=table.line_of(cells[i].position),
+            column=cells[i].column,
+        ),
+    )
 
 
 def _finish(result: UploadCheckResult, raise_on_block: bool) -> UploadCheckResult:

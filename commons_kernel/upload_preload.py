@@ -5,8 +5,13 @@ a check costs milliseconds instead of seconds."""
 from commons_kernel.upload_checks import check_upload
 
 _TINY = b"ward22_code,month,visits\nE05000886,2022-01,25\n"
-_METADATA = {"name": "warm_up", "title": "Warm up", "description": "Warms the checks.", "licence": "OGL-UK-3.0",
-             "tier": "open"}
+_METADATA = {
+    "name": "warm_up",
+    "title": "Warm up",
+    "description": "Warms the checks.",
+    "licence": "OGL-UK-3.0",
+    "tier": "open",
+}
 
 try:
     check_upload(_TINY, "warm_up.csv", "open", metadata=_METADATA, raise_on_block=False, budget=False)

@@ -42,16 +42,30 @@ from commons_kernel.config import setting
 # Modules whose tests touch the governance and audit database: each of their tests runs on SQLite and PostgreSQL.
 # Not here: test_governance_atomic (its crash child, tests/unit/governance_crash_child.py, opens SQLite by path).
 DATABASE_TEST_MODULES = {
-    "test_ask_cli", "test_assistant_use_records", "test_audit", "test_audit_cli", "test_audit_register",
-    "test_audit_tamper", "test_contributions", "test_contributions_register", "test_data_api_walls",
-    "test_quorum_decisions", "test_releases_rules", "test_releases_service", "test_rules_cannot_loosen",
-    "test_migrations", "test_db_backends", "test_audit_concurrency", "test_policy", "test_releases_outputs",
+    "test_ask_cli",
+    "test_assistant_use_records",
+    "test_audit",
+    "test_audit_cli",
+    "test_audit_register",
+    "test_audit_tamper",
+    "test_contributions",
+    "test_contributions_register",
+    "test_data_api_walls",
+    "test_quorum_decisions",
+    "test_releases_rules",
+    "test_releases_service",
+    "test_rules_cannot_loosen",
+    "test_migrations",
+    "test_db_backends",
+    "test_audit_concurrency",
+    "test_policy",
+    "test_releases_outputs",
 }
 # Single tests of slower modules whose database use is small: one representative each, to keep the suite's time.
 DATABASE_TESTS = {"test_stories_runner.py::test_a_refresh_publishes_every_place_with_checked_numbers"}
 # Tests whose child processes open a SQLite file by path (or run the CLI with a bare environment): SQLite only.
 SQLITE_ONLY = {
-    "test_audit.py::test_concurrent_processes_lose_nothing_and_keep_one_chain",   # test_audit_postgres.py instead
+    "test_audit.py::test_concurrent_processes_lose_nothing_and_keep_one_chain",  # test_audit_postgres.py instead
     "test_audit.py::test_commons_audit_verify_exit_codes",
 }
 # PostgreSQL only, where SQLite has its own test already (test_audit.py: several processes appending).
@@ -64,7 +78,7 @@ def pytest_generate_tests(metafunc):
     if "db_backend" not in metafunc.fixturenames:
         if module not in DATABASE_TEST_MODULES and key not in DATABASE_TESTS:
             return
-        metafunc.fixturenames.insert(0, "db_backend")   # first, so COMMONS_DB_URL is set before other fixtures
+        metafunc.fixturenames.insert(0, "db_backend")  # first, so COMMONS_DB_URL is set before other fixtures
     backends = ["sqlite", "postgresql"]
     if key in SQLITE_ONLY or key in POSTGRESQL_ONLY:
         backends = ["sqlite"] if key in SQLITE_ONLY else ["postgresql"]
@@ -87,7 +101,7 @@ def postgres_server():
         from commons_hub import db
 
         url = server.create_database("commons_head")
-        db.engine(url)              # the newest schema, once; each test copies it
+        db.engine(url)  # the newest schema, once; each test copies it
         db.dispose_all()
         yield server
     finally:
@@ -137,7 +151,7 @@ def db_backend(request, monkeypatch):
             others[path] = new_database("template0")
         return others[path]
 
-    def create_engine(url, *args, **kwargs):      # readonly_engine() and tests' own sa.create_engine("sqlite:...")
+    def create_engine(url, *args, **kwargs):  # readonly_engine() and tests' own sa.create_engine("sqlite:...")
         target = postgres_for(url)
         if target is None:
             return real_create_engine(url, *args, **kwargs)
@@ -150,7 +164,7 @@ def db_backend(request, monkeypatch):
 
     real_sqlite_engine = db._sqlite_engine
 
-    def sqlite_engine(url):                        # db.engine("sqlite:///...governance.sqlite")
+    def sqlite_engine(url):  # db.engine("sqlite:///...governance.sqlite")
         target = postgres_for(url)
         return db._postgresql_engine(target) if target else real_sqlite_engine(url)
 
@@ -170,8 +184,10 @@ def db_backend(request, monkeypatch):
 def seed_dir() -> Path:
     configured = setting("seed_dir")
     if not configured or not Path(configured).is_dir():
-        pytest.skip(f"no seed directory (COMMONS_SEED_DIR={configured!r}): put the files listed in "
-                    f"../shared/data/SOURCES.md in ../shared/data or point COMMONS_SEED_DIR at them")
+        pytest.skip(
+            f"no seed directory (COMMONS_SEED_DIR={configured!r}): put the files listed in "
+            f"../shared/data/SOURCES.md in ../shared/data or point COMMONS_SEED_DIR at them"
+        )
     return Path(configured).resolve()
 
 

@@ -28,8 +28,10 @@ def metadata(**changes) -> dict:
 
 def findings(report: dict) -> list[tuple]:
     """Every error and warning with where it is and what it says (the metadata's own label aside)."""
-    return [(issue["severity"], issue["code"], issue["line"], issue["column"], issue["message"])
-            for issue in report["errors"] + report["warnings"]]
+    return [
+        (issue["severity"], issue["code"], issue["line"], issue["column"], issue["message"])
+        for issue in report["errors"] + report["warnings"]
+    ]
 
 
 def verdict(report: dict) -> tuple:

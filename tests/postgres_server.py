@@ -38,8 +38,9 @@ class ThrowawayPostgres:
     def __init__(self, settings: dict[str, str] | None = None):
         self.bin = postgres_bin()
         if self.bin is None:
-            raise RuntimeError("PostgreSQL is not installed: `apt-get install -y postgresql` (make test does it "
-                               "with WITH_POSTGRES=1)")
+            raise RuntimeError(
+                "PostgreSQL is not installed: `apt-get install -y postgresql` (make test does it with WITH_POSTGRES=1)"
+            )
         self.port = _free_port()
         self.password = secrets.token_urlsafe(16)
         self.settings = {"max_connections": "400", **(settings or {})}
@@ -58,7 +59,7 @@ class ThrowawayPostgres:
         if result.returncode:
             raise RuntimeError(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
-    def start(self) -> "ThrowawayPostgres":
+    def start(self) -> ThrowawayPostgres:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         os.chmod(self.dir, 0o700)
@@ -66,21 +67,62 @@ class ThrowawayPostgres:
         pwfile.write_text(self.password + "\n")
         if os.geteuid() == 0:
             shutil.chown(pwfile, "postgres", "postgres")
-        self._check(self._as_postgres("initdb", "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
-                                      "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
-                                      "--locale=C.UTF-8"), "initdb")
+        self._check(
+            self._as_postgres(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ),
+            "initdb",
+        )
         pwfile.unlink()
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 " + " ".join(
-            f"-c {name}={value}" for name, value in self.settings.items())
-        self._check(self._as_postgres("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-w",
-                                      "-t", "60", "-o", options, "start"), "pg_ctl start")
+            f"-c {name}={value}" for name, value in self.settings.items()
+        )
+        self._check(
+            self._as_postgres(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.dir / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ),
+            "pg_ctl start",
+        )
         self.admin(f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{self.password}'")
         return self
 
     def admin(self, sql: str) -> str:
         """Run SQL as the superuser over the Unix socket (CREATE/DROP DATABASE cannot run in a transaction)."""
-        result = self._as_postgres("psql", "-h", str(self.dir), "-p", str(self.port), "-U", "postgres", "-d",
-                                   "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql)
+        result = self._as_postgres(
+            "psql",
+            "-h",
+            str(self.dir),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-Atc",
+            sql,
+        )
         self._check(result, f"psql {sql!r}")
         return result.stdout
 

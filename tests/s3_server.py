@@ -17,10 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-NO_AUTH_ACTIONS = 6     # CreateUser, PutUserPolicy, CreateAccessKey: for the writer, then for a read-only user
+NO_AUTH_ACTIONS = 6  # CreateUser, PutUserPolicy, CreateAccessKey: for the writer, then for a read-only user
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-READ_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-                                                       "Resource": "*"}]}
+READ_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}],
+}
 
 
 def _free_port() -> int:
@@ -37,22 +39,26 @@ class ThrowawayS3:
         self.key = self.secret = "unset"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "ThrowawayS3":
+    def start(self) -> ThrowawayS3:
         env = dict(os.environ, AWS_DEFAULT_REGION="us-east-1")
         if self.enforce_auth:
             env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(NO_AUTH_ACTIONS)
         moto = Path(sys.executable).parent / "moto_server"
-        self.process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(self.port)], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [str(moto), "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
-        while True:      # a bare connect, not a request: requests count against the unauthenticated ones
+        while True:  # a bare connect, not a request: requests count against the unauthenticated ones
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 break
-            except OSError:
+            except OSError as err:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"moto_server did not start on port {self.port}")
+                    raise RuntimeError(f"moto_server did not start on port {self.port}") from err
                 time.sleep(0.1)
         if self.enforce_auth:
             self.key, self.secret = self._make_user("commons-data-api", POLICY)
@@ -72,8 +78,13 @@ class ThrowawayS3:
     def _boto(self, service: str, key: str, secret: str):
         import boto3
 
-        return boto3.client(service, endpoint_url=self.endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
-                            region_name="us-east-1")
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            region_name="us-east-1",
+        )
 
     def client(self):
         return self._boto("s3", self.key, self.secret)
@@ -83,8 +94,13 @@ class ThrowawayS3:
 
     def environment(self, prefix: str = "commons") -> dict[str, str]:
         """The settings that point the commons' store at this server, credentials as the standard variables."""
-        return {"COMMONS_STORE_URL": self.url(prefix), "COMMONS_S3_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": self.key, "AWS_SECRET_ACCESS_KEY": self.secret, "AWS_DEFAULT_REGION": "us-east-1"}
+        return {
+            "COMMONS_STORE_URL": self.url(prefix),
+            "COMMONS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": self.key,
+            "AWS_SECRET_ACCESS_KEY": self.secret,
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
 
     def read_credentials_file(self, path: Path) -> Path:
         """The read-only user's keys in the AWS INI form COMMONS_S3_READ_CREDENTIALS_FILE reads."""

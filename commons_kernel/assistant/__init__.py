@@ -11,8 +11,22 @@ from commons_kernel.assistant.answer import Answer
 from commons_kernel.assistant.assistant import Assistant
 from commons_kernel.assistant.magic import load_ipython_extension
 from commons_kernel.assistant.places import Gazetteer, Place, gss_level
-from commons_kernel.assistant.sources import (CatalogMetadataSource, DataApiMetadataSource, MetadataSource,
-                                              default_source)
+from commons_kernel.assistant.sources import (
+    CatalogMetadataSource,
+    DataApiMetadataSource,
+    MetadataSource,
+    default_source,
+)
 
-__all__ = ["Assistant", "Answer", "MetadataSource", "CatalogMetadataSource", "DataApiMetadataSource",
-           "default_source", "Gazetteer", "Place", "gss_level", "load_ipython_extension"]
+__all__ = [
+    "Assistant",
+    "Answer",
+    "MetadataSource",
+    "CatalogMetadataSource",
+    "DataApiMetadataSource",
+    "default_source",
+    "Gazetteer",
+    "Place",
+    "gss_level",
+    "load_ipython_extension",
+]

@@ -8,14 +8,18 @@ from __future__ import annotations
 TIER_RULES = {
     "open": "open data: anyone signed in may read it, and stories may use it.",
     "community": "community data: any member of the cooperative may read it once signed in.",
-    "restricted": ("restricted data: only members of an approved, active project that lists it may read it, and "
-                   "every output that leaves (a release, a story) passes disclosure control first."),
+    "restricted": (
+        "restricted data: only members of an approved, active project that lists it may read it, and "
+        "every output that leaves (a release, a story) passes disclosure control first."
+    ),
 }
 
 
 def propose_text(name: str) -> str:
-    return (f"Propose a project: `ck.propose_project(title=..., purpose=..., datasets=['{name}'], ...)` with its "
-            "public benefit, members and end date; stewards and members vote, and the data owner may veto.")
+    return (
+        f"Propose a project: `ck.propose_project(title=..., purpose=..., datasets=['{name}'], ...)` with its "
+        "public benefit, members and end date; stewards and members vote, and the data owner may veto."
+    )
 
 
 def covering_projects(name: str, projects: list[dict]) -> list[dict]:
@@ -36,8 +40,9 @@ def access_text(meta: dict, projects: list[dict], user: str | None = None) -> st
         lines.append(f"Read it with `ck.read('{name}')`.")
         return " ".join(lines)
     if tier == "community":
-        lines.append(f"Read it with `ck.read('{name}')`. Not a member yet? Ask a steward to add you to the "
-                     "members group.")
+        lines.append(
+            f"Read it with `ck.read('{name}')`. Not a member yet? Ask a steward to add you to the members group."
+        )
         return " ".join(lines)
     if meta.get("owner"):
         lines.append(f"Its owner is {meta['owner']}.")
@@ -45,15 +50,22 @@ def access_text(meta: dict, projects: list[dict], user: str | None = None) -> st
     mine = [p for p in listed if user and user in _members(p) and p.get("active", False)]
     if mine:
         slug = mine[0].get("slug")
-        lines.append(f"You ({user}) are a member of active project '{slug}', which lists it: "
-                     f"`ck.read('{name}', project='{slug}')`.")
+        lines.append(
+            f"You ({user}) are a member of active project '{slug}', which lists it: "
+            f"`ck.read('{name}', project='{slug}')`."
+        )
     elif listed:
         described = "; ".join(
             f"'{p.get('slug')}' ({p.get('title', '')}, {'active' if p.get('active') else p.get('status', '')}"
-            + (f", until {p['end_date']}" if p.get("end_date") else "") + ")" for p in listed[:5])
-        lines.append(f"Projects that list it: {described}. Ask a project's members to add you "
-                     "(membership changes go to a vote), then read it with "
-                     f"`ck.read('{name}', project='PROJECT')`.")
+            + (f", until {p['end_date']}" if p.get("end_date") else "")
+            + ")"
+            for p in listed[:5]
+        )
+        lines.append(
+            f"Projects that list it: {described}. Ask a project's members to add you "
+            "(membership changes go to a vote), then read it with "
+            f"`ck.read('{name}', project='PROJECT')`."
+        )
     else:
         lines.append("No project lists it yet.")
     lines.append(propose_text(name))

@@ -16,7 +16,7 @@ from commons_kernel.assistant.knowledge import Knowledge
 from commons_kernel.assistant.tools import ToolLog, make_tools
 from commons_kernel.exceptions import ConfigurationError
 
-RECURSION_LIMIT = 16   # model ↔ tool round trips before the agent gives up
+RECURSION_LIMIT = 16  # model ↔ tool round trips before the agent gives up
 
 SYSTEM_PROMPT = """\
 You are the assistant of the Liverpool City Region Data Commons, a data cooperative for Halton, Knowsley,
@@ -57,7 +57,7 @@ def _final_text(messages) -> str:
     for message in reversed(messages):
         if isinstance(message, AIMessage) and not message.tool_calls:
             content = message.content
-            if isinstance(content, list):   # content blocks: keep the text ones
+            if isinstance(content, list):  # content blocks: keep the text ones
                 content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
             return str(content).strip()
     return ""
@@ -67,16 +67,18 @@ def agent_answer(model, knowledge: Knowledge, question: str, user: str | None = 
     """Run the agent on one question. Raises whatever the model provider raises; the caller decides to fall back."""
     tool_log = ToolLog()
     agent = create_agent(model, make_tools(knowledge, user, tool_log), system_prompt=SYSTEM_PROMPT)
-    state = agent.invoke({"messages": [{"role": "user", "content": question}]},
-                         config={"recursion_limit": RECURSION_LIMIT})
+    state = agent.invoke(
+        {"messages": [{"role": "user", "content": question}]}, config={"recursion_limit": RECURSION_LIMIT}
+    )
     text = _final_text(state["messages"])
     scores = {}
     for name, score in tool_log.searched:
         scores.setdefault(name, score)
     names = list(tool_log.datasets)
-    if not names:   # the model only searched: cite the hits it mentions, in rank order
+    if not names:  # the model only searched: cite the hits it mentions, in rank order
         names = [name for name in scores if name in text]
     cited = [knowledge.citation(name, scores.get(name)) for name in names if name in knowledge.datasets]
-    snippet = tool_log.snippets[-1] if tool_log.snippets else (
-        knowledge.snippet(cited[0]["name"], question) if cited else "")
+    snippet = (
+        tool_log.snippets[-1] if tool_log.snippets else (knowledge.snippet(cited[0]["name"], question) if cited else "")
+    )
     return Answer(text or "The model gave no answer.", cited, snippet, used_model=True, answered=bool(text))

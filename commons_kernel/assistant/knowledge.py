@@ -22,9 +22,16 @@ from commons_kernel.exceptions import DatasetNotFound
 class Knowledge:
     """Metadata-only view of the commons. ``semantic=False`` gives keyword search only (no embedding model)."""
 
-    def __init__(self, datasets: list[dict], projects: list[dict] | None = None, gazetteer: Gazetteer | None = None,
-                 stories_dir: Path | str | None = None, cache_path: Path | None = None,
-                 encoder: embedding.Encoder | None = None, semantic: bool = True):
+    def __init__(
+        self,
+        datasets: list[dict],
+        projects: list[dict] | None = None,
+        gazetteer: Gazetteer | None = None,
+        stories_dir: Path | str | None = None,
+        cache_path: Path | None = None,
+        encoder: embedding.Encoder | None = None,
+        semantic: bool = True,
+    ):
         self.datasets = {d["name"]: d for d in datasets}
         self.projects = list(projects or [])
         self.gazetteer = gazetteer or Gazetteer.default()
@@ -35,7 +42,7 @@ class Knowledge:
         self._search: HybridSearch | None = None
 
     @classmethod
-    def from_source(cls, source: MetadataSource, **options) -> "Knowledge":
+    def from_source(cls, source: MetadataSource, **options) -> Knowledge:
         return cls(source.datasets(), source.projects(), **options)
 
     # -- search -------------------------------------------------------------------------------------------------
@@ -55,9 +62,13 @@ class Knowledge:
         """Capitalised phrases that look like places but are neither wards nor boroughs we know ("Bootle")."""
         known = {p.name.lower() for p in places}
         vocabulary = self.searcher.keywords.vocabulary()
-        return [phrase for phrase in place_like_phrases(text)
-                if phrase.lower() not in known and not any(phrase.lower() in k for k in known)
-                and not set(words(phrase)) & vocabulary]
+        return [
+            phrase
+            for phrase in place_like_phrases(text)
+            if phrase.lower() not in known
+            and not any(phrase.lower() in k for k in known)
+            and not set(words(phrase)) & vocabulary
+        ]
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         return self.searcher.search(query, self.places(query), limit)
@@ -76,10 +87,12 @@ class Knowledge:
             f"{meta['name']}: {meta.get('title', '')}",
             meta.get("description", "").strip(),
             f"Tier: {meta.get('tier', '')}. Licence: {meta.get('licence', '')}"
-            + (f" ({meta['licence_url']})" if meta.get("licence_url") else "") + ".",
+            + (f" ({meta['licence_url']})" if meta.get("licence_url") else "")
+            + ".",
             f"Publisher: {meta.get('publisher', '')}. Attribution: {meta.get('attribution', '')}",
             f"Geography: {geography.get('level', '')}, {geography.get('vintage', '')}"
-            + (f" (codes in {geography['code_column']})" if geography.get("code_column") else "") + ".",
+            + (f" (codes in {geography['code_column']})" if geography.get("code_column") else "")
+            + ".",
             f"Period: {meta.get('period') or 'not stated'}. Updated: {meta.get('update_frequency') or 'not stated'}.",
         ]
         if meta.get("synthetic"):
@@ -87,7 +100,9 @@ class Knowledge:
         lines.append("Columns:")
         for column in meta.get("columns") or []:
             unit = f" [{column['unit']}]" if column.get("unit") else ""
-            lines.append(f"  - {column.get('name')} ({column.get('type', '')}){unit}: {column.get('description') or ''}")
+            lines.append(
+                f"  - {column.get('name')} ({column.get('type', '')}){unit}: {column.get('description') or ''}"
+            )
         for note in meta.get("quality_notes") or []:
             lines.append(f"Note: {note}")
         return "\n".join(line for line in lines if line)
@@ -107,8 +122,12 @@ class Knowledge:
 
     def citation(self, name: str, score: float | None = None) -> dict:
         meta = self.get(name)
-        cited = {"name": name, "title": meta.get("title", ""), "licence": meta.get("licence", ""),
-                 "tier": meta.get("tier", "")}
+        cited = {
+            "name": name,
+            "title": meta.get("title", ""),
+            "licence": meta.get("licence", ""),
+            "tier": meta.get("tier", ""),
+        }
         if score is not None:
-            cited["score"] = round(min(float(score), 1.0), 3)   # a dataset named outright scores above 1
+            cited["score"] = round(min(float(score), 1.0), 3)  # a dataset named outright scores above 1
         return cited

@@ -6,7 +6,7 @@ kernel, created on first use, so the embedding model loads once.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _assistant = None
 AssistantFactory = Callable[[], object]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from commons_kernel.assistant.assistant import Assistant, RecordUse
 from commons_kernel.assistant.places import Gazetteer
@@ -35,7 +35,7 @@ class IngestedGazetteer(Gazetteer):
         self._loaded = False
         self._lock = threading.Lock()
 
-    def load(self) -> "IngestedGazetteer":
+    def load(self) -> IngestedGazetteer:
         with self._lock:
             if not self._loaded:
                 read = self._read
@@ -56,8 +56,11 @@ class IngestedGazetteer(Gazetteer):
 def use_payload(record: dict) -> dict:
     """The wire form of a use record made by ``Assistant`` (which holds ``question`` only when the member opted
     in): what ``POST api/assistant/uses`` takes."""
-    payload = {"datasets": list(record.get("datasets") or []), "used_model": bool(record.get("used_model")),
-               "answered": bool(record.get("answered", True))}
+    payload = {
+        "datasets": list(record.get("datasets") or []),
+        "used_model": bool(record.get("used_model")),
+        "answered": bool(record.get("answered", True)),
+    }
     if record.get("question") is not None:
         payload.update(share_question=True, question=record["question"])
     return payload
@@ -90,12 +93,18 @@ def user_cache_path() -> Path | None:
     return Path.home() / ".cache" / "commons" / "assistant-index.npz"
 
 
-def member_assistant(model=None, *, gazetteer: Gazetteer | None = None, record_use: RecordUse | None = None,
-                     **options) -> Assistant:
+def member_assistant(
+    model=None, *, gazetteer: Gazetteer | None = None, record_use: RecordUse | None = None, **options
+) -> Assistant:
     """The product's assistant. ``model``: None reads the ``assistant_model`` setting. With a token: data-api
     metadata, the ingested ward lookup, uses recorded through the data-api. ``options`` go to ``Assistant``."""
     if api_token():
         options.setdefault("cache_path", user_cache_path())
-        return Assistant(DataApiMetadataSource(), model, record_use or DataApiUseRecorder(),
-                         gazetteer=gazetteer or IngestedGazetteer(), **options)
+        return Assistant(
+            DataApiMetadataSource(),
+            model,
+            record_use or DataApiUseRecorder(),
+            gazetteer=gazetteer or IngestedGazetteer(),
+            **options,
+        )
     return Assistant(CatalogMetadataSource(), model, record_use, gazetteer=gazetteer, **options)

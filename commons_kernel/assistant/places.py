@@ -25,28 +25,67 @@ COMBINED_AUTHORITY = ("E47000004", "Liverpool City Region")
 SEED_WARD_LOOKUP = "lookup_wd22_lad22_cty_rgn_ctry_lcr.csv"
 
 GSS_LEVELS = {
-    "E00": "oa", "E01": "lsoa", "E02": "msoa", "E05": "ward", "E06": "lad", "E07": "lad", "E08": "lad",
-    "E09": "lad", "E10": "county", "E11": "county", "E12": "region", "E47": "cauth", "E92": "country",
-    "W01": "lsoa", "W02": "msoa", "W05": "ward", "W06": "lad",
+    "E00": "oa",
+    "E01": "lsoa",
+    "E02": "msoa",
+    "E05": "ward",
+    "E06": "lad",
+    "E07": "lad",
+    "E08": "lad",
+    "E09": "lad",
+    "E10": "county",
+    "E11": "county",
+    "E12": "region",
+    "E47": "cauth",
+    "E92": "country",
+    "W01": "lsoa",
+    "W02": "msoa",
+    "W05": "ward",
+    "W06": "lad",
 }
 LEVEL_WORDS = {
-    "oa": "an output area", "lsoa": "an LSOA (small area)", "msoa": "an MSOA", "ward": "an electoral ward",
-    "lad": "a local authority (borough)", "county": "a county", "region": "a region", "cauth": "a combined authority",
+    "oa": "an output area",
+    "lsoa": "an LSOA (small area)",
+    "msoa": "an MSOA",
+    "ward": "an electoral ward",
+    "lad": "a local authority (borough)",
+    "county": "a county",
+    "region": "a region",
+    "cauth": "a combined authority",
     "country": "a country",
 }
 GSS_CODE = re.compile(r"\b([EW]\d{2})(\d{6})\b", re.IGNORECASE)
 
 # Ward names that are also everyday words match only when written with a capital letter.
-EVERYDAY_WORDS = {"central", "park", "church", "manor", "county", "ford", "grange", "victoria", "derby", "cambridge",
-                  "riverside", "kew", "norwood", "upton", "eastham", "parr", "windle", "appleton", "roby"}
+EVERYDAY_WORDS = {
+    "central",
+    "park",
+    "church",
+    "manor",
+    "county",
+    "ford",
+    "grange",
+    "victoria",
+    "derby",
+    "cambridge",
+    "riverside",
+    "kew",
+    "norwood",
+    "upton",
+    "eastham",
+    "parr",
+    "windle",
+    "appleton",
+    "roby",
+}
 
 
 @dataclass(frozen=True)
 class Place:
     name: str
     code: str
-    level: str                 # a GSS_LEVELS value
-    vintage: str = ""          # e.g. "December 2022" for wards
+    level: str  # a GSS_LEVELS value
+    vintage: str = ""  # e.g. "December 2022" for wards
     parent_code: str = ""
     parent_name: str = ""
 
@@ -89,16 +128,24 @@ class Gazetteer:
         self._patterns = sorted(self._names, key=len, reverse=True)
 
     @classmethod
-    def from_seed_lookup(cls, path: Path | str) -> "Gazetteer":
+    def from_seed_lookup(cls, path: Path | str) -> Gazetteer:
         """Read the ONS ward-to-LAD lookup seed file (WD22CD, WD22NM, LAD22CD, LAD22NM)."""
         import pandas as pd
 
         frame = pd.read_csv(path, dtype=str, usecols=["WD22CD", "WD22NM", "LAD22CD", "LAD22NM"])
-        return cls(frame.rename(columns={"WD22CD": "ward22_code", "WD22NM": "ward22_name",
-                                         "LAD22CD": "lad22_code", "LAD22NM": "lad22_name"}))
+        return cls(
+            frame.rename(
+                columns={
+                    "WD22CD": "ward22_code",
+                    "WD22NM": "ward22_name",
+                    "LAD22CD": "lad22_code",
+                    "LAD22NM": "lad22_name",
+                }
+            )
+        )
 
     @classmethod
-    def default(cls) -> "Gazetteer":
+    def default(cls) -> Gazetteer:
         """Wards from the seed lookup when the seed directory has it, else the six boroughs only."""
         seed = Path(config.setting("seed_dir") or ".") / SEED_WARD_LOOKUP
         return cls.from_seed_lookup(seed) if config.setting("seed_dir") and seed.is_file() else cls()
@@ -141,7 +188,9 @@ class Gazetteer:
         return list(unique.values())
 
 
-PLACE_CUE = re.compile(r"\b(?:in|for|near|around|across|covering|cover|about|of)\s+((?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)*)")
+PLACE_CUE = re.compile(
+    r"\b(?:in|for|near|around|across|covering|cover|about|of)\s+((?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)*)"
+)
 
 
 def place_like_phrases(text: str) -> list[str]:

@@ -8,8 +8,8 @@ the top. The combined score doubles as the confidence: below ``NO_ANSWER_BELOW``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from commons_kernel.assistant.places import Place, place_like_phrases
 from commons_kernel.assistant.synonyms import expand, trigger_phrases
 
 KEYWORD_SHARE = 0.5
-SEMANTIC_FLOOR, SEMANTIC_CEILING = 0.15, 0.65   # cosine below the floor means unrelated; above the ceiling, sure
+SEMANTIC_FLOOR, SEMANTIC_CEILING = 0.15, 0.65  # cosine below the floor means unrelated; above the ceiling, sure
 NO_ANSWER_BELOW = 0.3
 NAMED_BOOST = 1.0
 LEVEL_TERMS = {"ward": "ward", "lad": "local authority", "lsoa": "lsoa", "msoa": "msoa", "cauth": "combined authority"}
@@ -34,8 +34,13 @@ class Hit:
     reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "score": round(self.score, 3), "keyword": round(self.keyword, 3),
-                "semantic": round(self.semantic, 3), "reasons": list(self.reasons)}
+        return {
+            "name": self.name,
+            "score": round(self.score, 3),
+            "keyword": round(self.keyword, 3),
+            "semantic": round(self.semantic, 3),
+            "reasons": list(self.reasons),
+        }
 
 
 @dataclass
@@ -96,14 +101,17 @@ class HybridSearch:
         return SearchResult(hits[:limit], expansions, unknown, coverage)
 
     def _coverage(self, topical: str, places: Sequence[Place]) -> tuple[list[str], float]:
-        known = (self.keywords.vocabulary() | set(words(" ".join(trigger_phrases(topical))))
-                 | set(words(" ".join(ASSISTANT_WORDS))))
+        known = (
+            self.keywords.vocabulary()
+            | set(words(" ".join(trigger_phrases(topical))))
+            | set(words(" ".join(ASSISTANT_WORDS)))
+        )
         # "Bootle" in "poverty in Bootle" is a place we cannot name, not a topic the catalogue lacks
         placeish = set(words(" ".join(place_like_phrases(topical))))
         content = [w for w in dict.fromkeys(words(topical)) if not w.isdigit() and w not in placeish]
         unknown = [w for w in content if w not in known]
         if not content:
-            return [], 1.0 if places else 0.0   # a bare code or place name: answer about the place
+            return [], 1.0 if places else 0.0  # a bare code or place name: answer about the place
         return unknown, 1 - len(unknown) / len(content)
 
     def _semantic(self, question: str, expansions: list[str]) -> dict[str, float]:

@@ -11,8 +11,8 @@ import re
 
 from commons_kernel.assistant.places import Place
 
-WARD_LOOKUP = "lookup_lsoa11_ward22"          # lsoa11_code → ward22_code (best fit for St Helens)
-LSOA_LOOKUP = "lookup_lsoa11_lsoa21"          # lsoa11_code → lsoa21_code, with lad22_code
+WARD_LOOKUP = "lookup_lsoa11_ward22"  # lsoa11_code → ward22_code (best fit for St Helens)
+LSOA_LOOKUP = "lookup_lsoa11_lsoa21"  # lsoa11_code → lsoa21_code, with lad22_code
 PROJECT_PLACEHOLDER = "YOUR-PROJECT"
 
 
@@ -31,9 +31,16 @@ def code_column(meta: dict, kind: str) -> str | None:
 def variable(meta: dict) -> str:
     """A short Python name for the frame: ``imd``, ``crime``, ``census``..."""
     name = meta["name"]
-    for prefix, short in (("imd", "imd"), ("uk_imd", "imd"), ("police", "crime"), ("census", "census"),
-                          ("population", "population"), ("boundar", "areas"), ("lookup", "lookup"),
-                          ("centroids", "centroids")):
+    for prefix, short in (
+        ("imd", "imd"),
+        ("uk_imd", "imd"),
+        ("police", "crime"),
+        ("census", "census"),
+        ("population", "population"),
+        ("boundar", "areas"),
+        ("lookup", "lookup"),
+        ("centroids", "centroids"),
+    ):
         if name.startswith(prefix):
             return short
     return "df"
@@ -42,8 +49,10 @@ def variable(meta: dict) -> str:
 def read_line(meta: dict, project: str | None = None) -> str:
     name, var = meta["name"], variable(meta)
     if meta.get("tier") == "restricted":
-        return (f"# restricted: only members of an approved project that lists {name} may read it\n"
-                f"{var} = ck.read({name!r}, project={(project or PROJECT_PLACEHOLDER)!r})")
+        return (
+            f"# restricted: only members of an approved project that lists {name} may read it\n"
+            f"{var} = ck.read({name!r}, project={(project or PROJECT_PLACEHOLDER)!r})"
+        )
     return f"{var} = ck.read({name!r})"
 
 
@@ -52,27 +61,33 @@ def place_lines(meta: dict, place: Place) -> list[str]:
     var, columns = variable(meta), column_names(meta)
     label = f"  # {place.name}" if place.name else ""
     if place.level == "lad":
-        if "area_code" in columns:   # census tables carry a row per local authority
+        if "area_code" in columns:  # census tables carry a row per local authority
             return [f"here = {var}[{var}['area_code'] == {place.code!r}]{label}"]
         lad = code_column(meta, "lad")
         if lad:
             return [f"here = {var}[{var}[{lad!r}] == {place.code!r}]{label}"]
         lsoa = code_column(meta, "lsoa")
-        if lsoa in ("lsoa11_code", "lsoa21_code"):   # the LSOA lookup says which borough each LSOA is in
-            return [f"lsoas = ck.read({LSOA_LOOKUP!r})",
-                    f"here = {var}[{var}[{lsoa!r}].isin(lsoas.loc[lsoas['lad22_code'] == {place.code!r}, "
-                    f"{lsoa!r}])]{label}"]
+        if lsoa in ("lsoa11_code", "lsoa21_code"):  # the LSOA lookup says which borough each LSOA is in
+            return [
+                f"lsoas = ck.read({LSOA_LOOKUP!r})",
+                f"here = {var}[{var}[{lsoa!r}].isin(lsoas.loc[lsoas['lad22_code'] == {place.code!r}, "
+                f"{lsoa!r}])]{label}",
+            ]
     if place.level == "ward":
         ward = code_column(meta, "ward")
         if ward:
             return [f"here = {var}[{var}[{ward!r}] == {place.code!r}]{label}"]
         lsoa = code_column(meta, "lsoa") or ("area_code" if "area_code" in columns else None)
         if lsoa:
-            lines = [f"wards = ck.read({WARD_LOOKUP!r})",
-                     f"in_ward = wards.loc[wards['ward22_code'] == {place.code!r}, 'lsoa11_code']{label}"]
-            if lsoa != "lsoa11_code":   # 2021 small areas: step through the official LSOA 2011 → 2021 lookup
-                lines += [f"lsoas = ck.read({LSOA_LOOKUP!r})",
-                          "in_ward = lsoas.loc[lsoas['lsoa11_code'].isin(in_ward), 'lsoa21_code']"]
+            lines = [
+                f"wards = ck.read({WARD_LOOKUP!r})",
+                f"in_ward = wards.loc[wards['ward22_code'] == {place.code!r}, 'lsoa11_code']{label}",
+            ]
+            if lsoa != "lsoa11_code":  # 2021 small areas: step through the official LSOA 2011 → 2021 lookup
+                lines += [
+                    f"lsoas = ck.read({LSOA_LOOKUP!r})",
+                    "in_ward = lsoas.loc[lsoas['lsoa11_code'].isin(in_ward), 'lsoa21_code']",
+                ]
             return lines + [f"here = {var}[{var}[{lsoa!r}].isin(in_ward)]"]
     if place.level in ("lsoa", "msoa"):
         column = code_column(meta, place.level) or ("area_code" if "area_code" in columns else None)
@@ -95,8 +110,12 @@ def measures_argument(meta: dict) -> str | None:
     score = next((n for n in names if n.endswith("_score")), None)
     if score and weight:
         return f"means={{{score!r}: {weight!r}}}"
-    counts = [c.get("name") for c in columns if c.get("type") in ("integer", "float", "number")
-              and any(unit in str(c.get("unit") or "").lower() for unit in COUNT_UNITS)]
+    counts = [
+        c.get("name")
+        for c in columns
+        if c.get("type") in ("integer", "float", "number")
+        and any(unit in str(c.get("unit") or "").lower() for unit in COUNT_UNITS)
+    ]
     return f"sums={counts[:4]!r}" if counts else None
 
 
@@ -108,12 +127,14 @@ def aggregate_lines(meta: dict, places: list[Place]) -> list[str]:
     rule = measures_argument(meta)
     if not target or not small or not rule or code_column(meta, target):
         return []
-    if target == "lad" and "area_code" in columns:   # census tables already have a row per borough
+    if target == "lad" and "area_code" in columns:  # census tables already have a row per borough
         return []
     var = variable(meta)
-    lines = [f"# every {'ward' if target == 'ward' else 'borough'}, from the small areas "
-             "(result.attrs['method'] says how each column was combined)"]
-    if "area_level" in columns:   # census tables mix levels: aggregate the LSOA rows only
+    lines = [
+        f"# every {'ward' if target == 'ward' else 'borough'}, from the small areas "
+        "(result.attrs['method'] says how each column was combined)"
+    ]
+    if "area_level" in columns:  # census tables mix levels: aggregate the LSOA rows only
         lines.append(f"small_areas = {var}[{var}['area_level'] == 'lsoa21']")
         source = "small_areas"
     else:
@@ -133,8 +154,10 @@ def code_snippet(meta: dict, places: list[Place] | tuple = (), project: str | No
     for place in places:
         if aggregated and place.level in LEVEL_KEYS and f"by_{place.level} =" in aggregated[-1]:
             key = f"{LEVEL_KEYS[place.level]}_code"
-            cut = [f"here = by_{place.level}[by_{place.level}[{key!r}] == {place.code!r}]"
-                   + (f"  # {place.name}" if place.name else "")]
+            cut = [
+                f"here = by_{place.level}[by_{place.level}[{key!r}] == {place.code!r}]"
+                + (f"  # {place.name}" if place.name else "")
+            ]
         else:
             cut = place_lines(meta, place)
         if cut:
@@ -150,10 +173,16 @@ def link_snippet(left: dict, right: dict) -> str:
     a, b = variable(left), variable(right)
     if a == b:
         a, b = a + "_a", b + "_b"
-    return "\n".join([
-        "import commons_kernel as ck", "",
-        read_line(left).replace(variable(left) + " =", a + " =", 1),
-        read_line(right).replace(variable(right) + " =", b + " =", 1),
-        f"linked = ck.link({a}, {b})   # converts area codes between vintages, then joins on them",
-        "linked.head()",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "import commons_kernel as ck",
+                "",
+                read_line(left).replace(variable(left) + " =", a + " =", 1),
+                read_line(right).replace(variable(right) + " =", b + " =", 1),
+                f"linked = ck.link({a}, {b})   # converts area codes between vintages, then joins on them",
+                "linked.head()",
+            ]
+        )
+        + "\n"
+    )

@@ -35,7 +35,7 @@ def load_stories(stories_dir: Path | str | None = None) -> list[StoryRef]:
         try:
             raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):
-            continue   # a half-written story must not stop the assistant from answering
+            continue  # a half-written story must not stop the assistant from answering
         if not isinstance(raw, dict):
             continue
         names = []
@@ -43,8 +43,11 @@ def load_stories(stories_dir: Path | str | None = None) -> list[StoryRef]:
             name = item.get("name") if isinstance(item, dict) else item
             if isinstance(name, str):
                 names.append(name)
-        stories.append(StoryRef(file.parent.name, str(raw.get("title") or file.parent.name),
-                                str(raw.get("summary") or ""), tuple(names)))
+        stories.append(
+            StoryRef(
+                file.parent.name, str(raw.get("title") or file.parent.name), str(raw.get("summary") or ""), tuple(names)
+            )
+        )
     return stories
 
 

@@ -20,8 +20,8 @@ SEARCH_LIMIT = 5
 @dataclass
 class ToolLog:
     calls: list[tuple[str, dict]] = field(default_factory=list)
-    datasets: list[str] = field(default_factory=list)      # named in describe/access/code/stories, in call order
-    searched: list[tuple[str, float]] = field(default_factory=list)   # search hits, in rank order
+    datasets: list[str] = field(default_factory=list)  # named in describe/access/code/stories, in call order
+    searched: list[tuple[str, float]] = field(default_factory=list)  # search hits, in rank order
     snippets: list[str] = field(default_factory=list)
 
     def note(self, tool_name: str, args: dict, dataset: str | None = None) -> None:
@@ -49,15 +49,20 @@ def make_tools(knowledge: Knowledge, user: str | None = None, log: ToolLog | Non
         for hit in result.hits:
             meta = knowledge.get(hit.name)
             log.searched.append((hit.name, hit.score))
-            lines.append(f"- {hit.name} (score {hit.score:.2f}): {meta.get('title', '')}; tier {meta.get('tier')}; "
-                         f"licence {meta.get('licence')}")
+            lines.append(
+                f"- {hit.name} (score {hit.score:.2f}): {meta.get('title', '')}; tier {meta.get('tier')}; "
+                f"licence {meta.get('licence')}"
+            )
         places = [p.describe() for p in knowledge.places(query)]
         if places:
             lines.append("Places: " + "; ".join(places))
         if not result.answerable:
-            lines.insert(0, "Weak matches only: the catalogue probably has no data on this"
-                         + (f" (unknown words: {', '.join(result.unknown_words)})" if result.unknown_words else "")
-                         + ".")
+            lines.insert(
+                0,
+                "Weak matches only: the catalogue probably has no data on this"
+                + (f" (unknown words: {', '.join(result.unknown_words)})" if result.unknown_words else "")
+                + ".",
+            )
         return "\n".join(lines) or "No datasets found."
 
     @tool
@@ -78,8 +83,11 @@ def make_tools(knowledge: Knowledge, user: str | None = None, log: ToolLog | Non
     def code_snippet(name: str, place: str = "", link_with: str = "") -> str:
         """Working Python (commons_kernel) that loads a dataset. ``place``: a ward or borough name or GSS code to
         keep only its rows. ``link_with``: another dataset name to link it to by area."""
-        log.note("code_snippet", {"name": name, "place": place, "link_with": link_with},
-                 name if name in knowledge.datasets else None)
+        log.note(
+            "code_snippet",
+            {"name": name, "place": place, "link_with": link_with},
+            name if name in knowledge.datasets else None,
+        )
 
         def run():
             code = knowledge.link(name, link_with) if link_with else knowledge.snippet(name, place)

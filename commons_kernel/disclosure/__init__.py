@@ -17,6 +17,15 @@ from commons_kernel.disclosure.session import Session, add_constant
 from commons_kernel.disclosure.thresholds import Thresholds, resolve_thresholds
 
 __all__ = [
-    "ACRO_VERSION", "DisclosureReport", "RULES", "Rule", "Session", "Thresholds", "add_constant", "check_output",
-    "register_rule", "resolve_thresholds", "suppress_small_counts",
+    "ACRO_VERSION",
+    "DisclosureReport",
+    "RULES",
+    "Rule",
+    "Session",
+    "Thresholds",
+    "add_constant",
+    "check_output",
+    "register_rule",
+    "resolve_thresholds",
+    "suppress_small_counts",
 ]

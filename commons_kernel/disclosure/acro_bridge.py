@@ -86,12 +86,14 @@ class CommonsSDCChecks(sdcchecks.SDCChecks):
     def check_min_threshold(self, name: str, evidence: Any, model: Any):
         status, summary, mask = super().check_min_threshold(name, evidence, model)
         counts = evidence.interim_tables.get("count_table")
-        if (not self.risk_appetite["zeros_are_disclosive"] and getattr(model, "model_type", "") == "table"
-                and isinstance(counts, pd.DataFrame)):
+        if (
+            not self.risk_appetite["zeros_are_disclosive"]
+            and getattr(model, "model_type", "") == "table"
+            and isinstance(counts, pd.DataFrame)
+        ):
             mask = mask & ~(counts == 0)
             status, summary = sdcchecks.get_status_summary_from_mask(mask)
         return status, summary, mask
-
 
     def check_nk_dominance(self, name: str, evidence: Any, model: Any):
         return self._dominance_beside_negatives(super().check_nk_dominance, name, evidence, model)
@@ -148,6 +150,12 @@ def contributor_evidence(grouped: Any, nk_n: int) -> dict[str, Any]:
 
 
 __all__ = [
-    "ACRO_VERSION", "CommonsSDCChecks", "acro", "contributor_evidence", "new_acro", "new_checks", "quiet_acro",
+    "ACRO_VERSION",
+    "CommonsSDCChecks",
+    "acro",
+    "contributor_evidence",
+    "new_acro",
+    "new_checks",
+    "quiet_acro",
     "sdcchecks",
 ]

@@ -110,8 +110,11 @@ def suppress_small_counts(
     report.suppressed = suppressed
     report.checked_columns = count_columns
     report.unchecked_columns = [
-        c for c in frame.columns
-        if c not in count_columns and c not in derived_columns and pd.api.types.is_numeric_dtype(frame[c])
+        c
+        for c in frame.columns
+        if c not in count_columns
+        and c not in derived_columns
+        and pd.api.types.is_numeric_dtype(frame[c])
         and not pd.api.types.is_bool_dtype(frame[c])
     ]
     return suppressed, report
@@ -142,8 +145,9 @@ def _run_rules(
     cells = cells_frame(frame, flags)
     fail_mask = (cells["status"] == FAIL).to_numpy().reshape(frame.shape)
     suppressed = blank_cells(frame, list(frame.columns), fail_mask)
-    report = DisclosureReport(cells=cells, suppressed=suppressed, thresholds=chosen, label=label,
-                              checked_columns=list(frame.columns))
+    report = DisclosureReport(
+        cells=cells, suppressed=suppressed, thresholds=chosen, label=label, checked_columns=list(frame.columns)
+    )
     return report, fail_mask
 
 
@@ -169,7 +173,11 @@ def _aligned(mask: pd.DataFrame | pd.Series, frame: pd.DataFrame) -> np.ndarray:
 
 
 def _evidence_from_data(
-    frame: pd.DataFrame, data: pd.DataFrame, index: list[str], columns: list[str], values: str | None,
+    frame: pd.DataFrame,
+    data: pd.DataFrame,
+    index: list[str],
+    columns: list[str],
+    values: str | None,
     chosen: Thresholds,
 ) -> dict[str, pd.DataFrame]:
     if not index:
@@ -235,8 +243,9 @@ def _as_frame(table: pd.DataFrame | pd.Series) -> pd.DataFrame:
 
 
 def _require_numeric(frame: pd.DataFrame, what: str) -> None:
-    text = [c for c in frame.columns
-            if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])]
+    text = [
+        c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+    ]
     if text:
         raise ValidationFailed(
             f"{what}, but columns {text} are not numbers. Move labels into the index "

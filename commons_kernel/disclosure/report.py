@@ -172,7 +172,7 @@ def cells_frame(
     rules = np.full((n_rows, n_cols), "", dtype=object)
     reasons = np.full((n_rows, n_cols), "", dtype=object)
     for name, flag_status, reason, mask in flags:
-        for i, j in zip(*np.nonzero(mask)):
+        for i, j in zip(*np.nonzero(mask), strict=False):
             if SEVERITY[flag_status] > SEVERITY[status[i, j]]:
                 status[i, j] = flag_status
             rules[i, j] = f"{rules[i, j]}, {name}" if rules[i, j] else name

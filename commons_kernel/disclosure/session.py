@@ -1,11 +1,11 @@
 """Session: ACRO's checked tables, models and plots, with the commons thresholds and nothing written to the CWD.
 
-    from commons_kernel import disclosure
-    session = disclosure.Session(metadata=dataset_metadata)      # thresholds: settings + dataset overrides
-    table = session.crosstab(df.age_band, df.reason)              # small cells suppressed
-    model = session.ols(y, disclosure.add_constant(x))            # fails below the residual dof threshold
-    session.results()                                             # every output's checks, as JSON for a release
-    session.finalise()                                            # ACRO's release folder, in the session folder
+from commons_kernel import disclosure
+session = disclosure.Session(metadata=dataset_metadata)      # thresholds: settings + dataset overrides
+table = session.crosstab(df.age_band, df.reason)              # small cells suppressed
+model = session.ols(y, disclosure.add_constant(x))            # fails below the residual dof threshold
+session.results()                                             # every output's checks, as JSON for a release
+session.finalise()                                            # ACRO's release folder, in the session folder
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ class Session:
 
     # Tables -------------------------------------------------------------------------------------------------
 
-    def crosstab(self, index: Any, columns: Any, values: Any = None, aggfunc: str | list[str] | None = None,
-                 **kwargs: Any) -> pd.DataFrame:
+    def crosstab(
+        self, index: Any, columns: Any, values: Any = None, aggfunc: str | list[str] | None = None, **kwargs: Any
+    ) -> pd.DataFrame:
         """pandas.crosstab, checked (and suppressed unless ``suppress=False``): ACRO's Tables.crosstab."""
         if isinstance(aggfunc, (list, tuple)) and len(aggfunc) > 1:
             return self._table_per_aggfunc(
@@ -78,14 +79,21 @@ class Session:
             )
         return self._run("crosstab", index, columns, values, aggfunc=aggfunc, **kwargs)
 
-    def pivot_table(self, data: pd.DataFrame, values: Any = None, index: Any = None, columns: Any = None,
-                    aggfunc: str | list[str] = "mean", **kwargs: Any) -> pd.DataFrame:
+    def pivot_table(
+        self,
+        data: pd.DataFrame,
+        values: Any = None,
+        index: Any = None,
+        columns: Any = None,
+        aggfunc: str | list[str] = "mean",
+        **kwargs: Any,
+    ) -> pd.DataFrame:
         """pandas.pivot_table, checked: ACRO's Tables.pivot_table. One values column; aggfunc may be a list."""
         if isinstance(aggfunc, (list, tuple)) and len(aggfunc) > 1:
             return self._table_per_aggfunc(
-                "pivot_table", list(aggfunc),
-                lambda one: ((data,), {"values": values, "index": index, "columns": columns, "aggfunc": one,
-                                       **kwargs}),
+                "pivot_table",
+                list(aggfunc),
+                lambda one: ((data,), {"values": values, "index": index, "columns": columns, "aggfunc": one, **kwargs}),
             )
         return self._run("pivot_table", data, values=values, index=index, columns=columns, aggfunc=aggfunc, **kwargs)
 
@@ -238,7 +246,11 @@ class Session:
                 logger.warning(
                     "%s (%s) fails the disclosure checks and cannot be released as it is: %s. "
                     "See session.report(%r); to ask for an exception, session.add_exception(%r, reason).",
-                    uid, method, " ".join(record.summary.split()), uid, uid,
+                    uid,
+                    method,
+                    " ".join(record.summary.split()),
+                    uid,
+                    uid,
                 )
 
 

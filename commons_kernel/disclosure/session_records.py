@@ -29,8 +29,9 @@ def record_to_dict(record: Any) -> dict[str, Any]:
         "sdc": _plain(record.sdc),
         "fair": _plain(record.fair),
         # orient="split" keeps multi-level labels (a pivot with several aggfuncs) as lists
-        "outcome": json.loads(outcome.to_json(orient="split")) if isinstance(outcome, pd.DataFrame)
-        and not outcome.empty else None,
+        "outcome": json.loads(outcome.to_json(orient="split"))
+        if isinstance(outcome, pd.DataFrame) and not outcome.empty
+        else None,
     }
 
 
@@ -53,8 +54,8 @@ def merge_table_records(records: Any, uids: list[str], aggfuncs: list[str], comb
         output_type="table",
         properties={**parts[0].properties, "aggfunc": list(aggfuncs), "checked": "one aggfunc at a time"},
         sdc=sdc,
-        fair={aggfunc: part.fair for aggfunc, part in zip(aggfuncs, parts)},
-        summary="\n".join(f"{aggfunc}: {part.summary}" for aggfunc, part in zip(aggfuncs, parts)),
+        fair={aggfunc: part.fair for aggfunc, part in zip(aggfuncs, parts, strict=False)},
+        summary="\n".join(f"{aggfunc}: {part.summary}" for aggfunc, part in zip(aggfuncs, parts, strict=False)),
         outcome=pd.concat([part.outcome for part in parts], axis=1, keys=aggfuncs),
         output=[combined],
     )
@@ -72,12 +73,22 @@ def record_report(record: Any, thresholds: Thresholds) -> DisclosureReport:
     """A DisclosureReport of one ACRO output: per cell for tables, one line for models and plots."""
     output = record.output[0] if record.output and isinstance(record.output[0], pd.DataFrame) else None
     outcome = record.outcome
-    if record.output_type == "table" and output is not None and isinstance(outcome, pd.DataFrame) \
-            and outcome.shape == output.shape:
+    if (
+        record.output_type == "table"
+        and output is not None
+        and isinstance(outcome, pd.DataFrame)
+        and outcome.shape == output.shape
+    ):
         flags = _table_flags(outcome, thresholds)
         cells = cells_frame(output, flags)
-        return DisclosureReport(cells=cells, suppressed=output, thresholds=thresholds, label=record.uid,
-                                checked_columns=list(output.columns), notes=_notes(record))
+        return DisclosureReport(
+            cells=cells,
+            suppressed=output,
+            thresholds=thresholds,
+            label=record.uid,
+            checked_columns=list(output.columns),
+            notes=_notes(record),
+        )
     return _whole_output_report(record, thresholds)
 
 
@@ -112,12 +123,20 @@ def _whole_output_report(record: Any, thresholds: Thresholds) -> DisclosureRepor
     elif status != PASS:
         reasons = " ".join(str(record.summary).split())
     cells = pd.DataFrame(
-        [{"row": record.uid, "column": record.properties.get("method", record.output_type),
-          "value": json_value(dof) if dof is not None else None, "status": status, "rules": rule_names,
-          "reasons": reasons}]
+        [
+            {
+                "row": record.uid,
+                "column": record.properties.get("method", record.output_type),
+                "value": json_value(dof) if dof is not None else None,
+                "status": status,
+                "rules": rule_names,
+                "reasons": reasons,
+            }
+        ]
     )
-    return DisclosureReport(cells=cells, suppressed=pd.DataFrame(), thresholds=thresholds, label=record.uid,
-                            notes=_notes(record))
+    return DisclosureReport(
+        cells=cells, suppressed=pd.DataFrame(), thresholds=thresholds, label=record.uid, notes=_notes(record)
+    )
 
 
 def _notes(record: Any) -> list[str]:

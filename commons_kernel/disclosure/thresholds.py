@@ -134,8 +134,12 @@ def _parse_float(raw: Any) -> float:
 
 
 _PARSERS = {
-    "threshold": _parse_int, "p_ratio": _parse_float, "nk_n": _parse_int, "nk_k": _parse_float,
-    "dof": _parse_int, "zeros_are_disclosive": _parse_bool,
+    "threshold": _parse_int,
+    "p_ratio": _parse_float,
+    "nk_n": _parse_int,
+    "nk_k": _parse_float,
+    "dof": _parse_int,
+    "zeros_are_disclosive": _parse_bool,
 }
 
 _CHECKS = {
@@ -150,8 +154,12 @@ _CHECKS = {
 
 # How each rule gets stricter: a bigger smallest count, p-ratio, n or dof; a smaller nk share; zeros disclosive.
 _STRICTER = {
-    "threshold": lambda a, b: a > b, "p_ratio": lambda a, b: a > b, "nk_n": lambda a, b: a > b,
-    "nk_k": lambda a, b: a < b, "dof": lambda a, b: a > b, "zeros_are_disclosive": lambda a, b: a and not b,
+    "threshold": lambda a, b: a > b,
+    "p_ratio": lambda a, b: a > b,
+    "nk_n": lambda a, b: a > b,
+    "nk_k": lambda a, b: a < b,
+    "dof": lambda a, b: a > b,
+    "zeros_are_disclosive": lambda a, b: a and not b,
 }
 
 
@@ -185,8 +193,10 @@ class RequestedThreshold:
             return f"requested {self.name} {self.requested}: looser than the commons' {self.commons}, ignored"
         if self.verdict == "same":
             return f"requested {self.name} {self.requested}: the same as the commons' setting"
-        return (f"requested {self.name} {self.requested}: stricter than the commons' {self.commons}, applies once "
-                f"a steward approves it")
+        return (
+            f"requested {self.name} {self.requested}: stricter than the commons' {self.commons}, applies once "
+            f"a steward approves it"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "applies": self.applies, "message": self.describe()}

@@ -12,10 +12,24 @@ from commons_kernel.geography.crosswalk import Crosswalk
 from commons_kernel.geography.hierarchy import Hierarchy
 from commons_kernel.geography.levels import detect_level
 from commons_kernel.geography.link import common_level, link
-from commons_kernel.geography.spatial import (count_points_in_areas, derive_lsoa11_to_ward22, points_in_polygons,
-                                              repair_polygons)
+from commons_kernel.geography.spatial import (
+    count_points_in_areas,
+    derive_lsoa11_to_ward22,
+    points_in_polygons,
+    repair_polygons,
+)
 
 __all__ = [
-    "Crosswalk", "Hierarchy", "Level", "aggregate", "common_level", "count_points_in_areas", "derive_lsoa11_to_ward22",
-    "detect_level", "link", "parse_level", "points_in_polygons", "repair_polygons",
+    "Crosswalk",
+    "Hierarchy",
+    "Level",
+    "aggregate",
+    "common_level",
+    "count_points_in_areas",
+    "derive_lsoa11_to_ward22",
+    "detect_level",
+    "link",
+    "parse_level",
+    "points_in_polygons",
+    "repair_polygons",
 ]

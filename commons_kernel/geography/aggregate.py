@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -14,9 +14,18 @@ from commons_kernel.geography.levels import frame_level
 from commons_kernel.geography.measures import SUM, Measure, build_measures, contributions
 
 
-def aggregate(frame: pd.DataFrame, to: Level | str, *, hierarchy: Hierarchy | None = None,
-              sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None,
-              ratios: Mapping | None = None, by: str | Iterable[str] = (), area: str | None = None) -> pd.DataFrame:
+def aggregate(
+    frame: pd.DataFrame,
+    to: Level | str,
+    *,
+    hierarchy: Hierarchy | None = None,
+    sums: Iterable[str] = (),
+    means: Mapping | None = None,
+    shares: Mapping | None = None,
+    ratios: Mapping | None = None,
+    by: str | Iterable[str] = (),
+    area: str | None = None,
+) -> pd.DataFrame:
     """Rows of ``frame`` combined into the areas of level ``to`` ("lad22", "ward 2022", "lcr", "LSOA 2021").
 
     Say what to compute for each column (see ``build_measures``): ``sums`` for counts; ``means`` for scores and
@@ -32,14 +41,24 @@ def aggregate(frame: pd.DataFrame, to: Level | str, *, hierarchy: Hierarchy | No
     hierarchy = require_hierarchy(hierarchy)
     measures = build_measures(sums, means, shares, ratios)
     if not measures:
-        raise GeographyError("Say what to compute: sums=['population'], means={'imd_score': 'pop_total'}, "
-                             "shares={'most_deprived': 'imd_decile == 1'} or ratios={'rate': ('cases', 'population')}.")
+        raise GeographyError(
+            "Say what to compute: sums=['population'], means={'imd_score': 'pop_total'}, "
+            "shares={'most_deprived': 'imd_decile == 1'} or ratios={'rate': ('cases', 'population')}."
+        )
     area, source = frame_level(frame, area, hierarchy)
     return convert(frame, area, source, hierarchy.resolve(to), measures, by, hierarchy, "the frame")
 
 
-def convert(frame: pd.DataFrame, area: str, source: Level, target: Level, measures: list[Measure],
-            by: str | Iterable[str], hierarchy: Hierarchy, what: str) -> pd.DataFrame:
+def convert(
+    frame: pd.DataFrame,
+    area: str,
+    source: Level,
+    target: Level,
+    measures: list[Measure],
+    by: str | Iterable[str],
+    hierarchy: Hierarchy,
+    what: str,
+) -> pd.DataFrame:
     """The work of ``aggregate`` once the area column, the levels and the measures are known."""
     by = [by] if isinstance(by, str) else list(by)
     absent = [column for column in by if column not in frame.columns]
@@ -47,9 +66,11 @@ def convert(frame: pd.DataFrame, area: str, source: Level, target: Level, measur
         raise GeographyError(f"{what} has no column(s) {absent} to keep apart (by=...).")
     codes = frame[area].astype(str)
     if source.year is None:
-        raise GeographyError(f"The codes in {what}'s column {area!r} are not {source.label} codes the hierarchy "
-                             f"knows (e.g. {codes.iloc[0]}). Name the vintage in the column (lsoa11_code) or check "
-                             f"the area is in the Liverpool City Region.")
+        raise GeographyError(
+            f"The codes in {what}'s column {area!r} are not {source.label} codes the hierarchy "
+            f"knows (e.g. {codes.iloc[0]}). Name the vintage in the column (lsoa11_code) or check "
+            f"the area is in the Liverpool City Region."
+        )
     walk = hierarchy.crosswalk(source, target, codes=codes.unique())
     unknown = codes[~codes.isin(walk.source_codes)]
     if not unknown.empty:
@@ -65,7 +86,8 @@ def convert(frame: pd.DataFrame, area: str, source: Level, target: Level, measur
     needed = {area, *by}.union(*(measure.reads(frame.columns) for measure in measures))
     frame = pd.DataFrame(frame[[column for column in frame.columns if column in needed]])  # only what is read
     placed = pd.DataFrame({"source_code": codes.to_numpy(), "row": np.arange(len(frame))}).merge(
-        walk.pairs, on="source_code", how="inner", sort=False)
+        walk.pairs, on="source_code", how="inner", sort=False
+    )
     expanded = frame.iloc[placed["row"].to_numpy()].reset_index(drop=True)
     allocation = placed["allocation"].to_numpy()
     work = {"target_code": placed["target_code"].to_numpy()}
@@ -89,8 +111,13 @@ def convert(frame: pd.DataFrame, area: str, source: Level, target: Level, measur
         else:
             denominator = sums[f"d{index}"]
             result[measure.name] = (sums[f"n{index}"] / denominator.where(denominator > 0)) * measure.per
-    sources = pd.DataFrame({"target_code": placed["target_code"].to_numpy(), "source": placed["source_code"],
-                            **{column: expanded[column].to_numpy() for column in by}})
+    sources = pd.DataFrame(
+        {
+            "target_code": placed["target_code"].to_numpy(),
+            "source": placed["source_code"],
+            **{column: expanded[column].to_numpy() for column in by},
+        }
+    )
     result[f"n_{source.key}"] = sources.groupby(keys, sort=True, dropna=False)["source"].nunique()
     result = result.reset_index().rename(columns={"target_code": target.code_column})
     result.insert(1, target.name_column, result[target.code_column].map(hierarchy.names(target)))
@@ -105,7 +132,10 @@ def convert(frame: pd.DataFrame, area: str, source: Level, target: Level, measur
         lines.append(f"Kept apart by {', '.join(by)}.")
     result.attrs["method"] = "\n".join(lines)
     result.attrs["method_details"] = {
-        "from": source.key, "to": target.key, "conversion": list(walk.steps), "by": by,
+        "from": source.key,
+        "to": target.key,
+        "conversion": list(walk.steps),
+        "by": by,
         "measures": {measure.name: measure.as_dict() for measure in measures},
     }
     return result

@@ -18,17 +18,35 @@ from commons_kernel.exceptions import GeographyError
 KINDS = ("lsoa", "msoa", "ward", "lad", "cauth")
 KIND_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "ward": "ward", "lad": "LAD", "cauth": "combined authority"}
 PREFIX_KINDS = {
-    "E01": "lsoa", "W01": "lsoa",
-    "E02": "msoa", "W02": "msoa",
-    "E05": "ward", "W05": "ward",
-    "E06": "lad", "E07": "lad", "E08": "lad", "E09": "lad", "W06": "lad",
+    "E01": "lsoa",
+    "W01": "lsoa",
+    "E02": "msoa",
+    "W02": "msoa",
+    "E05": "ward",
+    "W05": "ward",
+    "E06": "lad",
+    "E07": "lad",
+    "E08": "lad",
+    "E09": "lad",
+    "W06": "lad",
     "E47": "cauth",
 }
 KIND_ALIASES = {
-    "lsoa": "lsoa", "msoa": "msoa",
-    "ward": "ward", "wd": "ward", "electoral ward": "ward",
-    "lad": "lad", "la": "lad", "local authority": "lad", "local authority district": "lad", "borough": "lad",
-    "cauth": "cauth", "ca": "cauth", "combined authority": "cauth", "lcr": "cauth", "city region": "cauth",
+    "lsoa": "lsoa",
+    "msoa": "msoa",
+    "ward": "ward",
+    "wd": "ward",
+    "electoral ward": "ward",
+    "lad": "lad",
+    "la": "lad",
+    "local authority": "lad",
+    "local authority district": "lad",
+    "borough": "lad",
+    "cauth": "cauth",
+    "ca": "cauth",
+    "combined authority": "cauth",
+    "lcr": "cauth",
+    "city region": "cauth",
 }
 GSS_CODE = re.compile(r"^[EWSN]\d{8}$")
 LEVEL_TEXT = re.compile(r"^\s*([a-z][a-z ]*?)[\s_-]*(\d{2}|\d{4})?\s*$")

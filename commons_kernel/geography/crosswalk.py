@@ -35,20 +35,29 @@ class Crosswalk:
     def source_codes(self) -> pd.Index:
         return pd.Index(self.pairs["source_code"].unique())
 
-    def then(self, other: "Crosswalk") -> "Crosswalk":
+    def then(self, other: Crosswalk) -> Crosswalk:
         """This crosswalk followed by ``other``: allocations multiply along the way."""
         if other.source != self.target:
             raise GeographyError(f"Cannot follow {self.target.label} with a crosswalk from {other.source.label}.")
         joined = self.pairs.merge(other.pairs, left_on="target_code", right_on="source_code", suffixes=("", "_next"))
         joined["allocation"] = joined["allocation"] * joined["allocation_next"]
-        pairs = (joined.groupby(["source_code", "target_code_next"], as_index=False, sort=True)["allocation"].sum()
-                 .rename(columns={"target_code_next": "target_code"}))
-        return Crosswalk(self.source, other.target, pairs, method=f"{self.method}; then {other.method}",
-                         steps=self.steps + other.steps)
+        pairs = (
+            joined.groupby(["source_code", "target_code_next"], as_index=False, sort=True)["allocation"]
+            .sum()
+            .rename(columns={"target_code_next": "target_code"})
+        )
+        return Crosswalk(
+            self.source,
+            other.target,
+            pairs,
+            method=f"{self.method}; then {other.method}",
+            steps=self.steps + other.steps,
+        )
 
 
-def nesting(source: Level, target: Level, frame: pd.DataFrame, source_column: str, target_column: str,
-            method: str) -> Crosswalk:
+def nesting(
+    source: Level, target: Level, frame: pd.DataFrame, source_column: str, target_column: str, method: str
+) -> Crosswalk:
     """A crosswalk where every source area lies in (or is assigned to) exactly one target area."""
     pairs = frame[[source_column, target_column]].drop_duplicates()
     counts = pairs[source_column].value_counts()
@@ -69,16 +78,27 @@ def identity(level: Level, codes, method: str = "no change of geography") -> Cro
     return Crosswalk(level, level, pairs, method=method)
 
 
-def shared_by_weights(source: Level, target: Level, frame: pd.DataFrame, source_column: str, target_column: str,
-                      weights: pd.Series | None, weights_label: str, method: str) -> Crosswalk:
+def shared_by_weights(
+    source: Level,
+    target: Level,
+    frame: pd.DataFrame,
+    source_column: str,
+    target_column: str,
+    weights: pd.Series | None,
+    weights_label: str,
+    method: str,
+) -> Crosswalk:
     """A crosswalk where a source area that maps to several target areas is shared among them by target weights.
 
     The share of source area s going to target t is w(t) / sum of w(t') over the targets t' of s. This is exact
     for unchanged, split and merged areas when w is the population of the target areas; with no weights the
     source is split equally among its targets (and the method says so).
     """
-    pairs = frame[[source_column, target_column]].drop_duplicates().rename(
-        columns={source_column: "source_code", target_column: "target_code"})
+    pairs = (
+        frame[[source_column, target_column]]
+        .drop_duplicates()
+        .rename(columns={source_column: "source_code", target_column: "target_code"})
+    )
     fans = pairs.groupby("source_code")["target_code"].transform("size")
     if weights is None:
         pairs["allocation"] = 1.0 / fans

@@ -30,7 +30,7 @@ its rank and score are its own.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,29 +40,44 @@ from commons_kernel.geography.codes import Level
 from commons_kernel.geography.hierarchy import require_hierarchy
 from commons_kernel.geography.levels import frame_level
 
-SOURCE = ("English Indices of Deprivation 2019 Technical report (MHCLG, 2019), section 3.8 and Appendix N "
-          "'Summary measures for higher-level geographies'; IoD2019 Research report, Appendix A")
+SOURCE = (
+    "English Indices of Deprivation 2019 Technical report (MHCLG, 2019), section 3.8 and Appendix N "
+    "'Summary measures for higher-level geographies'; IoD2019 Research report, Appendix A"
+)
 NATIONAL_LSOAS = {2011: 32_844, 2021: 33_755}
-INDEX_OF_VINTAGE = {2011: "IoD2019 (LSOA 2011; mid-2015 denominators)",
-                    2021: "IoD2025 (LSOA 2021; mid-2022 denominators)"}
+INDEX_OF_VINTAGE = {
+    2011: "IoD2019 (LSOA 2011; mid-2015 denominators)",
+    2021: "IoD2025 (LSOA 2021; mid-2022 denominators)",
+}
 # Domain short names (the column prefixes of imd2019_lsoa11 and imd2025_lsoa21) → their denominator column.
 DENOMINATORS = {
-    "imd": "pop_total", "income": "pop_total", "employment": "pop_working_age", "education": "pop_total",
-    "health": "pop_total", "crime": "pop_total", "housing": "pop_total", "living_environment": "pop_total",
-    "idaci": "pop_0_15", "idaopi": "pop_60_plus",
-    "children_young_people": "pop_total", "adult_skills": "pop_total", "geographical_barriers": "pop_total",
-    "wider_barriers": "pop_total", "indoors": "pop_total", "outdoors": "pop_total",
+    "imd": "pop_total",
+    "income": "pop_total",
+    "employment": "pop_working_age",
+    "education": "pop_total",
+    "health": "pop_total",
+    "crime": "pop_total",
+    "housing": "pop_total",
+    "living_environment": "pop_total",
+    "idaci": "pop_0_15",
+    "idaopi": "pop_60_plus",
+    "children_young_people": "pop_total",
+    "adult_skills": "pop_total",
+    "geographical_barriers": "pop_total",
+    "wider_barriers": "pop_total",
+    "indoors": "pop_total",
+    "outdoors": "pop_total",
 }
 MEASURES = {
     "average_score": "population-weighted mean of the LSOA scores",
     "average_rank": "population-weighted mean of the reversed LSOA ranks (N + 1 - rank: the most deprived LSOA "
-                    "counts N); higher is more deprived",
+    "counts N); higher is more deprived",
     "proportion_most_deprived_10pc": "share of the area's LSOAs in the most deprived 10% of LSOAs in England "
-                                     "(rank ≤ N / 10)",
+    "(rank ≤ N / 10)",
     "extent": "share of the population in the most deprived 30% of LSOAs in England, weighted 1 in the most "
-              "deprived 10% and sliding from 0.95 (11th percentile) to 0.05 (30th), 0 beyond",
+    "deprived 10% and sliding from 0.95 (11th percentile) to 0.05 (30th), 0 beyond",
     "local_concentration": "population-weighted mean reversed rank of the area's most deprived LSOAs holding "
-                           "exactly 10% of its population; higher is more deprived",
+    "exactly 10% of its population; higher is more deprived",
 }
 
 
@@ -86,9 +101,17 @@ def local_concentration(reversed_rank, weight) -> float:
     return float((taken * ranks).sum() / target)
 
 
-def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domains: Iterable[str] | None = None,
-                        measures: Iterable[str] | None = None, denominators: Mapping[str, str] | None = None,
-                        national_lsoas: int | None = None, area: str | None = None) -> pd.DataFrame:
+def deprivation_summary(
+    frame: pd.DataFrame,
+    to="lad",
+    *,
+    hierarchy=None,
+    domains: Iterable[str] | None = None,
+    measures: Iterable[str] | None = None,
+    denominators: Mapping[str, str] | None = None,
+    national_lsoas: int | None = None,
+    area: str | None = None,
+) -> pd.DataFrame:
     """MHCLG's summary measures of LSOA deprivation for the areas of ``to``; see the module docstring.
 
     ``frame``: one row per LSOA with ``<domain>_rank`` (and ``<domain>_score`` for average scores) and the
@@ -113,8 +136,10 @@ def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domain
         hierarchy = require_hierarchy(hierarchy)
         code_column, level = frame_level(frame, area, hierarchy)
         if level.kind != "lsoa":
-            raise GeographyError(f"Summary measures are made from LSOAs; the frame's areas are {level.label}. "
-                                 f"Read an LSOA table such as imd2025_lsoa21.")
+            raise GeographyError(
+                f"Summary measures are made from LSOAs; the frame's areas are {level.label}. "
+                f"Read an LSOA table such as imd2025_lsoa21."
+            )
         target = hierarchy.resolve(to)
         walk = hierarchy.crosswalk(level, target, codes=frame[code_column].astype(str).unique())
         pairs, method, target_code, target_name = walk.pairs, walk.method, target.code_column, target.name_column
@@ -128,14 +153,18 @@ def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domain
 
     codes = frame[code_column].astype(str)
     if codes.duplicated().any():
-        raise GeographyError(f"LSOA {codes[codes.duplicated()].iloc[0]} appears twice in column {code_column!r}; "
-                             f"give one row per LSOA.")
+        raise GeographyError(
+            f"LSOA {codes[codes.duplicated()].iloc[0]} appears twice in column {code_column!r}; give one row per LSOA."
+        )
     rows = pd.DataFrame({"source_code": codes.to_numpy(), "row": np.arange(len(frame))}).merge(
-        pairs[["source_code", "target_code", "allocation"]], on="source_code", how="inner")
+        pairs[["source_code", "target_code", "allocation"]], on="source_code", how="inner"
+    )
     unknown = sorted(set(codes) - set(pairs["source_code"].astype(str)))
     if unknown and not custom:
-        raise GeographyError(f"{len(unknown)} LSOA code(s) are not in the lookups (e.g. {unknown[0]}); keep the "
-                             f"LSOAs the hierarchy knows first.")
+        raise GeographyError(
+            f"{len(unknown)} LSOA code(s) are not in the lookups (e.g. {unknown[0]}); keep the "
+            f"LSOAs the hierarchy knows first."
+        )
     data = frame.iloc[rows["row"].to_numpy()].reset_index(drop=True)
     share = rows["allocation"].to_numpy(dtype=float)
     groups = rows.groupby("target_code", sort=True).indices
@@ -149,9 +178,11 @@ def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domain
         used_denominators[domain] = weight_column
         rank = _numbers(data, f"{domain}_rank")
         if np.nanmin(rank) < 1 or np.nanmax(rank) > national:
-            raise GeographyError(f"{domain}_rank runs from {np.nanmin(rank):g} to {np.nanmax(rank):g}, outside 1 to "
-                                 f"{national:,} (LSOAs in England for {level.label}); check the vintage or give "
-                                 f"national_lsoas=.")
+            raise GeographyError(
+                f"{domain}_rank runs from {np.nanmin(rank):g} to {np.nanmax(rank):g}, outside 1 to "
+                f"{national:,} (LSOAs in England for {level.label}); check the vintage or give "
+                f"national_lsoas=."
+            )
         weight = _numbers(data, weight_column) * share
         score = _numbers(data, f"{domain}_score") if f"{domain}_score" in data.columns else None
         reversed_rank = national + 1 - rank
@@ -191,8 +222,9 @@ def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domain
     result = result.reset_index()
     _describe(result, level, national, used_denominators, wanted, skipped, method, unknown if custom else [])
     # The data's licence and attribution travel with the summary (ck.read puts them on the frame).
-    result.attrs.update({key: frame.attrs[key] for key in ("name", "version", "licence", "attribution")
-                         if key in frame.attrs})
+    result.attrs.update(
+        {key: frame.attrs[key] for key in ("name", "version", "licence", "attribution") if key in frame.attrs}
+    )
     if "attribution" in frame.attrs:
         result.attrs["method"] += f"\nData: {frame.attrs['attribution']} ({frame.attrs.get('licence', '')})"
     return result
@@ -200,9 +232,13 @@ def deprivation_summary(frame: pd.DataFrame, to="lad", *, hierarchy=None, domain
 
 def _describe(result, level, national, denominators, wanted, skipped, method, outside) -> None:
     vintage = INDEX_OF_VINTAGE.get(level.year, level.label)
-    lines = [f"MHCLG summary measures from {level.label} areas, {vintage}; N = {national:,} LSOAs in England.",
-             f"Areas: {method}.", "Weights (population denominators): " + ", ".join(
-                 f"{domain} by {column}" for domain, column in denominators.items()) + "."]
+    lines = [
+        f"MHCLG summary measures from {level.label} areas, {vintage}; N = {national:,} LSOAs in England.",
+        f"Areas: {method}.",
+        "Weights (population denominators): "
+        + ", ".join(f"{domain} by {column}" for domain, column in denominators.items())
+        + ".",
+    ]
     lines += [f"- <domain>_{name}: {MEASURES[name]}" for name in wanted]
     if skipped:
         lines.append("Not computed: " + "; ".join(skipped) + ".")
@@ -211,9 +247,15 @@ def _describe(result, level, national, denominators, wanted, skipped, method, ou
     lines.append(f"Source of the definitions: {SOURCE}.")
     result.attrs["method"] = "\n".join(lines)
     result.attrs["method_details"] = {
-        "from": level.key, "vintage": level.label, "index": vintage, "national_lsoas": national,
-        "denominators": dict(denominators), "measures": {name: MEASURES[name] for name in wanted},
-        "not_computed": skipped, "conversion": method, "source": SOURCE,
+        "from": level.key,
+        "vintage": level.label,
+        "index": vintage,
+        "national_lsoas": national,
+        "denominators": dict(denominators),
+        "measures": {name: MEASURES[name] for name in wanted},
+        "not_computed": skipped,
+        "conversion": method,
+        "source": SOURCE,
     }
 
 
@@ -238,10 +280,13 @@ def _custom_pairs(to, codes: pd.Series):
         label = f"one custom area of {len(listed)} LSOA(s)"
     missing = sorted(set(mapping.index) - set(codes.astype(str)))
     if missing:
-        raise GeographyError(f"{len(missing)} LSOA(s) of the custom area are not in the frame (e.g. {missing[0]}); "
-                             f"check the codes and the vintage.")
-    pairs = pd.DataFrame({"source_code": mapping.index, "target_code": mapping.astype(str).to_numpy(),
-                          "allocation": 1.0})
+        raise GeographyError(
+            f"{len(missing)} LSOA(s) of the custom area are not in the frame (e.g. {missing[0]}); "
+            f"check the codes and the vintage."
+        )
+    pairs = pd.DataFrame(
+        {"source_code": mapping.index, "target_code": mapping.astype(str).to_numpy(), "allocation": 1.0}
+    )
     names = pd.Series(dict(zip(pairs["target_code"], pairs["target_code"], strict=True)), dtype="object")
     return pairs, label, "area", "area_name", names
 
@@ -250,8 +295,10 @@ def _domains(frame: pd.DataFrame, domains) -> list[str]:
     if domains is None:
         found = [domain for domain in DENOMINATORS if f"{domain}_rank" in frame.columns]
         if not found:
-            raise GeographyError("The frame has no <domain>_rank column (imd_rank, income_rank, ...); read "
-                                 "imd2025_lsoa21 or imd2019_lsoa11.")
+            raise GeographyError(
+                "The frame has no <domain>_rank column (imd_rank, income_rank, ...); read "
+                "imd2025_lsoa21 or imd2019_lsoa11."
+            )
         return found
     return [domains] if isinstance(domains, str) else list(domains)
 
@@ -269,8 +316,10 @@ def _measures(measures) -> list[str]:
 def _require(frame: pd.DataFrame, columns: list[str], domain: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise GeographyError(f"The frame has no column(s) {missing} for domain {domain!r}. imd2019_lsoa11 has the "
-                             f"IMD score only (no domain scores); imd2025_lsoa21 has every score and denominator.")
+        raise GeographyError(
+            f"The frame has no column(s) {missing} for domain {domain!r}. imd2019_lsoa11 has the "
+            f"IMD score only (no domain scores); imd2025_lsoa21 has every score and denominator."
+        )
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:

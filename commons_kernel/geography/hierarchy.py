@@ -10,15 +10,14 @@ shared between several others, the weights that share it.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
 from commons_kernel.exceptions import CommonsError, GeographyError
 from commons_kernel.geography import crosswalk as cw
 from commons_kernel.geography.codes import KIND_LABELS, Level, kind_of_codes, parse_level
-from commons_kernel.geography.spatial import (METHOD_OFFICIAL, assign_by_representative_point,
-                                              derive_lsoa11_to_ward22)
+from commons_kernel.geography.spatial import METHOD_OFFICIAL, assign_by_representative_point, derive_lsoa11_to_ward22
 
 LSOA11, LSOA21, MSOA21 = Level("lsoa", 2011), Level("lsoa", 2021), Level("msoa", 2021)
 WARD21, WARD22 = Level("ward", 2021), Level("ward", 2022)
@@ -39,11 +38,22 @@ class Hierarchy:
     Frames use the column names of docs/dev/contracts.md.
     """
 
-    def __init__(self, *, lookup_lsoa11_lsoa21: pd.DataFrame, lookup_ward22_lad22: pd.DataFrame,
-                 lookup_lsoa11_ward22: pd.DataFrame | None = None, lookup_lsoa11_ward21: pd.DataFrame | None = None,
-                 boundaries_lsoa11=None, boundaries_ward22=None, boundaries_lad22=None, boundary_lcr=None,
-                 census_lsoa21: pd.DataFrame | None = None, population_lsoa11=None, population_lsoa21=None,
-                 notes: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        *,
+        lookup_lsoa11_lsoa21: pd.DataFrame,
+        lookup_ward22_lad22: pd.DataFrame,
+        lookup_lsoa11_ward22: pd.DataFrame | None = None,
+        lookup_lsoa11_ward21: pd.DataFrame | None = None,
+        boundaries_lsoa11=None,
+        boundaries_ward22=None,
+        boundaries_lad22=None,
+        boundary_lcr=None,
+        census_lsoa21: pd.DataFrame | None = None,
+        population_lsoa11=None,
+        population_lsoa21=None,
+        notes: tuple[str, ...] = (),
+    ):
         self._edges: dict[Level, list[cw.Crosswalk]] = {}
         self._codes: dict[Level, set[str]] = {}
         self._names: dict[Level, dict[str, str]] = {}
@@ -55,39 +65,111 @@ class Hierarchy:
         self._learn(LSOA11, lookup, "lsoa11_code", "lsoa11_name")
         self._learn(LSOA21, lookup, "lsoa21_code", "lsoa21_name")
         self._learn(LAD22, lookup, "lad22_code", "lad22_name")
-        self._add(cw.shared_by_weights(LSOA11, LSOA21, lookup, "lsoa11_code", "lsoa21_code", pop21,
-                                       POPULATION_LSOA21_LABEL, "official ONS lookup LSOA 2011 → LSOA 2021"))
-        self._add(cw.shared_by_weights(LSOA21, LSOA11, lookup, "lsoa21_code", "lsoa11_code", pop11,
-                                       POPULATION_LSOA11_LABEL, "official ONS lookup LSOA 2021 → LSOA 2011"))
-        self._add(cw.nesting(LSOA11, LAD22, lookup, "lsoa11_code", "lad22_code",
-                             "official ONS lookup: each LSOA 2011 lies in one LAD 2022"))
-        self._add(cw.nesting(LSOA21, LAD22, lookup, "lsoa21_code", "lad22_code",
-                             "official ONS lookup: each LSOA 2021 lies in one LAD 2022"))
+        self._add(
+            cw.shared_by_weights(
+                LSOA11,
+                LSOA21,
+                lookup,
+                "lsoa11_code",
+                "lsoa21_code",
+                pop21,
+                POPULATION_LSOA21_LABEL,
+                "official ONS lookup LSOA 2011 → LSOA 2021",
+            )
+        )
+        self._add(
+            cw.shared_by_weights(
+                LSOA21,
+                LSOA11,
+                lookup,
+                "lsoa21_code",
+                "lsoa11_code",
+                pop11,
+                POPULATION_LSOA11_LABEL,
+                "official ONS lookup LSOA 2021 → LSOA 2011",
+            )
+        )
+        self._add(
+            cw.nesting(
+                LSOA11,
+                LAD22,
+                lookup,
+                "lsoa11_code",
+                "lad22_code",
+                "official ONS lookup: each LSOA 2011 lies in one LAD 2022",
+            )
+        )
+        self._add(
+            cw.nesting(
+                LSOA21,
+                LAD22,
+                lookup,
+                "lsoa21_code",
+                "lad22_code",
+                "official ONS lookup: each LSOA 2021 lies in one LAD 2022",
+            )
+        )
 
         self._learn(WARD22, lookup_ward22_lad22, "ward22_code", "ward22_name")
         self._learn(LAD22, lookup_ward22_lad22, "lad22_code", "lad22_name")
-        self._add(cw.nesting(WARD22, LAD22, lookup_ward22_lad22, "ward22_code", "lad22_code",
-                             "official ONS lookup: each ward 2022 lies in one LAD 2022"))
+        self._add(
+            cw.nesting(
+                WARD22,
+                LAD22,
+                lookup_ward22_lad22,
+                "ward22_code",
+                "lad22_code",
+                "official ONS lookup: each ward 2022 lies in one LAD 2022",
+            )
+        )
 
-        if lookup_lsoa11_ward22 is None and all(f is not None for f in (boundaries_lsoa11, boundaries_ward22,
-                                                                         lookup_lsoa11_ward21)):
-            lookup_lsoa11_ward22 = derive_lsoa11_to_ward22(boundaries_lsoa11, boundaries_ward22,
-                                                           lookup_lsoa11_ward21, lookup_ward22_lad22)
+        if lookup_lsoa11_ward22 is None and all(
+            f is not None for f in (boundaries_lsoa11, boundaries_ward22, lookup_lsoa11_ward21)
+        ):
+            lookup_lsoa11_ward22 = derive_lsoa11_to_ward22(
+                boundaries_lsoa11, boundaries_ward22, lookup_lsoa11_ward21, lookup_ward22_lad22
+            )
             self.notes.append("lookup_lsoa11_ward22 was derived from the boundaries (derive_lsoa11_to_ward22).")
         if lookup_lsoa11_ward22 is not None:
-            self._add(cw.nesting(LSOA11, WARD22, lookup_lsoa11_ward22, "lsoa11_code", "ward22_code",
-                                 _ward22_method(lookup_lsoa11_ward22)))
+            self._add(
+                cw.nesting(
+                    LSOA11,
+                    WARD22,
+                    lookup_lsoa11_ward22,
+                    "lsoa11_code",
+                    "ward22_code",
+                    _ward22_method(lookup_lsoa11_ward22),
+                )
+            )
         else:
-            self.notes.append("No LSOA 2011 → ward 2022 lookup: ward 2022 is reached from LSOAs only if you give "
-                              "lookup_lsoa11_ward22 (or the boundaries to derive it).")
+            self.notes.append(
+                "No LSOA 2011 → ward 2022 lookup: ward 2022 is reached from LSOAs only if you give "
+                "lookup_lsoa11_ward22 (or the boundaries to derive it)."
+            )
 
         if lookup_lsoa11_ward21 is not None:
             self._learn(WARD21, lookup_lsoa11_ward21, "ward21_code", "ward21_name")
             self._learn(LAD21, lookup_lsoa11_ward21, "lad21_code", "lad21_name")
-            self._add(cw.nesting(LSOA11, WARD21, lookup_lsoa11_ward21, "lsoa11_code", "ward21_code",
-                                 "official ONS best-fit lookup LSOA 2011 → ward 2021"))
-            self._add(cw.nesting(WARD21, LAD21, lookup_lsoa11_ward21, "ward21_code", "lad21_code",
-                                 "official ONS lookup: each ward 2021 lies in one LAD 2021"))
+            self._add(
+                cw.nesting(
+                    LSOA11,
+                    WARD21,
+                    lookup_lsoa11_ward21,
+                    "lsoa11_code",
+                    "ward21_code",
+                    "official ONS best-fit lookup LSOA 2011 → ward 2021",
+                )
+            )
+            self._add(
+                cw.nesting(
+                    WARD21,
+                    LAD21,
+                    lookup_lsoa11_ward21,
+                    "ward21_code",
+                    "lad21_code",
+                    "official ONS lookup: each ward 2021 lies in one LAD 2021",
+                )
+            )
 
         if census_lsoa21 is not None:
             self._add_msoa(census_lsoa21)
@@ -95,7 +177,7 @@ class Hierarchy:
             self._add_combined_authority(boundaries_lad22, boundary_lcr)
 
     @classmethod
-    def from_reader(cls, read: Callable[[str], pd.DataFrame]) -> "Hierarchy":
+    def from_reader(cls, read: Callable[[str], pd.DataFrame]) -> Hierarchy:
         """Build from datasets by name, e.g. ``Hierarchy.from_reader(ck.read)``. Optional datasets that cannot be
         read (not ingested, no access) are left out and listed in ``hierarchy.notes``."""
         notes: list[str] = []
@@ -143,8 +225,10 @@ class Hierarchy:
             return level
         years = [known for known in self._codes if known.kind == level.kind]
         if not years:
-            raise GeographyError(f"The hierarchy has no {KIND_LABELS[level.kind]} level; it has "
-                                 f"{', '.join(known.label for known in self.levels)}.")
+            raise GeographyError(
+                f"The hierarchy has no {KIND_LABELS[level.kind]} level; it has "
+                f"{', '.join(known.label for known in self.levels)}."
+            )
         return max(years, key=lambda known: known.year or 0)  # levels it learned all have a year
 
     def vintage_of(self, kind: str, codes) -> Level:
@@ -183,8 +267,20 @@ class Hierarchy:
         for other in self._codes:
             if other.kind == source.kind and other != source and set(codes) <= self._codes[other]:
                 same = cw.identity(source, codes).pairs
-                starts.append((other, cw.Crosswalk(source, other, same, method=(
-                    f"the codes are {other.label} codes too (a GSS code is retired when its boundary changes)"))))
+                starts.append(
+                    (
+                        other,
+                        cw.Crosswalk(
+                            source,
+                            other,
+                            same,
+                            method=(
+                                f"the codes are {other.label} codes too "
+                                "(a GSS code is retired when its boundary changes)"
+                            ),
+                        ),
+                    )
+                )
         found = self._search(starts, target)
         if found is None:
             raise GeographyError(
@@ -233,19 +329,43 @@ class Hierarchy:
             self.notes.append("census_lsoa21 has no LSOA and MSOA rows: no MSOA level.")
             return
         self._learn(MSOA21, msoas, "area_code", "area_name")
-        self._add(cw.nesting(LSOA21, MSOA21, lsoas, "area_code", "parent_code",
-                             "Census 2021 parent codes: each LSOA 2021 lies in one MSOA 2021"))
-        self._add(cw.nesting(MSOA21, LAD22, msoas, "area_code", "parent_code",
-                             "Census 2021 parent codes: each MSOA 2021 lies in one LAD 2022"))
+        self._add(
+            cw.nesting(
+                LSOA21,
+                MSOA21,
+                lsoas,
+                "area_code",
+                "parent_code",
+                "Census 2021 parent codes: each LSOA 2021 lies in one MSOA 2021",
+            )
+        )
+        self._add(
+            cw.nesting(
+                MSOA21,
+                LAD22,
+                msoas,
+                "area_code",
+                "parent_code",
+                "Census 2021 parent codes: each MSOA 2021 lies in one LAD 2022",
+            )
+        )
 
     def _add_combined_authority(self, lads, combined) -> None:
         assigned = assign_by_representative_point(lads, "lad22_code", combined, "cauth22_code")
         self._learn(CAUTH22, combined, "cauth22_code", "cauth22_name")
-        self._add(cw.nesting(LAD22, CAUTH22, assigned, "lad22_code", "cauth22_code",
-                             "each LAD 2022 in the combined authority whose boundary holds its representative point"))
+        self._add(
+            cw.nesting(
+                LAD22,
+                CAUTH22,
+                assigned,
+                "lad22_code",
+                "cauth22_code",
+                "each LAD 2022 in the combined authority whose boundary holds its representative point",
+            )
+        )
 
 
-def require_hierarchy(hierarchy: "Hierarchy | None") -> "Hierarchy":
+def require_hierarchy(hierarchy: Hierarchy | None) -> Hierarchy:
     """``hierarchy``, or an error saying where to get one (the functions read nothing themselves)."""
     if not isinstance(hierarchy, Hierarchy):
         raise GeographyError(
@@ -261,8 +381,10 @@ def _ward22_method(lookup: pd.DataFrame) -> str:
     counts = lookup.drop_duplicates("lsoa11_code")["method"].value_counts()
     official = int(counts.get(METHOD_OFFICIAL, 0))
     spatial = int(counts.sum()) - official
-    return (f"LSOA 2011 → ward 2022 best fit: {official} LSOAs by the official ONS lookup (ward 2021 codes still "
-            f"current), {spatial} by largest polygon overlap in EPSG:27700 (wards new in 2022)")
+    return (
+        f"LSOA 2011 → ward 2022 best fit: {official} LSOAs by the official ONS lookup (ward 2021 codes still "
+        f"current), {spatial} by largest polygon overlap in EPSG:27700 (wards new in 2022)"
+    )
 
 
 def _population(source, level: Level) -> pd.Series | None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 PERIOD_COLUMNS = ("period", "month", "week_start", "quarter", "year", "date")
 
 
-def detect_level(codes: Iterable, column: str | None = None, hierarchy: "Hierarchy | None" = None) -> Level:
+def detect_level(codes: Iterable, column: str | None = None, hierarchy: Hierarchy | None = None) -> Level:
     """The level of a set of GSS codes, with its vintage when it can be known.
 
     The kind comes from the code prefixes (E01 LSOA, E02 MSOA, E05 ward, E06/E07/E08/E09 local authority, E47
@@ -58,8 +58,9 @@ def area_columns(frame: pd.DataFrame) -> list[str]:
     return found
 
 
-def frame_level(frame: pd.DataFrame, area: str | None = None, hierarchy: "Hierarchy | None" = None,
-                what: str = "the frame") -> tuple[str, Level]:
+def frame_level(
+    frame: pd.DataFrame, area: str | None = None, hierarchy: Hierarchy | None = None, what: str = "the frame"
+) -> tuple[str, Level]:
     """The area column of ``frame`` and its level.
 
     With ``area`` unset, the column is the one ``<level>_code`` column, or the finest of several (a row of

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -14,11 +14,23 @@ from commons_kernel.geography.levels import PERIOD_COLUMNS, area_columns, frame_
 from commons_kernel.geography.measures import Measure, build_measures
 
 
-def link(a: pd.DataFrame, b: pd.DataFrame, *, hierarchy: Hierarchy | None = None,
-         to: Level | str | None = None, period: str | Iterable[str] | None = None, on: Iterable[str] = (),
-         how: str = "inner", sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None,
-         ratios: Mapping | None = None, a_area: str | None = None, b_area: str | None = None,
-         suffixes: tuple[str, str] = ("_a", "_b")) -> pd.DataFrame:
+def link(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    *,
+    hierarchy: Hierarchy | None = None,
+    to: Level | str | None = None,
+    period: str | Iterable[str] | None = None,
+    on: Iterable[str] = (),
+    how: str = "inner",
+    sums: Iterable[str] = (),
+    means: Mapping | None = None,
+    shares: Mapping | None = None,
+    ratios: Mapping | None = None,
+    a_area: str | None = None,
+    b_area: str | None = None,
+    suffixes: tuple[str, str] = ("_a", "_b"),
+) -> pd.DataFrame:
     """``a`` and ``b`` joined on area (and period), after bringing both to one level.
 
     The common level is ``to`` if given; otherwise the newer vintage when both are the same kind of area (LSOA
@@ -47,8 +59,7 @@ def link(a: pd.DataFrame, b: pd.DataFrame, *, hierarchy: Hierarchy | None = None
     for name, frame, area, level in (("a", a, area_a, level_a), ("b", b, area_b, level_b)):
         what = f"frame {name}"
         if level == target:
-            ready = frame.rename(columns={area: target.code_column}).drop(columns=[target.name_column],
-                                                                            errors="ignore")
+            ready = frame.rename(columns={area: target.code_column}).drop(columns=[target.name_column], errors="ignore")
             lines.append(f"frame {name}: already {target.label}, joined as it is.")
             details[name] = None
         else:
@@ -92,8 +103,9 @@ def _measures_for(frame: pd.DataFrame, measures: list[Measure]) -> list[Measure]
     return chosen
 
 
-def _check_all_carried(frame: pd.DataFrame, area: str, keys: list[str], carried: list[Measure], what: str,
-                       level: Level, target: Level) -> None:
+def _check_all_carried(
+    frame: pd.DataFrame, area: str, keys: list[str], carried: list[Measure], what: str, level: Level, target: Level
+) -> None:
     used = set().union(*(m.reads(frame.columns) for m in carried)) if carried else set()
     skip = {area, *keys, *area_columns(frame)}
     numeric = [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c])]

@@ -7,8 +7,8 @@ share of its area that goes to the target area); the target value is sum(numerat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -52,8 +52,14 @@ class Measure:
         return f"{self.name}: sum of {self.column} / sum of {self.denominator}{per}"
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "column": self.column, "weights": self.weight_label,
-                "condition": self.condition, "denominator": self.denominator, "per": self.per}
+        return {
+            "rule": self.rule,
+            "column": self.column,
+            "weights": self.weight_label,
+            "condition": self.condition,
+            "denominator": self.denominator,
+            "per": self.per,
+        }
 
     def columns(self) -> set[str]:
         """Frame columns this measure reads (the condition's are checked when it is evaluated)."""
@@ -69,8 +75,9 @@ class Measure:
         return named & set(columns)
 
 
-def build_measures(sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None,
-                   ratios: Mapping | None = None) -> list[Measure]:
+def build_measures(
+    sums: Iterable[str] = (), means: Mapping | None = None, shares: Mapping | None = None, ratios: Mapping | None = None
+) -> list[Measure]:
     """Measures from the keyword arguments of ``aggregate`` and ``link``.
 
     sums: columns of counts, e.g. ["population"].
@@ -91,10 +98,13 @@ def build_measures(sums: Iterable[str] = (), means: Mapping | None = None, share
         found.append(Measure(name, SHARE, condition=condition, weight=weight))
     for name, spec in (ratios or {}).items():
         if not isinstance(spec, (tuple, list)) or len(spec) not in (2, 3):
-            raise GeographyError(f"ratios[{name!r}] must be (numerator, denominator) or (numerator, denominator, "
-                                 f"per), e.g. ('crimes', 'population', 1000).")
-        found.append(Measure(name, RATIO, column=spec[0], denominator=spec[1],
-                             per=float(spec[2]) if len(spec) == 3 else 1.0))
+            raise GeographyError(
+                f"ratios[{name!r}] must be (numerator, denominator) or (numerator, denominator, "
+                f"per), e.g. ('crimes', 'population', 1000)."
+            )
+        found.append(
+            Measure(name, RATIO, column=spec[0], denominator=spec[1], per=float(spec[2]) if len(spec) == 3 else 1.0)
+        )
     names = [m.name for m in found]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
@@ -102,13 +112,16 @@ def build_measures(sums: Iterable[str] = (), means: Mapping | None = None, share
     return found
 
 
-def contributions(measure: Measure, frame: pd.DataFrame, codes: pd.Series, allocation: np.ndarray,
-                  what: str) -> tuple[np.ndarray, np.ndarray | None]:
+def contributions(
+    measure: Measure, frame: pd.DataFrame, codes: pd.Series, allocation: np.ndarray, what: str
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Numerator and denominator of ``measure`` for each row of ``frame`` (already expanded by the crosswalk)."""
     for column in measure.columns():
         if column not in frame.columns:
-            raise GeographyError(f"{what} has no column {column!r} (needed for {measure.name!r}); its columns are "
-                                 f"{', '.join(map(str, frame.columns))}.")
+            raise GeographyError(
+                f"{what} has no column {column!r} (needed for {measure.name!r}); its columns are "
+                f"{', '.join(map(str, frame.columns))}."
+            )
     if measure.rule == SUM:
         return _numbers(frame, measure.column, what) * allocation, None
     if measure.rule == RATIO:
@@ -128,8 +141,10 @@ def contributions(measure: Measure, frame: pd.DataFrame, codes: pd.Series, alloc
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:
     values = frame[column]
     if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
-        raise GeographyError(f"Column {column!r} of {what} is not numeric ({values.dtype}); convert it first, e.g. "
-                             f"pd.to_numeric(frame[{column!r}].str.replace(',', '')).")
+        raise GeographyError(
+            f"Column {column!r} of {what} is not numeric ({values.dtype}); convert it first, e.g. "
+            f"pd.to_numeric(frame[{column!r}].str.replace(',', ''))."
+        )
     return values.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -148,8 +163,10 @@ def _weights(measure: Measure, frame: pd.DataFrame, codes: pd.Series, what: str)
             )
         weights = mapped.to_numpy(dtype=float, na_value=np.nan)
     else:
-        raise GeographyError(f"Weights for {measure.name!r} must be a column name, a Series indexed by area code, "
-                             f"or None; got {type(measure.weight).__name__}.")
+        raise GeographyError(
+            f"Weights for {measure.name!r} must be a column name, a Series indexed by area code, "
+            f"or None; got {type(measure.weight).__name__}."
+        )
     if (weights < 0).any():
         raise GeographyError(f"The weights for {measure.name!r} have negative values; weights must be 0 or more.")
     return weights
@@ -159,8 +176,10 @@ def _condition(frame: pd.DataFrame, condition: str, what: str) -> np.ndarray:
     try:
         result = frame[condition] if condition in frame.columns else frame.eval(condition)
     except Exception as exc:  # pandas raises many kinds for a bad expression
-        raise GeographyError(f"Cannot evaluate the share condition {condition!r} on {what}: {exc}. Write it as a "
-                             f"pandas expression over its columns, e.g. 'imd_decile == 1'.") from exc
+        raise GeographyError(
+            f"Cannot evaluate the share condition {condition!r} on {what}: {exc}. Write it as a "
+            f"pandas expression over its columns, e.g. 'imd_decile == 1'."
+        ) from exc
     if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result):
         raise GeographyError(f"The share condition {condition!r} must be true or false for each row.")
     return result.to_numpy(dtype=float, na_value=np.nan)

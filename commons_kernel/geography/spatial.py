@@ -16,8 +16,16 @@ from commons_kernel.exceptions import GeographyError
 PROJECTED_CRS = "EPSG:27700"
 METHOD_OFFICIAL = "official"
 METHOD_SPATIAL = "spatial_largest_overlap"
-LOOKUP_COLUMNS = ["lsoa11_code", "lsoa11_name", "ward22_code", "ward22_name", "lad22_code", "lad22_name", "method",
-                  "overlap_share"]
+LOOKUP_COLUMNS = [
+    "lsoa11_code",
+    "lsoa11_name",
+    "ward22_code",
+    "ward22_name",
+    "lad22_code",
+    "lad22_name",
+    "method",
+    "overlap_share",
+]
 
 
 def repair_polygons(geometries: geopandas.GeoSeries) -> geopandas.GeoSeries:
@@ -40,8 +48,13 @@ def projected(frame: geopandas.GeoDataFrame, what: str) -> geopandas.GeoDataFram
     return frame.to_crs(PROJECTED_CRS)
 
 
-def largest_overlap(small: geopandas.GeoDataFrame, small_code: str, large: geopandas.GeoDataFrame,
-                    large_code: str, same: tuple[str, str] | None = None) -> pd.DataFrame:
+def largest_overlap(
+    small: geopandas.GeoDataFrame,
+    small_code: str,
+    large: geopandas.GeoDataFrame,
+    large_code: str,
+    same: tuple[str, str] | None = None,
+) -> pd.DataFrame:
     """For each area of ``small``, the area of ``large`` it overlaps most, and the share of it in that area.
 
     Both frames must be in a projected CRS. ``same=(small_column, large_column)`` limits candidates to pairs that
@@ -52,12 +65,14 @@ def largest_overlap(small: geopandas.GeoDataFrame, small_code: str, large: geopa
     large_geoms = large.geometry.values
     tree = shapely.STRtree(large_geoms)
     small_idx, large_idx = tree.query(small_geoms, predicate="intersects")
-    pairs = pd.DataFrame({
-        small_code: small[small_code].to_numpy()[small_idx],
-        large_code: large[large_code].to_numpy()[large_idx],
-        "overlap": shapely.area(shapely.intersection(small_geoms[small_idx], large_geoms[large_idx])),
-        "area": shapely.area(small_geoms[small_idx]),
-    })
+    pairs = pd.DataFrame(
+        {
+            small_code: small[small_code].to_numpy()[small_idx],
+            large_code: large[large_code].to_numpy()[large_idx],
+            "overlap": shapely.area(shapely.intersection(small_geoms[small_idx], large_geoms[large_idx])),
+            "area": shapely.area(small_geoms[small_idx]),
+        }
+    )
     if same is not None:
         keep = small[same[0]].to_numpy()[small_idx] == large[same[1]].to_numpy()[large_idx]
         pairs = pairs[keep]
@@ -67,8 +82,12 @@ def largest_overlap(small: geopandas.GeoDataFrame, small_code: str, large: geopa
     return best[[small_code, large_code, "overlap_share"]].reset_index(drop=True)
 
 
-def derive_lsoa11_to_ward22(lsoa11_boundaries: geopandas.GeoDataFrame, ward22_boundaries: geopandas.GeoDataFrame,
-                            lookup_lsoa11_ward21: pd.DataFrame, lookup_ward22_lad22: pd.DataFrame) -> pd.DataFrame:
+def derive_lsoa11_to_ward22(
+    lsoa11_boundaries: geopandas.GeoDataFrame,
+    ward22_boundaries: geopandas.GeoDataFrame,
+    lookup_lsoa11_ward21: pd.DataFrame,
+    lookup_ward22_lad22: pd.DataFrame,
+) -> pd.DataFrame:
     """The LSOA 2011 → ward 2022 lookup, official where it can be and spatial where it must be.
 
     Where an LSOA's 2021 ward code (official ONS best-fit lookup) is still a ward code in December 2022, that ward
@@ -85,8 +104,9 @@ def derive_lsoa11_to_ward22(lsoa11_boundaries: geopandas.GeoDataFrame, ward22_bo
     _require(lsoa11_boundaries, ["lsoa11_code", "geometry"], "lsoa11_boundaries")
     _require(ward22_boundaries, ["ward22_code", "geometry"], "ward22_boundaries")
     wards = lookup_ward22_lad22.drop_duplicates("ward22_code").set_index("ward22_code")
-    base = lookup_lsoa11_ward21.drop_duplicates("lsoa11_code")[["lsoa11_code", "lsoa11_name", "ward21_code",
-                                                                 "lad21_code"]].copy()
+    base = lookup_lsoa11_ward21.drop_duplicates("lsoa11_code")[
+        ["lsoa11_code", "lsoa11_name", "ward21_code", "lad21_code"]
+    ].copy()
     official = base["ward21_code"].isin(wards.index)
     base["ward22_code"] = base["ward21_code"].where(official)
     base["method"] = np.where(official, METHOD_OFFICIAL, METHOD_SPATIAL)
@@ -110,8 +130,13 @@ def derive_lsoa11_to_ward22(lsoa11_boundaries: geopandas.GeoDataFrame, ward22_bo
             f"{len(missing)} LSOA(s) need a spatial ward assignment but have no polygon in lsoa11_boundaries (e.g. "
             f"{missing.iloc[0]}). Give boundaries for every LSOA of the lookup."
         )
-    best = largest_overlap(lsoas[lsoas["lsoa11_code"].isin(needs_spatial)], "lsoa11_code", ward_shapes,
-                           "ward22_code", same=("lad21_code", "lad22_code")).set_index("lsoa11_code")
+    best = largest_overlap(
+        lsoas[lsoas["lsoa11_code"].isin(needs_spatial)],
+        "lsoa11_code",
+        ward_shapes,
+        "ward22_code",
+        same=("lad21_code", "lad22_code"),
+    ).set_index("lsoa11_code")
     unplaced = needs_spatial[~needs_spatial.isin(best.index)]
     if not unplaced.empty:
         raise GeographyError(
@@ -127,8 +152,9 @@ def derive_lsoa11_to_ward22(lsoa11_boundaries: geopandas.GeoDataFrame, ward22_bo
     return base[LOOKUP_COLUMNS].sort_values("lsoa11_code").reset_index(drop=True)
 
 
-def _overlap_of_assignment(lsoas: geopandas.GeoDataFrame, wards: geopandas.GeoDataFrame,
-                           assignment: pd.DataFrame) -> pd.Series:
+def _overlap_of_assignment(
+    lsoas: geopandas.GeoDataFrame, wards: geopandas.GeoDataFrame, assignment: pd.DataFrame
+) -> pd.Series:
     """Share of each LSOA's area inside its assigned ward (NaN where a polygon is missing)."""
     lsoa_geom = lsoas.set_index("lsoa11_code").geometry
     ward_geom = wards.set_index("ward22_code").geometry
@@ -139,8 +165,9 @@ def _overlap_of_assignment(lsoas: geopandas.GeoDataFrame, wards: geopandas.GeoDa
     return pd.Series(share, index=assignment.index).round(6)
 
 
-def assign_by_representative_point(children: geopandas.GeoDataFrame, child_code: str,
-                                   parents: geopandas.GeoDataFrame, parent_code: str) -> pd.DataFrame:
+def assign_by_representative_point(
+    children: geopandas.GeoDataFrame, child_code: str, parents: geopandas.GeoDataFrame, parent_code: str
+) -> pd.DataFrame:
     """Each child area assigned to the parent polygon containing its representative point (inside the child)."""
     children = projected(children[[child_code, "geometry"]], "children")
     parents = projected(parents[[parent_code, "geometry"]], "parents")

@@ -31,5 +31,13 @@ def table_schema(frame, metadata: dict | None = None) -> dict:
     return build([str(c) for c in table.text.columns], roles, metadata or {}, standard)
 
 
-__all__ = ["Issue", "QualityReport", "Standard", "cli_validate", "load_standard", "table_schema", "validate",
-           "validate_bytes"]
+__all__ = [
+    "Issue",
+    "QualityReport",
+    "Standard",
+    "cli_validate",
+    "load_standard",
+    "table_schema",
+    "validate",
+    "validate_bytes",
+]

@@ -38,13 +38,17 @@ def cli_validate(path, metadata_path, as_json: bool = False, tier: str | None = 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="commons validate",
-                                     description="Check a data file and its metadata against the commons' standard.")
+    parser = argparse.ArgumentParser(
+        prog="commons validate", description="Check a data file and its metadata against the commons' standard."
+    )
     parser.add_argument("file", help="CSV (UTF-8), xlsx, Parquet or zip file")
     parser.add_argument("--metadata", "-m", help="the dataset's metadata YAML (see docs/analysts/contributing.md)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--tier", choices=["open", "community", "restricted"],
-                        help="the tier it is meant for (default: the metadata's `tier`, else open)")
+    parser.add_argument(
+        "--tier",
+        choices=["open", "community", "restricted"],
+        help="the tier it is meant for (default: the metadata's `tier`, else open)",
+    )
     return parser
 
 

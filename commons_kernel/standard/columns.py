@@ -42,8 +42,11 @@ class ColumnRoles:
     @property
     def measures(self) -> list[str]:
         """Numeric columns that need a unit: not codes, dates or identifiers."""
-        return [name for name in self.numbers if name not in self.codes and name not in self.dates
-                and name not in self.identifiers]
+        return [
+            name
+            for name in self.numbers
+            if name not in self.codes and name not in self.dates and name not in self.identifiers
+        ]
 
 
 def _non_empty(values: pd.Series) -> pd.Series:
@@ -53,8 +56,9 @@ def _non_empty(values: pd.Series) -> pd.Series:
 def _level_from_name(name: str, standard: Standard) -> tuple[bool, str | None, str | None]:
     """(is a code column by its name, level, vintage year) for names such as lsoa11_code, WD22CD, LSOA code."""
     prefixes = "|".join(sorted(standard.gss_name_prefixes, key=len, reverse=True))
-    match = re.fullmatch(rf"(?:f_)?({prefixes})_?(\d{{2}}|\d{{4}})?_?(cd|code|gss_code)(?:_((?:19|20)\d{{2}}))?",
-                         snake(name))
+    match = re.fullmatch(
+        rf"(?:f_)?({prefixes})_?(\d{{2}}|\d{{4}})?_?(cd|code|gss_code)(?:_((?:19|20)\d{{2}}))?", snake(name)
+    )
     if not match:
         return False, None, None
     level = standard.gss_name_prefixes[match[1]]
@@ -93,18 +97,29 @@ def column_roles(text: pd.DataFrame, metadata: dict, standard: Standard, dtypes:
         by_name, level, vintage = _level_from_name(name, standard)
         present = _non_empty(values)
         gss_share = fullmatch(present, gss).mean() if len(present) else 0.0
-        if declared == "gss_code" or name == geography.get("code_column") or by_name or \
-                ("code" in tokens(name) and gss_share >= 0.8) or (len(present) and gss_share >= 0.9):
+        if (
+            declared == "gss_code"
+            or name == geography.get("code_column")
+            or by_name
+            or ("code" in tokens(name) and gss_share >= 0.8)
+            or (len(present) and gss_share >= 0.9)
+        ):
             if name == geography.get("code_column"):
                 level = geography.get("level") or level
             roles.codes[name] = level if level in standard.gss_levels else None
-            stated = entry.get("vintage") or (geography.get("vintage") if name == geography.get("code_column")
-                                              or not geography.get("code_column") else None)
+            stated = entry.get("vintage") or (
+                geography.get("vintage")
+                if name == geography.get("code_column") or not geography.get("code_column")
+                else None
+            )
             roles.code_vintages[name] = str(stated) if stated else vintage
             continue
         granularity = kinds.get(declared, {}).get("commons:granularity")
-        numeric_dtype = dtypes is not None and pd.api.types.is_numeric_dtype(dtypes.get(name)) \
+        numeric_dtype = (
+            dtypes is not None
+            and pd.api.types.is_numeric_dtype(dtypes.get(name))
             and not pd.api.types.is_bool_dtype(dtypes.get(name))
+        )
         if dtypes is not None and pd.api.types.is_datetime64_any_dtype(dtypes.get(name)):
             granularity = granularity or "datetime"
         if granularity:

@@ -43,20 +43,34 @@ def check_geography(table: Table, roles: ColumnRoles, report: QualityReport, sta
         good_examples = present[valid][right_level]
         example = good_examples.iloc[0] if len(good_examples) else standard.example_code(level)
         report.tally("geography", int(right_level.sum()), len(present))
+
         def not_gss(position, column=column, example=example) -> Issue:
             line, value = table.line_of(position), table.text.at[position, column]
-            return Issue("error", "geography", "not-gss-code",
-                         f"column `{column}` on line {line} is not a GSS code (`{value}`)",
-                         _code_fix(value, example), file=table.name, line=line, column=column)
+            return Issue(
+                "error",
+                "geography",
+                "not-gss-code",
+                f"column `{column}` on line {line} is not a GSS code (`{value}`)",
+                _code_fix(value, example),
+                file=table.name,
+                line=line,
+                column=column,
+            )
 
         def wrong_level(position, column=column, example=example, level=level, levels=levels) -> Issue:
             line, value = table.line_of(position), table.text.at[position, column]
-            return Issue("error", "geography", "wrong-area-level",
-                         f"column `{column}` on line {line} holds {value}, {_a(_label(levels[position], standard))} "
-                         f"code, not {_a(_label(level, standard))} code",
-                         f"use {_label(level, standard)} codes only in this column ({example} is one), or correct "
-                         "the column name or `geography.level` if the level is wrong", file=table.name, line=line,
-                         column=column)
+            return Issue(
+                "error",
+                "geography",
+                "wrong-area-level",
+                f"column `{column}` on line {line} holds {value}, {_a(_label(levels[position], standard))} "
+                f"code, not {_a(_label(level, standard))} code",
+                f"use {_label(level, standard)} codes only in this column ({example} is one), or correct "
+                "the column name or `geography.level` if the level is wrong",
+                file=table.name,
+                line=line,
+                column=column,
+            )
 
         report.add_many(present.index[~valid], not_gss)
         report.add_many(right_level.index[~right_level], wrong_level)
@@ -65,20 +79,27 @@ def check_geography(table: Table, roles: ColumnRoles, report: QualityReport, sta
         if not vintage:
             found = levels.mode()
             level_name = level or (found.iloc[0] if len(found) else "lsoa")
-            report.error("geography", "missing-vintage",
-                         f"column `{column}` holds GSS codes but the year of their boundaries (vintage) is not stated",
-                         f"add `geography: {{level: {level_name}, vintage: {level_name.upper()} <year of the "
-                         f"boundaries, e.g. 2021>, code_column: {column}}}` to the metadata, or `vintage:` to the "
-                         "column's entry under `columns:`, or put the year in the column name (e.g. `lsoa21_code`)",
-                         file=table.name, column=column)
+            report.error(
+                "geography",
+                "missing-vintage",
+                f"column `{column}` holds GSS codes but the year of their boundaries (vintage) is not stated",
+                f"add `geography: {{level: {level_name}, vintage: {level_name.upper()} <year of the "
+                f"boundaries, e.g. 2021>, code_column: {column}}}` to the metadata, or `vintage:` to the "
+                "column's entry under `columns:`, or put the year in the column name (e.g. `lsoa21_code`)",
+                file=table.name,
+                column=column,
+            )
 
 
 def check_dates(table: Table, roles: ColumnRoles, report: QualityReport) -> None:
     for column, granularity in roles.dates.items():
         values = table.text[column]
         present = values[values != ""]
-        bad = {value for value in present.unique()
-               if not ((kind := iso_kind(value)) and fits_granularity(kind, granularity))}
+        bad = {
+            value
+            for value in present.unique()
+            if not ((kind := iso_kind(value)) and fits_granularity(kind, granularity))
+        }
         failing = present.isin(bad)
         report.tally("dates", int((~failing).sum()), len(present))
 
@@ -86,7 +107,15 @@ def check_dates(table: Table, roles: ColumnRoles, report: QualityReport) -> None
             line, value = table.line_of(position), table.text.at[position, column]
             kind = iso_kind(value)
             what = "an ISO 8601 date or period" if granularity == "period" or not kind else f"of the form {granularity}"
-            return Issue("error", "dates", "not-iso-date", f"column `{column}` on line {line} is not {what} (`{value}`)",
-                         fix_for(value, granularity), file=table.name, line=line, column=column)
+            return Issue(
+                "error",
+                "dates",
+                "not-iso-date",
+                f"column `{column}` on line {line} is not {what} (`{value}`)",
+                fix_for(value, granularity),
+                file=table.name,
+                line=line,
+                column=column,
+            )
 
         report.add_many(present.index[failing], not_iso)

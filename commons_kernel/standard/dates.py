@@ -10,10 +10,27 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 
 _YEAR = re.compile(r"\d{4}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -100,12 +117,10 @@ def suggest_iso(value: str) -> str | None:
         return candidate if _point_kind(candidate) == "date" else None
     if match := re.fullmatch(r"(\d{1,2})[/\-](\d{4})", text):
         return f"{match[2]}-{int(match[1]):02d}" if 1 <= int(match[1]) <= 12 else None
-    if match := re.fullmatch(r"([a-z]+)[ \-']*(\d{4}|\d{2})", lowered):
-        if match[1] in MONTHS:
-            return f"{_year(match[2])}-{MONTHS[match[1]]:02d}"
-    if match := re.fullmatch(r"(\d{1,2}) ([a-z]+) (\d{4})", lowered):
-        if match[2] in MONTHS:
-            return f"{match[3]}-{MONTHS[match[2]]:02d}-{int(match[1]):02d}"
+    if (match := re.fullmatch(r"([a-z]+)[ \-']*(\d{4}|\d{2})", lowered)) and match[1] in MONTHS:
+        return f"{_year(match[2])}-{MONTHS[match[1]]:02d}"
+    if (match := re.fullmatch(r"(\d{1,2}) ([a-z]+) (\d{4})", lowered)) and match[2] in MONTHS:
+        return f"{match[3]}-{MONTHS[match[2]]:02d}-{int(match[1]):02d}"
     if match := re.fullmatch(r"(\d{4})[/\-](\d{2})", text):
         start, end = int(match[1]), int(match[2])
         if end == (start + 1) % 100:  # a financial year such as 2019/20

@@ -16,16 +16,23 @@ from commons_kernel.standard.report import QualityReport
 from commons_kernel.standard.table import Table, table_from_frame
 
 UTF8_BOM = b"\xef\xbb\xbf"
-SAVE_AS_UTF8 = ("save the file as UTF-8: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; "
-                "in pandas, `frame.to_csv(path, index=False)`")
+SAVE_AS_UTF8 = (
+    "save the file as UTF-8: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+    "in pandas, `frame.to_csv(path, index=False)`"
+)
 ACCEPTED_FIX = "upload a CSV file (UTF-8), an Excel .xlsx workbook, a Parquet file, or a zip of these"
 
 
 def read_tables(data: bytes, name: str, report: QualityReport, limits: dict) -> list[Table]:
     """The tables in a file: one for CSV, Parquet and xlsx, one per member of a zip. Problems go in ``report``."""
     if not data.strip(b" \t\r\n" + UTF8_BOM):
-        report.error("structure", "empty-file", "the file is empty",
-                     "export the table again, with its header row and at least one row of data", file=name)
+        report.error(
+            "structure",
+            "empty-file",
+            "the file is empty",
+            "export the table again, with its header row and at least one row of data",
+            file=name,
+        )
         return []
     kind = sniffing.sniff_file_type(data)
     # The shape (columns, cells, nested types) is judged from the header or footer before anything is parsed.
@@ -40,13 +47,19 @@ def read_tables(data: bytes, name: str, report: QualityReport, limits: dict) -> 
     hint = SAVE_AS_UTF8 if kind == "utf-16" else ACCEPTED_FIX
     if kind == "xls":
         hint = "save it as .xlsx or as CSV UTF-8 and upload that"
-    report.error("structure", "file-type", f"the file is {sniffing.describe(kind)}, not a table the commons reads "
-                 "(its type was judged by its content, not its name)", hint, file=name)
+    report.error(
+        "structure",
+        "file-type",
+        f"the file is {sniffing.describe(kind)}, not a table the commons reads "
+        "(its type was judged by its content, not its name)",
+        hint,
+        file=name,
+    )
     return []
 
 
 def read_csv_bytes(data: bytes, name: str, report: QualityReport) -> Table | None:
-    data = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    data = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -57,20 +70,38 @@ def read_csv_bytes(data: bytes, name: str, report: QualityReport) -> Table | Non
             guess = "it looks like Windows-1252 (what Excel's plain 'CSV' writes)"
         except UnicodeDecodeError:
             guess = "it is in another encoding"
-        report.error("structure", "encoding",
-                     f"line {line}, byte {byte_in_line} (0x{data[exc.start]:02X}; byte {exc.start + 1} of the file) "
-                     f"is not UTF-8: {guess}", SAVE_AS_UTF8, file=name, line=line)
+        report.error(
+            "structure",
+            "encoding",
+            f"line {line}, byte {byte_in_line} (0x{data[exc.start]:02X}; byte {exc.start + 1} of the file) "
+            f"is not UTF-8: {guess}",
+            SAVE_AS_UTF8,
+            file=name,
+            line=line,
+        )
         return None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        report.error("structure", "nul-byte", f"line {line} holds a NUL character, so this is not a text table",
-                     ACCEPTED_FIX, file=name, line=line)
+        report.error(
+            "structure",
+            "nul-byte",
+            f"line {line} holds a NUL character, so this is not a text table",
+            ACCEPTED_FIX,
+            file=name,
+            line=line,
+        )
         return None
     first_line = text.split("\n", 1)[0]
     if "," not in first_line and any(sep in first_line for sep in (";", "\t", "|")):
         separator = next(sep for sep in (";", "\t", "|") if sep in first_line)
-        report.error("structure", "separator", f"the columns are separated by {separator!r}, not commas",
-                     "save as CSV with commas between values (quote values that contain commas)", file=name, line=1)
+        report.error(
+            "structure",
+            "separator",
+            f"the columns are separated by {separator!r}, not commas",
+            "save as CSV with commas between values (quote values that contain commas)",
+            file=name,
+            line=1,
+        )
         return None
     return _parse_csv(text, name, report)
 
@@ -85,15 +116,20 @@ def _parse_csv(text: str, name: str, report: QualityReport) -> Table | None:
                 header = row
                 continue
             if not row or all(cell == "" for cell in row) and len(row) <= 1:
-                report.error("structure", "blank-row", f"line {start} is empty", "delete the empty line",
-                             file=name, line=start)
+                report.error(
+                    "structure", "blank-row", f"line {start} is empty", "delete the empty line", file=name, line=start
+                )
                 broken = True
             elif len(row) != len(header):
                 more = "more" if len(row) > len(header) else "fewer"
-                report.error("structure", "ragged-row",
-                             f"line {start} has {len(row)} values but the header has {len(header)} columns ({more})",
-                             "check that line for a missing or extra comma, and put quotes around values that "
-                             "contain commas", file=name, line=start)
+                report.error(
+                    "structure",
+                    "ragged-row",
+                    f"line {start} has {len(row)} values but the header has {len(header)} columns ({more})",
+                    "check that line for a missing or extra comma, and put quotes around values that contain commas",
+                    file=name,
+                    line=start,
+                )
                 broken = True
             else:
                 rows.append(row)
@@ -101,23 +137,40 @@ def _parse_csv(text: str, name: str, report: QualityReport) -> Table | None:
     except csv.Error as exc:
         start = previous + 1
         if "end of data" in str(exc) or "field larger than field limit" in str(exc):
-            report.error("structure", "unbalanced-quote", f"the quote (\") opened on line {start} is never closed",
-                         'close the quoted value; write a quote inside a quoted value as two quotes ("")',
-                         file=name, line=start)
+            report.error(
+                "structure",
+                "unbalanced-quote",
+                f'the quote (") opened on line {start} is never closed',
+                'close the quoted value; write a quote inside a quoted value as two quotes ("")',
+                file=name,
+                line=start,
+            )
         else:
-            report.error("structure", "malformed-csv", f"line {start} is not valid CSV ({exc})",
-                         'put quotes around values that contain commas or quotes, and double inner quotes ("")',
-                         file=name, line=start)
+            report.error(
+                "structure",
+                "malformed-csv",
+                f"line {start} is not valid CSV ({exc})",
+                'put quotes around values that contain commas or quotes, and double inner quotes ("")',
+                file=name,
+                line=start,
+            )
         return None
     if header is None:
-        report.error("structure", "empty-file", "the file is empty", "export the table again with its header row",
-                     file=name)
+        report.error(
+            "structure", "empty-file", "the file is empty", "export the table again with its header row", file=name
+        )
         return None
     if not header_ok(header, name, report) or broken:
         return None
     if not rows:
-        report.error("structure", "no-rows", "the file has a header but no rows of data",
-                     "export the table again with its data", file=name, line=1)
+        report.error(
+            "structure",
+            "no-rows",
+            "the file has a header but no rows of data",
+            "export the table again with its data",
+            file=name,
+            line=1,
+        )
         return None
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     return Table(name=name, text=frame, lines=lines)
@@ -130,13 +183,25 @@ def header_ok(header: list, name: str, report: QualityReport) -> bool:
     for position, label in enumerate(header, start=1):
         label = "" if label is None else str(label)
         if not label.strip():
-            report.error("structure", "blank-header", f"column {position} has no name in the header (line 1)",
-                         "give every column a short name, e.g. `visits`", file=name, line=1)
+            report.error(
+                "structure",
+                "blank-header",
+                f"column {position} has no name in the header (line 1)",
+                "give every column a short name, e.g. `visits`",
+                file=name,
+                line=1,
+            )
             ok = False
         elif label in seen:
-            report.error("structure", "duplicate-column",
-                         f"column name `{label}` appears twice in the header (columns {seen[label]} and {position})",
-                         "give each column its own name, e.g. add the year or unit", file=name, line=1, column=label)
+            report.error(
+                "structure",
+                "duplicate-column",
+                f"column name `{label}` appears twice in the header (columns {seen[label]} and {position})",
+                "give each column its own name, e.g. add the year or unit",
+                file=name,
+                line=1,
+                column=label,
+            )
             ok = False
         seen.setdefault(label, position)
     return ok
@@ -160,8 +225,13 @@ def _read_archive(data: bytes, name: str, kind: str, report: QualityReport, limi
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        report.error("structure", "bad-archive", f"the {sniffing.describe(kind)} is damaged ({exc})",
-                     "create the file again and re-upload it", file=name)
+        report.error(
+            "structure",
+            "bad-archive",
+            f"the {sniffing.describe(kind)} is damaged ({exc})",
+            "create the file again and re-upload it",
+            file=name,
+        )
         return []
     with archive:
         problems = sniffing.archive_problems(archive, limits, allow_nested=(kind == "xlsx"))
@@ -180,13 +250,23 @@ def _read_archive(data: bytes, name: str, kind: str, report: QualityReport, limi
             try:
                 content = sniffing.read_member(archive, member, limits["max_uncompressed_bytes"])
             except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-                report.error("structure", "bad-archive", f"member `{member.filename}` cannot be read ({exc})",
-                             "create the archive again from the original files", file=label)
+                report.error(
+                    "structure",
+                    "bad-archive",
+                    f"member `{member.filename}` cannot be read ({exc})",
+                    "create the archive again from the original files",
+                    file=label,
+                )
                 continue
             member_kind = sniffing.sniff_file_type(content)
             if member_kind in ("zip",):
-                report.error("structure", "archive-nested", f"member `{member.filename}` is itself an archive",
-                             "upload the inner file directly", file=label)
+                report.error(
+                    "structure",
+                    "archive-nested",
+                    f"member `{member.filename}` is itself an archive",
+                    "upload the inner file directly",
+                    file=label,
+                )
                 continue
             tables += read_tables(content, label, report, limits)
         return tables
@@ -198,8 +278,13 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: Quality
             with archive.open(member) as handle:
                 head = handle.read(4096)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                report.error("structure", "xml-entities", f"workbook part `{member.filename}` declares XML entities",
-                             "save the workbook again from Excel or LibreOffice, or upload CSV", file=name)
+                report.error(
+                    "structure",
+                    "xml-entities",
+                    f"workbook part `{member.filename}` declares XML entities",
+                    "save the workbook again from Excel or LibreOffice, or upload CSV",
+                    file=name,
+                )
                 return None
     import openpyxl  # imported here: only workbooks need it
 
@@ -230,14 +315,23 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: Quality
     except MemoryError:
         raise  # the checks' memory budget (upload_budget.py) says so, not "damaged"
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks; each means "cannot read"
-        report.error("structure", "bad-workbook", f"the workbook cannot be read ({type(exc).__name__}: {exc})",
-                     "save it again from Excel or LibreOffice, or upload the table as CSV UTF-8", file=name)
+        report.error(
+            "structure",
+            "bad-workbook",
+            f"the workbook cannot be read ({type(exc).__name__}: {exc})",
+            "save it again from Excel or LibreOffice, or upload the table as CSV UTF-8",
+            file=name,
+        )
         return None
     if len(sheets) != 1:
         names = ", ".join(f"`{title}`" for title in sheets) or "none"
-        report.error("structure", "sheets", f"the workbook has {len(sheets)} sheets with data ({names}); the standard "
-                     "is one table per file", "save each table as its own CSV file; put notes in the metadata",
-                     file=name)
+        report.error(
+            "structure",
+            "sheets",
+            f"the workbook has {len(sheets)} sheets with data ({names}); the standard is one table per file",
+            "save each table as its own CSV file; put notes in the metadata",
+            file=name,
+        )
         return None
     title, rows = next(iter(sheets.items()))
     width = max(len(row) for row in rows)
@@ -248,8 +342,14 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: Quality
     if not header_ok(rows[0], label, report):
         return None
     if len(rows) < 2:
-        report.error("structure", "no-rows", "the sheet has a header but no rows of data",
-                     "put the data under the header row", file=label, line=1)
+        report.error(
+            "structure",
+            "no-rows",
+            "the sheet has a header but no rows of data",
+            "put the data under the header row",
+            file=label,
+            line=1,
+        )
         return None
     return Table(name=label, text=pd.DataFrame(rows[1:], columns=rows[0], dtype=object))
 
@@ -263,21 +363,37 @@ def read_parquet_bytes(data: bytes, name: str, report: QualityReport, limits: di
         meta = parquet.metadata
         expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if expanded > limits["max_uncompressed_bytes"] or meta.num_rows * meta.num_columns > limits["max_cells"]:
-            report.error("structure", "archive-too-large", f"the Parquet file would expand to {expanded:,} bytes and "
-                         f"{meta.num_rows * meta.num_columns:,} cells, more than allowed",
-                         "split the data into smaller files", file=name)
+            report.error(
+                "structure",
+                "archive-too-large",
+                f"the Parquet file would expand to {expanded:,} bytes and "
+                f"{meta.num_rows * meta.num_columns:,} cells, more than allowed",
+                "split the data into smaller files",
+                file=name,
+            )
             return None
         frame = parquet.read().to_pandas()
     except MemoryError:
         raise  # the checks' memory budget (upload_budget.py) says so, not "damaged"
     except (pa.ArrowException, OSError, ValueError) as exc:
-        report.error("structure", "bad-parquet", f"the Parquet file cannot be read ({exc})",
-                     "write it again with `frame.to_parquet(path)`", file=name)
+        report.error(
+            "structure",
+            "bad-parquet",
+            f"the Parquet file cannot be read ({exc})",
+            "write it again with `frame.to_parquet(path)`",
+            file=name,
+        )
         return None
     binary = [column for column in frame.columns if frame[column].map(lambda v: isinstance(v, bytes)).any()]
     if binary:
-        report.warning("structure", "binary-column", f"columns {', '.join(f'`{c}`' for c in binary)} hold binary "
-                       "values (geometry?) that the standard checks skip", "describe them in the metadata", file=name)
+        report.warning(
+            "structure",
+            "binary-column",
+            f"columns {', '.join(f'`{c}`' for c in binary)} hold binary "
+            "values (geometry?) that the standard checks skip",
+            "describe them in the metadata",
+            file=name,
+        )
         frame = frame.drop(columns=binary)
     if not header_ok(list(frame.columns), name, report):
         return None

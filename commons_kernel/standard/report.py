@@ -28,8 +28,14 @@ class Issue:
 
     def to_dict(self) -> dict:
         return {
-            "severity": self.severity, "category": self.category, "code": self.code, "message": self.message,
-            "fix": self.fix, "file": self.file, "line": self.line, "column": self.column,
+            "severity": self.severity,
+            "category": self.category,
+            "code": self.code,
+            "message": self.message,
+            "fix": self.fix,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
         }
 
     def __str__(self) -> str:
@@ -87,19 +93,28 @@ class QualityReport:
         counts[0] += max(0, min(passed, checked))
         counts[1] += checked
 
-    def finish(self) -> "QualityReport":
+    def finish(self) -> QualityReport:
         """Summarise the problems held back after the first few of a kind in one column."""
         for (severity, code, file, column), (first, lines, uncounted) in self._held_back.items():
             total = len(lines) + uncounted
             shown = ", ".join(str(line) for line in lines[:10]) + (", ..." if total > 10 else "")
             where = f" in column `{column}`" if column else ""
-            self.add(Issue(severity, first.category, code + "-more",
-                           f"the same problem ({code}) is on {total} more lines{where}: {shown}",
-                           "the same kind of fix as above", file=file, line=None, column=column))
+            self.add(
+                Issue(
+                    severity,
+                    first.category,
+                    code + "-more",
+                    f"the same problem ({code}) is on {total} more lines{where}: {shown}",
+                    "the same kind of fix as above",
+                    file=file,
+                    line=None,
+                    column=column,
+                )
+            )
         self._held_back.clear()
         return self
 
-    def merge(self, other: "QualityReport") -> "QualityReport":
+    def merge(self, other: QualityReport) -> QualityReport:
         other.finish()
         self.errors += other.errors
         self.warnings += other.warnings
@@ -126,7 +141,9 @@ class QualityReport:
             else:
                 points, note = weight * passed / checked, f"{passed} of {checked} checks passed"
             parts[category] = {
-                "points": round(points, 1), "out_of": weight, "note": note,
+                "points": round(points, 1),
+                "out_of": weight,
+                "note": note,
                 "errors": sum(1 for issue in self.errors if issue.category == category),
                 "warnings": sum(1 for issue in self.warnings if issue.category == category),
             }
@@ -136,7 +153,7 @@ class QualityReport:
     def score(self) -> int:
         return round(sum(part["points"] for part in self.breakdown.values()))
 
-    def raise_if_blocked(self) -> "QualityReport":
+    def raise_if_blocked(self) -> QualityReport:
         if self.errors:
             first = self.errors[0]
             more = f" (and {len(self.errors) - 1} more errors)" if len(self.errors) > 1 else ""
@@ -145,7 +162,11 @@ class QualityReport:
 
     def to_dict(self) -> dict:
         return {
-            "file": self.file, "tier": self.tier, "ok": self.ok, "score": self.score, "breakdown": self.breakdown,
+            "file": self.file,
+            "tier": self.tier,
+            "ok": self.ok,
+            "score": self.score,
+            "breakdown": self.breakdown,
             "errors": [issue.to_dict() for issue in self.errors],
             "warnings": [issue.to_dict() for issue in self.warnings],
         }

@@ -22,8 +22,12 @@ from commons_kernel.standard.table import Table, fullmatch
 PLAIN_TYPES = {"string", "integer", "number", "boolean", "any"}
 TYPE_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false"}
 # Values in these forms always cast to their type; anything else is left for frictionless to judge.
-CLEAN_FORMS = {"integer": r"-?(0|[1-9]\d*)", "number": r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?",
-               "boolean": r"true|false", "string": r"(?s).*"}
+CLEAN_FORMS = {
+    "integer": r"-?(0|[1-9]\d*)",
+    "number": r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?",
+    "boolean": r"true|false",
+    "string": r"(?s).*",
+}
 MISSING_MARKERS = {"n/a", "na", "-", "..", ".", "*", "x", "c", "null", "none", "nan", "#n/a", ":"}
 
 
@@ -54,8 +58,10 @@ def _field(column: str, roles: ColumnRoles, standard: Standard) -> dict:
 
 def table_schema(columns: list[str], roles: ColumnRoles, metadata: dict, standard: Standard) -> dict:
     """A Frictionless Table Schema descriptor for a table with these columns."""
-    schema = {"fields": [_field(column, roles, standard) for column in columns],
-              "missingValues": list(standard.field_profiles.get("missingValues", [""]))}
+    schema = {
+        "fields": [_field(column, roles, standard) for column in columns],
+        "missingValues": list(standard.field_profiles.get("missingValues", [""])),
+    }
     key = metadata.get("primary_key")
     if key:
         schema["primaryKey"] = [key] if isinstance(key, str) else list(key)
@@ -72,8 +78,10 @@ def _type_fix(cell: str, kind: str, column: str) -> str:
         number = re.sub(r"[£$€,\s]", "", stripped)
         return f"write the number alone ({number}) and state the currency as the unit"
     if stripped.lower() in MISSING_MARKERS:
-        return ("leave the cell empty for a missing value; if it marks a suppressed value, leave it empty and "
-                "explain in the methodology")
+        return (
+            "leave the cell empty for a missing value; if it marks a suppressed value, leave it empty and "
+            "explain in the methodology"
+        )
     return f"write {TYPE_WORDS.get(kind, kind)} here, or change the column's `type` in the metadata"
 
 
@@ -100,11 +108,20 @@ def _check_formatted_numbers(table: Table, roles: ColumnRoles, report: QualityRe
         plain = fullmatch(present, r"[+-]?\d+(\.\d+)?")
         if len(present) and formatted.any() and (formatted | plain).all():
             report.tally("structure", 0, 1)
-            report.add_many(present.index[formatted], lambda position, column=column: Issue(
-                "error", "structure", "formatted-number",
-                f"column `{column}` on line {table.line_of(position)} is a number written with formatting "
-                f"(`{table.text.at[position, column]}`)", _type_fix(table.text.at[position, column], "number", column),
-                file=table.name, line=table.line_of(position), column=column))
+            report.add_many(
+                present.index[formatted],
+                lambda position, column=column: Issue(
+                    "error",
+                    "structure",
+                    "formatted-number",
+                    f"column `{column}` on line {table.line_of(position)} is a number written with formatting "
+                    f"(`{table.text.at[position, column]}`)",
+                    _type_fix(table.text.at[position, column], "number", column),
+                    file=table.name,
+                    line=table.line_of(position),
+                    column=column,
+                ),
+            )
 
 
 def check_schema(table: Table, roles: ColumnRoles, metadata: dict, report: QualityReport, standard: Standard) -> dict:
@@ -114,24 +131,40 @@ def check_schema(table: Table, roles: ColumnRoles, metadata: dict, report: Quali
     key = schema.get("primaryKey", [])
     unknown = [k for k in key if k not in columns]
     if unknown:
-        report.error("structure", "bad-primary-key", f"`primary_key` names columns not in the file: {unknown}",
-                     "list existing column names under `primary_key`", file=table.name)
+        report.error(
+            "structure",
+            "bad-primary-key",
+            f"`primary_key` names columns not in the file: {unknown}",
+            "list existing column names under `primary_key`",
+            file=table.name,
+        )
         key = []
     for column, entry in roles.described.items():
         declared = str(entry.get("type") or "")
         if declared and declared not in PLAIN_TYPES and declared not in standard.kinds:
-            report.error("structure", "unknown-type", f"column `{column}` has type `{declared}`, which the standard "
-                         "does not know", "use one of " + ", ".join(sorted(PLAIN_TYPES | set(standard.kinds))),
-                         file=table.name, column=column)
+            report.error(
+                "structure",
+                "unknown-type",
+                f"column `{column}` has type `{declared}`, which the standard does not know",
+                "use one of " + ", ".join(sorted(PLAIN_TYPES | set(standard.kinds))),
+                file=table.name,
+                column=column,
+            )
     # Only constrained fields go to frictionless: plain strings cannot fail it. GSS patterns are checked by the
     # commons' own rule, which can say which code was meant.
     checked = []
     for field in schema["fields"]:
-        constraints = {k: v for k, v in field.get("constraints", {}).items()
-                       if not (field.get("commons:kind") == "gss_code" and k == "pattern")}
+        constraints = {
+            k: v
+            for k, v in field.get("constraints", {}).items()
+            if not (field.get("commons:kind") == "gss_code" and k == "pattern")
+        }
         if field["type"] != "string" or constraints or field["name"] in key:
-            checked.append({**field, "constraints": constraints} if constraints else
-                           {k: v for k, v in field.items() if k != "constraints"})
+            checked.append(
+                {**field, "constraints": constraints}
+                if constraints
+                else {k: v for k, v in field.items() if k != "constraints"}
+            )
     _check_formatted_numbers(table, roles, report)
     report.tally("structure", 1, 1)  # the file parsed as a rectangular table with a good header
     if not checked:
@@ -160,8 +193,11 @@ def _suspect_rows(table: Table, checked: list[dict], key: list[str]) -> np.ndarr
             return np.ones(len(table.text), dtype=bool)
         clean = fullmatch(values, clean_form) | ~present
         flagged = ~clean
-        numbers = pd.to_numeric(values.where(clean & present), errors="coerce") if field["type"] in (
-            "integer", "number") else None
+        numbers = (
+            pd.to_numeric(values.where(clean & present), errors="coerce")
+            if field["type"] in ("integer", "number")
+            else None
+        )
         for name, bound in field.get("constraints", {}).items():
             if name == "minimum" and numbers is not None:
                 flagged |= numbers < bound
@@ -180,8 +216,9 @@ def _suspect_rows(table: Table, checked: list[dict], key: list[str]) -> np.ndarr
     return suspect
 
 
-def _frictionless_issues(table: Table, checked: list[dict], key: list[str], suspects: np.ndarray,
-                         missing_values: list) -> list[Issue]:
+def _frictionless_issues(
+    table: Table, checked: list[dict], key: list[str], suspects: np.ndarray, missing_values: list
+) -> list[Issue]:
     positions = suspects.nonzero()[0]
     if not len(positions):
         return []
@@ -200,7 +237,7 @@ def _frictionless_issues(table: Table, checked: list[dict], key: list[str], susp
         if tuple(columns) not in first_with_key:
             keys = table.text[columns].iloc[positions].itertuples(index=False, name=None)
             firsts: dict = {}
-            for position, row_key in zip(positions, keys):
+            for position, row_key in zip(positions, keys, strict=False):
                 firsts.setdefault(row_key, int(position))
             first_with_key[tuple(columns)] = firsts
         return table.line_of(first_with_key[tuple(columns)][value])
@@ -211,19 +248,35 @@ def _frictionless_issues(table: Table, checked: list[dict], key: list[str], susp
         line = table.line_of(position) if position is not None else None
         field = fields.get(column, {})
         if kind == "type-error":
-            issue = Issue("error", "structure", "wrong-type", f"column `{column}` on line {line} is not "
-                          f"{TYPE_WORDS.get(field.get('type'), field.get('type'))} (`{cell}`)",
-                          _type_fix(str(cell), field.get("type", ""), column), column=column)
+            issue = Issue(
+                "error",
+                "structure",
+                "wrong-type",
+                f"column `{column}` on line {line} is not "
+                f"{TYPE_WORDS.get(field.get('type'), field.get('type'))} (`{cell}`)",
+                _type_fix(str(cell), field.get("type", ""), column),
+                column=column,
+            )
         elif kind == "constraint-error":
-            issue = Issue("error", "structure", "constraint", f"column `{column}` on line {line} breaks a rule of its "
-                          f"type (`{cell}`: {note})", _constraint_fix(note, field), column=column)
+            issue = Issue(
+                "error",
+                "structure",
+                "constraint",
+                f"column `{column}` on line {line} breaks a rule of its type (`{cell}`: {note})",
+                _constraint_fix(note, field),
+                column=column,
+            )
         elif kind in ("primary-key", "unique-error"):
             columns = key if kind == "primary-key" else [column]
             value = tuple(table.text.iloc[position][columns])
-            issue = Issue("error", "layout", "duplicate-key", f"line {line} repeats the key ({', '.join(columns)}: "
-                          f"{', '.join(value)}) of line {first_line(columns, value)}",
-                          "each row must be one observation: remove the repeat, or add the column that tells them "
-                          "apart")
+            issue = Issue(
+                "error",
+                "layout",
+                "duplicate-key",
+                f"line {line} repeats the key ({', '.join(columns)}: "
+                f"{', '.join(value)}) of line {first_line(columns, value)}",
+                "each row must be one observation: remove the repeat, or add the column that tells them apart",
+            )
         else:
             issue = Issue("error", "structure", kind, f"line {line}: {note or kind}", "check this row", column=column)
         issue.file, issue.line = table.name, line

@@ -19,8 +19,10 @@ from commons_kernel.standard.report import QualityReport
 
 HEADER_SCAN_BYTES = 1 << 20
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
-RESHAPE_FIX = ("split the table into files of fewer columns, or reshape it long: one row per area, period and "
-               "measure, with the measure's name in a column")
+RESHAPE_FIX = (
+    "split the table into files of fewer columns, or reshape it long: one row per area, period and "
+    "measure, with the measure's name in a column"
+)
 
 
 def shape_limits() -> dict:
@@ -35,30 +37,52 @@ def check_shape(columns: int, rows: int, name: str, report: QualityReport, *, co
     """Report a table over the column or cell limit. True when it is within both."""
     limits = shape_limits()
     if columns > limits["max_columns"]:
-        report.error("structure", "too-many-columns", f"the table has {columns:,} columns; the limit is "
-                     f"{limits['max_columns']:,} (setting {_env('upload_max_columns')})", RESHAPE_FIX, file=name)
+        report.error(
+            "structure",
+            "too-many-columns",
+            f"the table has {columns:,} columns; the limit is "
+            f"{limits['max_columns']:,} (setting {_env('upload_max_columns')})",
+            RESHAPE_FIX,
+            file=name,
+        )
         return False
     if columns * rows > limits["max_cells"]:
-        report.error("structure", "too-many-cells", f"the table has {columns:,} columns and about {rows:,} {counted}: "
-                     f"{columns * rows:,} cells; the limit is {limits['max_cells']:,} (setting "
-                     f"{_env('upload_max_cells')})", "split the data into smaller files (by year or area)", file=name)
+        report.error(
+            "structure",
+            "too-many-cells",
+            f"the table has {columns:,} columns and about {rows:,} {counted}: "
+            f"{columns * rows:,} cells; the limit is {limits['max_cells']:,} (setting "
+            f"{_env('upload_max_cells')})",
+            "split the data into smaller files (by year or area)",
+            file=name,
+        )
         return False
     return True
 
 
 def report_cells(cells: int, name: str, report: QualityReport) -> None:
     limit = shape_limits()["max_cells"]
-    report.error("structure", "too-many-cells", f"the file holds more than {cells - 1:,} cells; the limit is {limit:,} "
-                 f"(setting {_env('upload_max_cells')})", "split the data into smaller files (by year or area)",
-                 file=name)
+    report.error(
+        "structure",
+        "too-many-cells",
+        f"the file holds more than {cells - 1:,} cells; the limit is {limit:,} (setting {_env('upload_max_cells')})",
+        "split the data into smaller files (by year or area)",
+        file=name,
+    )
 
 
 def csv_shape_ok(data: bytes, name: str, report: QualityReport) -> bool:
     """Columns from the header record alone; rows counted as line breaks (a quoted line break counts too)."""
     head = data[:HEADER_SCAN_BYTES]
     if b"\n" not in head and len(data) > HEADER_SCAN_BYTES:
-        report.error("structure", "too-many-columns", f"the header line is longer than {HEADER_SCAN_BYTES:,} bytes",
-                     RESHAPE_FIX, file=name, line=1)
+        report.error(
+            "structure",
+            "too-many-columns",
+            f"the header line is longer than {HEADER_SCAN_BYTES:,} bytes",
+            RESHAPE_FIX,
+            file=name,
+            line=1,
+        )
         return False
     try:
         header = next(csv.reader(io.StringIO(head.decode("utf-8", errors="replace"), newline="")), [])
@@ -82,17 +106,22 @@ def parquet_shape_ok(data: bytes, name: str, report: QualityReport) -> bool:
         return False
     nested = [f"`{field.name}` ({field.type})" for field in schema if pa.types.is_nested(field.type)]
     if nested:
-        report.error("structure", "nested-type", f"column{'s' if len(nested) > 1 else ''} {', '.join(nested[:10])} "
-                     f"{'hold' if len(nested) > 1 else 'holds'} lists or records inside a cell; a table of the commons "
-                     "has one value per cell",
-                     "flatten them: one column per field of a record, one row per item of a list", file=name)
+        report.error(
+            "structure",
+            "nested-type",
+            f"column{'s' if len(nested) > 1 else ''} {', '.join(nested[:10])} "
+            f"{'hold' if len(nested) > 1 else 'holds'} lists or records inside a cell; a table of the commons "
+            "has one value per cell",
+            "flatten them: one column per field of a record, one row per item of a list",
+            file=name,
+        )
         return False
     return True
 
 
 def _column_number(letters: bytes | None) -> int:
     number = 0
-    for letter in (letters or b"A"):
+    for letter in letters or b"A":
         number = number * 26 + (letter - 64)
     return number
 

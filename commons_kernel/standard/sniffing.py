@@ -39,9 +39,15 @@ SIGNATURES = [
 ]
 
 DESCRIPTIONS = {kind: text for _, kind, text in SIGNATURES} | {
-    "csv": "CSV text", "xlsx": "an Excel .xlsx workbook", "ods": "an OpenDocument spreadsheet",
-    "docx": "a Word document", "pptx": "a PowerPoint presentation", "html": "a web page (HTML)",
-    "xml": "an XML document", "json": "a JSON document", "binary": "a binary file of an unknown kind",
+    "csv": "CSV text",
+    "xlsx": "an Excel .xlsx workbook",
+    "ods": "an OpenDocument spreadsheet",
+    "docx": "a Word document",
+    "pptx": "a PowerPoint presentation",
+    "html": "a web page (HTML)",
+    "xml": "an XML document",
+    "json": "a JSON document",
+    "binary": "a binary file of an unknown kind",
 }
 ARCHIVE_SUFFIXES = (".zip", ".xlsx", ".gz", ".7z", ".rar", ".tar", ".bz2", ".xz", ".jar", ".ods", ".docx")
 
@@ -97,34 +103,61 @@ def archive_problems(archive: zipfile.ZipFile, limits: dict, allow_nested: bool 
     problems = []
     members = archive.infolist()
     if len(members) > limits["max_archive_members"]:
-        problems.append(ArchiveProblem(
-            "archive-members", f"the archive holds {len(members)} files, more than the {limits['max_archive_members']} "
-            "allowed", "upload fewer files at a time, one table per file"))
+        problems.append(
+            ArchiveProblem(
+                "archive-members",
+                f"the archive holds {len(members)} files, more than the {limits['max_archive_members']} allowed",
+                "upload fewer files at a time, one table per file",
+            )
+        )
     total = sum(member.file_size for member in members)
     if total > limits["max_uncompressed_bytes"]:
-        problems.append(ArchiveProblem(
-            "archive-too-large", f"the archive would expand to {total:,} bytes, more than the limit of "
-            f"{limits['max_uncompressed_bytes']:,}", "split the data into smaller files"))
+        problems.append(
+            ArchiveProblem(
+                "archive-too-large",
+                f"the archive would expand to {total:,} bytes, more than the limit of "
+                f"{limits['max_uncompressed_bytes']:,}",
+                "split the data into smaller files",
+            )
+        )
     for member in members:
         name = member.filename
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > limits["ratio_checked_above_bytes"] and ratio > limits["max_compression_ratio"]:
-            problems.append(ArchiveProblem(
-                "archive-ratio", f"member `{name}` would expand {ratio:,.0f} times (to {member.file_size:,} bytes): "
-                "that is how a zip bomb looks", "upload the table itself as CSV, or re-create the archive from it"))
+            problems.append(
+                ArchiveProblem(
+                    "archive-ratio",
+                    f"member `{name}` would expand {ratio:,.0f} times (to {member.file_size:,} bytes): "
+                    "that is how a zip bomb looks",
+                    "upload the table itself as CSV, or re-create the archive from it",
+                )
+            )
         if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name.split("/")[0]:
-            problems.append(ArchiveProblem(
-                "archive-path", f"member `{name}` has a path that points outside the archive",
-                "re-create the archive with plain file names"))
+            problems.append(
+                ArchiveProblem(
+                    "archive-path",
+                    f"member `{name}` has a path that points outside the archive",
+                    "re-create the archive with plain file names",
+                )
+            )
         if member.flag_bits & 0x1:
-            problems.append(ArchiveProblem(
-                "archive-encrypted", f"member `{name}` is encrypted", "upload an archive without a password"))
+            problems.append(
+                ArchiveProblem(
+                    "archive-encrypted", f"member `{name}` is encrypted", "upload an archive without a password"
+                )
+            )
         if stat.S_ISLNK(member.external_attr >> 16):
-            problems.append(ArchiveProblem(
-                "archive-link", f"member `{name}` is a symbolic link", "put the file itself in the archive"))
+            problems.append(
+                ArchiveProblem(
+                    "archive-link", f"member `{name}` is a symbolic link", "put the file itself in the archive"
+                )
+            )
         if not allow_nested and name.lower().endswith(ARCHIVE_SUFFIXES):
-            problems.append(ArchiveProblem(
-                "archive-nested", f"member `{name}` is itself an archive", "upload the inner file directly"))
+            problems.append(
+                ArchiveProblem(
+                    "archive-nested", f"member `{name}` is itself an archive", "upload the inner file directly"
+                )
+            )
     return problems
 
 

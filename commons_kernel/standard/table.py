@@ -44,13 +44,21 @@ def column_as_text(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         midnight = (series.dropna().dt.normalize() == series.dropna()).all()
         return series.map(lambda v: "" if pd.isna(v) else (v.date().isoformat() if midnight else v.isoformat()))
-    return series.map(lambda v: "" if v is None or (not isinstance(v, (list, dict, bytes)) and pd.isna(v))
-                      else (v.isoformat() if hasattr(v, "isoformat") else str(v))).astype(object)
+    return series.map(
+        lambda v: (
+            ""
+            if v is None or (not isinstance(v, (list, dict, bytes)) and pd.isna(v))
+            else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+        )
+    ).astype(object)
 
 
 def frame_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({name: column_as_text(frame.iloc[:, i]) for i, name in enumerate(frame.columns)},
-                        index=range(len(frame)), columns=list(frame.columns))
+    return pd.DataFrame(
+        {name: column_as_text(frame.iloc[:, i]) for i, name in enumerate(frame.columns)},
+        index=range(len(frame)),
+        columns=list(frame.columns),
+    )
 
 
 def table_from_frame(frame: pd.DataFrame, name: str) -> Table:

@@ -31,15 +31,22 @@ def resolve_tier(tier: str | None, metadata: dict, standard: Standard) -> str:
 
 def new_report(file: str, tier: str, standard: Standard | None = None) -> QualityReport:
     standard = standard or load_standard()
-    return QualityReport(file=file, tier=tier, weights=standard.score_weights,
-                         per_key_limit=standard.limits["issues_per_rule_and_column"])
+    return QualityReport(
+        file=file,
+        tier=tier,
+        weights=standard.score_weights,
+        per_key_limit=standard.limits["issues_per_rule_and_column"],
+    )
 
 
 def check_privacy(table: Table, roles: ColumnRoles, tier: str, report: QualityReport) -> None:
     """Personal data blocks the open and community tiers; in the restricted tier it is a warning to review.
     A column marked `personal_data: false` with a reason is downgraded to a warning for a steward to review."""
-    reviewed = {name for name, entry in roles.described.items()
-                if entry.get("personal_data") is False and entry.get("personal_data_reason")}
+    reviewed = {
+        name
+        for name, entry in roles.described.items()
+        if entry.get("personal_data") is False and entry.get("personal_data_reason")
+    }
     skip = set(roles.codes) | set(roles.dates) | set(roles.numbers)
     findings = scan_personal_data(table.text, skip_columns=skip)
     flagged = {finding.column for finding in findings}
@@ -50,21 +57,38 @@ def check_privacy(table: Table, roles: ColumnRoles, tier: str, report: QualityRe
         lines = [table.line_of(p) for p in finding.positions[:5]]
         where = ", ".join(map(str, lines)) + (", ..." if finding.count > len(lines) else "")
         review = " (marked not personal: a steward must review it)" if finding.column in reviewed else ""
-        report.add(Issue(severity, "privacy", f"personal-data-{finding.kind}",
-                         f"{finding.describe()}, lines {where}{review}; personal data may not enter the {tier} tier"
-                         if blocking else f"{finding.describe()}, lines {where}{review}",
-                         finding.fix, file=table.name, line=lines[0] if lines else None, column=finding.column))
+        report.add(
+            Issue(
+                severity,
+                "privacy",
+                f"personal-data-{finding.kind}",
+                f"{finding.describe()}, lines {where}{review}; personal data may not enter the {tier} tier"
+                if blocking
+                else f"{finding.describe()}, lines {where}{review}",
+                finding.fix,
+                file=table.name,
+                line=lines[0] if lines else None,
+                column=finding.column,
+            )
+        )
 
 
-def check_table(table: Table, metadata: dict, tier: str, report: QualityReport, standard: Standard,
-                metadata_file: str = "metadata") -> ColumnRoles | None:
+def check_table(
+    table: Table, metadata: dict, tier: str, report: QualityReport, standard: Standard, metadata_file: str = "metadata"
+) -> ColumnRoles | None:
     """Every table rule; returns the column roles (None when the header itself is broken)."""
     if not header_ok(list(table.text.columns), table.name, report):
         report.not_assessed |= set(TABLE_CATEGORIES)
         return None
     if table.text.empty:
-        report.error("structure", "no-rows", "the table has no rows of data", "add the data under the header",
-                     file=table.name, line=1)
+        report.error(
+            "structure",
+            "no-rows",
+            "the table has no rows of data",
+            "add the data under the header",
+            file=table.name,
+            line=1,
+        )
         report.not_assessed |= set(TABLE_CATEGORIES)
         return None
     roles = column_roles(table.text, metadata, standard, table.dtypes)
@@ -77,8 +101,14 @@ def check_table(table: Table, metadata: dict, tier: str, report: QualityReport, 
     return roles
 
 
-def validate_tables(tables: list[Table], metadata: dict, tier: str, report: QualityReport, standard: Standard,
-                    metadata_file: str = "metadata") -> dict[str, ColumnRoles]:
+def validate_tables(
+    tables: list[Table],
+    metadata: dict,
+    tier: str,
+    report: QualityReport,
+    standard: Standard,
+    metadata_file: str = "metadata",
+) -> dict[str, ColumnRoles]:
     roles = {}
     if not tables:
         report.not_assessed |= set(TABLE_CATEGORIES)

@@ -25,8 +25,10 @@ from dataclasses import replace
 from commons_hub.policy import Decision
 
 DECISIONS_PAGE = "/services/data-api/decisions"
-MEMBERSHIP = ("A steward decides who joins the cooperative: ask one to add you to the members group (they approve "
-              "accounts at /hub/authorize).")
+MEMBERSHIP = (
+    "A steward decides who joins the cooperative: ask one to add you to the members group (they approve "
+    "accounts at /hub/authorize)."
+)
 
 
 def _quoted(slugs: list[str]) -> str:
@@ -34,16 +36,19 @@ def _quoted(slugs: list[str]) -> str:
 
 
 def _propose(dataset: str) -> str:
-    return (f"propose a project: `ck.propose_project(title=..., purpose=..., public_benefit=..., "
-            f"datasets=['{dataset}'], end_date=...)`; members and stewards vote on it")
+    return (
+        f"propose a project: `ck.propose_project(title=..., purpose=..., public_benefit=..., "
+        f"datasets=['{dataset}'], end_date=...)`; members and stewards vote on it"
+    )
 
 
 def _read_with(dataset: str, slug: str) -> str:
     return f"`ck.read('{dataset}', project='{slug}', purpose='...')`"
 
 
-def advise(decision: Decision, caller: str, dataset: str, tier: str, projects: list[dict], *,
-           rule_text: str = "") -> Decision:
+def advise(
+    decision: Decision, caller: str, dataset: str, tier: str, projects: list[dict], *, rule_text: str = ""
+) -> Decision:
     """``decision`` (a refusal) with advice for ``caller``. ``projects``: commons_hub.projects.list_projects()
     rows (slug, status, active, members, datasets). ``rule_text``: the quorum rule in words, for who decides.
     Open and community data need no project, so their refusals keep the policy's own advice (for community
@@ -63,8 +68,11 @@ def advise(decision: Decision, caller: str, dataset: str, tier: str, projects: l
     if chosen is None:
         return replace(decision, details={**decision.details, "projects_listing": active, "your_projects": yours})
     code, text = chosen
-    return replace(decision, how_to_get_access=text,
-                   details={**decision.details, "advice": code, "projects_listing": active, "your_projects": yours})
+    return replace(
+        decision,
+        how_to_get_access=text,
+        details={**decision.details, "advice": code, "projects_listing": active, "your_projects": yours},
+    )
 
 
 def _member(caller: str, project: dict) -> bool:
@@ -76,32 +84,43 @@ def _choose(why, dataset, caller, named, active, yours, waiting, rule_text) -> t
     others = [slug for slug in yours if slug != named]
     if why in naming and others:
         which = "is" if len(others) == 1 else "are"
-        return ("name-your-project",
-                f"You are a member of {_quoted(others)}, which {which} approved for {dataset}: name it, "
-                f"{_read_with(dataset, others[0])}.")
+        return (
+            "name-your-project",
+            f"You are a member of {_quoted(others)}, which {which} approved for {dataset}: name it, "
+            f"{_read_with(dataset, others[0])}.",
+        )
     if why == "project-not-approved" or (why == "no-project-named" and waiting):
         slug = named if why == "project-not-approved" else waiting[0]
         rule = f" (the rule: {rule_text})" if rule_text else ""
-        return ("await-approval",
-                f"Project '{slug}' is waiting for its vote: members and stewards decide{rule}. Its proposal and "
-                f"votes so far are at {DECISIONS_PAGE} and in `ck.proposals(status='open')`; reads start once it "
-                f"is approved.")
+        return (
+            "await-approval",
+            f"Project '{slug}' is waiting for its vote: members and stewards decide{rule}. Its proposal and "
+            f"votes so far are at {DECISIONS_PAGE} and in `ck.proposals(status='open')`; reads start once it "
+            f"is approved.",
+        )
     if why not in naming:
         return None
     if why == "not-project-member" and named:
-        return ("join-or-propose",
-                f"Ask the members of '{named}' to add you: `ck.propose_member('{named}', '{caller}')` opens a vote. "
-                f"Or {_propose(dataset)}.")
+        return (
+            "join-or-propose",
+            f"Ask the members of '{named}' to add you: `ck.propose_member('{named}', '{caller}')` opens a vote. "
+            f"Or {_propose(dataset)}.",
+        )
     joinable = [slug for slug in active if slug != named]
     if joinable:
-        return ("join-or-propose",
-                f"Projects approved for {dataset}: {_quoted(joinable)}. Ask to join one "
-                f"(`ck.propose_member('{joinable[0]}', '{caller}')` opens a vote), or {_propose(dataset)}.")
+        return (
+            "join-or-propose",
+            f"Projects approved for {dataset}: {_quoted(joinable)}. Ask to join one "
+            f"(`ck.propose_member('{joinable[0]}', '{caller}')` opens a vote), or {_propose(dataset)}.",
+        )
     return "propose-project", f"No active project lists {dataset} yet: {_propose(dataset)}."
 
 
 def denial_fields(decision: Decision) -> dict:
     """The refusal's codes and project lists, for the data-api's 403 JSON (beside reason and how_to_get_access)."""
-    return {"why": decision.why, "advice": decision.details.get("advice", ""),
-            "projects_listing": decision.details.get("projects_listing", []),
-            "your_projects": decision.details.get("your_projects", [])}
+    return {
+        "why": decision.why,
+        "advice": decision.details.get("advice", ""),
+        "projects_listing": decision.details.get("projects_listing", []),
+        "your_projects": decision.details.get("your_projects", []),
+    }

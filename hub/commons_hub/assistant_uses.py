@@ -26,20 +26,32 @@ def use_detail(payload: dict) -> dict:
     if not isinstance(payload, dict):
         raise ValidationFailed(f"An assistant use is a JSON object, e.g. {EXAMPLE}. Nothing was recorded.")
     datasets = payload.get("datasets", [])
-    if not isinstance(datasets, list) or len(datasets) > MAX_DATASETS or not all(
-            isinstance(name, str) and DATASET_NAME.fullmatch(name) for name in datasets):
-        raise ValidationFailed(f"`datasets` must be a list of at most {MAX_DATASETS} dataset names (letters, digits, "
-                               f"_ and -), best first, e.g. {EXAMPLE}. Nothing was recorded.")
-    detail = {"datasets": list(datasets), "used_model": _flag(payload, "used_model", False),
-              "answered": _flag(payload, "answered", True)}
+    if (
+        not isinstance(datasets, list)
+        or len(datasets) > MAX_DATASETS
+        or not all(isinstance(name, str) and DATASET_NAME.fullmatch(name) for name in datasets)
+    ):
+        raise ValidationFailed(
+            f"`datasets` must be a list of at most {MAX_DATASETS} dataset names (letters, digits, "
+            f"_ and -), best first, e.g. {EXAMPLE}. Nothing was recorded."
+        )
+    detail = {
+        "datasets": list(datasets),
+        "used_model": _flag(payload, "used_model", False),
+        "answered": _flag(payload, "answered", True),
+    }
     if _flag(payload, "share_question", False):
         question = payload.get("question")
         if not isinstance(question, str) or not question.strip():
-            raise ValidationFailed("`share_question` is true but `question` is missing or empty: send the text the "
-                                   "member agreed to share, or leave `share_question` out. Nothing was recorded.")
+            raise ValidationFailed(
+                "`share_question` is true but `question` is missing or empty: send the text the "
+                "member agreed to share, or leave `share_question` out. Nothing was recorded."
+            )
         if len(question) > MAX_QUESTION_CHARS:
-            raise ValidationFailed(f"`question` is {len(question)} characters; at most {MAX_QUESTION_CHARS} are "
-                                   "recorded. Shorten it or do not share it. Nothing was recorded.")
+            raise ValidationFailed(
+                f"`question` is {len(question)} characters; at most {MAX_QUESTION_CHARS} are "
+                "recorded. Shorten it or do not share it. Nothing was recorded."
+            )
         detail["question"] = question.strip()
     return detail
 

@@ -20,7 +20,7 @@ import json
 import os
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,8 +32,8 @@ GENESIS = "0" * 64
 _THREAD_LOCK = threading.Lock()
 _LAST = sa.select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
 _INSERT = audit_log.insert()
-_APPENDED = "commons_audit_appended"   # conn.info key: entries appended in this transaction, for the anchor
-_HOLDER = threading.local()              # .conn: the audited transaction this thread holds (a nested one would deadlock)
+_APPENDED = "commons_audit_appended"  # conn.info key: entries appended in this transaction, for the anchor
+_HOLDER = threading.local()  # .conn: the audited transaction this thread holds (a nested one would deadlock)
 
 
 @contextlib.contextmanager
@@ -45,6 +45,8 @@ def _process_lock(path: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 ACTIONS = {
     "read": "data left the data-api (open, community or restricted)",
     "deny": "a read, upload or other action was refused",
@@ -63,8 +65,22 @@ ACTIONS = {
     "story-run": "the refresher ran a story",
     "assistant": "a member asked the assistant (datasets cited; text only if opted in)",
 }
-HASHED_FIELDS = ("id", "time", "actor", "actor_kind", "project", "purpose", "action", "dataset", "version", "rows",
-                 "bytes", "outcome", "detail", "prev_hash")
+HASHED_FIELDS = (
+    "id",
+    "time",
+    "actor",
+    "actor_kind",
+    "project",
+    "purpose",
+    "action",
+    "dataset",
+    "version",
+    "rows",
+    "bytes",
+    "outcome",
+    "detail",
+    "prev_hash",
+)
 
 
 @dataclass
@@ -83,8 +99,9 @@ class AuditEvent:
 
 
 def canonical(entry: dict) -> bytes:
-    return json.dumps({k: entry[k] for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    return json.dumps(
+        {k: entry[k] for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 def entry_hash(entry: dict) -> str:
@@ -116,17 +133,22 @@ class AuditLog:
             with self.transaction() as own:
                 return self._chain(own, entry)
         if conn.info.get(_APPENDED) is None or getattr(_HOLDER, "conn", None) is not conn:
-            raise ValueError("AuditLog.append(conn=...) takes the connection of `with audit.transaction() as conn:`, "
-                             "which holds the audit lock until the commit and moves the anchor after it; a plain "
-                             "engine.begin() connection cannot chain entries safely.")
+            raise ValueError(
+                "AuditLog.append(conn=...) takes the connection of `with audit.transaction() as conn:`, "
+                "which holds the audit lock until the commit and moves the anchor after it; a plain "
+                "engine.begin() connection cannot chain entries safely."
+            )
         return self._chain(conn, entry)
 
     @staticmethod
     def _chain(conn: sa.Connection, entry: dict) -> dict:
         # Only what depends on the previous entry happens here, under the lock.
         last = conn.execute(_LAST).first()
-        entry.update(id=(last.id + 1) if last else 1, prev_hash=last.hash if last else GENESIS,
-                     time=datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+        entry.update(
+            id=(last.id + 1) if last else 1,
+            prev_hash=last.hash if last else GENESIS,
+            time=datetime.now(UTC).isoformat(timespec="microseconds"),
+        )
         entry["hash"] = entry_hash(entry)
         conn.execute(_INSERT, entry)
         conn.info[_APPENDED].append(entry)
@@ -143,9 +165,11 @@ class AuditLog:
         guards correctness. The anchor moves only after the commit succeeded, still under the lock.
         """
         if getattr(_HOLDER, "conn", None) is not None:
-            raise RuntimeError("An audited transaction is already open in this thread: append to it with "
-                               "append(event, conn=conn), or audit (e.g. a denial) before opening it; a second one "
-                               "would wait for the first forever.")
+            raise RuntimeError(
+                "An audited transaction is already open in this thread: append to it with "
+                "append(event, conn=conn), or audit (e.g. a denial) before opening it; a second one "
+                "would wait for the first forever."
+            )
         with _THREAD_LOCK, _process_lock(self.anchor.with_name("audit.lock")):
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":

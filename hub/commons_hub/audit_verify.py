@@ -48,8 +48,10 @@ def parse_head(text: str) -> Head:
     """``ID:HASH`` as published on the register (``api/audit/head``) or printed by ``commons audit head``."""
     match = HEAD.fullmatch(text.strip())
     if not match or int(match.group(1)) < 1:
-        raise ValueError(f"{text!r} is not a head: write ID:HASH, the entry id (1 or more), a colon and its 64-character "
-                         f"sha256 hash, as shown on the register's audit page, e.g. 42:{'3f' * 32}")
+        raise ValueError(
+            f"{text!r} is not a head: write ID:HASH, the entry id (1 or more), a colon and its 64-character "
+            f"sha256 hash, as shown on the register's audit page, e.g. 42:{'3f' * 32}"
+        )
     return Head(int(match.group(1)), match.group(2).lower())
 
 
@@ -66,8 +68,10 @@ def read_anchor(path: Path) -> Head | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise AnchorProblem(f"the anchor {path} cannot be read ({exc.strerror}): run `commons audit verify` as the "
-                            f"account that owns the state directory (or root)") from exc
+        raise AnchorProblem(
+            f"the anchor {path} cannot be read ({exc.strerror}): run `commons audit verify` as the "
+            f"account that owns the state directory (or root)"
+        ) from exc
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
@@ -75,9 +79,11 @@ def read_anchor(path: Path) -> Head | None:
     match = ANCHOR_LINE.fullmatch(text) if text is not None else None
     if not match:
         shown = raw[:120].decode("ascii", "backslashreplace")
-        raise AnchorProblem(f"the anchor {path} is malformed: it holds {shown!r} but should hold one line 'ID HASH' "
-                            f"(an entry id and its 64-character lowercase hex hash). It was edited or damaged: check "
-                            f"the log against a head you kept (`commons audit verify --head ID:HASH`)")
+        raise AnchorProblem(
+            f"the anchor {path} is malformed: it holds {shown!r} but should hold one line 'ID HASH' "
+            f"(an entry id and its 64-character lowercase hex hash). It was edited or damaged: check "
+            f"the log against a head you kept (`commons audit verify --head ID:HASH`)"
+        )
     anchor = Head(int(match.group(1)), match.group(2))
     if anchor.id < 1:
         raise AnchorProblem(f"the anchor {path} is malformed: it names entry {anchor.id}, but ids start at 1")
@@ -89,7 +95,7 @@ def _shared_append_lock(lock_path: Path):
     # Appends hold this lock exclusively while they write the chain and the anchor; holding it shared means the
     # anchor is never read half-written. Without the lock file (no append yet) or without read access, read anyway.
     try:
-        handle = open(lock_path, "rb")
+        handle = open(lock_path, "rb")  # noqa: SIM115 - only open()'s OSError is caught; `with handle` below closes it
     except OSError:
         yield
         return
@@ -123,31 +129,51 @@ def verify_log(eng: sa.Engine, anchor_path: Path, heads: tuple[Head, ...] | list
         return VerifyResult(False, count, None, anchor_problem)
     if anchor is None:
         if count:
-            return VerifyResult(False, count, None,
-                                f"the anchor file {anchor_path} is missing but the log has {count} entries: it was "
-                                f"deleted, so deleting the newest entries would go unnoticed. Check the log against a "
-                                f"head you kept (`commons audit verify --head ID:HASH`), then restore the anchor from "
-                                f"your backup of the state directory")
+            return VerifyResult(
+                False,
+                count,
+                None,
+                f"the anchor file {anchor_path} is missing but the log has {count} entries: it was "
+                f"deleted, so deleting the newest entries would go unnoticed. Check the log against a "
+                f"head you kept (`commons audit verify --head ID:HASH`), then restore the anchor from "
+                f"your backup of the state directory",
+            )
     elif anchor.id > last_id:
-        return VerifyResult(False, count, last_id + 1,
-                            f"the log ends at entry {last_id} but the anchor records entry {anchor.id}: entries "
-                            f"{last_id + 1} to {anchor.id} were deleted from the end (truncated)")
+        return VerifyResult(
+            False,
+            count,
+            last_id + 1,
+            f"the log ends at entry {last_id} but the anchor records entry {anchor.id}: entries "
+            f"{last_id + 1} to {anchor.id} were deleted from the end (truncated)",
+        )
     elif seen[anchor.id] != anchor.hash:
-        return VerifyResult(False, count, anchor.id,
-                            f"entry {anchor.id} does not match the anchor: the anchor records hash {anchor.hash[:16]}... "
-                            f"but the entry's hash is now {seen[anchor.id][:16]}...: the log was rewritten (changed and "
-                            f"re-hashed) at or before entry {anchor.id}, or the anchor was edited")
+        return VerifyResult(
+            False,
+            count,
+            anchor.id,
+            f"entry {anchor.id} does not match the anchor: the anchor records hash {anchor.hash[:16]}... "
+            f"but the entry's hash is now {seen[anchor.id][:16]}...: the log was rewritten (changed and "
+            f"re-hashed) at or before entry {anchor.id}, or the anchor was edited",
+        )
     for head in sorted(heads, key=lambda h: h.id):
         if head.id > last_id:
-            return VerifyResult(False, count, head.id,
-                                f"the published head {head.id}:{head.hash[:16]}... names entry {head.id}, which no "
-                                f"longer exists: the log ends at entry {last_id}, so entries were deleted from the end "
-                                f"(and the anchor rewritten to hide it)")
+            return VerifyResult(
+                False,
+                count,
+                head.id,
+                f"the published head {head.id}:{head.hash[:16]}... names entry {head.id}, which no "
+                f"longer exists: the log ends at entry {last_id}, so entries were deleted from the end "
+                f"(and the anchor rewritten to hide it)",
+            )
         if seen[head.id] != head.hash:
-            return VerifyResult(False, count, head.id,
-                                f"entry {head.id} does not match the head published earlier: it had hash "
-                                f"{head.hash[:16]}... and now has {seen[head.id][:16]}...: the history up to entry "
-                                f"{head.id} was rewritten (changed and re-hashed) after that head was published")
+            return VerifyResult(
+                False,
+                count,
+                head.id,
+                f"entry {head.id} does not match the head published earlier: it had hash "
+                f"{head.hash[:16]}... and now has {seen[head.id][:16]}...: the history up to entry "
+                f"{head.id} was rewritten (changed and re-hashed) after that head was published",
+            )
     head = {"id": last["id"], "hash": last["hash"], "time": last["time"]} if last else None
     return VerifyResult(True, count, head=head)
 
@@ -173,7 +199,7 @@ def _every_row(eng: sa.Engine):
         compiled = query.compile(dialect=eng.dialect)
         cursor.execute(str(compiled), compiled.params)
         names = [d[0] for d in cursor.description]
-        yield (dict(zip(names, row)) for row in cursor)
+        yield (dict(zip(names, row, strict=False)) for row in cursor)
         cursor.execute("ROLLBACK")
     finally:
         raw.close()
@@ -183,22 +209,30 @@ def _entry_problem(entry: dict, expected: int, prev_hash: str) -> tuple[int | No
     """(first_bad_id, reason) if this entry, the next in id order, breaks the chain."""
     entry_id = entry["id"]
     if not isinstance(entry_id, int) or isinstance(entry_id, bool):
-        return expected, (f"an entry has the id {entry_id!r}, which is not a whole number: the table was changed by "
-                          f"hand")
+        return expected, (
+            f"an entry has the id {entry_id!r}, which is not a whole number: the table was changed by hand"
+        )
     if entry_id < 1:
-        return entry_id, (f"entry {entry_id} has an id below 1: ids start at 1, so it was inserted by hand (it is not "
-                          f"part of the chain, and nothing may count it)")
+        return entry_id, (
+            f"entry {entry_id} has an id below 1: ids start at 1, so it was inserted by hand (it is not "
+            f"part of the chain, and nothing may count it)"
+        )
     if entry_id == expected - 1:
         return entry_id, f"entry {entry_id} appears more than once: a copy was inserted by hand"
     if entry_id != expected:
-        return expected, (f"entry {expected} is missing (the next id found is {entry_id}): entries were deleted, "
-                          f"or their ids changed")
+        return expected, (
+            f"entry {expected} is missing (the next id found is {entry_id}): entries were deleted, or their ids changed"
+        )
     if entry["prev_hash"] != prev_hash:
         if entry_id == 1:
-            return 1, ("entry 1 does not start the chain: its prev_hash should be 64 zeros (the genesis value), so "
-                       "entries before it were deleted or it was rewritten")
-        return entry_id, (f"entry {entry_id} does not follow entry {entry_id - 1}: its prev_hash does not match (an "
-                          f"earlier entry was changed, deleted or reordered)")
+            return 1, (
+                "entry 1 does not start the chain: its prev_hash should be 64 zeros (the genesis value), so "
+                "entries before it were deleted or it was rewritten"
+            )
+        return entry_id, (
+            f"entry {entry_id} does not follow entry {entry_id - 1}: its prev_hash does not match (an "
+            f"earlier entry was changed, deleted or reordered)"
+        )
     if entry_hash(entry) != entry["hash"]:
         return entry_id, f"entry {entry_id} was changed after it was written: its hash no longer matches its fields"
     return None
@@ -208,10 +242,14 @@ def head_record(result: VerifyResult, checked_at: str | None = None) -> dict:
     """The chain head as published (register ``api/audit/head``, ``commons audit head --json``): only for a log
     that verifies, since a head of a rewritten log is worth nothing to the people who keep copies."""
     head = result.head if result.ok else None
-    record = {"ok": result.ok, "entries": result.entries,
-              "id": head["id"] if head else None, "hash": head["hash"] if head else None,
-              "time": head["time"] if head else None,
-              "check": f"commons audit verify --head {head['id']}:{head['hash']}" if head else None}
+    record = {
+        "ok": result.ok,
+        "entries": result.entries,
+        "id": head["id"] if head else None,
+        "hash": head["hash"] if head else None,
+        "time": head["time"] if head else None,
+        "check": f"commons audit verify --head {head['id']}:{head['hash']}" if head else None,
+    }
     if checked_at:
         record["checked_at"] = checked_at
     if not result.ok:

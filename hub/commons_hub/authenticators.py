@@ -20,8 +20,13 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from nativeauthenticator import NativeAuthenticator
-from nativeauthenticator.handlers import (AuthorizationAreaHandler, DiscardHandler, LocalBase, SignUpHandler,
-                                          ToggleAuthorizationHandler)
+from nativeauthenticator.handlers import (
+    AuthorizationAreaHandler,
+    DiscardHandler,
+    LocalBase,
+    SignUpHandler,
+    ToggleAuthorizationHandler,
+)
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
 from nativeauthenticator.orm import UserInfo
 from sqlalchemy.orm import object_session
@@ -47,8 +52,11 @@ def _check_can_approve(handler: LocalBase) -> None:
     referer = urlparse(handler.request.headers.get("Referer", ""))
     same_origin = site == "same-origin" if site else referer.netloc == handler.request.host
     if not same_origin:
-        raise web.HTTPError(403, "Approve or discard sign-ups from the list at /hub/authorize (this request did not "
-                                 "come from the hub's own page).")
+        raise web.HTTPError(
+            403,
+            "Approve or discard sign-ups from the list at /hub/authorize (this request did not "
+            "come from the hub's own page).",
+        )
 
 
 class StewardAuthorizationArea(AuthorizationAreaHandler):
@@ -56,8 +64,11 @@ class StewardAuthorizationArea(AuthorizationAreaHandler):
     async def get(self):
         if not _is_approver(self.current_user):
             raise web.HTTPError(403, "Only stewards and admins approve sign-ups.")
-        html = await self.render_template("authorization-area.html", ask_email=self.authenticator.ask_email_on_signup,
-                                          users=self.db.query(UserInfo).all())
+        html = await self.render_template(
+            "authorization-area.html",
+            ask_email=self.authenticator.ask_email_on_signup,
+            users=self.db.query(UserInfo).all(),
+        )
         self.finish(html)
 
 
@@ -68,8 +79,12 @@ class StewardToggleAuthorization(ToggleAuthorizationHandler):
         if UserInfo.find(self.db, slug) is None:
             raise web.HTTPError(404, f"No sign-up called {slug!r}.")
         UserInfo.change_authorization(self.db, slug)
-        self.log.info("%s %s the sign-up of %s", self.current_user.name,
-                      "approved" if UserInfo.find(self.db, slug).is_authorized else "withdrew approval of", slug)
+        self.log.info(
+            "%s %s the sign-up of %s",
+            self.current_user.name,
+            "approved" if UserInfo.find(self.db, slug).is_authorized else "withdrew approval of",
+            slug,
+        )
         self.redirect(self.hub.base_url + "authorize#" + slug)
 
 
@@ -91,13 +106,20 @@ class CommonsLoginHandler(NativeLoginHandler):
 
     def _render(self, login_error=None, username=None, sync=False, **_ignored):
         return self.render_template(
-            "native-login.html", sync=sync, next=url_escape(self.get_argument("next", default="")),
-            page_heading=SIGN_IN_HEADING, username=username, login_error=login_error,
+            "native-login.html",
+            sync=sync,
+            next=url_escape(self.get_argument("next", default="")),
+            page_heading=SIGN_IN_HEADING,
+            username=username,
+            login_error=login_error,
             custom_html=self.authenticator.custom_html,
-            login_url=self.settings["login_url"], enable_signup=self.authenticator.enable_signup,
+            login_url=self.settings["login_url"],
+            enable_signup=self.authenticator.enable_signup,
             two_factor_auth=self.authenticator.allow_2fa,
-            authenticator_login_url=url_concat(self.authenticator.login_url(self.hub.base_url),
-                                               {"next": self.get_argument("next", "")}))
+            authenticator_login_url=url_concat(
+                self.authenticator.login_url(self.hub.base_url), {"next": self.get_argument("next", "")}
+            ),
+        )
 
     async def post(self):
         data = {arg: self.get_argument(arg, strip=False) for arg in self.request.arguments}
@@ -132,7 +154,7 @@ class CommonsNativeAuthenticator(NativeAuthenticator):
     def create_user(self, username, password, **kwargs):
         info = super().create_user(username, password, **kwargs)
         if info is not None and info.is_authorized:
-            info.is_authorized = False   # every sign-up waits for a steward, whatever name it took
+            info.is_authorized = False  # every sign-up waits for a steward, whatever name it took
             self.db.commit()
         return info
 
@@ -152,9 +174,13 @@ class CommonsNativeAuthenticator(NativeAuthenticator):
         return result
 
     def get_handlers(self, app):
-        replaced = {r"/login": CommonsLoginHandler, r"/signup": CommonsSignUpHandler,
-                    r"/authorize": StewardAuthorizationArea, r"/authorize/([^/]*)": StewardToggleAuthorization,
-                    r"/discard/([^/]*)": StewardDiscard}
+        replaced = {
+            r"/login": CommonsLoginHandler,
+            r"/signup": CommonsSignUpHandler,
+            r"/authorize": StewardAuthorizationArea,
+            r"/authorize/([^/]*)": StewardToggleAuthorization,
+            r"/discard/([^/]*)": StewardDiscard,
+        }
         return [(path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)]
 
 

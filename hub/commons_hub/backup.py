@@ -38,9 +38,20 @@ from commons_kernel import config
 from commons_kernel.exceptions import CommonsError
 
 FORMAT = 1
-SKIPPED_STATE = {"governance.sqlite", "governance.sqlite-wal", "governance.sqlite-shm", "jupyterhub.sqlite",
-                 "jupyterhub.sqlite-wal", "jupyterhub.sqlite-shm", "jupyterhub_cookie_secret", "jupyterhub.pid",
-                 "jupyterhub-proxy.pid", "store.lock", "audit.lock", "secrets.json"}
+SKIPPED_STATE = {
+    "governance.sqlite",
+    "governance.sqlite-wal",
+    "governance.sqlite-shm",
+    "jupyterhub.sqlite",
+    "jupyterhub.sqlite-wal",
+    "jupyterhub.sqlite-shm",
+    "jupyterhub_cookie_secret",
+    "jupyterhub.pid",
+    "jupyterhub-proxy.pid",
+    "store.lock",
+    "audit.lock",
+    "secrets.json",
+}
 
 
 class BackupError(CommonsError):
@@ -55,8 +66,10 @@ class BackupSummary:
     bytes: int = 0
 
     def lines(self) -> list[str]:
-        return [f"{self.folder}: {sum(self.rows.values())} database rows in {len(self.rows)} tables, "
-                f"{self.files} files ({self.bytes / 1e6:.1f} MB), each with its sha256 in backup.json."]
+        return [
+            f"{self.folder}: {sum(self.rows.values())} database rows in {len(self.rows)} tables, "
+            f"{self.files} files ({self.bytes / 1e6:.1f} MB), each with its sha256 in backup.json."
+        ]
 
 
 def _sha256(path: Path) -> str:
@@ -88,7 +101,7 @@ def _encode(value):
 
 def _decode(value):
     if isinstance(value, dict) and len(value) == 1:
-        (kind, raw), = value.items()
+        ((kind, raw),) = value.items()
         if kind == "$datetime":
             return dt.datetime.fromisoformat(raw)
         if kind == "$date":
@@ -105,15 +118,23 @@ def _snapshot_connection(eng: sa.Engine):
 
 
 # backup ----------------------------------------------------------------------------------------------------
-def backup(target: Path, home: Path | None = None, eng: sa.Engine | None = None, store=None,
-           catalog_dir: Path | None = None, public_dir: Path | None = None) -> BackupSummary:
+def backup(
+    target: Path,
+    home: Path | None = None,
+    eng: sa.Engine | None = None,
+    store=None,
+    catalog_dir: Path | None = None,
+    public_dir: Path | None = None,
+) -> BackupSummary:
     from commons_hub.db import engine
     from commons_hub.store import Store
 
     target = Path(target).resolve()
     if target.exists():
-        raise BackupError(f"{target} exists already; a backup goes into a new folder (e.g. "
-                          f"`commons backup {target.parent}/commons-{dt.date.today():%Y%m%d}`). Nothing was written.")
+        raise BackupError(
+            f"{target} exists already; a backup goes into a new folder (e.g. "
+            f"`commons backup {target.parent}/commons-{dt.date.today():%Y%m%d}`). Nothing was written."
+        )
     home = Path(home or config.home())
     store = store or Store(home)
     eng = eng or engine()
@@ -125,7 +146,7 @@ def backup(target: Path, home: Path | None = None, eng: sa.Engine | None = None,
     summary = BackupSummary(target)
     try:
         anchor = home / "audit.anchor"
-        if anchor.exists():                                   # first: it may then lag the dump, never lead it
+        if anchor.exists():  # first: it may then lag the dump, never lead it
             _copy(anchor, partial / "state" / "audit.anchor")
         with store.files.lock(), _snapshot_connection(eng) as conn:
             with conn.begin():
@@ -135,15 +156,16 @@ def backup(target: Path, home: Path | None = None, eng: sa.Engine | None = None,
             manifests = {}
             for name in store.names():
                 manifests[name] = store.manifest(name)
-                _write(partial / "store" / name / "manifest.json",
-                       store.files.read_bytes(f"{name}/manifest.json"))
+                _write(partial / "store" / name / "manifest.json", store.files.read_bytes(f"{name}/manifest.json"))
             _copy_tree(home, partial / "state", skip=_state_skip(home))
         for name, manifest in manifests.items():
             for entry in manifest["versions"]:
                 _write(partial / "store" / name / entry["file"], store.version_bytes(name, entry))
                 if "arrow_sha256" in entry:
-                    _write(partial / "store" / name / Path(entry["file"]).with_suffix(".arrow").name,
-                           store.version_bytes(name, entry, "arrow"))
+                    _write(
+                        partial / "store" / name / Path(entry["file"]).with_suffix(".arrow").name,
+                        store.version_bytes(name, entry, "arrow"),
+                    )
         if (catalog_dir / "datasets").is_dir():
             _copy_tree(catalog_dir / "datasets", partial / "catalog" / "datasets")
         if public_dir.is_dir():
@@ -153,9 +175,15 @@ def backup(target: Path, home: Path | None = None, eng: sa.Engine | None = None,
             files[str(path.relative_to(partial))] = _sha256(path)
             summary.bytes += path.stat().st_size
         summary.files = len(files)
-        description = {"format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                       "schema_revision": revision, "database_backend": eng.dialect.name,
-                       "store_url": store.files.url, "rows": summary.rows, "files": files}
+        description = {
+            "format": FORMAT,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "schema_revision": revision,
+            "database_backend": eng.dialect.name,
+            "store_url": store.files.url,
+            "rows": summary.rows,
+            "files": files,
+        }
         _write(partial / "backup.json", (json.dumps(description, indent=2, sort_keys=True) + "\n").encode())
         os.replace(partial, target)
     except BaseException:
@@ -182,12 +210,17 @@ def _dump(conn, table: sa.Table, path: Path) -> int:
 def _state_skip(home: Path):
     """State files a backup leaves out: databases, secrets, locks, hidden (staged) files, and the manifests and
     version files (copied from the store instead, checked)."""
+
     def skip(path: Path) -> bool:
         parts = path.relative_to(home).parts
         if parts[0] in SKIPPED_STATE or parts[0] == "audit.anchor" or any(p.startswith(".") for p in parts):
             return True
-        return (parts[0] == "datasets" and len(parts) == 3
-                and (parts[2] == "manifest.json" or (parts[2][:1] == "v" and parts[2][1:2].isdigit())))
+        return (
+            parts[0] == "datasets"
+            and len(parts) == 3
+            and (parts[2] == "manifest.json" or (parts[2][:1] == "v" and parts[2][1:2].isdigit()))
+        )
+
     return skip
 
 
@@ -214,11 +247,13 @@ def check_backup(folder: Path) -> dict:
     try:
         description = json.loads((folder / "backup.json").read_text())
     except FileNotFoundError:
-        raise BackupError(f"{folder} is not a backup: it has no backup.json "
-                          f"(`commons backup DIR` writes one).") from None
+        raise BackupError(
+            f"{folder} is not a backup: it has no backup.json (`commons backup DIR` writes one)."
+        ) from None
     if description.get("format") != FORMAT:
-        raise BackupError(f"{folder}/backup.json: format {description.get('format')!r}; this commons reads "
-                          f"format {FORMAT}.")
+        raise BackupError(
+            f"{folder}/backup.json: format {description.get('format')!r}; this commons reads format {FORMAT}."
+        )
     problems = []
     present = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} - {"backup.json"}
     for relative, expected in sorted(description["files"].items()):
@@ -228,9 +263,11 @@ def check_backup(folder: Path) -> dict:
             problems.append(f"{relative}: sha256 differs from backup.json")
     problems += [f"{relative}: not listed in backup.json" for relative in sorted(present - set(description["files"]))]
     if problems:
-        raise BackupError(f"{folder} does not match its backup.json, so nothing was restored: "
-                          + "; ".join(problems[:10])
-                          + (f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""))
+        raise BackupError(
+            f"{folder} does not match its backup.json, so nothing was restored: "
+            + "; ".join(problems[:10])
+            + (f" (and {len(problems) - 10} more)" if len(problems) > 10 else "")
+        )
     return description
 
 
@@ -253,8 +290,14 @@ def emptiness_problems(home: Path, eng: sa.Engine, store, public_dir: Path) -> l
     return problems
 
 
-def restore(folder: Path, home: Path | None = None, eng: sa.Engine | None = None, store=None,
-            catalog_dir: Path | None = None, public_dir: Path | None = None) -> list[str]:
+def restore(
+    folder: Path,
+    home: Path | None = None,
+    eng: sa.Engine | None = None,
+    store=None,
+    catalog_dir: Path | None = None,
+    public_dir: Path | None = None,
+) -> list[str]:
     """Restore the backup in ``folder`` into an empty state (database, store, state directory, public folder).
     Refuses a non-empty one, or a backup whose files do not match their hashes, before writing anything."""
     from commons_hub import migrations
@@ -270,14 +313,19 @@ def restore(folder: Path, home: Path | None = None, eng: sa.Engine | None = None
     catalog_dir = Path(catalog_dir or config.setting("catalog_dir"))
     public_dir = Path(public_dir or config.public_dir())
     if description["schema_revision"] != migrations.head():
-        raise BackupError(f"{folder} holds schema revision {description['schema_revision']}; this code needs "
-                          f"{migrations.head()}. Restore it with the release that wrote it, run `commons db upgrade`, "
-                          f"and back up again. Nothing was restored.")
+        raise BackupError(
+            f"{folder} holds schema revision {description['schema_revision']}; this code needs "
+            f"{migrations.head()}. Restore it with the release that wrote it, run `commons db upgrade`, "
+            f"and back up again. Nothing was restored."
+        )
     problems = emptiness_problems(home, eng, store, public_dir)
     if problems:
-        raise BackupError("commons restore goes into an empty state, and this one is not: " + "; ".join(problems)
-                          + ". Point COMMONS_HOME, COMMONS_DB_URL, COMMONS_STORE_URL and COMMONS_PUBLIC_DIR at new, "
-                            "empty places (or empty these). Nothing was restored.")
+        raise BackupError(
+            "commons restore goes into an empty state, and this one is not: "
+            + "; ".join(problems)
+            + ". Point COMMONS_HOME, COMMONS_DB_URL, COMMONS_STORE_URL and COMMONS_PUBLIC_DIR at new, "
+            "empty places (or empty these). Nothing was restored."
+        )
     lines = []
     state = folder / "state"
     if state.is_dir():
@@ -287,12 +335,12 @@ def restore(folder: Path, home: Path | None = None, eng: sa.Engine | None = None
         for version_file in sorted(manifest_path.parent.iterdir()):
             if version_file.name != "manifest.json":
                 store.files.write_atomic(f"{name}/{version_file.name}", version_file.read_bytes())
-        store.files.write_atomic(f"{name}/manifest.json", manifest_path.read_bytes())   # last: the switch
+        store.files.write_atomic(f"{name}/manifest.json", manifest_path.read_bytes())  # last: the switch
     lines.append(f"store ({store.files.url}): {len(store.names())} datasets")
     rows = _load(folder / "database", eng)
     lines.append(f"database ({eng.dialect.name}): {rows} rows")
     if (state / "audit.anchor").exists():
-        _copy(state / "audit.anchor", home / "audit.anchor")    # after the rows it names
+        _copy(state / "audit.anchor", home / "audit.anchor")  # after the rows it names
     lines += _restore_catalog(folder / "catalog" / "datasets", catalog_dir / "datasets")
     if (folder / "public").is_dir():
         _copy_tree(folder / "public", public_dir)
@@ -317,17 +365,24 @@ def _load(database: Path, eng: sa.Engine) -> int:
             if batch:
                 conn.execute(table.insert(), batch)
                 count += len(batch)
-        if eng.dialect.name == "postgresql":     # serial ids continue after the restored ones
+        if eng.dialect.name == "postgresql":  # serial ids continue after the restored ones
             for table in _tables():
                 for column in table.primary_key.columns:
-                    if column.autoincrement is True or (column.autoincrement == "auto" and
-                                                         isinstance(column.type, sa.Integer) and
-                                                         len(table.primary_key.columns) == 1):
-                        sequence = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                                {"t": table.name, "c": column.name}).scalar()
+                    if column.autoincrement is True or (
+                        column.autoincrement == "auto"
+                        and isinstance(column.type, sa.Integer)
+                        and len(table.primary_key.columns) == 1
+                    ):
+                        sequence = conn.execute(
+                            sa.text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+                        ).scalar()
                         if sequence:
-                            conn.execute(sa.text(f"SELECT setval('{sequence}', COALESCE((SELECT MAX({column.name}) "
-                                                 f"FROM {table.name}), 0) + 1, false)"))
+                            conn.execute(
+                                sa.text(
+                                    f"SELECT setval('{sequence}', COALESCE((SELECT MAX({column.name}) "
+                                    f"FROM {table.name}), 0) + 1, false)"
+                                )
+                            )
     return count
 
 
@@ -343,6 +398,8 @@ def _restore_catalog(source: Path, target: Path) -> list[str]:
             elif there.read_bytes() != path.read_bytes():
                 different.append(str(path.relative_to(source)))
     if different:
-        return [f"catalogue: {target} kept as it is; these files differ from the backup's: {', '.join(different)} "
-                f"(the backup's copies are in {source})"]
+        return [
+            f"catalogue: {target} kept as it is; these files differ from the backup's: {', '.join(different)} "
+            f"(the backup's copies are in {source})"
+        ]
     return [f"catalogue: {target} matches the backup"]

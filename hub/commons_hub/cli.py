@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -40,10 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if not _cannot_open_state(exc):
             raise
-        print(f"error: `commons {args.command}` needs the commons' state directory, which the account "
-              f"`{getpass.getuser()}` cannot open ({exc.filename if isinstance(exc, OSError) else 'its database'}). "
-              "Only operators and the services may; as a member, `commons` acts as you through the data-api "
-              "(`commons --help`, docs/analysts/contributing.md), or ask an operator.", file=sys.stderr)
+        print(
+            f"error: `commons {args.command}` needs the commons' state directory, which the account "
+            f"`{getpass.getuser()}` cannot open ({exc.filename if isinstance(exc, OSError) else 'its database'}). "
+            "Only operators and the services may; as a member, `commons` acts as you through the data-api "
+            "(`commons --help`, docs/analysts/contributing.md), or ask an operator.",
+            file=sys.stderr,
+        )
         return 1
 
 

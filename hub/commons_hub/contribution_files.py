@@ -15,9 +15,9 @@ approval or in the start-up sweep (``commons_hub.recovery``). Every step can run
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,7 +28,7 @@ from commons_hub.store import StagedVersion, Store, atomic_write_bytes
 from commons_hub.tables.contributions import contributions
 from commons_kernel.exceptions import GovernanceError
 
-Describe = Callable[[object, pa.Table], dict]   # (contribution row, table) -> its catalogue metadata
+Describe = Callable[[object, pa.Table], dict]  # (contribution row, table) -> its catalogue metadata
 
 
 def pending_dir(store: Store, name: str) -> Path:
@@ -62,8 +62,10 @@ def remove_pending(store: Store, name: str, contribution_id: int, keep_report: b
 
 def next_version(conn, store: Store, name: str) -> int:
     """One past every version listed or already promised to an approved contribution."""
-    promised = conn.execute(sa.select(sa.func.max(contributions.c.version))
-                            .where(contributions.c.dataset == name)).scalar() or 0
+    promised = (
+        conn.execute(sa.select(sa.func.max(contributions.c.version)).where(contributions.c.dataset == name)).scalar()
+        or 0
+    )
     listed = store.manifest(name)["versions"][-1]["version"] if name in store.names() else 0
     return max(promised, listed) + 1
 
@@ -72,14 +74,21 @@ def stage(store: Store, row) -> tuple[StagedVersion, pa.Table]:
     """The pending table staged as a hidden version (not readable), with the table itself."""
     pending = pending_dir(store, row.dataset) / f"{row.id}.parquet"
     if not pending.exists():
-        raise GovernanceError(f"The data of contribution {row.id} ({pending}) are missing, so it cannot be published. "
-                              f"Tell the operators; the contributor can upload it again.")
+        raise GovernanceError(
+            f"The data of contribution {row.id} ({pending}) are missing, so it cannot be published. "
+            f"Tell the operators; the contributor can upload it again."
+        )
     table = pq.read_table(pending)
-    staged = store.stage(row.dataset, table, {
-        "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "sources": [{"file": row.filename, "sha256": row.sha256}],
-        "notes": [f"contribution {row.id} by {row.organisation or 'a member'}, approved by a steward"],
-        "contribution": row.id})
+    staged = store.stage(
+        row.dataset,
+        table,
+        {
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sources": [{"file": row.filename, "sha256": row.sha256}],
+            "notes": [f"contribution {row.id} by {row.organisation or 'a member'}, approved by a steward"],
+            "contribution": row.id,
+        },
+    )
     return staged, table
 
 
@@ -87,8 +96,9 @@ def is_listed(store: Store, row) -> bool:
     """Whether the manifest lists this contribution's version: then readers see it."""
     if row.dataset not in store.names():
         return False
-    return any(v["version"] == row.version and v.get("contribution") == row.id
-               for v in store.manifest(row.dataset)["versions"])
+    return any(
+        v["version"] == row.version and v.get("contribution") == row.id for v in store.manifest(row.dataset)["versions"]
+    )
 
 
 def finish(store: Store, row, describe: Describe, prepared: tuple[StagedVersion, pa.Table] | None = None) -> bool:
@@ -102,8 +112,10 @@ def finish(store: Store, row, describe: Describe, prepared: tuple[StagedVersion,
         return left
     staged, table = prepared or stage(store, row)
     try:
-        atomic_write_bytes(store.root / row.dataset / "metadata.yaml",
-                           yaml.safe_dump(describe(row, table), sort_keys=False, allow_unicode=True).encode())
+        atomic_write_bytes(
+            store.root / row.dataset / "metadata.yaml",
+            yaml.safe_dump(describe(row, table), sort_keys=False, allow_unicode=True).encode(),
+        )
         try:
             store.publish(staged, row.version)
         except FileNotFoundError:  # the staged copy was swept meanwhile (an ingest starting): stage it again
@@ -153,4 +165,3 @@ def sweep(store: Store, eng, describe: Describe) -> list[str]:
             if leftover.is_dir() and not any(leftover.iterdir()):
                 leftover.rmdir()
     return done
-

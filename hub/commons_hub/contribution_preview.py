@@ -31,7 +31,7 @@ PERSONAL_DATA = "personal-data-"
 class Preview:
     columns: list[str]
     rows: list[list[str]]
-    masked: list[str] = field(default_factory=list)   # columns shown as MASK
+    masked: list[str] = field(default_factory=list)  # columns shown as MASK
     total_rows: int = 0
 
 
@@ -39,8 +39,13 @@ def flagged_columns(report: dict | None) -> list[str]:
     """The columns the quality report says hold personal data (errors or warnings of the privacy checks)."""
     report = report or {}
     issues = [*(report.get("errors") or []), *(report.get("warnings") or [])]
-    return sorted({str(issue["column"]) for issue in issues
-                   if str(issue.get("code") or "").startswith(PERSONAL_DATA) and issue.get("column")})
+    return sorted(
+        {
+            str(issue["column"])
+            for issue in issues
+            if str(issue.get("code") or "").startswith(PERSONAL_DATA) and issue.get("column")
+        }
+    )
 
 
 def _shown(value) -> str:
@@ -60,31 +65,49 @@ def read_preview(path, masked: list[str], limit: int = PREVIEW_ROWS) -> Preview:
 
 def may_preview(caller: Caller, record: dict) -> bool:
     """Stewards (who review it) and its contributor see a pending contribution's rows."""
-    return permissions.may_review_contributions(caller) or (caller.kind == "user" and
-                                                             caller.name == record["contributor"])
+    return permissions.may_review_contributions(caller) or (
+        caller.kind == "user" and caller.name == record["contributor"]
+    )
 
 
-def preview_contribution(caller: Caller, record: dict, report: dict | None, *, store: Store, audit,
-                         limit: int = PREVIEW_ROWS) -> Preview | None:
+def preview_contribution(
+    caller: Caller, record: dict, report: dict | None, *, store: Store, audit, limit: int = PREVIEW_ROWS
+) -> Preview | None:
     """Check, read, audit, return: the first rows of pending contribution ``record`` (None when not pending)."""
-    permissions.check(may_preview(caller, record), caller, audit, "preview-contribution",
-                      f"{caller.name} is neither a steward nor the contributor of contribution {record['id']}, so "
-                      f"cannot see its rows.", "Stewards review contributions; ask one.", dataset=record["dataset"])
+    permissions.check(
+        may_preview(caller, record),
+        caller,
+        audit,
+        "preview-contribution",
+        f"{caller.name} is neither a steward nor the contributor of contribution {record['id']}, so "
+        f"cannot see its rows.",
+        "Stewards review contributions; ask one.",
+        dataset=record["dataset"],
+    )
     path = pending_dir(store, record["dataset"]) / f"{record['id']}.parquet"
     if record["status"] != "pending" or not path.is_file():
         return None
     preview = read_preview(path, flagged_columns(report), limit)
-    audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="read", dataset=record["dataset"],
-                            rows=len(preview.rows), purpose=f"review of contribution {record['id']}",
-                            detail={"contribution": record["id"], "preview": True, "masked": preview.masked}))
+    audit.append(
+        AuditEvent(
+            actor=caller.name,
+            actor_kind=caller.kind,
+            action="read",
+            dataset=record["dataset"],
+            rows=len(preview.rows),
+            purpose=f"review of contribution {record['id']}",
+            detail={"contribution": record["id"], "preview": True, "masked": preview.masked},
+        )
+    )
     return preview
 
 
 def submitted_metadata(eng, contribution_id: int) -> dict:
     """The metadata the contributor sent with the upload (description, attribution, period, columns...)."""
     with eng.connect() as conn:
-        text = conn.execute(sa.select(contributions.c.metadata_json)
-                            .where(contributions.c.id == int(contribution_id))).scalar()
+        text = conn.execute(
+            sa.select(contributions.c.metadata_json).where(contributions.c.id == int(contribution_id))
+        ).scalar()
     try:
         value = json.loads(text or "{}")
     except ValueError:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import sqlalchemy as sa
 
-from commons_hub import contribution_files as files, permissions
+from commons_hub import contribution_files as files
+from commons_hub import permissions
 from commons_hub.audit import AuditEvent
 from commons_hub.contribution_files import pending_dir, reports_dir
 from commons_hub.organisations import organisation_of
@@ -38,7 +39,7 @@ NAME = re.compile(r"[a-z][a-z0-9_]{2,63}")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _refuse_upload(code: str, message: str, fix: str, filename: str, tier: str) -> ValidationFailed:
@@ -49,8 +50,13 @@ def _refuse_upload(code: str, message: str, fix: str, filename: str, tier: str) 
 
 
 def _approved_contributors(conn, name: str) -> set[str]:
-    return set(conn.execute(sa.select(contributions.c.contributor).where(
-        contributions.c.dataset == name, contributions.c.status == "approved")).scalars())
+    return set(
+        conn.execute(
+            sa.select(contributions.c.contributor).where(
+                contributions.c.dataset == name, contributions.c.status == "approved"
+            )
+        ).scalars()
+    )
 
 
 def _check_name(conn, caller: Caller, name: str, tier: str, filename: str, store: Store, catalogue: dict) -> None:
@@ -59,43 +65,91 @@ def _check_name(conn, caller: Caller, name: str, tier: str, filename: str, store
         suggestion = re.sub(r"[^a-z0-9]+", "_", str(name or "").lower()).strip("_") or "my_dataset"
         if not suggestion[0].isalpha():
             suggestion = f"data_{suggestion}"
-        raise _refuse_upload("bad-name", f"the dataset name `{name}` is not 3-64 lower-case letters, digits and _ "
-                             "starting with a letter (no paths, dots or spaces)", f"name it `{suggestion[:64]}`",
-                             filename, tier)
+        raise _refuse_upload(
+            "bad-name",
+            f"the dataset name `{name}` is not 3-64 lower-case letters, digits and _ "
+            "starting with a letter (no paths, dots or spaces)",
+            f"name it `{suggestion[:64]}`",
+            filename,
+            tier,
+        )
     exists = name in catalogue or name in store.names()
     contributors = _approved_contributors(conn, name)
     if exists and not contributors:
-        raise _refuse_upload("name-taken", f"a dataset called `{name}` is already in the catalogue (not a "
-                             "contribution you can add a version to)", f"choose another name, e.g. `{name}_2`",
-                             filename, tier)
+        raise _refuse_upload(
+            "name-taken",
+            f"a dataset called `{name}` is already in the catalogue (not a contribution you can add a version to)",
+            f"choose another name, e.g. `{name}_2`",
+            filename,
+            tier,
+        )
     if contributors and caller.name not in contributors:
-        raise _refuse_upload("name-taken", f"`{name}` was contributed by another member; only they add versions",
-                             f"choose another name, e.g. `{name}_{caller.name.lower()}`"[:200], filename, tier)
+        raise _refuse_upload(
+            "name-taken",
+            f"`{name}` was contributed by another member; only they add versions",
+            f"choose another name, e.g. `{name}_{caller.name.lower()}`"[:200],
+            filename,
+            tier,
+        )
     if exists:
         manifest = store.manifest(name)
         if manifest.get("withdrawn"):
-            raise _refuse_upload("name-withdrawn", f"`{name}` was withdrawn and cannot take new versions",
-                                 f"choose a new name, e.g. `{name}_v2`", filename, tier)
+            raise _refuse_upload(
+                "name-withdrawn",
+                f"`{name}` was withdrawn and cannot take new versions",
+                f"choose a new name, e.g. `{name}_v2`",
+                filename,
+                tier,
+            )
         current = catalogue.get(name)
         if current is not None and current.tier != tier:
-            raise _refuse_upload("tier-change", f"`{name}` is in the {current.tier} tier; an upload cannot move it to "
-                                 f"{tier}", "upload with the same tier, or ask a steward to change it", filename, tier)
-    waiting = conn.execute(sa.select(contributions.c.id, contributions.c.contributor).where(
-        contributions.c.dataset == name, contributions.c.status == "pending")).first()
+            raise _refuse_upload(
+                "tier-change",
+                f"`{name}` is in the {current.tier} tier; an upload cannot move it to {tier}",
+                "upload with the same tier, or ask a steward to change it",
+                filename,
+                tier,
+            )
+    waiting = conn.execute(
+        sa.select(contributions.c.id, contributions.c.contributor).where(
+            contributions.c.dataset == name, contributions.c.status == "pending"
+        )
+    ).first()
     if waiting:
         mine = waiting.contributor == caller.name
-        raise _refuse_upload("name-pending", f"contribution {waiting.id} of `{name}` is waiting for a steward" +
-                             ("" if mine else " (from another member)"),
-                             "wait for the steward's decision, then upload again" if mine else "choose another name",
-                             filename, tier)
+        raise _refuse_upload(
+            "name-pending",
+            f"contribution {waiting.id} of `{name}` is waiting for a steward"
+            + ("" if mine else " (from another member)"),
+            "wait for the steward's decision, then upload again" if mine else "choose another name",
+            filename,
+            tier,
+        )
 
 
-def submit(caller: Caller, data: bytes, filename: str, metadata: dict, *, store: Store, eng, audit,
-           catalogue: dict, name: str | None = None, tier: str | None = None, max_bytes: int | None = None) -> dict:
+def submit(
+    caller: Caller,
+    data: bytes,
+    filename: str,
+    metadata: dict,
+    *,
+    store: Store,
+    eng,
+    audit,
+    catalogue: dict,
+    name: str | None = None,
+    tier: str | None = None,
+    max_bytes: int | None = None,
+) -> dict:
     """Check an upload; if it passes, store it as a pending version with its quality report. Returns the record."""
-    permissions.check(permissions.may_contribute(caller), caller, audit, "contribute",
-                      f"{caller.name} is not a member of the cooperative, so cannot contribute data.",
-                      "Ask a steward to add you to the members group.")
+    permissions.check(
+        permissions.may_contribute(caller),
+        caller,
+        audit,
+        "contribute",
+        f"{caller.name} is not a member of the cooperative, so cannot contribute data.",
+        "Ask a steward to add you to the members group.",
+    )
     metadata = dict(metadata or {})
     name = str(name or metadata.get("name") or "")
     tier = str(tier or metadata.get("tier") or "open")
@@ -104,43 +158,86 @@ def submit(caller: Caller, data: bytes, filename: str, metadata: dict, *, store:
     try:
         with eng.connect() as conn:
             if metadata["name"] != name:
-                raise _refuse_upload("name-mismatch", f"the upload is named `{name}` but its metadata says "
-                                     f"`{metadata['name']}`", "make them the same", filename, tier)
+                raise _refuse_upload(
+                    "name-mismatch",
+                    f"the upload is named `{name}` but its metadata says `{metadata['name']}`",
+                    "make them the same",
+                    filename,
+                    tier,
+                )
             _check_name(conn, caller, name, tier, filename, store, catalogue)
         result = check_upload(data, filename, tier, max_bytes, metadata=metadata)
         if len(result.tables) != 1:
-            raise _refuse_upload("one-table", f"the file holds {len(result.tables)} tables ({', '.join(result.tables)})",
-                                 "upload one table per dataset (one CSV, one sheet, or a zip of one file)",
-                                 filename, tier)
+            raise _refuse_upload(
+                "one-table",
+                f"the file holds {len(result.tables)} tables ({', '.join(result.tables)})",
+                "upload one table per dataset (one CSV, one sheet, or a zip of one file)",
+                filename,
+                tier,
+            )
     except ValidationFailed as blocked:
         codes = sorted({issue.code for issue in getattr(blocked.report, "errors", [])})
-        audit.append(AuditEvent(actor=caller.name, action="deny", outcome="denied", dataset=name or None,
-                                bytes=len(data), detail={"attempted": "contribute", "filename": str(filename)[:200],
-                                                         "errors": codes}))
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                action="deny",
+                outcome="denied",
+                dataset=name or None,
+                bytes=len(data),
+                detail={"attempted": "contribute", "filename": str(filename)[:200], "errors": codes},
+            )
+        )
         raise
-    (table_name, frame), = result.tables.items()
+    ((table_name, frame),) = result.tables.items()
     table = pa.Table.from_pandas(frame.rename(columns=str), preserve_index=False)
     report = result.report.to_dict()
     folder = pending_dir(store, name)
     with audit.transaction() as conn:  # the row, its pending files and its audit entry: all or nothing
         organisation = organisation_of(caller.name, conn)
-        contribution_id = conn.execute(contributions.insert().values(
-            dataset=name, contributor=caller.name, organisation=organisation, title=str(metadata.get("title", "")),
-            tier=tier, licence=str(metadata.get("licence", "")), publisher=str(metadata.get("publisher", "")),
-            filename=result.filename, file_type=result.file_type, sha256=result.sha256, size_bytes=result.size_bytes,
-            rows=table.num_rows, score=result.report.score, status="pending", created_at=_now(),
-            metadata_json=json.dumps(metadata, default=str))).inserted_primary_key[0]
+        contribution_id = conn.execute(
+            contributions.insert().values(
+                dataset=name,
+                contributor=caller.name,
+                organisation=organisation,
+                title=str(metadata.get("title", "")),
+                tier=tier,
+                licence=str(metadata.get("licence", "")),
+                publisher=str(metadata.get("publisher", "")),
+                filename=result.filename,
+                file_type=result.file_type,
+                sha256=result.sha256,
+                size_bytes=result.size_bytes,
+                rows=table.num_rows,
+                score=result.report.score,
+                status="pending",
+                created_at=_now(),
+                metadata_json=json.dumps(metadata, default=str),
+            )
+        ).inserted_primary_key[0]
         try:
             files.write_parquet(folder / f"{contribution_id}.parquet", table)
             atomic_write_json(folder / f"{contribution_id}.report.json", report)
         except BaseException:
             files.remove_pending(store, name, contribution_id)
             raise
-        audit.append(AuditEvent(actor=caller.name, action="contribute", dataset=name, rows=table.num_rows,
-                                bytes=result.size_bytes, detail={"contribution": contribution_id, "tier": tier,
-                                                                 "filename": result.filename, "sha256": result.sha256,
-                                                                 "score": result.report.score, "table": table_name}),
-                     conn=conn)
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                action="contribute",
+                dataset=name,
+                rows=table.num_rows,
+                bytes=result.size_bytes,
+                detail={
+                    "contribution": contribution_id,
+                    "tier": tier,
+                    "filename": result.filename,
+                    "sha256": result.sha256,
+                    "score": result.report.score,
+                    "table": table_name,
+                },
+            ),
+            conn=conn,
+        )
     return {**contribution(contribution_id, eng), "report": report}
 
 
@@ -154,38 +251,62 @@ def _row(conn, contribution_id: int):
 def _pending_row(conn, contribution_id: int):
     row = _row(conn, contribution_id)
     if row.status != "pending":
-        raise GovernanceError(f"Contribution {contribution_id} was already {row.status} by {row.decided_by} "
-                              f"({row.reason or 'no reason given'}).")
+        raise GovernanceError(
+            f"Contribution {contribution_id} was already {row.status} by {row.decided_by} "
+            f"({row.reason or 'no reason given'})."
+        )
     return row
 
 
 def _check_reviewer(caller: Caller, audit, row, action: str) -> None:
-    permissions.check(permissions.may_review_contributions(caller), caller, audit, action,
-                      f"{caller.name} is not a steward: stewards approve or reject contributions.",
-                      "Ask a steward to review it.", dataset=row.dataset)
-    permissions.check(caller.name != row.contributor, caller, audit, action,
-                      f"{caller.name} contributed {row.dataset} (contribution {row.id}) and cannot review it.",
-                      "Another steward must review it.", dataset=row.dataset)
+    permissions.check(
+        permissions.may_review_contributions(caller),
+        caller,
+        audit,
+        action,
+        f"{caller.name} is not a steward: stewards approve or reject contributions.",
+        "Ask a steward to review it.",
+        dataset=row.dataset,
+    )
+    permissions.check(
+        caller.name != row.contributor,
+        caller,
+        audit,
+        action,
+        f"{caller.name} contributed {row.dataset} (contribution {row.id}) and cannot review it.",
+        "Another steward must review it.",
+        dataset=row.dataset,
+    )
 
 
 def catalogue_entry(metadata: dict, row, table: pa.Table) -> dict:
     """The contributor's metadata as a catalogue metadata file (commons_kernel.catalog.DatasetMetadata fields)."""
     known = set(DatasetMetadata.__dataclass_fields__)
     entry = {key: value for key, value in metadata.items() if key in known and value is not None}
-    entry.update(name=row.dataset, tier=row.tier, title=str(metadata.get("title") or row.dataset),
-                 description=str(metadata.get("description") or ""), publisher=str(metadata.get("publisher") or ""),
-                 licence=str(metadata.get("licence") or ""))
+    entry.update(
+        name=row.dataset,
+        tier=row.tier,
+        title=str(metadata.get("title") or row.dataset),
+        description=str(metadata.get("description") or ""),
+        publisher=str(metadata.get("publisher") or ""),
+        licence=str(metadata.get("licence") or ""),
+    )
     entry.setdefault("attribution", f"{entry['publisher']}, {entry['licence']}")
     entry["geography"] = metadata.get("geography") if isinstance(metadata.get("geography"), dict) else {}
     described = {str(c.get("name")): c for c in metadata.get("columns") or [] if isinstance(c, dict)}
-    entry["columns"] = [described.get(name) or {"name": name, "description": "", "unit": None,
-                                                 "type": str(table.schema.field(name).type)}
-                        for name in table.column_names]
+    entry["columns"] = [
+        described.get(name)
+        or {"name": name, "description": "", "unit": None, "type": str(table.schema.field(name).type)}
+        for name in table.column_names
+    ]
     tags = metadata.get("tags") or []
     entry["tags"] = [t.strip() for t in tags.split(",")] if isinstance(tags, str) else [str(t) for t in tags]
-    entry["source"] = {"files": [row.filename], "official_url": "", "sha256": row.sha256,
-                       "from": f"contributed by {row.organisation or 'a member'} through the commons "
-                               f"(contribution {row.id})"}
+    entry["source"] = {
+        "files": [row.filename],
+        "official_url": "",
+        "sha256": row.sha256,
+        "from": f"contributed by {row.organisation or 'a member'} through the commons (contribution {row.id})",
+    }
     notes = [str(n) for n in metadata.get("quality_notes") or []]
     if metadata.get("methodology"):
         notes.append(f"Methodology: {metadata['methodology']}")
@@ -223,16 +344,30 @@ def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: St
     try:
         with audit.transaction() as conn:
             version = files.next_version(conn, store, row.dataset)
-            claimed = conn.execute(contributions.update().where(
-                contributions.c.id == row.id, contributions.c.status == "pending").values(
-                status="approved", decided_at=_now(), decided_by=caller.name, reason=str(reason or "")[:2000],
-                version=version)).rowcount
+            claimed = conn.execute(
+                contributions.update()
+                .where(contributions.c.id == row.id, contributions.c.status == "pending")
+                .values(
+                    status="approved",
+                    decided_at=_now(),
+                    decided_by=caller.name,
+                    reason=str(reason or "")[:2000],
+                    version=version,
+                )
+            ).rowcount
             if not claimed:
                 raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
-            audit.append(AuditEvent(actor=caller.name, action="approve-contribution", dataset=row.dataset,
-                                    version=version, rows=table.num_rows,
-                                    detail={"contribution": row.id, "contributor": row.contributor,
-                                            "reason": reason or ""}), conn=conn)
+            audit.append(
+                AuditEvent(
+                    actor=caller.name,
+                    action="approve-contribution",
+                    dataset=row.dataset,
+                    version=version,
+                    rows=table.num_rows,
+                    detail={"contribution": row.id, "contributor": row.contributor, "reason": reason or ""},
+                ),
+                conn=conn,
+            )
     except BaseException:
         store.discard(staged)
         raise
@@ -241,9 +376,11 @@ def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: St
     try:
         finish(store, approved, (staged, table))  # no connection held: SQLite lets one writer in at a time
     except Exception as exc:
-        raise GovernanceError(f"Contribution {row.id} is approved as version {version} of {row.dataset}, but publishing "
-                              f"it failed ({exc}). Approve it again to finish (it will not be approved twice); the "
-                              f"data-api also finishes it when it restarts.") from exc
+        raise GovernanceError(
+            f"Contribution {row.id} is approved as version {version} of {row.dataset}, but publishing "
+            f"it failed ({exc}). Approve it again to finish (it will not be approved twice); the "
+            f"data-api also finishes it when it restarts."
+        ) from exc
     return contribution(row.id, eng)
 
 
@@ -261,7 +398,6 @@ def sweep(store: Store, eng) -> list[str]:
     return files.sweep(store, eng, _describe)
 
 
-
 def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, eng, audit) -> dict:
     """Refuse a pending version, saying why; its data are deleted, its quality report kept."""
     with eng.connect() as conn:
@@ -271,25 +407,50 @@ def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, e
     if not reason:
         raise GovernanceError("Say why the contribution is rejected (reason=...): the contributor reads it.")
     with audit.transaction() as conn:
-        claimed = conn.execute(contributions.update().where(
-            contributions.c.id == row.id, contributions.c.status == "pending").values(
-            status="rejected", decided_at=_now(), decided_by=caller.name, reason=reason[:2000])).rowcount
+        claimed = conn.execute(
+            contributions.update()
+            .where(contributions.c.id == row.id, contributions.c.status == "pending")
+            .values(status="rejected", decided_at=_now(), decided_by=caller.name, reason=reason[:2000])
+        ).rowcount
         if not claimed:
             raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
-        audit.append(AuditEvent(actor=caller.name, action="reject-contribution", dataset=row.dataset,
-                                detail={"contribution": row.id, "contributor": row.contributor, "reason": reason}),
-                     conn=conn)
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                action="reject-contribution",
+                dataset=row.dataset,
+                detail={"contribution": row.id, "contributor": row.contributor, "reason": reason},
+            ),
+            conn=conn,
+        )
     files.remove_pending(store, row.dataset, row.id, keep_report=True)  # after a crash here, the sweep does it
     return contribution(row.id, eng)
 
 
 def _as_dict(row) -> dict:
-    return {"id": row.id, "dataset": row.dataset, "contributor": row.contributor, "organisation": row.organisation,
-            "title": row.title, "tier": row.tier, "licence": row.licence, "publisher": row.publisher,
-            "filename": row.filename, "file_type": row.file_type, "sha256": row.sha256, "size_bytes": row.size_bytes,
-            "rows": row.rows, "score": row.score, "status": row.status, "created_at": row.created_at,
-            "decided_at": row.decided_at, "decided_by": row.decided_by, "reason": row.reason, "version": row.version,
-            "disclosure_request": disclosure_request(row.metadata_json)}
+    return {
+        "id": row.id,
+        "dataset": row.dataset,
+        "contributor": row.contributor,
+        "organisation": row.organisation,
+        "title": row.title,
+        "tier": row.tier,
+        "licence": row.licence,
+        "publisher": row.publisher,
+        "filename": row.filename,
+        "file_type": row.file_type,
+        "sha256": row.sha256,
+        "size_bytes": row.size_bytes,
+        "rows": row.rows,
+        "score": row.score,
+        "status": row.status,
+        "created_at": row.created_at,
+        "decided_at": row.decided_at,
+        "decided_by": row.decided_by,
+        "reason": row.reason,
+        "version": row.version,
+        "disclosure_request": disclosure_request(row.metadata_json),
+    }
 
 
 def disclosure_request(metadata_json: str | None) -> list[dict]:
@@ -297,8 +458,16 @@ def disclosure_request(metadata_json: str | None) -> list[dict]:
     try:
         return [item.to_dict() for item in review_request(json.loads(metadata_json or "{}"))]
     except (ConfigurationError, ValueError, AttributeError) as exc:
-        return [{"name": "disclosure", "requested": None, "commons": None, "verdict": "invalid", "applies": False,
-                 "message": f"the requested disclosure block is not valid ({exc}); it is ignored"}]
+        return [
+            {
+                "name": "disclosure",
+                "requested": None,
+                "commons": None,
+                "verdict": "invalid",
+                "applies": False,
+                "message": f"the requested disclosure block is not valid ({exc}); it is ignored",
+            }
+        ]
 
 
 def contribution(contribution_id: int, eng) -> dict:
@@ -321,8 +490,10 @@ def list_contributions(eng, status: str | None = None, dataset: str | None = Non
 
 def quality_report(store: Store, record: dict) -> dict | None:
     """The quality report of a contribution (pending, approved or rejected), if it was kept."""
-    for path in (pending_dir(store, record["dataset"]) / f"{record['id']}.report.json",
-                 reports_dir(store, record["dataset"]) / f"contribution-{record['id']}.json"):
+    for path in (
+        pending_dir(store, record["dataset"]) / f"{record['id']}.report.json",
+        reports_dir(store, record["dataset"]) / f"contribution-{record['id']}.json",
+    ):
         if path.exists():
             return json.loads(path.read_text())
     return None
@@ -331,4 +502,3 @@ def quality_report(store: Store, record: dict) -> dict | None:
 def contributors_of(name: str, eng) -> set[str]:
     with eng.connect() as conn:
         return _approved_contributors(conn, name)
-

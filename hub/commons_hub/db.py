@@ -19,7 +19,8 @@ from commons_kernel.exceptions import ConfigurationError
 METADATA = sa.MetaData()
 
 projects = sa.Table(
-    "projects", METADATA,
+    "projects",
+    METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("slug", sa.String(80), unique=True, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
@@ -27,7 +28,7 @@ projects = sa.Table(
     sa.Column("public_benefit", sa.Text, nullable=False, default=""),
     sa.Column("organisation", sa.Text, nullable=False, default=""),
     sa.Column("proposer", sa.String(120), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),          # proposed | approved | rejected | withdrawn
+    sa.Column("status", sa.String(20), nullable=False),  # proposed | approved | rejected | withdrawn
     sa.Column("start_date", sa.Date, nullable=True),
     sa.Column("end_date", sa.Date, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -35,7 +36,8 @@ projects = sa.Table(
 )
 
 project_members = sa.Table(
-    "project_members", METADATA,
+    "project_members",
+    METADATA,
     sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
     sa.Column("username", sa.String(120), primary_key=True),
     sa.Column("organisation", sa.Text, nullable=False, default=""),
@@ -43,17 +45,19 @@ project_members = sa.Table(
 )
 
 project_datasets = sa.Table(
-    "project_datasets", METADATA,
+    "project_datasets",
+    METADATA,
     sa.Column("project_id", sa.ForeignKey("projects.id"), primary_key=True),
     sa.Column("dataset", sa.String(120), primary_key=True),
 )
 
 audit_log = sa.Table(
-    "audit_log", METADATA,
+    "audit_log",
+    METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("time", sa.String(40), nullable=False),             # ISO 8601 UTC, as hashed
+    sa.Column("time", sa.String(40), nullable=False),  # ISO 8601 UTC, as hashed
     sa.Column("actor", sa.String(120), nullable=False),
-    sa.Column("actor_kind", sa.String(20), nullable=False),       # user | service | operator
+    sa.Column("actor_kind", sa.String(20), nullable=False),  # user | service | operator
     sa.Column("project", sa.String(80), nullable=True),
     sa.Column("purpose", sa.Text, nullable=True),
     sa.Column("action", sa.String(40), nullable=False),
@@ -61,8 +65,8 @@ audit_log = sa.Table(
     sa.Column("version", sa.Integer, nullable=True),
     sa.Column("rows", sa.BigInteger, nullable=True),
     sa.Column("bytes", sa.BigInteger, nullable=True),
-    sa.Column("outcome", sa.String(20), nullable=False),          # ok | denied | error
-    sa.Column("detail", sa.Text, nullable=False, default="{}"),   # canonical JSON
+    sa.Column("outcome", sa.String(20), nullable=False),  # ok | denied | error
+    sa.Column("detail", sa.Text, nullable=False, default="{}"),  # canonical JSON
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
@@ -107,8 +111,14 @@ def _sqlite_engine(url: str) -> sa.Engine:
 def _postgresql_engine(url: str) -> sa.Engine:
     # Pre-ping: a managed server restarts or drops idle connections; a stale one is replaced, not raised. READ
     # COMMITTED (the default) is enough: the audit append serialises on its table lock, not on isolation.
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_recycle=1800,
-                            connect_args={"application_name": "commons", "connect_timeout": 10})
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_recycle=1800,
+        connect_args={"application_name": "commons", "connect_timeout": 10},
+    )
 
 
 _ENGINES: dict[str, sa.Engine] = {}
@@ -125,8 +135,10 @@ def _engine(url: str) -> sa.Engine:
         elif backend == "postgresql":
             eng = _postgresql_engine(url)
         else:
-            raise ConfigurationError(f"COMMONS_DB_URL names a {backend!r} database; the commons runs on SQLite "
-                                     f"(the default) or PostgreSQL (postgresql+psycopg://USER:PASSWORD@HOST/DB).")
+            raise ConfigurationError(
+                f"COMMONS_DB_URL names a {backend!r} database; the commons runs on SQLite "
+                f"(the default) or PostgreSQL (postgresql+psycopg://USER:PASSWORD@HOST/DB)."
+            )
         # Import the modules that add tables; create an empty database at head, refuse an outdated one.
         from commons_hub import migrations, tables
 

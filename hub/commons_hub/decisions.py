@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
@@ -32,7 +32,7 @@ MAX_TEXT = 4000
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _refusal(field: str, message: str) -> GovernanceError:
@@ -79,17 +79,38 @@ def _members(members, proposer: str, conn) -> dict[str, str]:
     for name, organisation in members.items():
         if not USERNAME.fullmatch(str(name)):
             raise _refusal("members", f"{name!r} is not a user name of the commons (letters, digits, . _ @ -).")
-        result[str(name)] = _text(organisation, "organisation", required=False, limit=200) or organisation_of(name, conn)
+        result[str(name)] = _text(organisation, "organisation", required=False, limit=200) or organisation_of(
+            name, conn
+        )
     return result
 
 
-def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets, end_date, catalogue: dict,
-                    eng, audit, members=None, start_date=None, organisation: str | None = None,
-                    slug: str | None = None, today: date | None = None) -> dict:
+def propose_project(
+    caller: Caller,
+    *,
+    title,
+    purpose,
+    public_benefit,
+    datasets,
+    end_date,
+    catalogue: dict,
+    eng,
+    audit,
+    members=None,
+    start_date=None,
+    organisation: str | None = None,
+    slug: str | None = None,
+    today: date | None = None,
+) -> dict:
     """Store a project with status ``proposed`` and open its proposal for votes. Returns the proposal."""
-    permissions.check(permissions.may_propose(caller), caller, audit, "propose",
-                      f"{caller.name} is not a member of the cooperative, so cannot propose a project.",
-                      "Ask a steward to add you to the members group.")
+    permissions.check(
+        permissions.may_propose(caller),
+        caller,
+        audit,
+        "propose",
+        f"{caller.name} is not a member of the cooperative, so cannot propose a project.",
+        "Ask a steward to add you to the members group.",
+    )
     today = today or date.today()
     title, purpose = _text(title, "title", limit=200), _text(purpose, "purpose")
     public_benefit = _text(public_benefit, "public benefit")
@@ -103,7 +124,9 @@ def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets,
         raise _refusal("datasets", "Name the datasets the project needs, e.g. datasets=['synthetic_referrals'].")
     unknown = [name for name in datasets if name not in catalogue]
     if unknown:
-        raise _refusal("datasets", f"No dataset called {', '.join(unknown)} in the catalogue; `ck.catalog()` lists them.")
+        raise _refusal(
+            "datasets", f"No dataset called {', '.join(unknown)} in the catalogue; `ck.catalog()` lists them."
+        )
     slug = slug or slugify(title)
     if not SLUG.fullmatch(slug):
         raise _refusal("slug", f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -.")
@@ -113,29 +136,77 @@ def propose_project(caller: Caller, *, title, purpose, public_benefit, datasets,
         member_orgs = _members(members, caller.name, conn)
         org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(caller.name, conn)
         now = _now()
-        project_id = conn.execute(projects.insert().values(
-            slug=slug, title=title, purpose=purpose, public_benefit=public_benefit, organisation=org,
-            proposer=caller.name, status="proposed", start_date=start, end_date=end, created_at=now,
-        )).inserted_primary_key[0]
+        project_id = conn.execute(
+            projects.insert().values(
+                slug=slug,
+                title=title,
+                purpose=purpose,
+                public_benefit=public_benefit,
+                organisation=org,
+                proposer=caller.name,
+                status="proposed",
+                start_date=start,
+                end_date=end,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
         for name, member_org in member_orgs.items():
             conn.execute(project_members.insert().values(project_id=project_id, username=name, organisation=member_org))
         for name in datasets:
             conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
-        proposal_id = conn.execute(proposals.insert().values(
-            kind="project", project_id=project_id, organisation=org, proposer=caller.name, status="open",
-            created_at=now)).inserted_primary_key[0]
-        audit.append(AuditEvent(actor=caller.name, action="propose", project=slug, purpose=purpose, detail={
-            "proposal": proposal_id, "kind": "project", "title": title, "datasets": datasets,
-            "members": sorted(member_orgs), "end_date": end.isoformat()}), conn=conn)
+        proposal_id = conn.execute(
+            proposals.insert().values(
+                kind="project",
+                project_id=project_id,
+                organisation=org,
+                proposer=caller.name,
+                status="open",
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                action="propose",
+                project=slug,
+                purpose=purpose,
+                detail={
+                    "proposal": proposal_id,
+                    "kind": "project",
+                    "title": title,
+                    "datasets": datasets,
+                    "members": sorted(member_orgs),
+                    "end_date": end.isoformat(),
+                },
+            ),
+            conn=conn,
+        )
     return proposal(proposal_id, eng)
 
 
-def propose_membership(caller: Caller, project: str, username: str, *, change: str = "add", organisation: str = "",
-                       reason: str = "", eng, audit, catalogue: dict, today: date | None = None) -> dict:
+def propose_membership(
+    caller: Caller,
+    project: str,
+    username: str,
+    *,
+    change: str = "add",
+    organisation: str = "",
+    reason: str = "",
+    eng,
+    audit,
+    catalogue: dict,
+    today: date | None = None,
+) -> dict:
     """Open a vote on adding ``username`` to (or removing them from) an approved, running project."""
-    permissions.check(permissions.may_propose(caller), caller, audit, "propose",
-                      f"{caller.name} is not a member of the cooperative, so cannot propose a membership change.",
-                      "Ask a steward to add you to the members group.", project=project)
+    permissions.check(
+        permissions.may_propose(caller),
+        caller,
+        audit,
+        "propose",
+        f"{caller.name} is not a member of the cooperative, so cannot propose a membership change.",
+        "Ask a steward to add you to the members group.",
+        project=project,
+    )
     if change not in ("add", "remove"):
         raise GovernanceError(f"change must be 'add' or 'remove', not {change!r}.")
     if not USERNAME.fullmatch(str(username or "")):
@@ -147,24 +218,54 @@ def propose_membership(caller: Caller, project: str, username: str, *, change: s
         if row is None:
             raise _refusal("project", f"There is no project called {project!r}; `ck.projects()` lists them.")
         if row.status != "approved" or row.end_date < today:
-            raise _refusal("project", f"Project {project!r} is {_effective_status(row, today)}: only an approved, running "
-                                  f"project's members can change.")
-        is_member = conn.execute(sa.select(project_members.c.username).where(
-            project_members.c.project_id == row.id, project_members.c.username == username)).first() is not None
+            raise _refusal(
+                "project",
+                f"Project {project!r} is {_effective_status(row, today)}: only an approved, running "
+                f"project's members can change.",
+            )
+        is_member = (
+            conn.execute(
+                sa.select(project_members.c.username).where(
+                    project_members.c.project_id == row.id, project_members.c.username == username
+                )
+            ).first()
+            is not None
+        )
         if change == "add" and is_member:
             raise _refusal("username", f"{username} is already a member of {project!r}.")
         if change == "remove" and not is_member:
             raise _refusal("username", f"{username} is not a member of {project!r}.")
-        pending = conn.execute(sa.select(proposals.c.id).where(
-            proposals.c.project_id == row.id, proposals.c.username == username, proposals.c.status == "open")).first()
+        pending = conn.execute(
+            sa.select(proposals.c.id).where(
+                proposals.c.project_id == row.id, proposals.c.username == username, proposals.c.status == "open"
+            )
+        ).first()
         if pending:
-            raise _refusal("username", f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it.")
+            raise _refusal(
+                "username", f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it."
+            )
         org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(username, conn)
-        proposal_id = conn.execute(proposals.insert().values(
-            kind=kind, project_id=row.id, username=username, organisation=org, proposer=caller.name,
-            reason=_text(reason, "reason", required=False), status="open", created_at=_now())).inserted_primary_key[0]
-        audit.append(AuditEvent(actor=caller.name, action="propose", project=project, detail={
-            "proposal": proposal_id, "kind": kind, "member": username}), conn=conn)
+        proposal_id = conn.execute(
+            proposals.insert().values(
+                kind=kind,
+                project_id=row.id,
+                username=username,
+                organisation=org,
+                proposer=caller.name,
+                reason=_text(reason, "reason", required=False),
+                status="open",
+                created_at=_now(),
+            )
+        ).inserted_primary_key[0]
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                action="propose",
+                project=project,
+                detail={"proposal": proposal_id, "kind": kind, "member": username},
+            ),
+            conn=conn,
+        )
     return proposal(proposal_id, eng)
 
 
@@ -182,7 +283,9 @@ def _owner_of(caller: Caller, organisation: str, datasets: list[str], catalogue:
     return frozenset(owned)
 
 
-def veto_datasets(caller: Caller, proposal_id: int, *, eng, catalogue: dict, rule: QuorumRule | None = None) -> list[str]:
+def veto_datasets(
+    caller: Caller, proposal_id: int, *, eng, catalogue: dict, rule: QuorumRule | None = None
+) -> list[str]:
     """The restricted datasets of proposal ``proposal_id`` whose owner ``caller`` speaks for: a reject by them is a
     veto that ends the proposal at once (none when the rule has no owner's veto)."""
     if not (rule or QuorumRule.from_settings()).owner_veto:
@@ -199,12 +302,27 @@ def can_vote_on(caller: Caller, proposal_id: int, eng) -> bool:
     return permissions.can_vote(caller, interested["proposer"], interested["named"])
 
 
-def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, eng, audit, catalogue: dict,
-         rule: QuorumRule | None = None, today: date | None = None) -> dict:
+def vote(
+    caller: Caller,
+    proposal_id: int,
+    choice: str,
+    comment: str = "",
+    *,
+    eng,
+    audit,
+    catalogue: dict,
+    rule: QuorumRule | None = None,
+    today: date | None = None,
+) -> dict:
     """Cast ``caller``'s vote; if the quorum rule then decides the proposal, apply the decision at once."""
-    permissions.check(permissions.may_vote(caller), caller, audit, "vote",
-                      f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
-                      "Ask a steward to add you to the members group.")
+    permissions.check(
+        permissions.may_vote(caller),
+        caller,
+        audit,
+        "vote",
+        f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
+        "Ask a steward to add you to the members group.",
+    )
     with eng.connect() as conn:
         interested = _interested(conn, proposal_id)
     # Checked (and a refusal audited) with no connection open: SQLite lets one writer in at a time.
@@ -220,36 +338,86 @@ def vote(caller: Caller, proposal_id: int, choice: str, comment: str = "", *, en
         lapsed = row.status == "open" and project.end_date < today
         if lapsed:
             _lapse(conn, row.id)
-            audit.append(AuditEvent(actor=caller.name, action="decide", outcome="ok", project=project.slug, detail={
-                "proposal": proposal_id, "kind": row.kind, "decision": "lapsed", "reason": "its end date passed"}),
-                conn=conn)
+            audit.append(
+                AuditEvent(
+                    actor=caller.name,
+                    action="decide",
+                    outcome="ok",
+                    project=project.slug,
+                    detail={
+                        "proposal": proposal_id,
+                        "kind": row.kind,
+                        "decision": "lapsed",
+                        "reason": "its end date passed",
+                    },
+                ),
+                conn=conn,
+            )
         else:
             if row.status != "open":
-                raise GovernanceError(f"Proposal {proposal_id} was already decided ({row.status}): "
-                                      f"{row.decision_reason}")
-            if conn.execute(sa.select(votes.c.id).where(votes.c.proposal_id == row.id,
-                                                        votes.c.voter == caller.name)).first():
-                raise GovernanceError(f"{caller.name} has already voted on proposal {proposal_id}; each member "
-                                      f"votes once.")
+                raise GovernanceError(
+                    f"Proposal {proposal_id} was already decided ({row.status}): {row.decision_reason}"
+                )
+            if conn.execute(
+                sa.select(votes.c.id).where(votes.c.proposal_id == row.id, votes.c.voter == caller.name)
+            ).first():
+                raise GovernanceError(
+                    f"{caller.name} has already voted on proposal {proposal_id}; each member votes once."
+                )
             organisation = organisation_of(caller.name, conn)
             datasets = _datasets_of(conn, project.id)
             owner_of = _owner_of(caller, organisation, datasets, catalogue)
-            conn.execute(votes.insert().values(
-                proposal_id=row.id, voter=caller.name, organisation=organisation,
-                steward=permissions.is_steward(caller), owner_of=json.dumps(sorted(owner_of)), choice=choice,
-                comment=comment, cast_at=_now()))
-            audit.append(AuditEvent(actor=caller.name, action="vote", project=project.slug, detail={
-                "proposal": proposal_id, "kind": row.kind, "choice": choice, "comment": comment,
-                "veto_for": sorted(owner_of) if choice == "reject" else []}), conn=conn)
+            conn.execute(
+                votes.insert().values(
+                    proposal_id=row.id,
+                    voter=caller.name,
+                    organisation=organisation,
+                    steward=permissions.is_steward(caller),
+                    owner_of=json.dumps(sorted(owner_of)),
+                    choice=choice,
+                    comment=comment,
+                    cast_at=_now(),
+                )
+            )
+            audit.append(
+                AuditEvent(
+                    actor=caller.name,
+                    action="vote",
+                    project=project.slug,
+                    detail={
+                        "proposal": proposal_id,
+                        "kind": row.kind,
+                        "choice": choice,
+                        "comment": comment,
+                        "veto_for": sorted(owner_of) if choice == "reject" else [],
+                    },
+                ),
+                conn=conn,
+            )
             outcome = decide(_ballots(conn, row.id), rule)
             if outcome.decided:
                 _apply(conn, row, project, outcome.status, outcome.reason)
-                audit.append(AuditEvent(actor=caller.name, action="decide", project=project.slug, detail={
-                    "proposal": proposal_id, "kind": row.kind, "decision": outcome.status, "reason": outcome.reason,
-                    "member": row.username, "counts": outcome.counts}), conn=conn)
+                audit.append(
+                    AuditEvent(
+                        actor=caller.name,
+                        action="decide",
+                        project=project.slug,
+                        detail={
+                            "proposal": proposal_id,
+                            "kind": row.kind,
+                            "decision": outcome.status,
+                            "reason": outcome.reason,
+                            "member": row.username,
+                            "counts": outcome.counts,
+                        },
+                    ),
+                    conn=conn,
+                )
     if lapsed:
-        raise GovernanceError(f"Proposal {proposal_id} lapsed: project {project.slug!r} ended on "
-                              f"{project.end_date.isoformat()} before a decision. Propose it again with a new end date.")
+        raise GovernanceError(
+            f"Proposal {proposal_id} lapsed: project {project.slug!r} ended on "
+            f"{project.end_date.isoformat()} before a decision. Propose it again with a new end date."
+        )
     return proposal(proposal_id, eng, rule)
 
 
@@ -266,16 +434,20 @@ def _interested(conn, proposal_id: int) -> dict:
     for; the person a membership change is about)."""
     row, project = _proposal_and_project(conn, proposal_id)
     if row.kind == "project":
-        named = set(conn.execute(sa.select(project_members.c.username)
-                                 .where(project_members.c.project_id == project.id)).scalars())
+        named = set(
+            conn.execute(
+                sa.select(project_members.c.username).where(project_members.c.project_id == project.id)
+            ).scalars()
+        )
     else:
         named = {row.username}
     return {"proposer": row.proposer, "named": frozenset(named), "project": project.slug}
 
 
 def _datasets_of(conn, project_id: int) -> list[str]:
-    return sorted(conn.execute(sa.select(project_datasets.c.dataset)
-                               .where(project_datasets.c.project_id == project_id)).scalars())
+    return sorted(
+        conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == project_id)).scalars()
+    )
 
 
 def _ballots(conn, proposal_id: int) -> list[Ballot]:
@@ -286,23 +458,33 @@ def _ballots(conn, proposal_id: int) -> list[Ballot]:
 def _apply(conn, row, project, status: str, reason: str) -> None:
     """Make a decision take effect: the project's status, or its member list. Guarded on the proposal being open."""
     now = _now()
-    changed = conn.execute(proposals.update().where(proposals.c.id == row.id, proposals.c.status == "open")
-                           .values(status=status, decided_at=now, decision_reason=reason)).rowcount
+    changed = conn.execute(
+        proposals.update()
+        .where(proposals.c.id == row.id, proposals.c.status == "open")
+        .values(status=status, decided_at=now, decision_reason=reason)
+    ).rowcount
     if not changed:
         raise GovernanceError(f"Proposal {row.id} was decided by another vote a moment ago; nothing changed.")
     if row.kind == "project":
         conn.execute(projects.update().where(projects.c.id == project.id).values(status=status, decided_at=now))
     elif status == "approved" and row.kind == "add-member":
-        conn.execute(project_members.insert().values(project_id=project.id, username=row.username,
-                                                     organisation=row.organisation))
+        conn.execute(
+            project_members.insert().values(project_id=project.id, username=row.username, organisation=row.organisation)
+        )
     elif status == "approved" and row.kind == "remove-member":
-        conn.execute(project_members.delete().where(project_members.c.project_id == project.id,
-                                                    project_members.c.username == row.username))
+        conn.execute(
+            project_members.delete().where(
+                project_members.c.project_id == project.id, project_members.c.username == row.username
+            )
+        )
 
 
 def _lapse(conn, proposal_id: int) -> None:
-    conn.execute(proposals.update().where(proposals.c.id == proposal_id, proposals.c.status == "open").values(
-        status="lapsed", decided_at=_now(), decision_reason="the project's end date passed before a decision"))
+    conn.execute(
+        proposals.update()
+        .where(proposals.c.id == proposal_id, proposals.c.status == "open")
+        .values(status="lapsed", decided_at=_now(), decision_reason="the project's end date passed before a decision")
+    )
 
 
 def _effective_status(project_row, today: date) -> str:
@@ -328,12 +510,17 @@ def project_status(slug: str, eng, today: date | None = None) -> str:
 def open_project_proposal(slug: str, eng) -> int:
     """The id of the project proposal of project ``slug`` (to vote by project name)."""
     with eng.connect() as conn:
-        found = conn.execute(sa.select(proposals.c.id).join(projects, projects.c.id == proposals.c.project_id)
-                             .where(projects.c.slug == slug, proposals.c.kind == "project")
-                             .order_by(proposals.c.id.desc())).first()
+        found = conn.execute(
+            sa.select(proposals.c.id)
+            .join(projects, projects.c.id == proposals.c.project_id)
+            .where(projects.c.slug == slug, proposals.c.kind == "project")
+            .order_by(proposals.c.id.desc())
+        ).first()
     if found is None:
-        raise GovernanceError(f"Project {slug!r} has no proposal to vote on (it was not proposed through a vote); "
-                              f"`ck.proposals()` lists open proposals.")
+        raise GovernanceError(
+            f"Project {slug!r} has no proposal to vote on (it was not proposed through a vote); "
+            f"`ck.proposals()` lists open proposals."
+        )
     return found.id
 
 
@@ -344,13 +531,25 @@ def proposal(proposal_id: int, eng, rule: QuorumRule | None = None, today: date 
     return found[0]
 
 
-def list_proposals(eng, status: str | None = None, *, rule: QuorumRule | None = None, today: date | None = None,
-                   ids: list[int] | None = None) -> list[dict]:
+def list_proposals(
+    eng,
+    status: str | None = None,
+    *,
+    rule: QuorumRule | None = None,
+    today: date | None = None,
+    ids: list[int] | None = None,
+) -> list[dict]:
     """Every proposal with its project, votes (voters' names and organisations), counts and where it stands."""
     rule = rule or QuorumRule.from_settings()
     today = today or date.today()
-    query = sa.select(proposals, projects.c.slug, projects.c.title, projects.c.end_date, projects.c.start_date,
-                      projects.c.status.label("project_status")).join(projects, projects.c.id == proposals.c.project_id)
+    query = sa.select(
+        proposals,
+        projects.c.slug,
+        projects.c.title,
+        projects.c.end_date,
+        projects.c.start_date,
+        projects.c.status.label("project_status"),
+    ).join(projects, projects.c.id == proposals.c.project_id)
     if ids:
         query = query.where(proposals.c.id.in_(ids))
     with eng.connect() as conn:
@@ -362,21 +561,40 @@ def list_proposals(eng, status: str | None = None, *, rule: QuorumRule | None = 
             if row.status == "open" and row.end_date < today:
                 effective = "lapsed"
             outcome = decide(_ballots(conn, row.id), rule)
-            result.append({
-                "id": row.id, "kind": row.kind, "project": row.slug, "project_title": row.title,
-                "member": row.username, "member_organisation": row.organisation if row.username else "",
-                "reason": row.reason, "proposer": row.proposer,
-                "proposer_organisation": organisation_of(row.proposer, conn) if row.username else row.organisation,
-                "status": effective, "created_at": row.created_at, "decided_at": row.decided_at,
-                "decision_reason": row.decision_reason or ("" if effective == "open" else outcome.reason),
-                "standing": outcome.reason if effective == "open" else row.decision_reason, "counts": outcome.counts,
-                "rule": rule.describe(), "end_date": row.end_date.isoformat(),
-                "votes": [{"voter": b.voter, "organisation": b.organisation, "steward": bool(b.steward),
-                           "choice": b.choice, "comment": b.comment, "cast_at": b.cast_at,
-                           "owner_of": json.loads(b.owner_of or "[]"),
-                           "veto_for": json.loads(b.owner_of or "[]") if b.choice == "reject" else []}
-                          for b in ballots],
-            })
+            result.append(
+                {
+                    "id": row.id,
+                    "kind": row.kind,
+                    "project": row.slug,
+                    "project_title": row.title,
+                    "member": row.username,
+                    "member_organisation": row.organisation if row.username else "",
+                    "reason": row.reason,
+                    "proposer": row.proposer,
+                    "proposer_organisation": organisation_of(row.proposer, conn) if row.username else row.organisation,
+                    "status": effective,
+                    "created_at": row.created_at,
+                    "decided_at": row.decided_at,
+                    "decision_reason": row.decision_reason or ("" if effective == "open" else outcome.reason),
+                    "standing": outcome.reason if effective == "open" else row.decision_reason,
+                    "counts": outcome.counts,
+                    "rule": rule.describe(),
+                    "end_date": row.end_date.isoformat(),
+                    "votes": [
+                        {
+                            "voter": b.voter,
+                            "organisation": b.organisation,
+                            "steward": bool(b.steward),
+                            "choice": b.choice,
+                            "comment": b.comment,
+                            "cast_at": b.cast_at,
+                            "owner_of": json.loads(b.owner_of or "[]"),
+                            "veto_for": json.loads(b.owner_of or "[]") if b.choice == "reject" else [],
+                        }
+                        for b in ballots
+                    ],
+                }
+            )
     if status:
         result = [p for p in result if p["status"] == status]
     return result

@@ -38,7 +38,7 @@ TIER_ACCESS = {
     "open": "Open: anyone may read it through the data-api; reads are logged.",
     "community": "Community: any logged-in member of the cooperative may read it through the data-api.",
     "restricted": "Restricted: only members of an approved project that names it may read it, and every output "
-                  "passes disclosure control before it leaves.",
+    "passes disclosure control before it leaves.",
 }
 LCR = "http://statistics.data.gov.uk/id/statistical-geography/E47000004"
 LCR_LABEL = "Liverpool City Region (Halton, Knowsley, Liverpool, St Helens, Sefton, Wirral)"
@@ -64,7 +64,7 @@ def dcat_catalog(metadata: dict[str, DatasetMetadata], base_url: str) -> dict:
         "@type": "dcat:Catalog",
         "dct:title": "Liverpool City Region Data Commons",
         "dct:description": "Open, community and restricted data for the six boroughs of the Liverpool City Region, "
-                           "shared by a civic data cooperative. Every read is decided by policy and logged.",
+        "shared by a civic data cooperative. Every read is decided by policy and logged.",
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "LCR Data Commons"},
         "foaf:homepage": {"@id": base_url},
         "dcat:dataset": [dcat_dataset(meta, base_url) for _, meta in sorted(metadata.items())],
@@ -88,18 +88,20 @@ def dcat_dataset(meta: DatasetMetadata, base_url: str) -> dict:
         "dct:spatial": {"@id": LCR, "@type": "dct:Location", "skos:prefLabel": LCR_LABEL},
         "dct:temporal": meta.period,
         "dct:provenance": {"@type": "dct:ProvenanceStatement", "rdfs:label": _provenance(meta)},
-        "dcat:distribution": [{
-            "@id": f"{access}#parquet",
-            "@type": "dcat:Distribution",
-            "dct:title": f"{meta.title} (Parquet, through the data-api)",
-            "dct:description": f"{_geography_text(meta)} {TIER_ACCESS[meta.tier]} Ask for data at "
-                               f"{access}/data?format=parquet with a hub API token.",
-            "dcat:accessURL": {"@id": access},
-            "dct:format": "Parquet",
-            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{PARQUET_MEDIA_TYPE}"},
-            "dct:license": licence,
-            "dct:rights": meta.attribution,
-        }],
+        "dcat:distribution": [
+            {
+                "@id": f"{access}#parquet",
+                "@type": "dcat:Distribution",
+                "dct:title": f"{meta.title} (Parquet, through the data-api)",
+                "dct:description": f"{_geography_text(meta)} {TIER_ACCESS[meta.tier]} Ask for data at "
+                f"{access}/data?format=parquet with a hub API token.",
+                "dcat:accessURL": {"@id": access},
+                "dct:format": "Parquet",
+                "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{PARQUET_MEDIA_TYPE}"},
+                "dct:license": licence,
+                "dct:rights": meta.attribution,
+            }
+        ],
     }
     if meta.contact:
         dataset["dcat:contactPoint"] = _contact(meta.contact)
@@ -116,14 +118,26 @@ def frictionless_package(meta: DatasetMetadata, manifest: dict | None = None, ba
     directory (open it with ``Package(descriptor, basepath=COMMONS_HOME)``) and its sha256 as ``hash``. Without
     one it is the data-api's Parquet endpoint under ``base_url`` (default: the hub URL), which needs a token.
     """
-    resource = {"name": meta.name, "title": meta.title, "format": "parquet", "mediatype": PARQUET_MEDIA_TYPE,
-                "schema": {"fields": [_field(meta, column) for column in meta.columns]}}
-    package = {"name": meta.name, "title": meta.title, "description": meta.description,
-               "keywords": list(meta.tags),
-               "licenses": [{"name": meta.licence, "path": _licence_url(meta),
-                             "title": LICENCE_TITLES.get(meta.licence, meta.licence)}],
-               "sources": _sources(meta), "attribution": meta.attribution, "tier": meta.tier,
-               "synthetic": meta.synthetic}
+    resource = {
+        "name": meta.name,
+        "title": meta.title,
+        "format": "parquet",
+        "mediatype": PARQUET_MEDIA_TYPE,
+        "schema": {"fields": [_field(meta, column) for column in meta.columns]},
+    }
+    package = {
+        "name": meta.name,
+        "title": meta.title,
+        "description": meta.description,
+        "keywords": list(meta.tags),
+        "licenses": [
+            {"name": meta.licence, "path": _licence_url(meta), "title": LICENCE_TITLES.get(meta.licence, meta.licence)}
+        ],
+        "sources": _sources(meta),
+        "attribution": meta.attribution,
+        "tier": meta.tier,
+        "synthetic": meta.synthetic,
+    }
     official = meta.source.get("official_url", "")
     if official.startswith(("http://", "https://")):
         package["homepage"] = official
@@ -141,16 +155,21 @@ def frictionless_package(meta: DatasetMetadata, manifest: dict | None = None, ba
 
 def datasets_markdown(metadata: dict[str, DatasetMetadata]) -> str:
     """The table of datasets for docs/analysts/data.md: name, title, tier, geography, period, licence, attribution."""
-    lines = ["| Dataset | What it is | Tier | Geography | Period | Licence | Attribution |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| Dataset | What it is | Tier | Geography | Period | Licence | Attribution |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, meta in sorted(metadata.items()):
         licence = f"[{meta.licence}]({meta.licence_url})" if meta.licence_url else meta.licence
         cells = [f"`{name}`", meta.title, meta.tier, meta.geography_label, meta.period, licence, meta.attribution]
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     counts = {tier: sum(m.tier == tier for m in metadata.values()) for tier in ACCESS_RIGHTS}
     synthetic = sum(m.synthetic for m in metadata.values())
-    lines += ["", f"{len(metadata)} datasets: {counts['open']} open, {counts['community']} community, "
-                  f"{counts['restricted']} restricted; {synthetic} of them SYNTHETIC (made up for demonstration)."]
+    lines += [
+        "",
+        f"{len(metadata)} datasets: {counts['open']} open, {counts['community']} community, "
+        f"{counts['restricted']} restricted; {synthetic} of them SYNTHETIC (made up for demonstration).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -158,8 +177,9 @@ def with_datasets_table(page: str, metadata: dict[str, DatasetMetadata]) -> str:
     """``page`` with the text between its BEGIN and END markers replaced by ``datasets_markdown(metadata)``."""
     start, end = page.find(BEGIN), page.find(END)
     if start < 0 or end < start:
-        raise ValidationFailed(f"The datasets page has no `{BEGIN}` ... `{END}` markers: put them back where the "
-                               f"generated table belongs.")
+        raise ValidationFailed(
+            f"The datasets page has no `{BEGIN}` ... `{END}` markers: put them back where the generated table belongs."
+        )
     return page[: start + len(BEGIN)] + "\n" + datasets_markdown(metadata) + page[end:]
 
 
@@ -178,8 +198,10 @@ def _slash(url: str) -> str:
 
 def _licence_url(meta: DatasetMetadata) -> str:
     if not meta.licence_url.startswith(("http://", "https://")):
-        raise ValidationFailed(f"catalog/datasets/{meta.name}.yaml: licence_url {meta.licence_url!r} is not a URL; "
-                               f"DCAT and Frictionless need the licence's web address.")
+        raise ValidationFailed(
+            f"catalog/datasets/{meta.name}.yaml: licence_url {meta.licence_url!r} is not a URL; "
+            f"DCAT and Frictionless need the licence's web address."
+        )
     return meta.licence_url
 
 
@@ -187,8 +209,9 @@ def _provenance(meta: DatasetMetadata) -> str:
     parts = [f"From: {meta.source['from']}." if meta.source.get("from") else ""]
     if meta.source.get("official_url"):
         parts.append(f"Official source: {meta.source['official_url']}.")
-    parts.append("Ingested by the LCR Data Commons; each version records its seed files' sha256 and the fixes made "
-                 "at ingest.")
+    parts.append(
+        "Ingested by the LCR Data Commons; each version records its seed files' sha256 and the fixes made at ingest."
+    )
     return " ".join(p for p in parts if p)
 
 
@@ -224,7 +247,8 @@ def _field(meta: DatasetMetadata, column: dict) -> dict:
     except KeyError:
         raise ValidationFailed(
             f"catalog/datasets/{meta.name}.yaml: column {column['name']!r} has type {column.get('type')!r}; "
-            f"use one of {', '.join(FRICTIONLESS_TYPES)}.") from None
+            f"use one of {', '.join(FRICTIONLESS_TYPES)}."
+        ) from None
     field = {"name": column["name"], "type": kind, "description": column.get("description", "")}
     if column["type"] == "geometry":
         field["description"] += " (WKB geometry in GeoParquet)"

@@ -21,7 +21,7 @@ import json
 import os
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,7 +38,7 @@ DEMO_MARKER = "demo-accounts.json"
 MIN_PASSWORD_LENGTH = 12
 # Hub user names become Unix account names (prefix + name, at most 32 characters) when the commons is isolated.
 USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{1,21}$"
-BCRYPT_ROUNDS = 12   # bcrypt's default cost: ~0.25 s a check here, slow enough to make guessing expensive
+BCRYPT_ROUNDS = 12  # bcrypt's default cost: ~0.25 s a check here, slow enough to make guessing expensive
 
 
 # Demo accounts ------------------------------------------------------------------------------------------------
@@ -106,8 +106,17 @@ def create_demo_accounts(home: Path, people: list[str] | None = None) -> dict[st
                 row.password, row.is_authorized = hash_password(password), True
             passwords[user] = password
         session.commit()
-    _write_atomically(marker, json.dumps({"created": sorted(passwords), "kept": sorted(set(people) - set(passwords)),
-                                          "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, indent=2))
+    _write_atomically(
+        marker,
+        json.dumps(
+            {
+                "created": sorted(passwords),
+                "kept": sorted(set(people) - set(passwords)),
+                "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+            indent=2,
+        ),
+    )
     return passwords
 
 
@@ -118,8 +127,10 @@ def reset_password(home: Path, user: str) -> str:
         row = UserInfo.find(session, user)
         if row is None:
             known = ", ".join(sorted(r.username for r in UserInfo.all_users(session))) or "none yet"
-            raise ConfigurationError(f"No commons account called {user!r} (accounts: {known}). New people sign up "
-                                     f"at /hub/signup and a steward approves them at /hub/authorize.")
+            raise ConfigurationError(
+                f"No commons account called {user!r} (accounts: {known}). New people sign up "
+                f"at /hub/signup and a steward approves them at /hub/authorize."
+            )
         password = new_password(user)
         row.password = hash_password(password)
         session.commit()
@@ -137,8 +148,8 @@ class _user_info_session:
         from nativeauthenticator.orm import UserInfo  # registers users_info on JupyterHub's Base
 
         url = hub_db_url(self.home)
-        database = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
-        if database is not None and not database.exists():   # password hashes: the hub's account alone reads them
+        database = Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
+        if database is not None and not database.exists():  # password hashes: the hub's account alone reads them
             database.parent.mkdir(parents=True, exist_ok=True)
             os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         factory = orm.new_session_factory(url)
@@ -175,7 +186,7 @@ def forget_shared_passwords(home: Path, secret: dict) -> None:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(secret, handle, indent=2)
-    if os.geteuid() == 0:   # keep the owner the isolation gave it (the service account)
+    if os.geteuid() == 0:  # keep the owner the isolation gave it (the service account)
         owner = path.stat()
         os.chown(temporary, owner.st_uid, owner.st_gid)
     os.replace(temporary, path)
@@ -198,16 +209,21 @@ def parse_group_map(raw: str) -> dict[str, set[str]]:
             continue
         claim, sep, group = (piece.strip() for piece in item.partition("="))
         if not sep or not claim or not group:
-            raise ConfigurationError(f"COMMONS_OIDC_GROUP_MAP item {position} ({item!r}) is not CLAIM=GROUP. "
-                                     f"Example: {example}")
+            raise ConfigurationError(
+                f"COMMONS_OIDC_GROUP_MAP item {position} ({item!r}) is not CLAIM=GROUP. Example: {example}"
+            )
         if not GROUP_NAME.match(group):
-            raise ConfigurationError(f"COMMONS_OIDC_GROUP_MAP item {position} ({item!r}): {group!r} is not a hub group "
-                                     f"name (lower-case letters, digits, '-'); use one of "
-                                     f"{', '.join(BUILT_IN_GROUPS)}, {ADMIN_GROUP} or an owner group.")
+            raise ConfigurationError(
+                f"COMMONS_OIDC_GROUP_MAP item {position} ({item!r}): {group!r} is not a hub group "
+                f"name (lower-case letters, digits, '-'); use one of "
+                f"{', '.join(BUILT_IN_GROUPS)}, {ADMIN_GROUP} or an owner group."
+            )
         mapping.setdefault(claim, {MEMBERS}).add(group)
     if not mapping:
-        raise ConfigurationError(f"COMMONS_OIDC_ISSUER is set but COMMONS_OIDC_GROUP_MAP is empty, so nobody could "
-                                 f"sign in. Map the council's groups to the commons' groups, e.g. {example}")
+        raise ConfigurationError(
+            f"COMMONS_OIDC_ISSUER is set but COMMONS_OIDC_GROUP_MAP is empty, so nobody could "
+            f"sign in. Map the council's groups to the commons' groups, e.g. {example}"
+        )
     return mapping
 
 
@@ -218,8 +234,10 @@ def check_issuer(issuer: str) -> str:
         return issuer.rstrip("/")
     if parsed.scheme == "http" and parsed.hostname and _is_loopback(parsed.hostname):
         return issuer.rstrip("/")
-    raise ConfigurationError(f"COMMONS_OIDC_ISSUER={issuer!r} must be an https:// URL (http:// only for a provider "
-                             f"on this machine's loopback), e.g. https://login.microsoftonline.com/TENANT/v2.0")
+    raise ConfigurationError(
+        f"COMMONS_OIDC_ISSUER={issuer!r} must be an https:// URL (http:// only for a provider "
+        f"on this machine's loopback), e.g. https://login.microsoftonline.com/TENANT/v2.0"
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -234,15 +252,19 @@ def _is_loopback(host: str) -> bool:
 def read_client_secret() -> str:
     configured = config.setting("oidc_client_secret_file")
     if not configured:
-        raise ConfigurationError("COMMONS_OIDC_ISSUER is set but COMMONS_OIDC_CLIENT_SECRET_FILE is not: write the "
-                                 "client secret the provider gave you to a file only the commons can read (mode "
-                                 "0600) and point COMMONS_OIDC_CLIENT_SECRET_FILE at it.")
+        raise ConfigurationError(
+            "COMMONS_OIDC_ISSUER is set but COMMONS_OIDC_CLIENT_SECRET_FILE is not: write the "
+            "client secret the provider gave you to a file only the commons can read (mode "
+            "0600) and point COMMONS_OIDC_CLIENT_SECRET_FILE at it."
+        )
     path = Path(configured)
     try:
         value = path.read_text().strip()
     except OSError as exc:
-        raise ConfigurationError(f"COMMONS_OIDC_CLIENT_SECRET_FILE={configured}: cannot read it ({exc.strerror}). "
-                                 f"Check the path and that the account running the hub may read it.") from None
+        raise ConfigurationError(
+            f"COMMONS_OIDC_CLIENT_SECRET_FILE={configured}: cannot read it ({exc.strerror}). "
+            f"Check the path and that the account running the hub may read it."
+        ) from None
     if not value:
         raise ConfigurationError(f"COMMONS_OIDC_CLIENT_SECRET_FILE={configured} is empty: put the client secret in it.")
     return value
@@ -258,9 +280,13 @@ def discover(issuer: str) -> dict:
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise ConfigurationError(f"Could not read the OpenID configuration at {url} ({type(exc).__name__}: {exc}). "
-                                 f"Check COMMONS_OIDC_ISSUER and that this machine can reach the provider.") from None
-    missing = [key for key in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint") if not document.get(key)]
+        raise ConfigurationError(
+            f"Could not read the OpenID configuration at {url} ({type(exc).__name__}: {exc}). "
+            f"Check COMMONS_OIDC_ISSUER and that this machine can reach the provider."
+        ) from None
+    missing = [
+        key for key in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint") if not document.get(key)
+    ]
     if missing:
         raise ConfigurationError(f"The OpenID configuration at {url} lacks {', '.join(missing)}.")
     return document
@@ -294,7 +320,7 @@ def _configure_commons_accounts(c) -> None:
     groups: dict[str, dict] = {name: {"users": [], "properties": {}} for name in BUILT_IN_GROUPS}
     demo = config.setting("demo_accounts")
     for user, info in DEMO_USERS.items():
-        if demo or user in ADMIN_USERS:   # without demo people, the admin alone (to approve the first sign-ups)
+        if demo or user in ADMIN_USERS:  # without demo people, the admin alone (to approve the first sign-ups)
             for group in info["groups"]:
                 groups.setdefault(group, {"users": [], "properties": {}})["users"].append(user)
     if demo:
@@ -309,8 +335,10 @@ def _configure_single_sign_on(c, ctx) -> None:
     issuer = check_issuer(config.setting("oidc_issuer"))
     client_id = config.setting("oidc_client_id")
     if not client_id:
-        raise ConfigurationError("COMMONS_OIDC_ISSUER is set but COMMONS_OIDC_CLIENT_ID is not: give the client "
-                                 "(application) id registered with the provider.")
+        raise ConfigurationError(
+            "COMMONS_OIDC_ISSUER is set but COMMONS_OIDC_CLIENT_ID is not: give the client "
+            "(application) id registered with the provider."
+        )
     mapping = parse_group_map(config.setting("oidc_group_map"))
     endpoints = discover(issuer)
     callback = config.setting("oidc_callback_url") or f"{ctx.public_url}/hub/oauth_callback"
@@ -323,17 +351,18 @@ def _configure_single_sign_on(c, ctx) -> None:
     c.GenericOAuthenticator.authorize_url = endpoints["authorization_endpoint"]
     c.GenericOAuthenticator.token_url = endpoints["token_endpoint"]
     if config.setting("oidc_claims_from_id_token"):
-        c.GenericOAuthenticator.userdata_from_id_token = True   # Entra ID puts group claims in the id token only
+        c.GenericOAuthenticator.userdata_from_id_token = True  # Entra ID puts group claims in the id token only
     else:
         c.GenericOAuthenticator.userdata_url = endpoints["userinfo_endpoint"]
     c.GenericOAuthenticator.scope = config.setting("oidc_scopes").split()
     c.GenericOAuthenticator.username_claim = config.setting("oidc_username_claim")
     c.GenericOAuthenticator.manage_groups = True
     c.GenericOAuthenticator.auth_state_groups_key = GroupMapper(config.setting("oidc_groups_claim"), mapping)
-    c.GenericOAuthenticator.allowed_groups = {MEMBERS}   # unmapped people are refused
+    c.GenericOAuthenticator.allowed_groups = {MEMBERS}  # unmapped people are refused
     if any(ADMIN_GROUP in groups for groups in mapping.values()):
         c.GenericOAuthenticator.admin_groups = {ADMIN_GROUP}
     c.GenericOAuthenticator.custom_403_message = (
         "Your council account signed in, but none of your groups is mapped to the Data Commons. Ask the commons' "
-        "operators to add your group to COMMONS_OIDC_GROUP_MAP, or a steward to add you to a mapped group.")
+        "operators to add your group to COMMONS_OIDC_GROUP_MAP, or a steward to add you to a mapped group."
+    )
     # Group membership comes from the provider at every login (manage_groups): no groups are loaded here.

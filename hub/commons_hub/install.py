@@ -35,8 +35,15 @@ OWNER_GROUPS = {"demo-council-owners": ["steward"]}
 ADMIN_USERS = {"admin"}
 # Server extensions a commons user server does not need; dropping them makes the server start faster, and
 # jupyter_server_mcp must stay off (unauthenticated MCP server on localhost:3001, see docs/operators/security.md).
-DISABLED_SERVER_EXTENSIONS = ["jupyter_server_mcp", "voila.server_extension", "jupyter_lsp", "jupyter_ai_acp_client",
-                              "jupyter_ai_tools", "jupyter_live_content", "jupyterlab_commands_toolkit"]
+DISABLED_SERVER_EXTENSIONS = [
+    "jupyter_server_mcp",
+    "voila.server_extension",
+    "jupyter_lsp",
+    "jupyter_ai_acp_client",
+    "jupyter_ai_tools",
+    "jupyter_live_content",
+    "jupyterlab_commands_toolkit",
+]
 # The chat panel's default persona is the commons' assistant (commons_kernel.assistant.jupyter_ai.persona); the
 # persona manager, its router and jupyterlab_chat stay enabled for it. No built-in MCP server: with
 # jupyter_server_mcp off, whatever listened on its port would otherwise be handed to personas as a tool server.
@@ -61,7 +68,8 @@ def check_store_settings() -> None:
         raise ConfigurationError(
             f"COMMONS_STORE_URL={config.setting('store_url')} needs COMMONS_S3_READ_CREDENTIALS_FILE too: the register "
             f"lists datasets from their manifests with a read-only key (s3:GetObject, s3:ListBucket), and never gets "
-            f"the data-api's credentials. See docs/operators/storage.md.")
+            f"the data-api's credentials. See docs/operators/storage.md."
+        )
 
 
 def free_port() -> int:
@@ -98,7 +106,9 @@ def secrets_file(home: Path) -> Path:
     return home / "secrets.json"
 
 
-_SECRETS: dict[Path, dict] = {}   # read once per process: `commons` reads them as root, then drops to the service account
+_SECRETS: dict[
+    Path, dict
+] = {}  # read once per process: `commons` reads them as root, then drops to the service account
 
 
 def load_or_create_secrets(home: Path) -> dict:
@@ -152,22 +162,40 @@ def install(c) -> None:
     public_dir, users_dir = config.public_dir(), config.users_dir()
     walls = isolation.prepare(home, public_dir, users_dir) if isolation.active() else None
     if walls and walls.traverse_granted:
-        print(f"[commons] so the service and user accounts can reach the installation, others may now pass "
-              f"through (x, not read): {', '.join(walls.traverse_granted)}", file=sys.stderr)
+        print(
+            f"[commons] so the service and user accounts can reach the installation, others may now pass "
+            f"through (x, not read): {', '.join(walls.traverse_granted)}",
+            file=sys.stderr,
+        )
     if walls is None:
         print(f"[commons] {isolation.NOT_ISOLATED}", file=sys.stderr)
     # Services see only the environment they are given: pass every commons setting that is set (quorum, register
     # privacy, disclosure thresholds...), but never an API token, nor the store's credentials (the data-api's own:
     # services/data_api/hub.py).
     check_store_settings()
-    forwarded = {s.env: os.environ[s.env] for s in config.SETTINGS.values()
-                 if s.env in os.environ and s.env not in ("COMMONS_API_TOKEN", "COMMONS_HUB_DB_URL", *STORE_SECRETS)}
-    ctx = Context(home=home, bind_ip=bind_ip, public_url=public_url, python=sys.executable,
-                  env={**forwarded, "COMMONS_HOME": str(home), "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
-                       "COMMONS_DB_URL": config.setting("db_url"), "COMMONS_HUB_URL": public_url,
-                       "COMMONS_PUBLIC_DIR": str(public_dir), "COMMONS_ISOLATION": config.setting("isolation"),
-                       isolation.RUNNING_ISOLATED: "1" if walls else "0",
-                       "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"})
+    forwarded = {
+        s.env: os.environ[s.env]
+        for s in config.SETTINGS.values()
+        if s.env in os.environ and s.env not in ("COMMONS_API_TOKEN", "COMMONS_HUB_DB_URL", *STORE_SECRETS)
+    }
+    ctx = Context(
+        home=home,
+        bind_ip=bind_ip,
+        public_url=public_url,
+        python=sys.executable,
+        env={
+            **forwarded,
+            "COMMONS_HOME": str(home),
+            "COMMONS_CATALOG_DIR": str(config.setting("catalog_dir")),
+            "COMMONS_DB_URL": config.setting("db_url"),
+            "COMMONS_HUB_URL": public_url,
+            "COMMONS_PUBLIC_DIR": str(public_dir),
+            "COMMONS_ISOLATION": config.setting("isolation"),
+            isolation.RUNNING_ISOLATED: "1" if walls else "0",
+            "PYTHONUNBUFFERED": "1",
+            "HF_HUB_OFFLINE": "1",
+        },
+    )
 
     # Network: everything on loopback; the proxy is the only public port.
     c.JupyterHub.ip = bind_ip
@@ -179,7 +207,7 @@ def install(c) -> None:
     c.ConfigurableHTTPProxy.should_start = True
 
     # State in the state directory.
-    c.JupyterHub.db_url = hub_database_url(home)   # COMMONS_HUB_DB_URL (PostgreSQL), else SQLite here
+    c.JupyterHub.db_url = hub_database_url(home)  # COMMONS_HUB_DB_URL (PostgreSQL), else SQLite here
     c.JupyterHub.cookie_secret_file = str(home / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(home / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.pid_file = str(home / "jupyterhub-proxy.pid")
@@ -192,15 +220,23 @@ def install(c) -> None:
     configure_auth(c, ctx, secret)
 
     # Roles: users reach the data-api; every service gets only what it needs.
-    roles = [{"name": "user", "description": "Members: their own server, and the data-api as themselves.",
-              "scopes": ["self", "access:services!service=data-api"]},
-             {"name": "operator", "description": "The `commons` CLI: create users and issue their tokens.",
-              "scopes": ["admin:users", "tokens", "read:users", "read:groups", "admin:groups"],
-              "services": ["operator"]}]
+    roles = [
+        {
+            "name": "user",
+            "description": "Members: their own server, and the data-api as themselves.",
+            "scopes": ["self", "access:services!service=data-api"],
+        },
+        {
+            "name": "operator",
+            "description": "The `commons` CLI: create users and issue their tokens.",
+            "scopes": ["admin:users", "tokens", "read:users", "read:groups", "admin:groups"],
+            "services": ["operator"],
+        },
+    ]
     services = [{"name": "operator", "api_token": secret["operator_token"], "display": False}]
     for module in service_modules():
         spec = module.configure(ctx, secret)
-        if "command" in spec["service"]:      # managed: the hub gives up (and exits) if it does not answer in time
+        if "command" in spec["service"]:  # managed: the hub gives up (and exits) if it does not answer in time
             spec["service"].setdefault("timeout", SERVICE_START_SECONDS)
         services.append(isolation.wall_in_service(spec["service"], walls))
         if spec.get("role"):
@@ -212,8 +248,7 @@ def install(c) -> None:
     c.JupyterHub.spawner_class = "commons_hub.spawner.CommonsSpawner"
     c.Spawner.default_url = "/lab"
     c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
-    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server",
-                                     "access:services!service=data-api"]
+    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", "access:services!service=data-api"]
     c.CommonsSpawner.home_dir_template = str(users_dir / "{username}")
     c.CommonsSpawner.isolated = walls is not None
     args = [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS] + PERSONA_ARGS
@@ -228,16 +263,16 @@ def install(c) -> None:
         # hop cost more than the read itself for large tables (bench/bench_governed_read.py).
         "COMMONS_DATA_API_URL": ctx.service_url("COMMONS_DATA_API_PORT") + "/services/data-api/",
     }
-    if config.setting("assistant_model"):   # the persona and %ask answer with the operator's model
+    if config.setting("assistant_model"):  # the persona and %ask answer with the operator's model
         c.Spawner.environment["COMMONS_ASSISTANT_MODEL"] = config.setting("assistant_model")
     c.Spawner.pre_spawn_hook = prepare_user_home
     c.Spawner.start_timeout = 60
     c.Spawner.http_timeout = 60
     c.JupyterHub.shutdown_on_logout = False
-    if walls is None:   # on every hub page, the login page included
+    if walls is None:  # on every hub page, the login page included
         c.JupyterHub.template_vars.update({"announcement": isolation.NOT_ISOLATED})
     # The hub's navigation bar links the Commons page (hub_templates/page.html extends the hub's own page).
-    c.JupyterHub.template_paths.insert(0, str(HUB_TEMPLATES))   # a list, or traitlets' lazy value: both insert
+    c.JupyterHub.template_paths.insert(0, str(HUB_TEMPLATES))  # a list, or traitlets' lazy value: both insert
     c.JupyterHub.template_vars.update({"commons_url": COMMONS_PAGE})
     for hook in _spawner_hooks():
         hook(c, ctx)
@@ -248,7 +283,7 @@ HUB_TEMPLATES = Path(__file__).parent / "hub_templates"
 # How long the hub waits for a managed service to answer when it starts (JupyterHub's default, 30 s, is too short
 # on a busy 2-core machine: the hub then exits with "Cannot connect to ... service").
 SERVICE_START_SECONDS = 120
-COMMONS_PAGE = "/services/data-api/commons"   # the governance home (services/data_api/routes/commons_pages.py)
+COMMONS_PAGE = "/services/data-api/commons"  # the governance home (services/data_api/routes/commons_pages.py)
 
 
 EXAMPLE_NOTEBOOKS = config.PROJECT_ROOT / "notebooks"

@@ -30,21 +30,29 @@ from pathlib import Path
 from commons_kernel import config
 from commons_kernel.exceptions import ConfigurationError
 
-NOT_ISOLATED = ("not isolated: for trying it out only. Every server, kernel and service runs as one Unix account, "
-                "so a kernel can read the data files directly; start the commons as root for separate accounts "
-                "(docs/operators/isolation.md).")
+NOT_ISOLATED = (
+    "not isolated: for trying it out only. Every server, kernel and service runs as one Unix account, "
+    "so a kernel can read the data files directly; start the commons as root for separate accounts "
+    "(docs/operators/isolation.md)."
+)
 # Files of the hub itself: root only, even inside the service account's state directory.
-HUB_FILES = ("secrets.json", "jupyterhub.sqlite", "jupyterhub.sqlite-journal", "jupyterhub_cookie_secret",
-             "jupyterhub.pid", "jupyterhub-proxy.pid")
-SERVICE_HOME = "service-home"      # the service account's private working folders, inside the state directory
-PUBLIC_HOME = ".public-home"       # the public account's, inside the users' directory
-NO_HOME = "/nonexistent"           # accounts get no home of their own in /etc/passwd; the commons sets HOME
+HUB_FILES = (
+    "secrets.json",
+    "jupyterhub.sqlite",
+    "jupyterhub.sqlite-journal",
+    "jupyterhub_cookie_secret",
+    "jupyterhub.pid",
+    "jupyterhub-proxy.pid",
+)
+SERVICE_HOME = "service-home"  # the service account's private working folders, inside the state directory
+PUBLIC_HOME = ".public-home"  # the public account's, inside the users' directory
+NO_HOME = "/nonexistent"  # accounts get no home of their own in /etc/passwd; the commons sets HOME
 NO_SHELL = "/usr/sbin/nologin"
-PUBLIC_SERVICES = {"stories"}    # run as the public account; every other managed service as the service account
+PUBLIC_SERVICES = {"stories"}  # run as the public account; every other managed service as the service account
 # Run as root, like the hub: the Dask gateway starts each person's scheduler and workers as their own account
 # (services/dask_gateway/backend.py), as the hub's spawner starts their servers.
 ROOT_SERVICES = {"dask-gateway"}
-RUNNING_ISOLATED = "COMMONS_RUNNING_ISOLATED"   # the hub tells its services whether the walls are up ("1"/"0")
+RUNNING_ISOLATED = "COMMONS_RUNNING_ISOLATED"  # the hub tells its services whether the walls are up ("1"/"0")
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 
 
@@ -56,9 +64,11 @@ def active() -> bool:
     if os.geteuid() == 0:
         return True
     if mode == "on":
-        raise ConfigurationError("COMMONS_ISOLATION=on needs root: separate Unix accounts can only be made and "
-                                 "entered by root. Start the commons as root, or set COMMONS_ISOLATION=auto to run "
-                                 "it as one account for trying it out.")
+        raise ConfigurationError(
+            "COMMONS_ISOLATION=on needs root: separate Unix accounts can only be made and "
+            "entered by root. Start the commons as root, or set COMMONS_ISOLATION=auto to run "
+            "it as one account for trying it out."
+        )
     return False
 
 
@@ -67,7 +77,7 @@ def running_isolated() -> bool:
     return os.environ.get(RUNNING_ISOLATED) == "1"
 
 
-def wall_in_service(service: dict, walls: "Walls | None") -> dict:
+def wall_in_service(service: dict, walls: Walls | None) -> dict:
     """A managed service's hub entry, run as its account with private working folders (unchanged without walls)."""
     if walls is None or "command" not in service or service["name"] in ROOT_SERVICES:
         return service
@@ -78,8 +88,12 @@ def wall_in_service(service: dict, walls: "Walls | None") -> dict:
         if folder.startswith(env["HOME"]):
             Path(folder).mkdir(parents=True, exist_ok=True)
             os.lchown(folder, account.pw_uid, account.pw_gid)
-    return {**service, "user": account.pw_name, "environment": {**service.get("environment", {}), **env},
-            "cwd": str(walls.public_dir if public else walls.home)}
+    return {
+        **service,
+        "user": account.pw_name,
+        "environment": {**service.get("environment", {}), **env},
+        "cwd": str(walls.public_dir if public else walls.home),
+    }
 
 
 def unix_name(hub_name: str) -> str:
@@ -99,15 +113,31 @@ def ensure_account(name: str) -> pwd.struct_passwd:
         return pwd.getpwnam(name)
     except KeyError:
         pass
-    result = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", NO_HOME,
-                             "--shell", NO_SHELL, "--comment", "LCR Data Commons", name],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "useradd",
+            "--system",
+            "--user-group",
+            "--no-create-home",
+            "--home-dir",
+            NO_HOME,
+            "--shell",
+            NO_SHELL,
+            "--comment",
+            "LCR Data Commons",
+            name,
+        ],
+        capture_output=True,
+        text=True,
+    )
     try:  # another spawn may have made it at the same moment
         return pwd.getpwnam(name)
     except KeyError:
-        raise ConfigurationError(f"could not create the Unix account {name!r}: {result.stderr.strip()} "
-                                 f"(useradd exit {result.returncode}). The commons needs root and useradd to keep "
-                                 f"users apart; set COMMONS_ISOLATION=off to try it out without.") from None
+        raise ConfigurationError(
+            f"could not create the Unix account {name!r}: {result.stderr.strip()} "
+            f"(useradd exit {result.returncode}). The commons needs root and useradd to keep "
+            f"users apart; set COMMONS_ISOLATION=off to try it out without."
+        ) from None
 
 
 def grant_traverse(path: Path) -> list[str]:
@@ -156,10 +186,16 @@ def private_dirs(base: Path) -> dict:
     """The environment that keeps an account's caches and runtime files in ``base`` (its HOME is /nonexistent)."""
     # The hub's service spawner sets HOME from /etc/passwd (/nonexistent), so every tool that would write under ~
     # is pointed here explicitly.
-    return {"HOME": str(base), "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "IPYTHONDIR": str(base / "ipython"),
-            "JUPYTER_CONFIG_DIR": str(base / "jupyter-config"), "JUPYTER_DATA_DIR": str(base / "jupyter-data"),
-            "MPLCONFIGDIR": str(base / "matplotlib"), "XDG_CACHE_HOME": str(base / "cache"),
-            "XDG_CONFIG_HOME": str(base / "config")}
+    return {
+        "HOME": str(base),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "IPYTHONDIR": str(base / "ipython"),
+        "JUPYTER_CONFIG_DIR": str(base / "jupyter-config"),
+        "JUPYTER_DATA_DIR": str(base / "jupyter-data"),
+        "MPLCONFIGDIR": str(base / "matplotlib"),
+        "XDG_CACHE_HOME": str(base / "cache"),
+        "XDG_CONFIG_HOME": str(base / "config"),
+    }
 
 
 def _private_folder(path: Path, owner: pwd.struct_passwd, mode: int) -> None:
@@ -179,7 +215,7 @@ def prepare(home: Path, public_dir: Path, users_dir: Path) -> Walls:
     home.mkdir(parents=True, exist_ok=True)
     chown_tree(home, service.pw_uid, service.pw_gid)
     hub_db = home / "jupyterhub.sqlite"
-    if not hub_db.exists():   # made empty, mode 0600, so the hub's database (and SQLite's journals) are root's alone
+    if not hub_db.exists():  # made empty, mode 0600, so the hub's database (and SQLite's journals) are root's alone
         os.close(os.open(hub_db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     for name in HUB_FILES:
         path = home / name
@@ -195,17 +231,23 @@ def prepare(home: Path, public_dir: Path, users_dir: Path) -> Walls:
 
     users_dir.mkdir(parents=True, exist_ok=True)
     os.chown(users_dir, 0, 0)
-    os.chmod(users_dir, 0o711)   # each person may enter their own home, and may not list the others
+    os.chmod(users_dir, 0o711)  # each person may enter their own home, and may not list the others
     _private_folder(users_dir / PUBLIC_HOME, public, 0o700)
-    return Walls(service=service, public=public, home=home, public_dir=public_dir, users_dir=users_dir,
-                 traverse_granted=tuple(dict.fromkeys(granted)))
+    return Walls(
+        service=service,
+        public=public,
+        home=home,
+        public_dir=public_dir,
+        users_dir=users_dir,
+        traverse_granted=tuple(dict.fromkeys(granted)),
+    )
 
 
 def prepare_user(hub_name: str, home: Path) -> pwd.struct_passwd:
     """The account of hub user ``hub_name`` (made on first spawn) and its home, mode 0700, all of it theirs."""
     account = ensure_account(unix_name(hub_name))
     if home.is_dir() and not home.is_symlink() and os.lstat(home).st_uid == account.pw_uid:
-        os.chmod(home, 0o700)      # theirs already: no walk over a home that may hold many files
+        os.chmod(home, 0o700)  # theirs already: no walk over a home that may hold many files
     else:
         _private_folder(home, account, 0o700)
     return account

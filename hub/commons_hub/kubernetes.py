@@ -34,18 +34,23 @@ VALUES_FILE = DEPLOY_DIR / "values.yaml"
 MANIFESTS_DIR = DEPLOY_DIR / "commons"
 
 # The commons' services as Kubernetes Services (deploy/kubernetes/commons/); the hub routes /services/NAME/ to them.
-SERVICES = {"data-api": ("commons-data-api", 10101), "register": ("commons-register", 10102),
-            "stories": ("commons-stories", 10103)}
+SERVICES = {
+    "data-api": ("commons-data-api", 10101),
+    "register": ("commons-register", 10102),
+    "stories": ("commons-stories", 10103),
+}
 HUB_API_PORT = 8081
 # The Dask Gateway chart's release beside the hub (deploy/kubernetes/dask-gateway-values.yaml): its traefik
 # Service carries both the gateway's HTTP API and the schedulers' TLS traffic on port 80.
 DASK_GATEWAY_HOST = "traefik-commons-dask-dask-gateway"
-IMAGE_PROJECT_DIR = "/opt/commons"   # where the images (deploy/docker/) install the project
+IMAGE_PROJECT_DIR = "/opt/commons"  # where the images (deploy/docker/) install the project
 # Pods carrying this label may open connections to the data-api (its NetworkPolicy admits them, and the hub/proxy).
 DATA_API_ACCESS_LABEL = "lcr-data-commons/network-access-data-api"
 # Environment a user pod must never carry: store and database credentials, other identities' tokens.
-FORBIDDEN_ENV = re.compile(r"^(AWS_|S3_|AZURE_|GOOGLE_|GCS_|COMMONS_DB_URL$|COMMONS_API_TOKEN$|COMMONS_HOME$|"
-                           r"PGPASSWORD$|FSSPEC_|COMMONS_S3_|COMMONS_STORE_)")
+FORBIDDEN_ENV = re.compile(
+    r"^(AWS_|S3_|AZURE_|GOOGLE_|GCS_|COMMONS_DB_URL$|COMMONS_API_TOKEN$|COMMONS_HOME$|"
+    r"PGPASSWORD$|FSSPEC_|COMMONS_S3_|COMMONS_STORE_)"
+)
 
 
 def data_api_url() -> str:
@@ -88,21 +93,40 @@ def value_at(values: dict, dotted: str, default=None):
 
 # (trait, key under `singleuser`), as in z2jh's files/hub/jupyterhub_config.py; None means camelCase of the trait.
 _SINGLEUSER_TRAITS = (
-    ("start_timeout", None), ("image_pull_policy", "image.pullPolicy"), ("events_enabled", "events"),
-    ("extra_labels", None), ("extra_annotations", None), ("uid", None), ("fs_gid", None),
-    ("service_account", "serviceAccountName"), ("node_selector", None), ("mem_limit", "memory.limit"),
-    ("mem_guarantee", "memory.guarantee"), ("cpu_limit", "cpu.limit"), ("cpu_guarantee", "cpu.guarantee"),
-    ("environment", "extraEnv"), ("profile_list", None), ("extra_pod_config", None), ("init_containers", None),
-    ("extra_containers", None), ("lifecycle_hooks", None),
+    ("start_timeout", None),
+    ("image_pull_policy", "image.pullPolicy"),
+    ("events_enabled", "events"),
+    ("extra_labels", None),
+    ("extra_annotations", None),
+    ("uid", None),
+    ("fs_gid", None),
+    ("service_account", "serviceAccountName"),
+    ("node_selector", None),
+    ("mem_limit", "memory.limit"),
+    ("mem_guarantee", "memory.guarantee"),
+    ("cpu_limit", "cpu.limit"),
+    ("cpu_guarantee", "cpu.guarantee"),
+    ("environment", "extraEnv"),
+    ("profile_list", None),
+    ("extra_pod_config", None),
+    ("init_containers", None),
+    ("extra_containers", None),
+    ("lifecycle_hooks", None),
 )
 
 
 def spawner_traits(values: dict, release: str = "commons", chart: str = "jupyterhub") -> dict:
     """KubeSpawner traits from Helm values, as the chart's hub sets them (the subset the commons uses)."""
     singleuser = values.get("singleuser") or {}
-    traits: dict = {"common_labels": {"app.kubernetes.io/name": chart, "app": chart,
-                                      "app.kubernetes.io/instance": release, "release": release,
-                                      "app.kubernetes.io/managed-by": "kubespawner"}}
+    traits: dict = {
+        "common_labels": {
+            "app.kubernetes.io/name": chart,
+            "app": chart,
+            "app.kubernetes.io/instance": release,
+            "release": release,
+            "app.kubernetes.io/managed-by": "kubespawner",
+        }
+    }
     for trait, key in _SINGLEUSER_TRAITS:
         value = value_at(singleuser, key or _camel(trait))
         if value is not None:
@@ -118,20 +142,38 @@ def spawner_traits(values: dict, release: str = "commons", chart: str = "jupyter
         traits["default_url"] = singleuser["defaultUrl"]
     traits["volumes"], traits["volume_mounts"] = _storage(singleuser.get("storage") or {})
     metadata = singleuser.get("cloudMetadata") or {}
-    if metadata.get("blockWithIptables") is True:   # the chart's init container: drop the metadata server
-        traits["init_containers"] = [*traits.get("init_containers", []), {
-            "name": "block-cloud-metadata", "image": "quay.io/jupyterhub/k8s-network-tools",
-            "command": ["iptables", "--append", "OUTPUT", "--protocol", "tcp", "--destination", metadata["ip"],
-                        "--destination-port", "80", "--jump", "DROP"],
-            "securityContext": {"privileged": True, "runAsUser": 0, "capabilities": {"add": ["NET_ADMIN"]}}}]
+    if metadata.get("blockWithIptables") is True:  # the chart's init container: drop the metadata server
+        traits["init_containers"] = [
+            *traits.get("init_containers", []),
+            {
+                "name": "block-cloud-metadata",
+                "image": "quay.io/jupyterhub/k8s-network-tools",
+                "command": [
+                    "iptables",
+                    "--append",
+                    "OUTPUT",
+                    "--protocol",
+                    "tcp",
+                    "--destination",
+                    metadata["ip"],
+                    "--destination-port",
+                    "80",
+                    "--jump",
+                    "DROP",
+                ],
+                "securityContext": {"privileged": True, "runAsUser": 0, "capabilities": {"add": ["NET_ADMIN"]}},
+            },
+        ]
     storage = singleuser.get("storage") or {}
     if storage.get("type", "dynamic") == "dynamic":
         dynamic = storage.get("dynamic") or {}
         traits["storage_pvc_ensure"] = True
-        for trait, value in (("pvc_name_template", dynamic.get("pvcNameTemplate")),
-                             ("storage_class", dynamic.get("storageClass")),
-                             ("storage_access_modes", dynamic.get("storageAccessModes")),
-                             ("storage_capacity", storage.get("capacity"))):
+        for trait, value in (
+            ("pvc_name_template", dynamic.get("pvcNameTemplate")),
+            ("storage_class", dynamic.get("storageClass")),
+            ("storage_access_modes", dynamic.get("storageAccessModes")),
+            ("storage_capacity", storage.get("capacity")),
+        ):
             if value:
                 traits[trait] = value
     return traits
@@ -143,15 +185,21 @@ def _storage(storage: dict) -> tuple[dict, dict]:
     if kind == "dynamic":
         name = value_at(storage, "dynamic.volumeNameTemplate", "volume-{user_server}")
         volumes[name] = {"name": name, "persistentVolumeClaim": {"claimName": "{pvc_name}"}}
-        mounts[name] = {"mountPath": storage.get("homeMountPath", "/home/jovyan"), "name": name,
-                        "subPath": value_at(storage, "dynamic.subPath")}
+        mounts[name] = {
+            "mountPath": storage.get("homeMountPath", "/home/jovyan"),
+            "name": name,
+            "subPath": value_at(storage, "dynamic.subPath"),
+        }
     elif kind == "static":
         volumes["home"] = {"name": "home", "persistentVolumeClaim": {"claimName": value_at(storage, "static.pvcName")}}
-        mounts["home"] = {"mountPath": storage.get("homeMountPath", "/home/jovyan"), "name": "home",
-                          "subPath": value_at(storage, "static.subPath", "{username}")}
+        mounts["home"] = {
+            "mountPath": storage.get("homeMountPath", "/home/jovyan"),
+            "name": "home",
+            "subPath": value_at(storage, "static.subPath", "{username}"),
+        }
     elif kind != "none":
         raise ConfigurationError(f"singleuser.storage.type is {kind!r}: use dynamic, static or none.")
-    for index, volume in enumerate(_as_list(storage.get("extraVolumes"))):
+    for _index, volume in enumerate(_as_list(storage.get("extraVolumes"))):
         volumes[volume["name"]] = volume
     for index, mount in enumerate(_as_list(storage.get("extraVolumeMounts"))):
         mounts[f"{index}-{mount['name']}"] = mount
@@ -171,33 +219,52 @@ def user_server_traits(data_api: str | None = None, public_url: str = "") -> dic
 
     # The single-user image writes the safe setting's page_config.json there (deploy/docker/singleuser.Dockerfile);
     # first on the path, it outranks any labconfig in the person's home.
-    environment = {"COMMONS_DATA_API_URL": data_api or data_api_url(), "HF_HUB_OFFLINE": "1",
-                   "COMMONS_CATALOG_DIR": f"{IMAGE_PROJECT_DIR}/catalog",
-                   "JUPYTER_CONFIG_PATH": f"{IMAGE_PROJECT_DIR}/{CONFIG_DIR_NAME}"}
+    environment = {
+        "COMMONS_DATA_API_URL": data_api or data_api_url(),
+        "HF_HUB_OFFLINE": "1",
+        "COMMONS_CATALOG_DIR": f"{IMAGE_PROJECT_DIR}/catalog",
+        "JUPYTER_CONFIG_PATH": f"{IMAGE_PROJECT_DIR}/{CONFIG_DIR_NAME}",
+    }
     if public_url:
         environment["COMMONS_HUB_URL"] = public_url
     environment.update(dask_gateway_environment(public_url))
     return {
         "args": [f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS]
-        + PERSONA_ARGS + server_args(),
-        "server_token_scopes": ["users:activity!user", "access:servers!server", "access:services!service=data-api",
-                                gateway_hub.SCOPE],
+        + PERSONA_ARGS
+        + server_args(),
+        "server_token_scopes": [
+            "users:activity!user",
+            "access:servers!server",
+            "access:services!service=data-api",
+            gateway_hub.SCOPE,
+        ],
         "environment": environment,
         "default_url": "/lab",
         # The greeting start-up file and the example notebooks into the person's home (their volume hides the
         # image's /home/jovyan), as the person, never overwriting their own edits: install.populate_home.
-        "lifecycle_hooks": {"postStart": {"exec": {"command": [
-            "python", "-c", "import os, pathlib; from commons_hub.install import populate_home; "
-                            "populate_home(pathlib.Path(os.environ['HOME']))"]}}},
+        "lifecycle_hooks": {
+            "postStart": {
+                "exec": {
+                    "command": [
+                        "python",
+                        "-c",
+                        "import os, pathlib; from commons_hub.install import populate_home; "
+                        "populate_home(pathlib.Path(os.environ['HOME']))",
+                    ]
+                }
+            }
+        },
     }
 
 
 def dask_gateway_environment(public_url: str = "") -> dict:
     """Where kernels find the gateway (as on one machine: services/dask_gateway/hub.py user_server_hook)."""
-    environment = {"DASK_GATEWAY__ADDRESS": f"http://{DASK_GATEWAY_HOST}{gateway_hub.PREFIX}",
-                   "DASK_GATEWAY__PROXY_ADDRESS": f"gateway://{DASK_GATEWAY_HOST}:80",
-                   "DASK_GATEWAY__AUTH__TYPE": "jupyterhub"}
-    if public_url:          # dashboard links go through the hub, behind its login
+    environment = {
+        "DASK_GATEWAY__ADDRESS": f"http://{DASK_GATEWAY_HOST}{gateway_hub.PREFIX}",
+        "DASK_GATEWAY__PROXY_ADDRESS": f"gateway://{DASK_GATEWAY_HOST}:80",
+        "DASK_GATEWAY__AUTH__TYPE": "jupyterhub",
+    }
+    if public_url:  # dashboard links go through the hub, behind its login
         environment["DASK_GATEWAY__PUBLIC_ADDRESS"] = public_url.rstrip("/") + gateway_hub.PREFIX
     return environment
 
@@ -206,8 +273,10 @@ def check_user_pod_environment(env: dict) -> None:
     """Raise if a user pod's environment would carry store or database credentials or another identity's token."""
     bad = sorted(name for name in env if FORBIDDEN_ENV.match(name))
     if bad:
-        raise ConfigurationError(f"user pods must not carry store or database credentials: remove {', '.join(bad)} "
-                                 f"from singleuser.extraEnv (kernels read data through the data-api only).")
+        raise ConfigurationError(
+            f"user pods must not carry store or database credentials: remove {', '.join(bad)} "
+            f"from singleuser.extraEnv (kernels read data through the data-api only)."
+        )
 
 
 def install_on_kubernetes(c) -> None:
@@ -217,7 +286,7 @@ def install_on_kubernetes(c) -> None:
 
     public_url = os.environ.get("COMMONS_PUBLIC_URL", "")
     extra = user_server_traits(os.environ.get("COMMONS_DATA_API_URL") or None, public_url)
-    current = c.KubeSpawner.environment   # the chart sets it from singleuser.extraEnv (else a lazy value)
+    current = c.KubeSpawner.environment  # the chart sets it from singleuser.extraEnv (else a lazy value)
     environment = {**(dict(current) if isinstance(current, dict) else {}), **extra.pop("environment")}
     check_user_pod_environment(environment)
     c.KubeSpawner.environment = environment
@@ -228,4 +297,3 @@ def install_on_kubernetes(c) -> None:
     home = Path(os.environ.get("COMMONS_HOME", "/srv/jupyterhub"))
     ctx = Context(home=home, bind_ip="0.0.0.0", public_url=public_url or "http://proxy-public", python=sys.executable)
     configure_auth(c, ctx, {})
-

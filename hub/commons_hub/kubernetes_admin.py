@@ -13,8 +13,7 @@ from pathlib import Path
 
 from commons_kernel.exceptions import ConfigurationError
 
-
-EXISTING_SECRET_DIR = Path("/usr/local/etc/jupyterhub/existing-secret")   # where the chart mounts hub.existingSecret
+EXISTING_SECRET_DIR = Path("/usr/local/etc/jupyterhub/existing-secret")  # where the chart mounts hub.existingSecret
 
 
 def create_first_admin(hub_db_url: str, name: str = "admin") -> str:
@@ -31,12 +30,14 @@ def create_first_admin(hub_db_url: str, name: str = "admin") -> str:
         UserInfo.__table__.create(session.get_bind(), checkfirst=True)
         row = UserInfo.find(session, name)
         if row is not None and row.is_authorized:
-            raise ConfigurationError(f"the account {name!r} exists and is approved already: sign in as {name}, or "
-                                     f"have another admin reset its password at /hub/change-password/{name}.")
+            raise ConfigurationError(
+                f"the account {name!r} exists and is approved already: sign in as {name}, or "
+                f"have another admin reset its password at /hub/change-password/{name}."
+            )
         password = new_password(name)
         if row is None:
             session.add(UserInfo(username=name, password=hash_password(password), is_authorized=True))
-        else:   # someone signed up with the name first: their unapproved sign-up is replaced
+        else:  # someone signed up with the name first: their unapproved sign-up is replaced
             row.password, row.is_authorized = hash_password(password), True
         session.commit()
         return password
@@ -47,8 +48,9 @@ def create_first_admin(hub_db_url: str, name: str = "admin") -> str:
 def main(argv=None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m commons_hub.kubernetes_admin",
-                                     description="The commons on Kubernetes (run inside the hub pod).")
+    parser = argparse.ArgumentParser(
+        prog="python -m commons_hub.kubernetes_admin", description="The commons on Kubernetes (run inside the hub pod)."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     first = sub.add_parser("first-admin", help="create the first administrator's account; prints its password once")
     first.add_argument("--hub-db-url", required=True, help="the hub database URL of the values (hub.db.url)")

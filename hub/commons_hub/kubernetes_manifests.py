@@ -82,11 +82,17 @@ def _walk(value, type_name: str, path: tuple) -> list:
     if value is None:
         return []
     if match := _LIST.match(type_name):
-        return [p for i, item in enumerate(value if isinstance(value, list) else [])
-                for p in _walk(item, match.group(1), path + (i,))]
+        return [
+            p
+            for i, item in enumerate(value if isinstance(value, list) else [])
+            for p in _walk(item, match.group(1), path + (i,))
+        ]
     if match := _DICT.match(type_name):
-        return [p for key, item in (value.items() if isinstance(value, dict) else [])
-                for p in _walk(item, match.group(1), path + (key,))]
+        return [
+            p
+            for key, item in (value.items() if isinstance(value, dict) else [])
+            for p in _walk(item, match.group(1), path + (key,))
+        ]
     model = getattr(k8s, type_name, None)
     if model is not None and hasattr(model, "attribute_map"):
         return unknown_keys(value, model, path)
@@ -104,8 +110,12 @@ def check_object(doc: dict, file: Path, positions: dict) -> list[Problem]:
         return [at((), "not a Kubernetes object: apiVersion and kind are required")]
     model = model_for(doc["apiVersion"], doc["kind"])
     if model is None:
-        return [at(("kind",), f"no model for apiVersion {doc['apiVersion']!r} kind {doc['kind']!r} in the "
-                              f"kubernetes client")]
+        return [
+            at(
+                ("kind",),
+                f"no model for apiVersion {doc['apiVersion']!r} kind {doc['kind']!r} in the kubernetes client",
+            )
+        ]
     problems = [at(path, message) for path, message in unknown_keys(doc, model)]
     if not (doc.get("metadata") or {}).get("name"):
         problems.append(at(("metadata",), "metadata.name is required"))
@@ -128,7 +138,7 @@ def load_objects(path: Path) -> list[tuple[dict, dict]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise ValidationFailed(f"{path}:{mark.line + 1}:{mark.column + 1}: not valid YAML ({exc.problem})") from None
-    return [(doc, _positions(node)) for doc, node in zip(docs, nodes) if doc is not None]
+    return [(doc, _positions(node)) for doc, node in zip(docs, nodes, strict=False) if doc is not None]
 
 
 def check_manifest_file(path: Path) -> list[Problem]:
@@ -140,10 +150,13 @@ def check_manifest_file(path: Path) -> list[Problem]:
 
 def check_kustomization(path: Path) -> list[Problem]:
     """Every resource a kustomization lists exists beside it, and every manifest beside it is listed."""
-    (doc, positions), = load_objects(path)
+    ((doc, positions),) = load_objects(path)
     listed = doc.get("resources") or []
-    problems = [Problem(path, *positions.get(("resources", i), (1, 1)), f"resource {name!r} does not exist")
-                for i, name in enumerate(listed) if not (path.parent / name).is_file()]
+    problems = [
+        Problem(path, *positions.get(("resources", i), (1, 1)), f"resource {name!r} does not exist")
+        for i, name in enumerate(listed)
+        if not (path.parent / name).is_file()
+    ]
     for other in sorted(path.parent.glob("*.yaml")):
         if other.name not in NOT_OBJECTS and other.name not in listed:
             problems.append(Problem(path, 1, 1, f"{other.name} is not listed under resources"))

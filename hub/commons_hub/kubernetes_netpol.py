@@ -21,9 +21,11 @@ def singleuser_network_policy(values: dict, release: str = "commons", chart: str
         return {"podSelector": {"matchLabels": {"component": component, "app": chart, "release": release}}}
 
     private = [{"ipBlock": {"cidr": cidr}} for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
-    egress = [{"to": [pods("hub")], "ports": [{"port": HUB_API_PORT}]},
-              {"to": [pods("proxy")], "ports": [{"port": 8000}]},
-              {"to": [pods("autohttps")], "ports": [{"port": 8080}, {"port": 8443}]}]
+    egress = [
+        {"to": [pods("hub")], "ports": [{"port": HUB_API_PORT}]},
+        {"to": [pods("proxy")], "ports": [{"port": 8000}]},
+        {"to": [pods("autohttps")], "ports": [{"port": 8080}, {"port": 8443}]},
+    ]
     dns_to = []
     if allow.get("dnsPortsCloudMetadataServer"):
         dns_to.append({"ipBlock": {"cidr": f"{metadata_ip}/32"}})
@@ -34,20 +36,40 @@ def singleuser_network_policy(values: dict, release: str = "commons", chart: str
     if dns_to:
         egress.append({"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}], "to": dns_to})
     if allow.get("nonPrivateIPs"):
-        egress.append({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [
-            "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", f"{metadata_ip}/32"]}}]})
+        egress.append(
+            {
+                "to": [
+                    {
+                        "ipBlock": {
+                            "cidr": "0.0.0.0/0",
+                            "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", f"{metadata_ip}/32"],
+                        }
+                    }
+                ]
+            }
+        )
     if allow.get("privateIPs"):
         egress.append({"to": private})
     if allow.get("cloudMetadataServer"):
         egress.append({"to": [{"ipBlock": {"cidr": f"{metadata_ip}/32"}}]})
     egress += policy.get("egress") or []
-    ingress = [{"ports": [{"port": "notebook-port"}],
-                "from": [{"podSelector": {"matchLabels": {"hub.jupyter.org/network-access-singleuser": "true"}}}]}]
+    ingress = [
+        {
+            "ports": [{"port": "notebook-port"}],
+            "from": [{"podSelector": {"matchLabels": {"hub.jupyter.org/network-access-singleuser": "true"}}}],
+        }
+    ]
     if policy.get("allowedIngressPorts"):
         ingress.insert(0, {"ports": [{"port": port} for port in policy["allowedIngressPorts"]]})
     ingress += policy.get("ingress") or []
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": "singleuser"},
-            "spec": {"podSelector": {"matchLabels": {"component": "singleuser-server", "app": chart,
-                                                     "release": release}},
-                     "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "singleuser"},
+        "spec": {
+            "podSelector": {"matchLabels": {"component": "singleuser-server", "app": chart, "release": release}},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": egress,
+        },
+    }

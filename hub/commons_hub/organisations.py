@@ -21,9 +21,11 @@ def organisation_of(username: str, conn=None) -> str:
     if known:
         return known
     if conn is not None:
-        listed = conn.execute(sa.select(project_members.c.organisation)
-                              .where(project_members.c.username == username, project_members.c.organisation != "")
-                              .limit(1)).scalar()
+        listed = conn.execute(
+            sa.select(project_members.c.organisation)
+            .where(project_members.c.username == username, project_members.c.organisation != "")
+            .limit(1)
+        ).scalar()
         if listed:
             return listed
     return ""

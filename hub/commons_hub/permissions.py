@@ -34,19 +34,38 @@ def can_vote(caller: Caller, proposer: str, named=frozenset()) -> bool:
     return may_vote(caller) and caller.name != proposer and caller.name not in set(named)
 
 
-def check_can_vote(caller: Caller, audit, *, proposal_id: int, proposer: str, named=frozenset(),
-                   project: str | None = None) -> None:
+def check_can_vote(
+    caller: Caller, audit, *, proposal_id: int, proposer: str, named=frozenset(), project: str | None = None
+) -> None:
     """Raise NotPermitted (after a ``deny`` entry) unless ``can_vote``; the reason says which rule."""
-    check(may_vote(caller), caller, audit, "vote",
-          f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
-          "Ask a steward to add you to the members group.", project=project)
-    check(caller.name != proposer, caller, audit, "vote",
-          f"{caller.name} proposed proposal {proposal_id} and cannot vote on it.",
-          "The other members and stewards decide it; you can add a comment when they do.", project=project)
-    check(caller.name not in set(named), caller, audit, "vote",
-          f"{caller.name} is named in proposal {proposal_id} (a member it would give access to, or the person it "
-          f"would add or remove) and cannot vote on it.",
-          "The other members and stewards decide it.", project=project)
+    check(
+        may_vote(caller),
+        caller,
+        audit,
+        "vote",
+        f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
+        "Ask a steward to add you to the members group.",
+        project=project,
+    )
+    check(
+        caller.name != proposer,
+        caller,
+        audit,
+        "vote",
+        f"{caller.name} proposed proposal {proposal_id} and cannot vote on it.",
+        "The other members and stewards decide it; you can add a comment when they do.",
+        project=project,
+    )
+    check(
+        caller.name not in set(named),
+        caller,
+        audit,
+        "vote",
+        f"{caller.name} is named in proposal {proposal_id} (a member it would give access to, or the person it "
+        f"would add or remove) and cannot vote on it.",
+        "The other members and stewards decide it.",
+        project=project,
+    )
 
 
 def may_contribute(caller: Caller) -> bool:
@@ -67,7 +86,15 @@ def check(allowed: bool, caller: Caller, audit, action: str, reason: str, how: s
     if allowed:
         return
     if audit is not None:
-        audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
-                                project=where.get("project"), dataset=where.get("dataset"),
-                                detail={"attempted": action, "reason": reason}))
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                actor_kind=caller.kind,
+                action="deny",
+                outcome="denied",
+                project=where.get("project"),
+                dataset=where.get("dataset"),
+                detail={"attempted": action, "reason": reason},
+            )
+        )
     raise NotPermitted(f"{reason} {how}".strip())

@@ -6,7 +6,7 @@ module only stores and reads projects and turns them into the ``ProjectView`` th
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
@@ -15,19 +15,42 @@ from commons_hub.policy import ProjectView
 from commons_kernel.exceptions import GovernanceError
 
 
-def create_project(slug: str, title: str, purpose: str, proposer: str, end_date: date, *, datasets: list[str],
-                   members: dict[str, str], public_benefit: str = "", organisation: str = "",
-                   status: str = "proposed", start_date: date | None = None, eng=None) -> int:
+def create_project(
+    slug: str,
+    title: str,
+    purpose: str,
+    proposer: str,
+    end_date: date,
+    *,
+    datasets: list[str],
+    members: dict[str, str],
+    public_benefit: str = "",
+    organisation: str = "",
+    status: str = "proposed",
+    start_date: date | None = None,
+    eng=None,
+) -> int:
     """Store a project; ``members`` maps user name → organisation. Returns the project id."""
     eng = eng or engine()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with eng.begin() as conn:
         if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
             raise GovernanceError(f"A project called {slug!r} already exists; choose another short name.")
-        project_id = conn.execute(projects.insert().values(
-            slug=slug, title=title, purpose=purpose, public_benefit=public_benefit, organisation=organisation,
-            proposer=proposer, status=status, start_date=start_date, end_date=end_date, created_at=now,
-            decided_at=now if status == "approved" else None)).inserted_primary_key[0]
+        project_id = conn.execute(
+            projects.insert().values(
+                slug=slug,
+                title=title,
+                purpose=purpose,
+                public_benefit=public_benefit,
+                organisation=organisation,
+                proposer=proposer,
+                status=status,
+                start_date=start_date,
+                end_date=end_date,
+                created_at=now,
+                decided_at=now if status == "approved" else None,
+            )
+        ).inserted_primary_key[0]
         for username, org in members.items():
             conn.execute(project_members.insert().values(project_id=project_id, username=username, organisation=org))
         for name in datasets:
@@ -36,10 +59,12 @@ def create_project(slug: str, title: str, purpose: str, proposer: str, end_date:
 
 
 def _view(conn, row) -> ProjectView:
-    members = frozenset(conn.execute(sa.select(project_members.c.username)
-                                     .where(project_members.c.project_id == row.id)).scalars())
-    datasets = frozenset(conn.execute(sa.select(project_datasets.c.dataset)
-                                      .where(project_datasets.c.project_id == row.id)).scalars())
+    members = frozenset(
+        conn.execute(sa.select(project_members.c.username).where(project_members.c.project_id == row.id)).scalars()
+    )
+    datasets = frozenset(
+        conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == row.id)).scalars()
+    )
     return ProjectView(row.slug, row.status, row.end_date, members, datasets, row.start_date)
 
 
@@ -57,27 +82,46 @@ def list_projects(eng=None) -> list[dict]:
         rows = conn.execute(sa.select(projects).order_by(projects.c.id)).all()
         result = []
         for row in rows:
-            members = conn.execute(sa.select(project_members.c.username, project_members.c.organisation)
-                                   .where(project_members.c.project_id == row.id)).all()
-            datasets = conn.execute(sa.select(project_datasets.c.dataset)
-                                    .where(project_datasets.c.project_id == row.id)).scalars().all()
-            result.append({
-                "slug": row.slug, "title": row.title, "purpose": row.purpose, "public_benefit": row.public_benefit,
-                "organisation": row.organisation, "proposer": row.proposer, "status": row.status,
-                "start_date": row.start_date.isoformat() if row.start_date else None,
-                "end_date": row.end_date.isoformat(), "active": _active(row),
-                "members": [{"username": m.username, "organisation": m.organisation} for m in members],
-                "datasets": sorted(datasets),
-            })
+            members = conn.execute(
+                sa.select(project_members.c.username, project_members.c.organisation).where(
+                    project_members.c.project_id == row.id
+                )
+            ).all()
+            datasets = (
+                conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == row.id))
+                .scalars()
+                .all()
+            )
+            result.append(
+                {
+                    "slug": row.slug,
+                    "title": row.title,
+                    "purpose": row.purpose,
+                    "public_benefit": row.public_benefit,
+                    "organisation": row.organisation,
+                    "proposer": row.proposer,
+                    "status": row.status,
+                    "start_date": row.start_date.isoformat() if row.start_date else None,
+                    "end_date": row.end_date.isoformat(),
+                    "active": _active(row),
+                    "members": [{"username": m.username, "organisation": m.organisation} for m in members],
+                    "datasets": sorted(datasets),
+                }
+            )
     return result
 
 
 def projects_of(username: str, eng=None) -> list[str]:
     eng = eng or engine()
     with eng.connect() as conn:
-        return list(conn.execute(
-            sa.select(projects.c.slug).join(project_members, project_members.c.project_id == projects.c.id)
-            .where(project_members.c.username == username).order_by(projects.c.slug)).scalars())
+        return list(
+            conn.execute(
+                sa.select(projects.c.slug)
+                .join(project_members, project_members.c.project_id == projects.c.id)
+                .where(project_members.c.username == username)
+                .order_by(projects.c.slug)
+            ).scalars()
+        )
 
 
 def _active(row) -> bool:
@@ -94,11 +138,17 @@ def seed_demo_project(analyst: str, eng=None) -> None:
         return
     today = date.today()
     create_project(
-        DEMO_PROJECT, "Early help demand and deprivation (demonstration, synthetic data)",
+        DEMO_PROJECT,
+        "Early help demand and deprivation (demonstration, synthetic data)",
         "Understand how demand for early-help referrals varies with neighbourhood deprivation across the City "
         "Region, to plan outreach. Uses SYNTHETIC referral data.",
-        proposer=analyst, end_date=date(today.year + 1, 12, 31), start_date=date(today.year - 1, 1, 1),
+        proposer=analyst,
+        end_date=date(today.year + 1, 12, 31),
+        start_date=date(today.year - 1, 1, 1),
         datasets=["synthetic_referrals", "imd2019_lsoa11", "population_mid2019_lsoa11"],
         members={analyst: "Demo Borough Council data team"},
         public_benefit="Earlier support for families in the most deprived neighbourhoods.",
-        organisation="Demo Borough Council", status="approved", eng=eng)
+        organisation="Demo Borough Council",
+        status="approved",
+        eng=eng,
+    )

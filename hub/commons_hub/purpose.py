@@ -29,7 +29,7 @@ def is_blank(purpose: str | None) -> bool:
 
 
 def purpose_problem(purpose: str | None, min_words: int | None = None) -> str:
-    """"" when ``purpose`` is a real purpose; otherwise why not, in words that teach what to write."""
+    """ "" when ``purpose`` is a real purpose; otherwise why not, in words that teach what to write."""
     needed = setting("purpose_min_words") if min_words is None else min_words
     words = purpose_words(purpose)
     if len(words) >= needed:
@@ -38,6 +38,8 @@ def purpose_problem(purpose: str | None, min_words: int | None = None) -> str:
     invisible = [c for c in text if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp")]
     shown = "an invisible character" if invisible and not text.strip("".join(invisible) + " \t") else repr(text[:60])
     counted = f"{len(words)} word{'s' if len(words) != 1 else ''}"
-    return (f"the purpose given ({shown}) has {counted}; a purpose says in at least {needed} words what the read "
-            f"is for, e.g. purpose='{EXAMPLE}' (a word is 2 or more letters; it is kept in the audit log and shown "
-            f"on the public register)")
+    return (
+        f"the purpose given ({shown}) has {counted}; a purpose says in at least {needed} words what the read "
+        f"is for, e.g. purpose='{EXAMPLE}' (a word is 2 or more letters; it is kept in the audit log and shown "
+        f"on the public register)"
+    )

@@ -21,29 +21,35 @@ class QuorumRule:
     owner_veto: bool = True
 
     @classmethod
-    def from_settings(cls) -> "QuorumRule":
+    def from_settings(cls) -> QuorumRule:
         from commons_kernel.config import setting
 
-        return cls(min_votes=setting("quorum_min_votes"), min_stewards=setting("quorum_min_stewards"),
-                   approve_share=setting("quorum_approve_share"), owner_veto=setting("owner_veto"))
+        return cls(
+            min_votes=setting("quorum_min_votes"),
+            min_stewards=setting("quorum_min_stewards"),
+            approve_share=setting("quorum_approve_share"),
+            owner_veto=setting("owner_veto"),
+        )
 
     def describe(self) -> str:
         veto = "; the owner of a restricted dataset may veto" if self.owner_veto else ""
-        return (f"at least {self.min_votes} votes with at least {self.min_stewards} steward(s) among them; approved "
-                f"when more than {self.approve_share:.0%} of approve and reject votes approve{veto}")
+        return (
+            f"at least {self.min_votes} votes with at least {self.min_stewards} steward(s) among them; approved "
+            f"when more than {self.approve_share:.0%} of approve and reject votes approve{veto}"
+        )
 
 
 @dataclass(frozen=True)
 class Ballot:
     voter: str
-    choice: str                                 # approve | reject | abstain
+    choice: str  # approve | reject | abstain
     steward: bool = False
-    owner_of: frozenset[str] = frozenset()      # restricted datasets of the proposal whose owner this voter speaks for
+    owner_of: frozenset[str] = frozenset()  # restricted datasets of the proposal whose owner this voter speaks for
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str                                  # open | approved | rejected
+    status: str  # open | approved | rejected
     reason: str
     counts: dict = field(default_factory=dict)
 

@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 def sweep_leftovers(home: Path | None = None, eng: sa.Engine | None = None) -> list[str]:
     """Run every sweep over the state directory ``home``; returns one line per thing done (also logged)."""
     store, eng = Store(home), eng or engine()
-    done = [*contributions.sweep(store, eng), *withdrawals.sweep(store, eng), *releases.sweep(store.home, eng),
-            *store.sweep()]
+    done = [
+        *contributions.sweep(store, eng),
+        *withdrawals.sweep(store, eng),
+        *releases.sweep(store.home, eng),
+        *store.sweep(),
+    ]
     for line in done:
         log.warning("start-up sweep: %s", line)
     return done

@@ -30,8 +30,8 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 @dataclass
 class StoredFile:
-    name: str                 # file name under files/
-    output: str               # the analyst's name for the object
+    name: str  # file name under files/
+    output: str  # the analyst's name for the object
     kind: str
     media_type: str
     sha256: str
@@ -40,9 +40,18 @@ class StoredFile:
     exception: str | None
 
     def row(self, release_id: int) -> dict:
-        return {"release_id": release_id, "name": self.name, "output": self.output, "kind": self.kind,
-                "media_type": self.media_type, "sha256": self.sha256, "bytes": self.bytes,
-                "check_status": self.check.status, "check_summary": self.check.summary, "exception": self.exception}
+        return {
+            "release_id": release_id,
+            "name": self.name,
+            "output": self.output,
+            "kind": self.kind,
+            "media_type": self.media_type,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "check_status": self.check.status,
+            "check_summary": self.check.summary,
+            "exception": self.exception,
+        }
 
 
 @dataclass
@@ -101,8 +110,18 @@ def stage(home: Path, checked: list[tuple[Output, OutputCheck]], acro=None) -> S
         for output, result in checked:
             for name, media_type, data in _files_of(output):
                 _write(path / "files" / name, data)
-                stored.append(StoredFile(name, output.name, output.kind, media_type, hashlib.sha256(data).hexdigest(),
-                                         len(data), result, output.exception))
+                stored.append(
+                    StoredFile(
+                        name,
+                        output.name,
+                        output.kind,
+                        media_type,
+                        hashlib.sha256(data).hexdigest(),
+                        len(data),
+                        result,
+                        output.exception,
+                    )
+                )
         if acro is not None:
             _write(path / "acro_results.json", json.dumps(acro, indent=2, sort_keys=True, default=str).encode())
     except BaseException:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from commons_hub import release_files, release_rules as rules
+from commons_hub import release_files
+from commons_hub import release_rules as rules
 from commons_hub.policy import Caller
 from commons_hub.projects import project_view
 from commons_hub.releases import ReleaseService
@@ -29,9 +30,9 @@ RESULT = {FAIL: "failed", PASS: "passed", "review": "needs review"}
 @dataclass
 class RuleResult:
     rule: str
-    status: str   # passed | failed | needs review
-    cells: int    # cells the rule flagged
-    why: str      # the rule, with the thresholds it used
+    status: str  # passed | failed | needs review
+    cells: int  # cells the rule flagged
+    why: str  # the rule, with the thresholds it used
 
 
 @dataclass
@@ -62,8 +63,9 @@ def rule_results(check: dict) -> list[RuleResult]:
     for cell in cells:
         for name in cell.get("rules") or []:
             flagged[name] = flagged.get(name, 0) + 1
-    names = [rule.name for rule in table_rules(TABLE_EVIDENCE)] + sorted(set(flagged) - {
-        rule.name for rule in table_rules(TABLE_EVIDENCE)})
+    names = [rule.name for rule in table_rules(TABLE_EVIDENCE)] + sorted(
+        set(flagged) - {rule.name for rule in table_rules(TABLE_EVIDENCE)}
+    )
     results = []
     for name in names:
         rule = RULES.get(name)
@@ -78,18 +80,23 @@ def rule_results(check: dict) -> list[RuleResult]:
 def may_preview(caller: Caller, release: dict, engine) -> bool:
     """Whether ``caller`` may see the files' rows now (the download rule: checkers; members once released)."""
     view = project_view(release["project"], engine)
-    decision = rules.decide_download(caller, rules.ReleaseView(release["id"], release["project"],
-                                                               release.get("requester") or "", release["status"]),
-                                     view.members if view else frozenset())
+    decision = rules.decide_download(
+        caller,
+        rules.ReleaseView(release["id"], release["project"], release.get("requester") or "", release["status"]),
+        view.members if view else frozenset(),
+    )
     return decision.allowed
 
 
-def table_preview(service: ReleaseService, caller: Caller, release_id: int, name: str,
-                  limit: int = PREVIEW_ROWS) -> TablePreview:
+def table_preview(
+    service: ReleaseService, caller: Caller, release_id: int, name: str, limit: int = PREVIEW_ROWS
+) -> TablePreview:
     """The first rows of table file ``name``: decided, checksum-verified and audited by ``open_download``."""
     path, _stored = service.open_download(caller, release_id, name)
     frame = release_files.with_labels(table_from_parquet(path.read_bytes()))
     head = frame.head(limit)
-    rows = [["" if value is None or value != value else str(value) for value in record]
-            for record in head.itertuples(index=False, name=None)]
+    rows = [
+        ["" if value is None or value != value else str(value) for value in record]
+        for record in head.itertuples(index=False, name=None)
+    ]
     return TablePreview([str(c) for c in frame.columns], rows, len(frame))

@@ -52,49 +52,85 @@ def _not_now(reason: str, how: str, rule: str, project: str | None = None) -> De
     return Decision(False, reason, how, project=project, rule=rule, details={"kind": "state"})
 
 
-def decide_request(caller: Caller, project_slug: str, project: ProjectView | None,
-                   today: date | None = None) -> Decision:
+def decide_request(
+    caller: Caller, project_slug: str, project: ProjectView | None, today: date | None = None
+) -> Decision:
     """May ``caller`` ask for outputs of ``project`` to be released now?"""
     today = today or date.today()
     if caller.kind != "user":
-        return _denied(f"{caller.kind} {caller.name} cannot ask for a release: only people can.",
-                       "Ask from a member's notebook with ck.request_release(...).", "request-person")
+        return _denied(
+            f"{caller.kind} {caller.name} cannot ask for a release: only people can.",
+            "Ask from a member's notebook with ck.request_release(...).",
+            "request-person",
+        )
     if project is None:
-        return _denied(f"there is no project called {project_slug!r}.", "List projects with `ck.projects()`.",
-                       "request-project")
+        return _denied(
+            f"there is no project called {project_slug!r}.", "List projects with `ck.projects()`.", "request-project"
+        )
     if caller.name not in project.members:
-        return _denied(f"{caller.name} is not a member of project {project.slug!r}: only its members may ask for "
-                       f"its outputs to be released.", "Ask the project's members to add you (it goes to a vote).",
-                       "request-member", project.slug)
+        return _denied(
+            f"{caller.name} is not a member of project {project.slug!r}: only its members may ask for "
+            f"its outputs to be released.",
+            "Ask the project's members to add you (it goes to a vote).",
+            "request-member",
+            project.slug,
+        )
     if project.status != "approved":
-        return _not_now(f"project {project.slug!r} is {project.status}, not approved.",
-                        "Releases start once the members' vote approves the project.", "request-project-status",
-                        project.slug)
+        return _not_now(
+            f"project {project.slug!r} is {project.status}, not approved.",
+            "Releases start once the members' vote approves the project.",
+            "request-project-status",
+            project.slug,
+        )
     if project.start_date and today < project.start_date:
-        return _not_now(f"project {project.slug!r} starts on {project.start_date.isoformat()}.",
-                        "Ask again once the project has started.", "request-project-dates", project.slug)
+        return _not_now(
+            f"project {project.slug!r} starts on {project.start_date.isoformat()}.",
+            "Ask again once the project has started.",
+            "request-project-dates",
+            project.slug,
+        )
     if today > project.end_date:
-        return _not_now(f"project {project.slug!r} ended on {project.end_date.isoformat()}.",
-                        "Propose an extension (a new end date goes to a vote).", "request-project-dates", project.slug)
-    return Decision(True, f"{caller.name} is a member of approved project {project.slug!r}.", project=project.slug,
-                    rule="request")
+        return _not_now(
+            f"project {project.slug!r} ended on {project.end_date.isoformat()}.",
+            "Propose an extension (a new end date goes to a vote).",
+            "request-project-dates",
+            project.slug,
+        )
+    return Decision(
+        True, f"{caller.name} is a member of approved project {project.slug!r}.", project=project.slug, rule="request"
+    )
 
 
 def decide_resubmit(caller: Caller, old: ReleaseView, replaced_by: int | None, project_slug: str) -> Decision:
     """May ``caller`` resubmit release ``old`` (sent back for changes) as a new version?"""
     if caller.name != old.requester:
-        return _denied(f"release {old.id} was requested by {old.requester}; only they may resubmit it.",
-                       "Ask for a new release of your own with ck.request_release(...).", "resubmit-requester",
-                       old.project)
+        return _denied(
+            f"release {old.id} was requested by {old.requester}; only they may resubmit it.",
+            "Ask for a new release of your own with ck.request_release(...).",
+            "resubmit-requester",
+            old.project,
+        )
     if old.project != project_slug:
-        return _not_now(f"release {old.id} belongs to project {old.project!r}, not {project_slug!r}.",
-                        f"Resubmit it with project={old.project!r}.", "resubmit-project", old.project)
+        return _not_now(
+            f"release {old.id} belongs to project {old.project!r}, not {project_slug!r}.",
+            f"Resubmit it with project={old.project!r}.",
+            "resubmit-project",
+            old.project,
+        )
     if old.status != CHANGES_REQUESTED:
-        return _not_now(f"release {old.id} is {old.status}: only a release sent back for changes can be resubmitted.",
-                        "See its reviews with ck.releases().", "resubmit-status", old.project)
+        return _not_now(
+            f"release {old.id} is {old.status}: only a release sent back for changes can be resubmitted.",
+            "See its reviews with ck.releases().",
+            "resubmit-status",
+            old.project,
+        )
     if replaced_by is not None:
-        return _not_now(f"release {old.id} was already resubmitted as release {replaced_by}.",
-                        f"Resubmit the latest version instead: replaces={replaced_by}.", "resubmit-once", old.project)
+        return _not_now(
+            f"release {old.id} was already resubmitted as release {replaced_by}.",
+            f"Resubmit the latest version instead: replaces={replaced_by}.",
+            "resubmit-once",
+            old.project,
+        )
     return Decision(True, f"{caller.name} resubmits release {old.id}.", project=old.project, rule="resubmit")
 
 
@@ -103,18 +139,32 @@ def decide_review(caller: Caller, release: ReleaseView, decision: str) -> Decisi
     if decision not in DECISIONS:
         raise ValidationFailed(f"A review decision is one of {', '.join(DECISIONS)}, not {decision!r}.")
     if not is_checker(caller):
-        return _denied(f"{caller.name} is not in the {CHECKERS_GROUP} group: only output checkers review releases.",
-                       "Ask a steward to add you to the checkers group after the output-checking training.",
-                       "review-checker", release.project)
+        return _denied(
+            f"{caller.name} is not in the {CHECKERS_GROUP} group: only output checkers review releases.",
+            "Ask a steward to add you to the checkers group after the output-checking training.",
+            "review-checker",
+            release.project,
+        )
     if caller.name == release.requester:
-        return _denied(f"{caller.name} asked for release {release.id} and cannot review it (no self-approval).",
-                       "Two other checkers must review it.", "review-self", release.project)
+        return _denied(
+            f"{caller.name} asked for release {release.id} and cannot review it (no self-approval).",
+            "Two other checkers must review it.",
+            "review-self",
+            release.project,
+        )
     if release.status != PENDING:
-        return _not_now(f"release {release.id} is {release.status}; only pending releases are reviewed.",
-                        "A release sent back for changes comes back as a new version to review.", "review-status",
-                        release.project)
-    return Decision(True, f"{caller.name} is a checker and did not ask for release {release.id}.",
-                    project=release.project, rule="review")
+        return _not_now(
+            f"release {release.id} is {release.status}; only pending releases are reviewed.",
+            "A release sent back for changes comes back as a new version to review.",
+            "review-status",
+            release.project,
+        )
+    return Decision(
+        True,
+        f"{caller.name} is a checker and did not ask for release {release.id}.",
+        project=release.project,
+        rule="review",
+    )
 
 
 def latest_decisions(reviews: list[ReviewView]) -> dict[str, str]:
@@ -149,14 +199,26 @@ def decide_download(caller: Caller, release: ReleaseView, project_members: froze
     if is_checker(caller):
         return Decision(True, f"{caller.name} is an output checker.", project=release.project, rule="download-checker")
     if caller.name not in project_members:
-        return _denied(f"release {release.id} belongs to project {release.project!r}; {caller.name} is not one of its "
-                       f"members.", "Released outputs are listed on the public register; ask the project for them.",
-                       "download-member", release.project)
+        return _denied(
+            f"release {release.id} belongs to project {release.project!r}; {caller.name} is not one of its members.",
+            "Released outputs are listed on the public register; ask the project for them.",
+            "download-member",
+            release.project,
+        )
     if release.status != RELEASED:
-        return _not_now(f"release {release.id} is {release.status}: its files can be downloaded once two checkers "
-                        f"have approved it.", "Follow it with ck.releases().", "download-status", release.project)
-    return Decision(True, f"{caller.name} is a member of project {release.project!r} and release {release.id} is "
-                          f"released.", project=release.project, rule="download-member")
+        return _not_now(
+            f"release {release.id} is {release.status}: its files can be downloaded once two checkers "
+            f"have approved it.",
+            "Follow it with ck.releases().",
+            "download-status",
+            release.project,
+        )
+    return Decision(
+        True,
+        f"{caller.name} is a member of project {release.project!r} and release {release.id} is released.",
+        project=release.project,
+        rule="download-member",
+    )
 
 
 def check(decision: Decision, what: str) -> Decision:
@@ -172,11 +234,15 @@ def next_step(status: str, approved_by: list[str]) -> str:
     """One sentence for the requester: what happens next."""
     if status == PENDING:
         missing = APPROVALS_NEEDED - len(approved_by)
-        return (f"Waiting for {missing} more approval{'s' if missing != 1 else ''} from the output checkers "
-                f"(approved so far: {', '.join(approved_by) or 'nobody'}).")
+        return (
+            f"Waiting for {missing} more approval{'s' if missing != 1 else ''} from the output checkers "
+            f"(approved so far: {', '.join(approved_by) or 'nobody'})."
+        )
     if status == RELEASED:
         return "Released: the project's members can download the files with ck.download_release(id, folder)."
     if status == REJECTED:
         return "Rejected: read the checkers' comments; these outputs cannot leave the commons."
-    return ("Changes requested: read the checkers' comments, change the outputs and resubmit them with "
-            "ck.request_release(..., replaces=id).")
+    return (
+        "Changes requested: read the checkers' comments, change the outputs and resubmit them with "
+        "ck.request_release(..., replaces=id)."
+    )

@@ -15,24 +15,26 @@ before the error is raised.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import sqlalchemy as sa
 
-from commons_hub import release_files, release_rules as rules
+from commons_hub import release_files
+from commons_hub import release_rules as rules
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.policy import Caller
 from commons_hub.projects import project_view, projects_of
-from commons_hub.tables.releases import release_files as files_table, release_reviews, releases
+from commons_hub.tables.releases import release_files as files_table
+from commons_hub.tables.releases import release_reviews, releases
 from commons_kernel.disclosure import resolve_thresholds
 from commons_kernel.exceptions import CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
 from commons_kernel.release_outputs import FAIL, Output, check_file, worst
 
 MAX_OUTPUTS = 40
-MAX_OUTPUT_BYTES = 20 * 1024 * 1024   # all outputs of one request together, decoded
+MAX_OUTPUT_BYTES = 20 * 1024 * 1024  # all outputs of one request together, decoded
 MAX_TITLE = 200
 
 
@@ -42,8 +44,9 @@ class ReleaseNotFound(CommonsError):
         if name is None:
             super().__init__(f"No release {release_id}. List the releases you can see with ck.releases().")
         else:
-            super().__init__(f"Release {release_id} has no file {name!r}; ck.describe_release({release_id}) lists "
-                             f"its files.")
+            super().__init__(
+                f"Release {release_id} has no file {name!r}; ck.describe_release({release_id}) lists its files."
+            )
 
 
 @dataclass
@@ -56,14 +59,16 @@ class ReleaseRequest:
     acro: object | None = None
 
     @classmethod
-    def from_payload(cls, payload) -> "ReleaseRequest":
+    def from_payload(cls, payload) -> ReleaseRequest:
         if not isinstance(payload, dict):
             raise ValidationFailed("A release request is a JSON object with project, title, description and outputs.")
         text = {k: payload.get(k) for k in ("project", "title", "description")}
         missing = [k for k, v in text.items() if not isinstance(v, str) or not v.strip()]
         if missing:
-            raise ValidationFailed(f"A release request needs {', '.join(missing)}: say which project the outputs "
-                                   f"come from and, in plain words, what they are and why they should leave.")
+            raise ValidationFailed(
+                f"A release request needs {', '.join(missing)}: say which project the outputs "
+                f"come from and, in plain words, what they are and why they should leave."
+            )
         if len(text["title"]) > MAX_TITLE:
             raise ValidationFailed(f"The title has {len(text['title'])} characters; keep it under {MAX_TITLE}.")
         items = payload.get("outputs")
@@ -77,17 +82,24 @@ class ReleaseRequest:
             raise ValidationFailed("Two outputs have the same name; give each its own.")
         size = sum(len(o.content) for o in outputs)
         if size > MAX_OUTPUT_BYTES:
-            raise ValidationFailed(f"The outputs add up to {size:,} bytes; at most {MAX_OUTPUT_BYTES:,}. Release "
-                                   f"summaries, not data.")
+            raise ValidationFailed(
+                f"The outputs add up to {size:,} bytes; at most {MAX_OUTPUT_BYTES:,}. Release summaries, not data."
+            )
         replaces = payload.get("replaces")
         if replaces is not None and (not isinstance(replaces, int) or isinstance(replaces, bool)):
             raise ValidationFailed("replaces must be the id (a whole number) of the release sent back for changes.")
-        return cls(text["project"].strip(), text["title"].strip(), text["description"].strip(), outputs, replaces,
-                   payload.get("acro"))
+        return cls(
+            text["project"].strip(),
+            text["title"].strip(),
+            text["description"].strip(),
+            outputs,
+            replaces,
+            payload.get("acro"),
+        )
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _view(row) -> rules.ReleaseView:
@@ -113,8 +125,10 @@ class ReleaseService:
             version = 1
             if request.replaces is not None:
                 old = self._row(request.replaces)
-                rules.check(rules.decide_resubmit(caller, _view(old), self._replaced_by(old.id), request.project),
-                            f"release {old.id}")
+                rules.check(
+                    rules.decide_resubmit(caller, _view(old), self._replaced_by(old.id), request.project),
+                    f"release {old.id}",
+                )
                 version = old.version + 1
             thresholds = resolve_thresholds(None, [m for m in map(self.metadata_of, sorted(view.datasets)) if m])
             checked = [(output, check_file(output, thresholds)) for output in request.outputs]
@@ -136,7 +150,8 @@ class ReleaseService:
             raise DisclosureRisk(
                 f"The data-api's own checks fail {len(failing)} output(s): {lines}. Release the suppressed copy "
                 f"(disclosure.suppress_small_counts, or check_output(table).suppressed), combine small groups, or, if "
-                f"it must go out as it is, give a reason with exceptions={{'name': 'why'}} for the checkers to judge.")
+                f"it must go out as it is, give a reason with exceptions={{'name': 'why'}} for the checkers to judge."
+            )
 
     def _store(self, caller, request: ReleaseRequest, staging, version: int, thresholds) -> int:
         status = worst(f.check.status for f in staging.files)
@@ -144,31 +159,64 @@ class ReleaseService:
         try:
             with self.audit.transaction() as conn:  # rows, files in place and the audit entry: all or nothing
                 if request.replaces is not None:
-                    again = conn.execute(sa.select(releases.c.id)
-                                         .where(releases.c.replaces == request.replaces)).first()
+                    again = conn.execute(
+                        sa.select(releases.c.id).where(releases.c.replaces == request.replaces)
+                    ).first()
                     if again:
-                        raise GovernanceError(f"release {request.replaces} was already resubmitted as release "
-                                              f"{again.id}; resubmit that one instead.")
-                release_id = conn.execute(releases.insert().values(
-                    project=request.project, title=request.title, description=request.description,
-                    requester=caller.name, status=rules.PENDING, created_at=_now(), replaces=request.replaces,
-                    version=version, checks_status=status)).inserted_primary_key[0]
+                        raise GovernanceError(
+                            f"release {request.replaces} was already resubmitted as release "
+                            f"{again.id}; resubmit that one instead."
+                        )
+                release_id = conn.execute(
+                    releases.insert().values(
+                        project=request.project,
+                        title=request.title,
+                        description=request.description,
+                        requester=caller.name,
+                        status=rules.PENDING,
+                        created_at=_now(),
+                        replaces=request.replaces,
+                        version=version,
+                        checks_status=status,
+                    )
+                ).inserted_primary_key[0]
                 for stored in staging.files:
                     conn.execute(files_table.insert().values(**stored.row(release_id)))
-                manifest = {"release": release_id, "project": request.project, "title": request.title,
-                            "requester": caller.name, "version": version, "replaces": request.replaces,
-                            "created_at": _now().isoformat(), "thresholds": thresholds.to_dict(),
-                            "files": [{**stored.row(release_id), "check": stored.check.to_dict()}
-                                      for stored in staging.files]}
+                manifest = {
+                    "release": release_id,
+                    "project": request.project,
+                    "title": request.title,
+                    "requester": caller.name,
+                    "version": version,
+                    "replaces": request.replaces,
+                    "created_at": _now().isoformat(),
+                    "thresholds": thresholds.to_dict(),
+                    "files": [{**stored.row(release_id), "check": stored.check.to_dict()} for stored in staging.files],
+                }
                 release_files.unpublish(self.home, release_id)  # a folder left by a crash before its commit
                 release_files.publish(self.home, staging, release_id, manifest)
-                self.audit.append(AuditEvent(
-                    actor=caller.name, actor_kind=caller.kind, action="release-request", project=request.project,
-                    purpose=request.description, detail={
-                        "release": release_id, "title": request.title, "version": version,
-                        "replaces": request.replaces, "checks_status": status, "acro_results": request.acro is not None,
-                        "files": [{"name": f.name, "sha256": f.sha256, "check": f.check.status}
-                                  for f in sorted(staging.files, key=lambda f: f.name)]}), conn=conn)
+                self.audit.append(
+                    AuditEvent(
+                        actor=caller.name,
+                        actor_kind=caller.kind,
+                        action="release-request",
+                        project=request.project,
+                        purpose=request.description,
+                        detail={
+                            "release": release_id,
+                            "title": request.title,
+                            "version": version,
+                            "replaces": request.replaces,
+                            "checks_status": status,
+                            "acro_results": request.acro is not None,
+                            "files": [
+                                {"name": f.name, "sha256": f.sha256, "check": f.check.status}
+                                for f in sorted(staging.files, key=lambda f: f.name)
+                            ],
+                        },
+                    ),
+                    conn=conn,
+                )
         except BaseException:
             if release_id is not None and not self._exists(release_id):
                 release_files.unpublish(self.home, release_id)
@@ -182,30 +230,60 @@ class ReleaseService:
             row = self._row(release_id)
             rules.check(rules.decide_review(caller, _view(row), decision), f"release {release_id}")
             if decision != rules.APPROVE and not comment:
-                raise ValidationFailed(f"Say why in the comment: the requester needs it to {decision.replace('-', ' ')}"
-                                       f" well (which output, which cells, what to change).")
+                raise ValidationFailed(
+                    f"Say why in the comment: the requester needs it to {decision.replace('-', ' ')}"
+                    f" well (which output, which cells, what to change)."
+                )
             with self.audit.transaction() as conn:  # the review, any release it makes and their entries together
                 current = conn.execute(sa.select(releases).where(releases.c.id == release_id)).first()
                 rules.check(rules.decide_review(caller, _view(current), decision), f"release {release_id}")
-                conn.execute(release_reviews.insert().values(release_id=release_id, checker=caller.name,
-                                                             decision=decision, comment=comment, created_at=_now()))
+                conn.execute(
+                    release_reviews.insert().values(
+                        release_id=release_id,
+                        checker=caller.name,
+                        decision=decision,
+                        comment=comment,
+                        created_at=_now(),
+                    )
+                )
                 reviews = self._reviews(conn, release_id)
                 status = rules.status_after([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
                 if status != rules.PENDING:
                     now = _now()
-                    conn.execute(releases.update().where(releases.c.id == release_id).values(
-                        status=status, decided_at=now, released_at=now if status == rules.RELEASED else None))
-                self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-review",
-                                             project=row.project, detail={"release": release_id, "decision": decision,
-                                                                          "comment": comment, "status": status}),
-                                  conn=conn)
+                    conn.execute(
+                        releases.update()
+                        .where(releases.c.id == release_id)
+                        .values(status=status, decided_at=now, released_at=now if status == rules.RELEASED else None)
+                    )
+                self.audit.append(
+                    AuditEvent(
+                        actor=caller.name,
+                        actor_kind=caller.kind,
+                        action="release-review",
+                        project=row.project,
+                        detail={"release": release_id, "decision": decision, "comment": comment, "status": status},
+                    ),
+                    conn=conn,
+                )
                 if status == rules.RELEASED:
-                    approvers = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews],
-                                                row.requester)
-                    self.audit.append(AuditEvent(
-                        actor=caller.name, actor_kind=caller.kind, action="release", project=row.project,
-                        detail={"release": release_id, "title": row.title, "requester": row.requester,
-                                "checkers": approvers}), conn=conn)
+                    approvers = rules.approvals(
+                        [rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester
+                    )
+                    self.audit.append(
+                        AuditEvent(
+                            actor=caller.name,
+                            actor_kind=caller.kind,
+                            action="release",
+                            project=row.project,
+                            detail={
+                                "release": release_id,
+                                "title": row.title,
+                                "requester": row.requester,
+                                "checkers": approvers,
+                            },
+                        ),
+                        conn=conn,
+                    )
         except CommonsError as exc:
             self._audit_denied(caller, "release-review", None, exc, release=release_id, decision=decision)
             raise
@@ -218,14 +296,26 @@ class ReleaseService:
         row = self._row(release_id)
         with self.engine.connect() as conn:
             reviews = self._reviews(conn, release_id)
-            files = conn.execute(sa.select(files_table).where(files_table.c.release_id == release_id)
-                                 .order_by(files_table.c.name)).mappings().all()
+            files = (
+                conn.execute(
+                    sa.select(files_table).where(files_table.c.release_id == release_id).order_by(files_table.c.name)
+                )
+                .mappings()
+                .all()
+            )
         view = project_view(row.project, self.engine)
         members = view.members if view else frozenset()
         approved = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
-        public = {"id": row.id, "project": row.project, "title": row.title, "status": row.status,
-                  "version": row.version, "created_at": row.created_at, "released_at": row.released_at,
-                  "checkers": approved}
+        public = {
+            "id": row.id,
+            "project": row.project,
+            "title": row.title,
+            "status": row.status,
+            "version": row.version,
+            "created_at": row.created_at,
+            "released_at": row.released_at,
+            "checkers": approved,
+        }
         if not (rules.is_checker(caller) or caller.name in members or caller.name == row.requester):
             if row.status == rules.RELEASED:
                 return public
@@ -233,29 +323,70 @@ class ReleaseService:
             if audit_access:
                 self._audit_denied(caller, "deny", row.project, decision.reason, release=release_id, what="details")
             rules.check(decision, f"release {release_id}")
-        return {**public, "description": row.description, "requester": row.requester, "replaces": row.replaces,
-                "replaced_by": self._replaced_by(row.id), "decided_at": row.decided_at,
-                "checks_status": row.checks_status, "approvals": len(approved),
-                "approvals_needed": rules.APPROVALS_NEEDED, "next_step": rules.next_step(row.status, approved),
-                "files": [{k: f[k] for k in ("name", "output", "kind", "media_type", "sha256", "bytes", "check_status",
-                                             "check_summary", "exception")} for f in files],
-                "reviews": [{"checker": r.checker, "decision": r.decision, "comment": r.comment,
-                             "created_at": r.created_at} for r in reviews]}
+        return {
+            **public,
+            "description": row.description,
+            "requester": row.requester,
+            "replaces": row.replaces,
+            "replaced_by": self._replaced_by(row.id),
+            "decided_at": row.decided_at,
+            "checks_status": row.checks_status,
+            "approvals": len(approved),
+            "approvals_needed": rules.APPROVALS_NEEDED,
+            "next_step": rules.next_step(row.status, approved),
+            "files": [
+                {
+                    k: f[k]
+                    for k in (
+                        "name",
+                        "output",
+                        "kind",
+                        "media_type",
+                        "sha256",
+                        "bytes",
+                        "check_status",
+                        "check_summary",
+                        "exception",
+                    )
+                }
+                for f in files
+            ],
+            "reviews": [
+                {"checker": r.checker, "decision": r.decision, "comment": r.comment, "created_at": r.created_at}
+                for r in reviews
+            ],
+        }
 
     def visible(self, caller: Caller) -> list[dict]:
         """Releases ``caller`` may see: all for checkers; their projects' and every released one for members."""
         mine = set(projects_of(caller.name, self.engine))
         query = sa.select(releases).order_by(releases.c.id)
         if not rules.is_checker(caller):
-            query = query.where(sa.or_(releases.c.project.in_(mine), releases.c.status == rules.RELEASED,
-                                       releases.c.requester == caller.name))
+            query = query.where(
+                sa.or_(
+                    releases.c.project.in_(mine),
+                    releases.c.status == rules.RELEASED,
+                    releases.c.requester == caller.name,
+                )
+            )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             approvers = self._approvers(conn, [r.id for r in rows])
-        return [{"id": r.id, "project": r.project, "title": r.title, "status": r.status, "version": r.version,
-                 "requester": r.requester if (rules.is_checker(caller) or r.project in mine) else None,
-                 "created_at": r.created_at, "released_at": r.released_at,
-                 "approvals": len(approvers.get(r.id, [])), "checkers": approvers.get(r.id, [])} for r in rows]
+        return [
+            {
+                "id": r.id,
+                "project": r.project,
+                "title": r.title,
+                "status": r.status,
+                "version": r.version,
+                "requester": r.requester if (rules.is_checker(caller) or r.project in mine) else None,
+                "created_at": r.created_at,
+                "released_at": r.released_at,
+                "approvals": len(approvers.get(r.id, [])),
+                "checkers": approvers.get(r.id, []),
+            }
+            for r in rows
+        ]
 
     # -- download --------------------------------------------------------------------------------------------
     def open_download(self, caller: Caller, release_id: int, name: str) -> tuple[Path, dict]:
@@ -263,11 +394,18 @@ class ReleaseService:
         try:
             row = self._row(release_id)
             with self.engine.connect() as conn:
-                stored = conn.execute(sa.select(files_table).where(files_table.c.release_id == release_id,
-                                                                   files_table.c.name == name)).mappings().first()
+                stored = (
+                    conn.execute(
+                        sa.select(files_table).where(files_table.c.release_id == release_id, files_table.c.name == name)
+                    )
+                    .mappings()
+                    .first()
+                )
             view = project_view(row.project, self.engine)
-            rules.check(rules.decide_download(caller, _view(row), view.members if view else frozenset()),
-                        f"release {release_id}")
+            rules.check(
+                rules.decide_download(caller, _view(row), view.members if view else frozenset()),
+                f"release {release_id}",
+            )
             if stored is None:
                 raise ReleaseNotFound(release_id, name)
         except CommonsError as exc:
@@ -275,15 +413,30 @@ class ReleaseService:
             raise
         path = release_files.file_path(self.home, release_id, name)
         if not path.is_file() or release_files.sha256_of(path) != stored["sha256"]:
-            self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-download",
-                                         outcome="error", project=row.project,
-                                         detail={"release": release_id, "file": name, "reason": "checksum mismatch"}))
-            raise CommonsError(f"files/{name} of release {release_id} is missing or changed since it was stored, so it "
-                               f"is not sent. Tell the operators (`commons releases verify {release_id}`).")
-        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="release-download",
-                                     project=row.project, bytes=stored["bytes"],
-                                     detail={"release": release_id, "file": name, "sha256": stored["sha256"],
-                                             "status": row.status}))
+            self.audit.append(
+                AuditEvent(
+                    actor=caller.name,
+                    actor_kind=caller.kind,
+                    action="release-download",
+                    outcome="error",
+                    project=row.project,
+                    detail={"release": release_id, "file": name, "reason": "checksum mismatch"},
+                )
+            )
+            raise CommonsError(
+                f"files/{name} of release {release_id} is missing or changed since it was stored, so it "
+                f"is not sent. Tell the operators (`commons releases verify {release_id}`)."
+            )
+        self.audit.append(
+            AuditEvent(
+                actor=caller.name,
+                actor_kind=caller.kind,
+                action="release-download",
+                project=row.project,
+                bytes=stored["bytes"],
+                detail={"release": release_id, "file": name, "sha256": stored["sha256"], "status": row.status},
+            )
+        )
         return path, dict(stored)
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -304,28 +457,48 @@ class ReleaseService:
 
     @staticmethod
     def _reviews(conn, release_id: int) -> list:
-        return conn.execute(sa.select(release_reviews).where(release_reviews.c.release_id == release_id)
-                            .order_by(release_reviews.c.id)).all()
+        return conn.execute(
+            sa.select(release_reviews).where(release_reviews.c.release_id == release_id).order_by(release_reviews.c.id)
+        ).all()
 
     @staticmethod
     def _approvers(conn, ids: list[int]) -> dict[int, list[str]]:
         if not ids:
             return {}
-        rows = conn.execute(sa.select(release_reviews.c.release_id, release_reviews.c.checker,
-                                      release_reviews.c.decision, releases.c.requester)
-                            .join(releases, releases.c.id == release_reviews.c.release_id)
-                            .where(release_reviews.c.release_id.in_(ids)).order_by(release_reviews.c.id)).all()
+        rows = conn.execute(
+            sa.select(
+                release_reviews.c.release_id,
+                release_reviews.c.checker,
+                release_reviews.c.decision,
+                releases.c.requester,
+            )
+            .join(releases, releases.c.id == release_reviews.c.release_id)
+            .where(release_reviews.c.release_id.in_(ids))
+            .order_by(release_reviews.c.id)
+        ).all()
         by_release: dict[int, list] = {}
         for r in rows:
             by_release.setdefault(r.release_id, []).append(r)
-        return {rid: rules.approvals([rules.ReviewView(r.checker, r.decision) for r in rs], rs[0].requester)
-                for rid, rs in by_release.items()}
+        return {
+            rid: rules.approvals([rules.ReviewView(r.checker, r.decision) for r in rs], rs[0].requester)
+            for rid, rs in by_release.items()
+        }
 
     def _audit_denied(self, caller: Caller, action: str, project, exc, **detail) -> None:
-        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action=action, outcome="denied",
-                                     project=project if isinstance(project, str) else None,
-                                     detail={**detail, "reason": str(exc),
-                                             "error": type(exc).__name__ if isinstance(exc, Exception) else ""}))
+        self.audit.append(
+            AuditEvent(
+                actor=caller.name,
+                actor_kind=caller.kind,
+                action=action,
+                outcome="denied",
+                project=project if isinstance(project, str) else None,
+                detail={
+                    **detail,
+                    "reason": str(exc),
+                    "error": type(exc).__name__ if isinstance(exc, Exception) else "",
+                },
+            )
+        )
 
 
 def sweep(home: Path, engine: sa.Engine) -> list[str]:
@@ -353,10 +526,22 @@ def all_releases(engine: sa.Engine, status: str | None = None) -> list[dict]:
         rows = conn.execute(query).mappings().all()
         result = []
         for row in rows:
-            files = conn.execute(sa.select(files_table).where(files_table.c.release_id == row["id"])
-                                 .order_by(files_table.c.name)).mappings().all()
+            files = (
+                conn.execute(
+                    sa.select(files_table).where(files_table.c.release_id == row["id"]).order_by(files_table.c.name)
+                )
+                .mappings()
+                .all()
+            )
             reviews = ReleaseService._reviews(conn, row["id"])
-            result.append({**row, "files": [dict(f) for f in files],
-                           "reviews": [{"checker": r.checker, "decision": r.decision, "comment": r.comment,
-                                        "created_at": r.created_at} for r in reviews]})
+            result.append(
+                {
+                    **row,
+                    "files": [dict(f) for f in files],
+                    "reviews": [
+                        {"checker": r.checker, "decision": r.decision, "comment": r.comment, "created_at": r.created_at}
+                        for r in reviews
+                    ],
+                }
+            )
     return result

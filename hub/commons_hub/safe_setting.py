@@ -23,20 +23,22 @@ from pathlib import Path
 
 HANDLERS_MODULE = "commons_hub.safe_setting_handlers"
 DISABLED_LAB_PLUGINS = [
-    "@jupyterlab/docmanager-extension:download",        # File > Download; "Copy Download Link"
-    "@jupyterlab/filebrowser-extension:download",       # the file browser's Download and Copy Download Link
-    "@jupyterlab/docmanager-extension:open-browser-tab",   # Open in New Browser Tab (served from /files/)
+    "@jupyterlab/docmanager-extension:download",  # File > Download; "Copy Download Link"
+    "@jupyterlab/filebrowser-extension:download",  # the file browser's Download and Copy Download Link
+    "@jupyterlab/docmanager-extension:open-browser-tab",  # Open in New Browser Tab (served from /files/)
     "@jupyterlab/filebrowser-extension:open-browser-tab",
-    "@jupyterlab/notebook-extension:export",            # File > Save and Export Notebook As ...
-    "@jupyterlab/apputils-extension:print",             # File > Print (the browser's own print remains)
+    "@jupyterlab/notebook-extension:export",  # File > Save and Export Notebook As ...
+    "@jupyterlab/apputils-extension:print",  # File > Print (the browser's own print remains)
 ]
 CONFIG_DIR_NAME = "user-server-config"
 
 
 def server_args() -> list[str]:
     """Command-line settings of a user server that turn the download routes off."""
-    return [f"--ServerApp.extra_services={HANDLERS_MODULE}",
-            f"--ContentsManager.files_handler_class={HANDLERS_MODULE}.DownloadsOffHandler"]
+    return [
+        f"--ServerApp.extra_services={HANDLERS_MODULE}",
+        f"--ContentsManager.files_handler_class={HANDLERS_MODULE}.DownloadsOffHandler",
+    ]
 
 
 def page_config() -> dict:

@@ -20,9 +20,9 @@ REFUSED = (
 
 # Jupyter Server routes that send a file (or a converted notebook) to the browser as a download.
 REFUSED_ROUTES = [
-    r"/files/(.*)",        # raw files, and ?download=1 (JupyterLab's File > Download, the file browser's Download)
-    r"/view/(.*)",         # a page that embeds /files/
-    r"/nbconvert/(.*)",    # File > Save and Export Notebook As ... (HTML, PDF, script, ...)
+    r"/files/(.*)",  # raw files, and ?download=1 (JupyterLab's File > Download, the file browser's Download)
+    r"/view/(.*)",  # a page that embeds /files/
+    r"/nbconvert/(.*)",  # File > Save and Export Notebook As ... (HTML, PDF, script, ...)
 ]
 
 

@@ -41,7 +41,7 @@ class CommonsSpawner(LocalProcessSpawner):
     def user_env(self, env):
         env["USER"] = self.unix_user or self.user.name
         env["HOME"] = self.home_dir
-        env["SHELL"] = "/bin/bash"   # the terminal's shell: the person's own account, never root
+        env["SHELL"] = "/bin/bash"  # the terminal's shell: the person's own account, never root
         return env
 
     def make_preexec_fn(self, name):
@@ -58,7 +58,7 @@ class CommonsSpawner(LocalProcessSpawner):
             if account is not None:
                 from commons_hub.install import populate_home
 
-                try:   # as the person, after setuid: their files, their links
+                try:  # as the person, after setuid: their files, their links
                     populate_home(Path(home))
                 except OSError as exc:
                     print(f"[commons] could not copy the start-up file and example notebooks: {exc}", file=sys.stderr)

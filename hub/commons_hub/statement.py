@@ -43,16 +43,16 @@ def render(source: str | None = None) -> str:
     title = re.search(r"^# (.+)$", text, re.M)
     if not title:
         raise ValueError(f"{SOURCE}: line 1 must be the page's title ('# Accessibility statement')")
-    import mistune      # only when the page is made: story kernels import URL from here
+    import mistune  # only when the page is made: story kernels import URL from here
 
-    body = mistune.create_markdown(escape=True)(text)      # any HTML in the Markdown shows as text
+    body = mistune.create_markdown(escape=True)(text)  # any HTML in the Markdown shows as text
     return TEMPLATE.format(title=html.escape(title.group(1)), body=body)
 
 
 def main() -> None:
     partial = PAGE.with_suffix(".html.partial")
     partial.write_text(render())
-    partial.replace(PAGE)           # atomic: the service never serves half a page
+    partial.replace(PAGE)  # atomic: the service never serves half a page
     print(f"wrote {PAGE.relative_to(PROJECT_ROOT)}")
 
 

@@ -31,13 +31,20 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from commons_kernel import config
-from commons_kernel.frames import table_to_frame
 from commons_hub.store_files import LocalFiles, StoredFileCorrupt, StoreFiles, open_files
+from commons_kernel import config
 from commons_kernel.exceptions import DatasetNotFound
+from commons_kernel.frames import table_to_frame
 
-__all__ = ["Store", "StagedVersion", "StoredFileCorrupt", "atomic_write_bytes", "atomic_write_json", "pick_version",
-           "sha256_file"]
+__all__ = [
+    "Store",
+    "StagedVersion",
+    "StoredFileCorrupt",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "pick_version",
+    "sha256_file",
+]
 
 
 def sha256_file(path: Path) -> str:
@@ -80,7 +87,7 @@ class StagedVersion:
 class Store:
     def __init__(self, home: Path | None = None, files: StoreFiles | None = None):
         self.home = Path(home) if home else config.home()
-        self.root = self.home / "datasets"          # working files; version files too unless COMMONS_STORE_URL
+        self.root = self.home / "datasets"  # working files; version files too unless COMMONS_STORE_URL
         self.files = files or open_files(self.home)
 
     # reading -----------------------------------------------------------------------------------------
@@ -138,8 +145,13 @@ class Store:
         arrow_tmp = Path(parquet_tmp).with_suffix(".arrow")
         with pa.OSFile(str(arrow_tmp), "wb") as sink, ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=64 * 1024)
-        entry = dict(entry, sha256=sha256_file(Path(parquet_tmp)), rows=table.num_rows,
-                     bytes=Path(parquet_tmp).stat().st_size, arrow_sha256=sha256_file(arrow_tmp))
+        entry = dict(
+            entry,
+            sha256=sha256_file(Path(parquet_tmp)),
+            rows=table.num_rows,
+            bytes=Path(parquet_tmp).stat().st_size,
+            arrow_sha256=sha256_file(arrow_tmp),
+        )
         return StagedVersion(name, Path(parquet_tmp), arrow_tmp, entry)
 
     def commit(self, staged: StagedVersion) -> dict:
@@ -159,11 +171,16 @@ class Store:
         manifest = self._manifest_or_new(staged.name)
         listed = next((v for v in manifest["versions"] if v["version"] == number), None)
         if listed is not None:
-            if staged.entry.get("contribution") is not None and listed.get("contribution") == staged.entry["contribution"]:
+            if (
+                staged.entry.get("contribution") is not None
+                and listed.get("contribution") == staged.entry["contribution"]
+            ):
                 self.discard(staged)
                 return listed
-            raise FileExistsError(f"{staged.name} version {number} is already published (from "
-                                  f"{listed.get('contribution') or 'an ingest'}); versions are never replaced.")
+            raise FileExistsError(
+                f"{staged.name} version {number} is already published (from "
+                f"{listed.get('contribution') or 'an ingest'}); versions are never replaced."
+            )
         final = f"v{number:04d}.parquet"
         # A file already at `final` is unlisted, so it was never readable (a crash before its manifest): replace it.
         self.files.put(staged.parquet_tmp, f"{staged.name}/{final}")
@@ -183,11 +200,12 @@ class Store:
             return manifest
 
     def _write_manifest(self, name: str, manifest: dict) -> None:
-        if isinstance(self.files, LocalFiles):   # temp file + fsync + rename
+        if isinstance(self.files, LocalFiles):  # temp file + fsync + rename
             atomic_write_json(Path(self.files.base) / name / "manifest.json", manifest)
             return
-        self.files.write_atomic(f"{name}/manifest.json",
-                                (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode())
+        self.files.write_atomic(
+            f"{name}/manifest.json", (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode()
+        )
 
     def discard(self, staged: StagedVersion) -> None:
         staged.parquet_tmp.unlink(missing_ok=True)
@@ -214,7 +232,11 @@ class Store:
                 except DatasetNotFound:
                     listed = set()
                 for file in self.files.listing(name):
-                    if file[:1] == "v" and file[1:2].isdigit() and str(Path(file).with_suffix(".parquet")) not in listed:
+                    if (
+                        file[:1] == "v"
+                        and file[1:2].isdigit()
+                        and str(Path(file).with_suffix(".parquet")) not in listed
+                    ):
                         self.files.remove(f"{name}/{file}")
                         removed.append(f"removed {self._shown(name, file)} (never published)")
         return removed

@@ -35,7 +35,7 @@ from commons_kernel import config
 from commons_kernel.exceptions import CommonsError, ConfigurationError
 
 _THREADS = threading.Lock()
-ADVISORY_KEY = 0x636F6D6D   # "comm": the manifest writers' lock on PostgreSQL
+ADVISORY_KEY = 0x636F6D6D  # "comm": the manifest writers' lock on PostgreSQL
 
 
 class StoredFileCorrupt(CommonsError):
@@ -43,9 +43,11 @@ class StoredFileCorrupt(CommonsError):
 
     def __init__(self, where: str, expected: str, actual: str):
         self.where, self.expected, self.actual = where, expected, actual
-        super().__init__(f"{where} does not match its manifest: sha256 {actual} where {expected} was recorded. "
-                         f"The read was refused. Operators: restore the file from a backup (`commons restore`) "
-                         f"or from its source; versions are never rewritten in place.")
+        super().__init__(
+            f"{where} does not match its manifest: sha256 {actual} where {expected} was recorded. "
+            f"The read was refused. Operators: restore the file from a backup (`commons restore`) "
+            f"or from its source; versions are never rewritten in place."
+        )
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -107,7 +109,7 @@ class StoreFiles:
         return info.get("ETag") or info.get("LastModified") or info.get("mtime")
 
     def write_atomic(self, rel: str, data: bytes) -> None:
-        self.fs.pipe_file(self._path(rel), data)   # one PUT: the object is replaced whole
+        self.fs.pipe_file(self._path(rel), data)  # one PUT: the object is replaced whole
 
     def put(self, local: Path, rel: str) -> None:
         """Move a local (staged) file to ``rel``."""
@@ -163,7 +165,7 @@ class S3Files(StoreFiles):
     scheme = "s3"
 
     @classmethod
-    def from_settings(cls, url: str, home: Path) -> "S3Files":
+    def from_settings(cls, url: str, home: Path) -> S3Files:
         import s3fs
 
         options = {"skip_instance_cache": True, "use_listings_cache": False}
@@ -190,7 +192,7 @@ def _credentials() -> dict:
     """Keys from ``COMMONS_S3_CREDENTIALS_FILE`` (an AWS-style INI file, section ``[default]``), else nothing: s3fs
     then takes the standard ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` variables or the instance's role."""
     path, variable = config.setting("s3_credentials_file"), "COMMONS_S3_CREDENTIALS_FILE"
-    if not path and not os.environ.get("AWS_ACCESS_KEY_ID"):   # a service that only reads manifests (the register)
+    if not path and not os.environ.get("AWS_ACCESS_KEY_ID"):  # a service that only reads manifests (the register)
         path, variable = config.setting("s3_read_credentials_file"), "COMMONS_S3_READ_CREDENTIALS_FILE"
     if not path:
         return {}
@@ -201,11 +203,15 @@ def _credentials() -> dict:
         section = parser["default"]
         return {"key": section["aws_access_key_id"], "secret": section["aws_secret_access_key"]}
     except OSError as exc:
-        raise ConfigurationError(f"{variable}={path}: cannot be read ({exc.strerror}). Only the service "
-                                 f"account should read it: chown it to that account, chmod 600.") from exc
+        raise ConfigurationError(
+            f"{variable}={path}: cannot be read ({exc.strerror}). Only the service "
+            f"account should read it: chown it to that account, chmod 600."
+        ) from exc
     except (KeyError, configparser.Error) as exc:
-        raise ConfigurationError(f"{variable}={path}: no {exc} in it. Write a [default] section "
-                                 f"with aws_access_key_id = ... and aws_secret_access_key = ...") from exc
+        raise ConfigurationError(
+            f"{variable}={path}: no {exc} in it. Write a [default] section "
+            f"with aws_access_key_id = ... and aws_secret_access_key = ..."
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -228,8 +234,7 @@ def _database_lock():
             conn.commit()
 
 
-BACKENDS = {"file": lambda url, home: LocalFiles(Path(url.removeprefix("file://")), home),
-            "s3": S3Files.from_settings}
+BACKENDS = {"file": lambda url, home: LocalFiles(Path(url.removeprefix("file://")), home), "s3": S3Files.from_settings}
 
 
 def open_files(home: Path) -> StoreFiles:
@@ -239,8 +244,8 @@ def open_files(home: Path) -> StoreFiles:
         return LocalFiles(Path(home) / "datasets", home)
     scheme = url.split("://", 1)[0] if "://" in url else "file"
     if scheme not in BACKENDS:
-        raise ConfigurationError(f"COMMONS_STORE_URL={url!r}: no store for {scheme}:// (there are "
-                                 f"{', '.join(s + '://' for s in BACKENDS)}). Leave it empty for the state directory.")
+        raise ConfigurationError(
+            f"COMMONS_STORE_URL={url!r}: no store for {scheme}:// (there are "
+            f"{', '.join(s + '://' for s in BACKENDS)}). Leave it empty for the state directory."
+        )
     return BACKENDS[scheme](url, home)
-
-

@@ -21,7 +21,7 @@ import shlex
 import sys
 from pathlib import Path
 
-SHELL = ["/bin/bash", "-i"]   # interactive, not a login shell: /etc/profile would reset PATH
+SHELL = ["/bin/bash", "-i"]  # interactive, not a login shell: /etc/profile would reset PATH
 
 
 def commons_bin() -> Path:

@@ -9,7 +9,7 @@ which asks ``datasets_withdrawn()``; the files stay in the store so the audit tr
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,34 +45,62 @@ def stories_using(name: str, folder: Path | None = None) -> list[str]:
     return found
 
 
-def withdraw(caller: Caller, name: str, reason: str, *, store: Store, eng, audit,
-             stories_folder: Path | None = None) -> dict:
+def withdraw(
+    caller: Caller, name: str, reason: str, *, store: Store, eng, audit, stories_folder: Path | None = None
+) -> dict:
     """Withdraw dataset ``name``: reads are refused from now on. Returns the withdrawal record."""
     manifest = store.manifest(name)  # DatasetNotFound when there is no such dataset
-    permissions.check(permissions.may_withdraw(caller, contributors_of(name, eng)), caller, audit, "withdraw",
-                      f"{caller.name} did not contribute {name}, so cannot withdraw it.",
-                      "Ask its contributor, or a steward, to withdraw it.", dataset=name)
+    permissions.check(
+        permissions.may_withdraw(caller, contributors_of(name, eng)),
+        caller,
+        audit,
+        "withdraw",
+        f"{caller.name} did not contribute {name}, so cannot withdraw it.",
+        "Ask its contributor, or a steward, to withdraw it.",
+        dataset=name,
+    )
     with eng.connect() as conn:
         committed = conn.execute(sa.select(withdrawals).where(withdrawals.c.dataset == name)).first()
     if committed is not None and not manifest.get("withdrawn"):  # a retry after a crash: finish it, audit nothing new
         _mark_withdrawn(store, name, committed.withdrawn_by, committed.reason, committed.withdrawn_at)
-        return {"dataset": name, "withdrawn_at": committed.withdrawn_at, "reason": committed.reason,
-                "organisation": committed.organisation, "stories": json.loads(committed.stories or "[]")}
+        return {
+            "dataset": name,
+            "withdrawn_at": committed.withdrawn_at,
+            "reason": committed.reason,
+            "organisation": committed.organisation,
+            "stories": json.loads(committed.stories or "[]"),
+        }
     if manifest.get("withdrawn"):
-        raise GovernanceError(f"{name} was already withdrawn on {manifest.get('withdrawn_at')}: "
-                              f"{manifest.get('withdrawn_reason')}")
+        raise GovernanceError(
+            f"{name} was already withdrawn on {manifest.get('withdrawn_at')}: {manifest.get('withdrawn_reason')}"
+        )
     reason = str(reason or "").strip()
     if not reason:
         raise GovernanceError("Say why the dataset is withdrawn (reason=...): the public register shows it.")
     stories = stories_using(name, stories_folder)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with audit.transaction() as conn:  # the withdrawal and its audit entry commit together
         organisation = organisation_of(caller.name, conn)
-        conn.execute(withdrawals.insert().values(dataset=name, withdrawn_by=caller.name, organisation=organisation,
-                                                 reason=reason[:2000], withdrawn_at=now, stories=json.dumps(stories)))
-        audit.append(AuditEvent(actor=caller.name, action="withdraw", dataset=name,
-                                version=manifest["versions"][-1]["version"],
-                                detail={"reason": reason, "stories": stories}), conn=conn)
+        conn.execute(
+            withdrawals.insert().values(
+                dataset=name,
+                withdrawn_by=caller.name,
+                organisation=organisation,
+                reason=reason[:2000],
+                withdrawn_at=now,
+                stories=json.dumps(stories),
+            )
+        )
+        audit.append(
+            AuditEvent(
+                actor=caller.name,
+                action="withdraw",
+                dataset=name,
+                version=manifest["versions"][-1]["version"],
+                detail={"reason": reason, "stories": stories},
+            ),
+            conn=conn,
+        )
     # Then the manifest flag the policy reads; after a crash in between, the start-up sweep sets it (`sweep`).
     _mark_withdrawn(store, name, caller.name, reason, now)
     return {"dataset": name, "withdrawn_at": now, "reason": reason, "organisation": organisation, "stories": stories}
@@ -80,8 +108,12 @@ def withdraw(caller: Caller, name: str, reason: str, *, store: Store, eng, audit
 
 def _mark_withdrawn(store: Store, name: str, by: str, reason: str, when: datetime) -> None:
     def mark(manifest: dict) -> None:
-        manifest.update(withdrawn=True, withdrawn_reason=reason[:2000], withdrawn_at=when.isoformat(timespec="seconds"),
-                        withdrawn_by=by)
+        manifest.update(
+            withdrawn=True,
+            withdrawn_reason=reason[:2000],
+            withdrawn_at=when.isoformat(timespec="seconds"),
+            withdrawn_by=by,
+        )
 
     store.update_manifest(name, mark)
 
@@ -105,14 +137,24 @@ def datasets_withdrawn(store: Store | None = None) -> dict[str, dict]:
     for name in store.names():
         manifest = store.manifest(name)
         if manifest.get("withdrawn"):
-            result[name] = {"reason": manifest.get("withdrawn_reason", ""),
-                            "withdrawn_at": manifest.get("withdrawn_at", "")}
+            result[name] = {
+                "reason": manifest.get("withdrawn_reason", ""),
+                "withdrawn_at": manifest.get("withdrawn_at", ""),
+            }
     return result
 
 
 def list_withdrawals(eng) -> list[dict]:
     with eng.connect() as conn:
         rows = conn.execute(sa.select(withdrawals).order_by(withdrawals.c.id)).all()
-    return [{"dataset": r.dataset, "withdrawn_by": r.withdrawn_by, "organisation": r.organisation,
-             "reason": r.reason, "withdrawn_at": r.withdrawn_at, "stories": json.loads(r.stories or "[]")}
-            for r in rows]
+    return [
+        {
+            "dataset": r.dataset,
+            "withdrawn_by": r.withdrawn_by,
+            "organisation": r.organisation,
+            "reason": r.reason,
+            "withdrawn_at": r.withdrawn_at,
+            "stories": json.loads(r.stories or "[]"),
+        }
+        for r in rows
+    ]

@@ -97,8 +97,10 @@ def unseen_focus(page, presses: int = 12) -> list[dict]:
 
 def axe_source() -> str:
     if not AXE_SCRIPT.exists():
-        pytest.fail(f"axe-core is not installed at {AXE_SCRIPT}: run `WITH_BROWSER=1 scripts/setup.sh` "
-                    "(it installs @axe-core/playwright, which brings axe-core, under .tools/)")
+        pytest.fail(
+            f"axe-core is not installed at {AXE_SCRIPT}: run `WITH_BROWSER=1 scripts/setup.sh` "
+            "(it installs @axe-core/playwright, which brings axe-core, under .tools/)"
+        )
     return AXE_SCRIPT.read_text()
 
 
@@ -112,7 +114,7 @@ def run_axe(page) -> list[dict]:
             frame.evaluate(source)
             # Story figures are drawn in frames of their own; let axe's frames talk to each other.
             frame.evaluate("() => axe.configure({allowedOrigins: ['<unsafe_all_origins>']})")
-        except Exception as exc:   # a frame that went away meanwhile: axe reports what it cannot reach
+        except Exception as exc:  # a frame that went away meanwhile: axe reports what it cannot reach
             if "detached" not in str(exc).lower() and "destroyed" not in str(exc).lower():
                 raise
     return page.main_frame.evaluate(_RUN, WCAG_TAGS)

@@ -21,9 +21,19 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 def chromium_launch_args() -> dict:
     """Playwright's launch arguments for Debian's Chromium (also used by bench/bench_stories.py)."""
-    return {"executable_path": str(CHROMIUM), "headless": True,
-            "args": ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+    return {
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
 
 
 @pytest.fixture(scope="session")

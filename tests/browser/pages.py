@@ -26,8 +26,10 @@ class Page:
 
     @property
     def name(self) -> str:
-        return (self.path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-").replace("{", "")
-                .replace("}", "") or "root") + (f"-as-{self.who}" if self.who else "")
+        return (
+            self.path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-").replace("{", "").replace("}", "")
+            or "root"
+        ) + (f"-as-{self.who}" if self.who else "")
 
 
 REGISTER = "/services/register/"

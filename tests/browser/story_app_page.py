@@ -52,9 +52,9 @@ WATCH_FIRST_CHART = """(() => {
 @dataclass
 class AppLoad:
     url: str
-    live: str | None              # the X-Commons-Live header: "app", "busy", "rate-limited" (None: no answer)
-    chart_ms: float | None        # navigation start to the first visible chart; None when none was drawn
-    error: str | None             # a widget error shown, or why no chart was drawn
+    live: str | None  # the X-Commons-Live header: "app", "busy", "rate-limited" (None: no answer)
+    chart_ms: float | None  # navigation start to the first visible chart; None when none was drawn
+    error: str | None  # a widget error shown, or why no chart was drawn
 
     @property
     def rendered(self) -> bool:
@@ -80,11 +80,12 @@ class OpeningApp:
     def result(self, screenshot: str | None = None) -> AppLoad:
         chart_ms, error = None, None
         try:
-            handle = self.page.wait_for_function("() => window.__commonsFirstChart", polling=100,
-                                                 timeout=self.timeout_ms)
+            handle = self.page.wait_for_function(
+                "() => window.__commonsFirstChart", polling=100, timeout=self.timeout_ms
+            )
             seen = handle.json_value()
             chart_ms, error = seen.get("chart"), seen.get("error")
-        except Exception as waited:           # playwright's TimeoutError, or the page went away
+        except Exception as waited:  # playwright's TimeoutError, or the page went away
             error = f"no chart within {self.timeout_ms / 1000:.0f} s ({type(waited).__name__})"
         try:
             if error and screenshot:

@@ -25,15 +25,20 @@ import requests
 
 from tests.browser.axe import blocking, describe, page_overflow, run_axe, unseen_focus
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.pages import PAGES, STORIES as STORIES_PREFIX, WIDTHS
+from tests.browser.pages import PAGES, WIDTHS
+from tests.browser.pages import STORIES as STORIES_PREFIX
 from tests.browser.people import sign_in
 from tests.integration.hubfixture import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-PLACE, AREA = "E05000887", "E08000012"     # Anfield (a ward), Liverpool (a borough)
-STORIES = {"your-neighbourhood": PLACE, "children-and-older-people": PLACE, "crime-by-area": AREA,
-           "deprivation-across-the-region": AREA}
-DEMO_PROJECT = "early-help-demand"          # commons init seeds it (commons_hub.projects.DEMO_PROJECT)
+PLACE, AREA = "E05000887", "E08000012"  # Anfield (a ward), Liverpool (a borough)
+STORIES = {
+    "your-neighbourhood": PLACE,
+    "children-and-older-people": PLACE,
+    "crime-by-area": AREA,
+    "deprivation-across-the-region": AREA,
+}
+DEMO_PROJECT = "early-help-demand"  # commons init seeds it (commons_hub.projects.DEMO_PROJECT)
 APP_TIMEOUT = 150_000
 SHOTS = ARTIFACTS / "accessibility"
 
@@ -62,13 +67,29 @@ def site(hub) -> dict:
     assert decision.status_code in (200, 201), decision.text
     pending = upload(hub, "analyst1", good, "good.csv", good_metadata(f"a11y_visits_{uuid.uuid4().hex[:6]}"))
     assert pending.status_code == 201, pending.text
-    proposal = post(hub, "analyst1", "api/proposals", {
-        "title": "Accessible pages check", "purpose": "See that the vote form reads well with a screen reader.",
-        "public_benefit": "Governance every member can use", "datasets": ["synthetic_referrals"],
-        "end_date": (date.today() + timedelta(days=60)).isoformat(), "slug": f"a11y-{uuid.uuid4().hex[:6]}"})
+    proposal = post(
+        hub,
+        "analyst1",
+        "api/proposals",
+        {
+            "title": "Accessible pages check",
+            "purpose": "See that the vote form reads well with a screen reader.",
+            "public_benefit": "Governance every member can use",
+            "datasets": ["synthetic_referrals"],
+            "end_date": (date.today() + timedelta(days=60)).isoformat(),
+            "slug": f"a11y-{uuid.uuid4().hex[:6]}",
+        },
+    )
     assert proposal.status_code == 201, proposal.text
-    return {"place": PLACE, "area": AREA, "project": DEMO_PROJECT, "own_dataset": own,
-            "contribution": pending.json()["id"], "proposal": proposal.json()["id"], "release": _release(hub)}
+    return {
+        "place": PLACE,
+        "area": AREA,
+        "project": DEMO_PROJECT,
+        "own_dataset": own,
+        "contribution": pending.json()["id"],
+        "proposal": proposal.json()["id"],
+        "release": _release(hub),
+    }
 
 
 def _release(hub) -> int:
@@ -79,11 +100,23 @@ def _release(hub) -> int:
     from tests.integration.governance_client import post
 
     boroughs = pd.Index(["Halton", "Knowsley", "Wirral"], name="borough")
-    outputs, _ = to_outputs({"referrals_by_borough": pd.DataFrame({"referrals": [38, 105, 102]}, index=boroughs),
-                             "note": "Counts of SYNTHETIC referrals."})
-    response = post(hub, "analyst1", "api/releases", {
-        "project": DEMO_PROJECT, "title": "Referrals by borough (synthetic)",
-        "outputs": [o.to_payload() for o in outputs], "description": "For the accessibility test."})
+    outputs, _ = to_outputs(
+        {
+            "referrals_by_borough": pd.DataFrame({"referrals": [38, 105, 102]}, index=boroughs),
+            "note": "Counts of SYNTHETIC referrals.",
+        }
+    )
+    response = post(
+        hub,
+        "analyst1",
+        "api/releases",
+        {
+            "project": DEMO_PROJECT,
+            "title": "Referrals by borough (synthetic)",
+            "outputs": [o.to_payload() for o in outputs],
+            "description": "For the accessibility test.",
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -115,21 +148,30 @@ def visit(browser, hub, site):
             response = page.goto(hub.url + spec.path.format(**site), timeout=APP_TIMEOUT)
             if spec.chart:
                 page.frame_locator("iframe.commons-figure").first.locator(".main-svg").first.wait_for(
-                    timeout=APP_TIMEOUT)
+                    timeout=APP_TIMEOUT
+                )
             if spec.ready:
                 page.locator(spec.ready).first.wait_for(timeout=30_000)
             page.wait_for_load_state("load")
-            page.wait_for_timeout(300)              # let layout settle (fonts, plotly's resize)
-            found = {"status": response.status if response else None, "url": page.url,
-                     "seconds": round(time.monotonic() - started, 1), "violations": run_axe(page),
-                     "overflow": page_overflow(page) if width < 800 else None,
-                     "h1": page.locator("h1").count(),
-                     "unseen_focus": unseen_focus(page) if width >= 800 else None}
+            page.wait_for_timeout(300)  # let layout settle (fonts, plotly's resize)
+            found = {
+                "status": response.status if response else None,
+                "url": page.url,
+                "seconds": round(time.monotonic() - started, 1),
+                "violations": run_axe(page),
+                "overflow": page_overflow(page) if width < 800 else None,
+                "h1": page.locator("h1").count(),
+                "unseen_focus": unseen_focus(page) if width >= 800 else None,
+            }
         except Exception:
             page.screenshot(path=str(SHOTS / f"{spec.name}-{width}-error.png"), full_page=True)
             raise
-        if blocking(found["violations"]) or (found["overflow"] and found["overflow"]["wide"]) or found["h1"] != 1 \
-                or found["unseen_focus"]:
+        if (
+            blocking(found["violations"])
+            or (found["overflow"] and found["overflow"]["wide"])
+            or found["h1"] != 1
+            or found["unseen_focus"]
+        ):
             page.screenshot(path=str(SHOTS / f"{spec.name}-{width}.png"), full_page=True)
         page.close()
         seen[key] = found
@@ -149,8 +191,10 @@ def test_no_serious_or_critical_wcag_violations(visit, spec, width):
     found = visit(spec, width)
     assert found["status"] == spec.status, f"{found['url']} answered {found['status']}, not {spec.status}"
     serious = blocking(found["violations"])
-    assert not serious, (f"{spec.path} at {width} px ({found['url']}): {len(serious)} serious or critical "
-                         f"WCAG 2.2 AA violations\n{describe(serious)}")
+    assert not serious, (
+        f"{spec.path} at {width} px ({found['url']}): {len(serious)} serious or critical "
+        f"WCAG 2.2 AA violations\n{describe(serious)}"
+    )
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=IDS)
@@ -158,7 +202,8 @@ def test_no_sideways_scrolling_on_a_phone(visit, spec):
     overflow = visit(spec, WIDTHS["phone"])["overflow"]
     assert overflow["scrollWidth"] <= overflow["innerWidth"], (
         f"{spec.path} scrolls sideways at 390 px: the page is {overflow['scrollWidth']} px wide; sticking out: "
-        f"{', '.join(overflow['wide']) or '(nothing found outside a scrolling box)'}")
+        f"{', '.join(overflow['wide']) or '(nothing found outside a scrolling box)'}"
+    )
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=IDS)

@@ -52,18 +52,32 @@ def tab_to(page, wanted, limit: int = 80, here: bool = False) -> dict:
 def waiting_proposal(hub) -> dict:
     """A project proposal by analyst2 over restricted data, waiting for the steward (who speaks for its owner)."""
     slug = f"keyboard-{uuid.uuid4().hex[:8]}"
-    body = {"kind": "project", "slug": slug, "title": f"Keyboard walk {slug}", "purpose": "Plan outreach by ward.",
-            "public_benefit": "Earlier help for families.", "datasets": ["synthetic_referrals"],
-            "members": ["analyst2"], "end_date": (date.today() + timedelta(days=90)).isoformat()}
-    response = requests.post(f"{hub.url}/services/data-api/api/proposals", json=body, timeout=60,
-                             headers={"Authorization": f"token {hub.token('analyst2')}"})
+    body = {
+        "kind": "project",
+        "slug": slug,
+        "title": f"Keyboard walk {slug}",
+        "purpose": "Plan outreach by ward.",
+        "public_benefit": "Earlier help for families.",
+        "datasets": ["synthetic_referrals"],
+        "members": ["analyst2"],
+        "end_date": (date.today() + timedelta(days=90)).isoformat(),
+    }
+    response = requests.post(
+        f"{hub.url}/services/data-api/api/proposals",
+        json=body,
+        timeout=60,
+        headers={"Authorization": f"token {hub.token('analyst2')}"},
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def proposal(hub, ident: int) -> dict:
-    return requests.get(f"{hub.url}/services/data-api/api/proposals/{ident}", timeout=30,
-                        headers={"Authorization": f"token {hub.token('steward')}"}).json()
+    return requests.get(
+        f"{hub.url}/services/data-api/api/proposals/{ident}",
+        timeout=30,
+        headers={"Authorization": f"token {hub.token('steward')}"},
+    ).json()
 
 
 def test_keyboard_only_from_hub_home_to_a_vote(hub, browser, artifacts, waiting_proposal):
@@ -88,7 +102,7 @@ def test_keyboard_only_from_hub_home_to_a_vote(hub, browser, artifacts, waiting_
             toggler = tab_to(page, lambda f: f["tag"] == "button" and "navbar-toggler" in f["cls"])
             assert toggler["outline"] or toggler["shadow"], "the hub's menu button shows no focus"
             page.keyboard.press("Enter")
-            page.wait_for_selector("#thenavbar.collapse.show", timeout=15_000)   # opened, not still sliding
+            page.wait_for_selector("#thenavbar.collapse.show", timeout=15_000)  # opened, not still sliding
             link = tab_to(page, lambda f: f["text"] == "Commons" and f["href"].endswith("/services/data-api/commons"))
             assert link["outline"] or link["shadow"], "the hub's Commons link shows no focus"
             page.keyboard.press("Enter")
@@ -100,13 +114,18 @@ def test_keyboard_only_from_hub_home_to_a_vote(hub, browser, artifacts, waiting_
             page.keyboard.press("Enter")
             page.wait_for_url(f"**/decisions/{ident}")
             body = page.locator("main").inner_text()
-            for text in ("Plan outreach by ward.", "Earlier help for families.", "synthetic_referrals",
-                         "Votes: 0 of the 3 needed", "Your reject is a veto: it ends this proposal."):
+            for text in (
+                "Plan outreach by ward.",
+                "Earlier help for families.",
+                "synthetic_referrals",
+                "Votes: 0 of the 3 needed",
+                "Your reject is a veto: it ends this proposal.",
+            ):
                 assert text in body, text
 
             approve = tab_to(page, lambda f: f["type"] == "radio")
             assert approve["outline"], "the vote choice shows no focus"
-            page.keyboard.press("ArrowDown")   # approve -> reject: arrow keys move within a radio group
+            page.keyboard.press("ArrowDown")  # approve -> reject: arrow keys move within a radio group
             assert page.locator("input[value=reject]").is_checked()
             tab_to(page, lambda f: f["tag"] == "textarea")
             page.keyboard.type("Not this data, not yet.")
@@ -114,7 +133,7 @@ def test_keyboard_only_from_hub_home_to_a_vote(hub, browser, artifacts, waiting_
             assert button["outline"], "the Vote button shows no focus"
             page.keyboard.press("Enter")
             page.wait_for_selector("h1:has-text('Confirm your veto')")
-            assert proposal(hub, ident)["votes"] == []   # nothing counted before the confirm
+            assert proposal(hub, ident)["votes"] == []  # nothing counted before the confirm
 
             confirm = tab_to(page, lambda f: f["tag"] == "button")
             assert confirm["text"] == "Yes, reject and end this proposal" and confirm["outline"]
@@ -127,4 +146,5 @@ def test_keyboard_only_from_hub_home_to_a_vote(hub, browser, artifacts, waiting_
     decided = proposal(hub, ident)
     assert decided["status"] == "rejected"
     assert [(v["voter"], v["choice"], v["veto_for"], v["comment"]) for v in decided["votes"]] == [
-        ("steward", "reject", ["synthetic_referrals"], "Not this data, not yet.")]
+        ("steward", "reject", ["synthetic_referrals"], "Not this data, not yet.")
+    ]

@@ -19,8 +19,6 @@ from tests.browser.people import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-
-
 def tab_to(page, name: str, artifacts, limit: int = 80) -> dict:
     """Press Tab until the focused element's text or label matches ``name`` (a regular expression)."""
     last = None
@@ -41,14 +39,20 @@ def tab_to(page, name: str, artifacts, limit: int = 80) -> dict:
 def pending_contribution(hub) -> dict:
     from tests.integration.governance_client import FIXTURES, good_metadata, upload
 
-    response = upload(hub, "analyst1", (FIXTURES / "good.csv").read_bytes(), "good.csv",
-                      good_metadata(f"keyboard_visits_{uuid.uuid4().hex[:6]}"))
+    response = upload(
+        hub,
+        "analyst1",
+        (FIXTURES / "good.csv").read_bytes(),
+        "good.csv",
+        good_metadata(f"keyboard_visits_{uuid.uuid4().hex[:6]}"),
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def test_a_steward_reaches_a_contribution_review_and_approves_it_with_the_keyboard(
-        browser, hub, pending_contribution, artifacts):
+    browser, hub, pending_contribution, artifacts
+):
     number = pending_contribution["id"]
     context = sign_in(browser, hub, "steward", viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -80,5 +84,6 @@ def test_a_steward_reaches_a_contribution_review_and_approves_it_with_the_keyboa
         context.close()
 
     from tests.integration.governance_client import post  # noqa: F401 (the same API the page used)
+
     state = hub.data_api(f"api/contributions/{number}", user="steward").json()
     assert state["status"] == "approved" and state["reason"] == "Meets the standard; thank you."

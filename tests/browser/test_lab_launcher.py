@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-USER = "checker2"   # a member whose server no other browser test keeps running
+USER = "checker2"  # a member whose server no other browser test keeps running
 
 
 def test_launcher_card_opens_the_commons_page(hub, browser, artifacts):
@@ -23,7 +23,7 @@ def test_launcher_card_opens_the_commons_page(hub, browser, artifacts):
         card = page.locator(".jp-LauncherCard", has_text="Commons")
         try:
             card.wait_for(timeout=90_000)
-            assert card.get_attribute("tabindex") == "0"   # in the Tab order, like every launcher card
+            assert card.get_attribute("tabindex") == "0"  # in the Tab order, like every launcher card
             assert "LCR Data Commons" in (card.get_attribute("title") or "")
             card.focus()
             with context.expect_page(timeout=30_000) as opened:

@@ -44,17 +44,30 @@ def screenshot_on_failure(page, name: str):
 @pytest.fixture(scope="module")
 def probe_project(hub) -> str:
     """A project voted through whose title, purpose and comments carry the XSS probe."""
+
     def post(user, path, body):
-        response = requests.post(f"{hub.url}/services/data-api/{path}", json=body, timeout=60,
-                                 headers={"Authorization": f"token {hub.token(user)}"})
+        response = requests.post(
+            f"{hub.url}/services/data-api/{path}",
+            json=body,
+            timeout=60,
+            headers={"Authorization": f"token {hub.token(user)}"},
+        )
         assert response.status_code == 201, response.text
         return response.json()
 
     slug = f"xss-probe-{int(time.time() * 1000) % 10**8}"
-    proposal = post("analyst1", "api/proposals", {
-        "title": f"Probe {PROBE}", "purpose": f"Purpose {PROBE}", "public_benefit": "Safety of the register",
-        "datasets": ["synthetic_referrals"], "end_date": (date.today() + timedelta(days=30)).isoformat(),
-        "slug": slug})
+    proposal = post(
+        "analyst1",
+        "api/proposals",
+        {
+            "title": f"Probe {PROBE}",
+            "purpose": f"Purpose {PROBE}",
+            "public_benefit": "Safety of the register",
+            "datasets": ["synthetic_referrals"],
+            "end_date": (date.today() + timedelta(days=30)).isoformat(),
+            "slug": slug,
+        },
+    )
     for user in ("analyst2", "checker", "steward"):  # the proposer (analyst1) may not vote
         post(user, f"api/proposals/{proposal['id']}/votes", {"choice": "approve", "comment": f"vote {PROBE}"})
     return slug
@@ -130,8 +143,13 @@ def refreshed_story(hub) -> str:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "crime-by-area", "--place",
-                           "E08000012"], env=hub.env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "crime-by-area", "--place", "E08000012"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return "crime-by-area"
 
@@ -143,9 +161,16 @@ def fits(page) -> tuple[int, int]:
 def test_no_register_page_scrolls_sideways_on_a_phone(hub, chromium, probe_project, refreshed_story):
     context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
-    paths = PAGES + ["datasets/imd2019_lsoa11", f"projects/{probe_project}", "projects/early-help-demand",
-                     "uses?dataset=synthetic_referrals&from=2020-01-01", "uses?per_page=1&page=2",
-                     "audit?action=vote", "uses?from=not-a-date", "datasets/no_such_dataset"]
+    paths = PAGES + [
+        "datasets/imd2019_lsoa11",
+        f"projects/{probe_project}",
+        "projects/early-help-demand",
+        "uses?dataset=synthetic_referrals&from=2020-01-01",
+        "uses?per_page=1&page=2",
+        "audit?action=vote",
+        "uses?from=not-a-date",
+        "datasets/no_such_dataset",
+    ]
     try:
         for path in paths:
             with screenshot_on_failure(page, "phone-" + (path or "summary").replace("/", "-").replace("?", "-")):
@@ -156,8 +181,10 @@ def test_no_register_page_scrolls_sideways_on_a_phone(hub, chromium, probe_proje
                     assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-labelledby")
                     assert box.bounding_box()["width"] <= inner_width
                 # hashes and commands outside the tables wrap to the screen
-                assert page.evaluate("[...document.querySelectorAll('code, pre')].filter(c => !c.closest('.table-wrap'))"
-                                     ".every(c => c.getBoundingClientRect().right <= window.innerWidth + 1)"), path
+                assert page.evaluate(
+                    "[...document.querySelectorAll('code, pre')].filter(c => !c.closest('.table-wrap'))"
+                    ".every(c => c.getBoundingClientRect().right <= window.innerWidth + 1)"
+                ), path
         with screenshot_on_failure(page, "phone-stories"):
             page.goto(f"{hub.url}/services/register/stories")
             assert page.locator("#runs-caption").count() == 1
@@ -168,8 +195,11 @@ def test_no_register_page_scrolls_sideways_on_a_phone(hub, chromium, probe_proje
 
 
 def test_filters_and_downloads_work_with_the_keyboard_and_no_javascript(hub, chromium, probe_project):
-    read = hub.data_api("api/datasets/synthetic_referrals/data", user="analyst1",
-                        params={"project": probe_project, "columns": "reason", "purpose": "filter the register uses"})
+    read = hub.data_api(
+        "api/datasets/synthetic_referrals/data",
+        user="analyst1",
+        params={"project": probe_project, "columns": "reason", "purpose": "filter the register uses"},
+    )
     assert read.status_code == 200, read.text
     context = chromium.new_context(java_script_enabled=False, accept_downloads=True)
     page = context.new_page()

@@ -25,8 +25,12 @@ def review_site(hub):
     name = unique("phone_visits")
     record = upload(hub, "analyst1", (FIXTURES / "good.csv").read_bytes(), "good.csv", good_metadata(name)).json()
     assert post(hub, "steward", f"api/contributions/{record['id']}/approve", {}).status_code == 200
-    return {"pending": pending["id"], "rejectable": rejectable["id"], "dataset": name,
-            "release": request_release(hub)["id"]}
+    return {
+        "pending": pending["id"],
+        "rejectable": rejectable["id"],
+        "dataset": name,
+        "release": request_release(hub)["id"],
+    }
 
 
 def open_at_phone_width(context, url: str):
@@ -37,10 +41,17 @@ def open_at_phone_width(context, url: str):
     return page, response
 
 
-@pytest.mark.parametrize("who, path", [
-    ("steward", "contributions/{pending}"), ("analyst1", "contributions"), ("analyst1", "datasets/{dataset}/withdraw"),
-    ("analyst2", "datasets/{dataset}/withdraw"), ("checker", "releases"), ("checker", "releases/{release}"),
-])
+@pytest.mark.parametrize(
+    "who, path",
+    [
+        ("steward", "contributions/{pending}"),
+        ("analyst1", "contributions"),
+        ("analyst1", "datasets/{dataset}/withdraw"),
+        ("analyst2", "datasets/{dataset}/withdraw"),
+        ("checker", "releases"),
+        ("checker", "releases/{release}"),
+    ],
+)
 def test_the_review_pages_fit_a_phone_and_pass_axe(browser, hub, review_site, artifacts, who, path):
     context = sign_in(browser, hub, who)
     try:
@@ -61,8 +72,10 @@ def tab_to(page, selector: str, presses: int = 80) -> None:
     for _ in range(presses):
         page.keyboard.press("Tab")
         if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            outline = page.evaluate("() => { const s = getComputedStyle(document.activeElement); "
-                                    "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+            outline = page.evaluate(
+                "() => { const s = getComputedStyle(document.activeElement); "
+                "return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+            )
             assert outline[0] != "none" and outline[1] >= 2, f"{selector} has no visible focus: {outline}"
             return
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
@@ -72,7 +85,7 @@ def test_a_steward_rejects_a_contribution_with_the_keyboard_only(browser, hub, r
     context = sign_in(browser, hub, "steward")
     try:
         page, _ = open_at_phone_width(context, f"{hub.url}{API}contributions/{review_site['rejectable']}")
-        tab_to(page, ".table-scroll")                          # the wide preview scrolls with the arrow keys
+        tab_to(page, ".table-scroll")  # the wide preview scrolls with the arrow keys
         tab_to(page, "textarea#reason")
         page.keyboard.type("The contact column holds e-mail addresses.")
         tab_to(page, "button[value=reject]")

@@ -33,12 +33,12 @@ def heading(page) -> str:
 def map_title(page) -> str:
     """The title plotly drew in the app's first figure (each figure is drawn in its own small frame)."""
     title = page.frame_locator("iframe.commons-figure").first.locator(".gtitle").first
-    lines = title.locator("tspan.line").all_text_contents()       # a title wrapped for a phone: one tspan a line
+    lines = title.locator("tspan.line").all_text_contents()  # a title wrapped for a phone: one tspan a line
     return " ".join(lines) if lines else title.text_content()
 
 
 def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourhood, artifacts):
-    page.set_viewport_size({"width": 412, "height": 915})        # a phone
+    page.set_viewport_size({"width": 412, "height": 915})  # a phone
     page.goto(neighbourhood)
     assert "Stories for residents" in page.locator("h1").first.inner_text()
     page.screenshot(path=str(artifacts / "1-gallery.png"), full_page=True)
@@ -55,11 +55,12 @@ def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourho
     page.get_by_label("Your ward", exact=True).select_option(label="Blackbrook")
     page.wait_for_selector("text=Blackbrook, St. Helens", timeout=APP_TIMEOUT)
     page.frame_locator("iframe.commons-figure").first.locator(".gtitle", has_text="St. Helens").wait_for(
-        timeout=APP_TIMEOUT)
+        timeout=APP_TIMEOUT
+    )
     second_numbers = page.locator("text=In 2025 Blackbrook scored").first.inner_text()
     assert first_numbers != second_numbers
     assert page.locator("text=Anfield, Liverpool").count() == 0
-    assert "/voila/render/your-neighbourhood/app.ipynb" in page.url        # same page: updated in place
+    assert "/voila/render/your-neighbourhood/app.ipynb" in page.url  # same page: updated in place
     page.screenshot(path=str(artifacts / "3-app-blackbrook.png"), full_page=True)
 
 
@@ -72,6 +73,6 @@ def test_a_deep_link_opens_that_ward(page, neighbourhood, artifacts):
 def test_a_static_page_reads_without_the_app(page, neighbourhood, artifacts):
     page.goto(neighbourhood + "your-neighbourhood/pages/E05000887.html")
     assert "Anfield, Liverpool" in page.locator("h1").first.inner_text()
-    page.wait_for_selector(".commons-plot .main-svg", timeout=30_000)     # plotly.js from the service drew it
+    page.wait_for_selector(".commons-plot .main-svg", timeout=30_000)  # plotly.js from the service drew it
     assert page.locator("text=Where these numbers come from").count() == 1
     page.screenshot(path=str(artifacts / "static-anfield.png"), full_page=True)

@@ -26,10 +26,10 @@ from tests.integration.test_stories_service import PLACES
 # pytest-timeout counts the module fixture too: publishing every story (when no earlier test did) took ~10 min on
 # this 2-core machine under load; the loads themselves are held to BUDGET_SECONDS below.
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]
-ROUNDS = 5                 # loads of each app before the quiet spell
-QUIET_SECONDS = 150        # no visitors at all
-AT_ONCE = 2                # visitors loading apps at the same time
-BUDGET_SECONDS = 8 * 60    # the whole test (publishing, when the stories are not published yet, is not in it)
+ROUNDS = 5  # loads of each app before the quiet spell
+QUIET_SECONDS = 150  # no visitors at all
+AT_ONCE = 2  # visitors loading apps at the same time
+BUDGET_SECONDS = 8 * 60  # the whole test (publishing, when the stories are not published yet, is not in it)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,9 @@ def app_urls(hub) -> dict[str, str]:
             result = subprocess.run(args, env=hub.env, cwd=ROOT, capture_output=True, text=True, timeout=300)
             assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
         info = json.loads(info_path.read_text())
-        urls[story.slug] = (f"{hub.url}/services/stories/{story.slug}/app"
-                            f"?{info['parameter']}={info['places'][0]['code']}")
+        urls[story.slug] = (
+            f"{hub.url}/services/stories/{story.slug}/app?{info['parameter']}={info['places'][0]['code']}"
+        )
     assert len(urls) >= 3, urls
     return urls
 
@@ -75,7 +76,7 @@ def test_every_app_draws_its_chart_every_time_also_after_a_quiet_spell(browser, 
         """A visitor for every story, AT_ONCE of them at the same time, each tab closed after its chart."""
         slugs = list(app_urls)
         for start in range(0, len(slugs), AT_ONCE):
-            opening = {slug: OpeningApp(context, app_urls[slug]) for slug in slugs[start:start + AT_ONCE]}
+            opening = {slug: OpeningApp(context, app_urls[slug]) for slug in slugs[start : start + AT_ONCE]}
             for slug, app in opening.items():
                 load = app.result(screenshot=str(artifacts / f"{label}-{slug}.png"))
                 loads.append((label, load))

@@ -19,10 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
 APP_TIMEOUT = 90_000
 # The places tests/integration/test_stories_service.py publishes too, so one publication serves both.
-PLACES = {"your-neighbourhood": ["E05000887", "E05014121"],
-          "deprivation-across-the-region": ["E47000004", "E08000011"]}
-TITLES = {"your-neighbourhood": "Your neighbourhood",
-          "deprivation-across-the-region": "Deprivation across the City Region"}
+PLACES = {"your-neighbourhood": ["E05000887", "E05014121"], "deprivation-across-the-region": ["E47000004", "E08000011"]}
+TITLES = {
+    "your-neighbourhood": "Your neighbourhood",
+    "deprivation-across-the-region": "Deprivation across the City Region",
+}
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 # Voilà scrolls its page inside a container of its own: nothing that scrolls may scroll sideways, except the
@@ -70,7 +71,7 @@ def assert_fits(page, where: str, artifacts, name: str, inner: bool = True) -> N
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert page.evaluate(FITS), f"{where} scrolls sideways at 390 px: {widths}"
-    if inner:   # the Voilà app's own box is still 4 px too wide inside its scroller (see the report of issue 15 B)
+    if inner:  # the Voilà app's own box is still 4 px too wide inside its scroller (see the report of issue 15 B)
         assert page.evaluate(SIDEWAYS) == [], f"{where}: parts scroll sideways at 390 px"
 
 
@@ -88,11 +89,11 @@ def test_static_pages_fit_a_phone_with_whole_titles_wide_maps_and_numbers(page, 
             assert maps and min(maps) >= 300, f"{slug} {code}: maps {maps} px wide on a 390 px phone"
             assert page.locator("h1").count() == 1
             captions = page.locator(".commons-figure-text")
-            assert captions.count() == len(drawn)                   # words and numbers under every chart
+            assert captions.count() == len(drawn)  # words and numbers under every chart
             captions.first.locator("summary").click()
             assert captions.first.locator("table td").count() > 2
             assert page.locator("text=Where these numbers come from").count() == 1
-            assert page.locator("text=Licence: ").count() >= 1     # licence and attribution stay shown
+            assert page.locator("text=Licence: ").count() >= 1  # licence and attribution stay shown
 
 
 def test_the_gallery_says_which_period_the_data_covers(page, stories, artifacts):
@@ -110,7 +111,7 @@ def test_the_static_chooser_lists_wards_by_borough_without_javascript(browser, s
         page.goto(f"{stories}your-neighbourhood/pages/E05000887.html")
         chooser = page.locator("#choose")
         assert chooser.locator("h3").all_inner_texts() == ["Liverpool", "St. Helens"]
-        assert chooser.locator(".chooser-search").is_hidden()                 # the search needs JavaScript
+        assert chooser.locator(".chooser-search").is_hidden()  # the search needs JavaScript
         page.locator("header a", has_text="Choose another ward").click()
         chooser.locator("a", has_text="Blackbrook").click()
         page.wait_for_url("**/E05014121.html")
@@ -137,7 +138,7 @@ def open_app(page, url: str) -> None:
     with the static page (X-Commons-Live: busy); they are culled within about a minute, so try again."""
     deadline = time.monotonic() + 180
     while True:
-        response = page.goto(url, timeout=APP_TIMEOUT, wait_until="commit")   # Voilà streams while it starts
+        response = page.goto(url, timeout=APP_TIMEOUT, wait_until="commit")  # Voilà streams while it starts
         live = response.headers.get("x-commons-live") if response else None
         if live in (None, "app") or time.monotonic() > deadline:
             break
@@ -165,7 +166,7 @@ def test_the_app_fits_a_phone_and_its_address_follows_the_chosen_ward(page, stor
     page.get_by_label("Your ward", exact=True).select_option(label="Blackbrook")
     page.wait_for_selector("h2:has-text('Blackbrook, St. Helens')", timeout=APP_TIMEOUT)
     page.wait_for_function("location.search.includes('ward=E05014121')", timeout=30_000)
-    assert "/voila/render/your-neighbourhood/app.ipynb" in page.url        # the same page, its address updated
+    assert "/voila/render/your-neighbourhood/app.ipynb" in page.url  # the same page, its address updated
     assert page.title() == "Your neighbourhood: Blackbrook (St. Helens)"
     page.screenshot(path=str(artifacts / "app-blackbrook.png"), full_page=True)
 
@@ -175,20 +176,28 @@ def test_the_app_fits_a_phone_and_its_address_follows_the_chosen_ward(page, stor
     page.wait_for_function("location.search.includes('ward=E05000887')", timeout=APP_TIMEOUT)
     page.wait_for_selector("h2:has-text('Anfield, Liverpool')", timeout=APP_TIMEOUT)
 
-    shared = page.url                                                      # a copied link opens that ward
+    shared = page.url  # a copied link opens that ward
     page.goto("about:blank")
     open_app(page, shared)
     page.wait_for_selector("h2:has-text('Anfield, Liverpool')", timeout=APP_TIMEOUT)
 
 
-@pytest.mark.parametrize("query, shown", [("ward=Narnia", "We don't know a ward called 'Narnia'. Choose one below."),
-                                          ("ward=", "The address does not say which ward. Choose one below.")])
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ("ward=Narnia", "We don't know a ward called 'Narnia'. Choose one below."),
+        ("ward=", "The address does not say which ward. Choose one below."),
+    ],
+)
 def test_an_unknown_or_empty_ward_gets_a_message_and_the_chooser(page, stories, artifacts, query, shown):
     page.set_viewport_size(PHONE)
     open_app(page, f"{stories}your-neighbourhood/app?{query}")
     page.wait_for_selector(f"text={shown}", timeout=APP_TIMEOUT)
-    assert page.get_by_label("Your ward", exact=True).is_visible() and page.get_by_label("Find your ward by name").is_visible()
-    assert page.locator("h2:has-text('Allerton')").count() == 0            # never silently another ward
+    assert (
+        page.get_by_label("Your ward", exact=True).is_visible()
+        and page.get_by_label("Find your ward by name").is_visible()
+    )
+    assert page.locator("h2:has-text('Allerton')").count() == 0  # never silently another ward
     assert page.locator("iframe.commons-figure").count() == 0
     assert page.title() == "Your neighbourhood"
     page.screenshot(path=str(artifacts / "unknown.png"), full_page=True)
@@ -200,8 +209,7 @@ def test_an_unknown_or_empty_ward_gets_a_message_and_the_chooser(page, stories, 
 def test_the_region_app_s_map_uses_the_width_of_a_phone(page, stories, artifacts):
     page.set_viewport_size(PHONE)
     open_app(page, f"{stories}deprivation-across-the-region/app?area=E47000004")
-    page.frame_locator("iframe.commons-figure").first.locator(".choroplethlayer").first.wait_for(
-        timeout=APP_TIMEOUT)
+    page.frame_locator("iframe.commons-figure").first.locator(".choroplethlayer").first.wait_for(timeout=APP_TIMEOUT)
     page.wait_for_function("document.title.startsWith('Deprivation across the City Region')", timeout=30_000)
     page.wait_for_timeout(1000)
     assert_fits(page, "the region app", artifacts, "region-app", inner=False)

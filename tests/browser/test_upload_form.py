@@ -30,12 +30,17 @@ def screenshot_on_failure(page, artifacts, name: str):
 
 
 def contributions_of(hub, name: str) -> list[dict]:
-    return requests.get(f"{hub.url}/services/data-api/api/contributions", params={"dataset": name}, timeout=30,
-                        headers={"Authorization": f"token {hub.token(USER)}"}).json()
+    return requests.get(
+        f"{hub.url}/services/data-api/api/contributions",
+        params={"dataset": name},
+        timeout=30,
+        headers={"Authorization": f"token {hub.token(USER)}"},
+    ).json()
 
 
-def test_the_form_is_filled_in_from_the_metadata_file_and_uploads_its_tier_and_licence(hub, browser, artifacts,
-                                                                                       tmp_path):
+def test_the_form_is_filled_in_from_the_metadata_file_and_uploads_its_tier_and_licence(
+    hub, browser, artifacts, tmp_path
+):
     meta = metadata(name=unique("browser_upload"))
     meta_path = tmp_path / "visits.yaml"
     meta_path.write_text(json.dumps(meta))
@@ -55,8 +60,10 @@ def test_the_form_is_filled_in_from_the_metadata_file_and_uploads_its_tier_and_l
             status = page.locator("#prefill-status")
             status.get_by_text("Filled in from visits.yaml").wait_for(timeout=30_000)
             assert page.locator("#name").input_value() == meta["name"]
-            assert (page.locator("#tier").input_value(), page.locator("#licence").input_value()) == \
-                ("community", "CC-BY-4.0")
+            assert (page.locator("#tier").input_value(), page.locator("#licence").input_value()) == (
+                "community",
+                "CC-BY-4.0",
+            )
             assert page.locator("#geography_level").input_value() == "ward"
             assert page.locator("#tags").input_value() == "test"
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -67,7 +74,7 @@ def test_the_form_is_filled_in_from_the_metadata_file_and_uploads_its_tier_and_l
             page.get_by_text("passed every check").wait_for(timeout=30_000)
             assert "(community tier)" in page.locator("main").inner_text()
         assert [(c["tier"], c["licence"]) for c in contributions_of(hub, meta["name"])] == [("community", "CC-BY-4.0")]
-        assert errors == [], errors   # the script ran under the page's policy without a violation
+        assert errors == [], errors  # the script ran under the page's policy without a violation
     finally:
         context.close()
 
@@ -85,7 +92,7 @@ def test_a_field_changed_after_filling_in_is_refused_naming_both(hub, browser, a
             page.locator("#metadata_file").set_input_files(str(meta_path))
             page.locator("#prefill-status").get_by_text("Filled in from").wait_for(timeout=30_000)
             page.locator("#tier").focus()
-            page.keyboard.press("Home")   # the keyboard picks the first option, as the old default did
+            page.keyboard.press("Home")  # the keyboard picks the first option, as the old default did
             page.locator("#tier").select_option("open")
             with page.expect_navigation(timeout=120_000):
                 page.get_by_role("button", name="Check and upload").click()
@@ -94,7 +101,7 @@ def test_a_field_changed_after_filling_in_is_refused_naming_both(hub, browser, a
             text = alert.inner_text()
             assert "Nothing was stored" in text
             assert "the metadata file visits.yaml says tier `community` but the form says `open`" in text
-            assert page.locator("#tier").input_value() == "open"   # the form keeps what was sent, to correct
+            assert page.locator("#tier").input_value() == "open"  # the form keeps what was sent, to correct
         assert contributions_of(hub, meta["name"]) == []
     finally:
         context.close()

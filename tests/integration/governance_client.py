@@ -31,21 +31,31 @@ def good_metadata(name: str, **changes) -> dict:
     return meta
 
 
-def upload(hub, user: str, data: bytes, filename: str, metadata: dict, *, tier: str | None = None,
-           name: str | None = None) -> requests.Response:
+def upload(
+    hub, user: str, data: bytes, filename: str, metadata: dict, *, tier: str | None = None, name: str | None = None
+) -> requests.Response:
     """POST api/contributions as ``user`` (multipart: file, metadata as JSON, name, tier)."""
     fields = {"metadata": json.dumps(metadata)}
     if tier:
         fields["tier"] = tier
     if name:
         fields["name"] = name
-    return requests.post(f"{hub.url}/services/data-api/api/contributions", files={"file": (filename, data)},
-                         data=fields, headers={"Authorization": f"token {hub.token(user)}"}, timeout=120)
+    return requests.post(
+        f"{hub.url}/services/data-api/api/contributions",
+        files={"file": (filename, data)},
+        data=fields,
+        headers={"Authorization": f"token {hub.token(user)}"},
+        timeout=120,
+    )
 
 
 def post(hub, user: str, path: str, body: dict) -> requests.Response:
-    return requests.post(f"{hub.url}/services/data-api/{path}", json=body,
-                         headers={"Authorization": f"token {hub.token(user)}"}, timeout=60)
+    return requests.post(
+        f"{hub.url}/services/data-api/{path}",
+        json=body,
+        headers={"Authorization": f"token {hub.token(user)}"},
+        timeout=60,
+    )
 
 
 def browser_session(hub, user: str) -> requests.Session:
@@ -53,9 +63,12 @@ def browser_session(hub, user: str) -> requests.Session:
     session = requests.Session()
     session.trust_env = False
     page = session.get(f"{hub.url}/hub/login?next=/hub/home", timeout=30)
-    password = hub.passwords[user]   # that person's own password (RunningHub.create_demo_accounts)
-    response = session.post(f"{hub.url}/hub/login?next=/hub/home", timeout=30,
-                            data={"username": user, "password": password, "_xsrf": form_xsrf(page.text)})
+    password = hub.passwords[user]  # that person's own password (RunningHub.create_demo_accounts)
+    response = session.post(
+        f"{hub.url}/hub/login?next=/hub/home",
+        timeout=30,
+        data={"username": user, "password": password, "_xsrf": form_xsrf(page.text)},
+    )
     assert response.status_code == 200 and urlparse(response.url).path == "/hub/home", response.url
     return session
 
@@ -68,8 +81,14 @@ def form_xsrf(html: str) -> str:
 
 def audit_entries(hub) -> list[dict]:
     """The audit log as `commons audit tail --json` prints it (an independent reader of the same store)."""
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "1000000", "--json"],
-                            env=hub.env, capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "1000000", "--json"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return json.loads(result.stdout)
 
 
@@ -78,8 +97,9 @@ def cli(hub, user: str | None, *args: str, check: bool = True) -> subprocess.Com
     env = dict(hub.env)
     if user:
         env["COMMONS_API_TOKEN"] = hub.token(user)
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", *args], env=env, capture_output=True,
-                            text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", *args], env=env, capture_output=True, text=True, timeout=180
+    )
     if check and result.returncode:
         raise AssertionError(f"commons {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result

@@ -38,20 +38,27 @@ class RunningHub:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        self.env = {**os.environ, "COMMONS_HOME": str(home), "COMMONS_PORT": str(self.port),
-                    "COMMONS_HUB_URL": self.url, "COMMONS_HUB_API_PORT": str(free_port()),
-                    "COMMONS_PROXY_API_PORT": str(free_port()), "COMMONS_DATA_API_PORT": str(free_port()),
-                    "COMMONS_STORIES_PORT": str(free_port()), "COMMONS_REGISTER_PORT": str(free_port()),
-                    "COMMONS_REFRESHER_PORT": str(free_port()),
-                    # tests refresh the stories they need (a few places); no full refresh at hub start
-                    "COMMONS_STORIES_REFRESH_ON_START": "false"}
+        self.env = {
+            **os.environ,
+            "COMMONS_HOME": str(home),
+            "COMMONS_PORT": str(self.port),
+            "COMMONS_HUB_URL": self.url,
+            "COMMONS_HUB_API_PORT": str(free_port()),
+            "COMMONS_PROXY_API_PORT": str(free_port()),
+            "COMMONS_DATA_API_PORT": str(free_port()),
+            "COMMONS_STORIES_PORT": str(free_port()),
+            "COMMONS_REGISTER_PORT": str(free_port()),
+            "COMMONS_REFRESHER_PORT": str(free_port()),
+            # tests refresh the stories they need (a few places); no full refresh at hub start
+            "COMMONS_STORIES_REFRESH_ON_START": "false",
+        }
         self.env.pop("JUPYTERHUB_API_TOKEN", None)
         self.process: subprocess.Popen | None = None
         self._tokens: dict[str, str] = {}
 
     # lifecycle ---------------------------------------------------------------------------------------
     @classmethod
-    def in_temporary_home(cls, log_path: Path) -> "RunningHub":
+    def in_temporary_home(cls, log_path: Path) -> RunningHub:
         """A hub whose state lives in a fresh folder under /tmp, not under pytest's basetemp: pytest makes
         /tmp/pytest-of-USER mode 0700 again at every session start, which would lock the service and user accounts
         of an isolated hub out of their own state. ``remove_home`` deletes it (and the public and users folders)."""
@@ -65,16 +72,27 @@ class RunningHub:
         if self.home.name == "var" and self.home.parent.name.startswith("commons-test-"):
             shutil.rmtree(self.home.parent, ignore_errors=True)
 
-    def start(self, timeout: float = 120) -> "RunningHub":
-        init = subprocess.run([sys.executable, "-m", "commons_hub.cli", "init"], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+    def start(self, timeout: float = 300) -> RunningHub:
+        init = subprocess.run(
+            [sys.executable, "-m", "commons_hub.cli", "init"],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if init.returncode:
             raise RuntimeError(f"commons init failed:\n{init.stdout}\n{init.stderr}")
         self.passwords = self.create_demo_accounts()
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - the hub's log, open for the subprocess's lifetime
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(ROOT / "hub" / "jupyterhub_config.py")],
-            cwd=self.home, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=self.home,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.wait_ok(f"{self.url}/hub/health", timeout)
         self.wait_ok(f"{self.url}/services/data-api/api/health", timeout)
         return self
@@ -125,8 +143,10 @@ class RunningHub:
         self._log.close()
         if leaked := processes.still_running(started):
             processes.kill_all(leaked)
-            raise AssertionError("these processes outlived the hub that started them (killed now):\n"
-                                 + "\n".join(f"  {pid}: {cmd}" for pid, cmd in leaked.items()))
+            raise AssertionError(
+                "these processes outlived the hub that started them (killed now):\n"
+                + "\n".join(f"  {pid}: {cmd}" for pid, cmd in leaked.items())
+            )
 
     @property
     def public_dir(self) -> Path:
@@ -144,8 +164,9 @@ class RunningHub:
 
     def hub_api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         token = token or self.secrets["operator_token"]
-        response = requests.request(method, f"{self.url}/hub/api/{path}", timeout=60,
-                                    headers={"Authorization": f"token {token}"}, **kwargs)
+        response = requests.request(
+            method, f"{self.url}/hub/api/{path}", timeout=60, headers={"Authorization": f"token {token}"}, **kwargs
+        )
         if response.status_code >= 400 and response.status_code != 404:
             response.raise_for_status()
         return response
@@ -194,8 +215,13 @@ class RunningHub:
             time.sleep(0.3)
 
     def server_api(self, user: str, method: str, path: str, **kwargs) -> requests.Response:
-        return requests.request(method, f"{self.url}/user/{user}/{path}", timeout=60,
-                                headers={"Authorization": f"token {self.token(user)}"}, **kwargs)
+        return requests.request(
+            method,
+            f"{self.url}/user/{user}/{path}",
+            timeout=60,
+            headers={"Authorization": f"token {self.token(user)}"},
+            **kwargs,
+        )
 
     def execute(self, user: str, code: str, timeout: float = 120) -> dict:
         """Run ``code`` in a fresh real kernel of ``user``'s server; returns {stdout, stderr, error, traceback,
@@ -216,12 +242,30 @@ class RunningHub:
         request = HTTPRequest(ws_url, headers={"Authorization": f"token {self.token(user)}"})
         conn = await websocket_connect(request)
         msg_id = uuid.uuid4().hex
-        conn.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex, "msg_type": "execute_request",
-                       "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True}}))
+        conn.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "username": user,
+                        "session": uuid.uuid4().hex,
+                        "msg_type": "execute_request",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": False,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         out = {"stdout": "", "stderr": "", "error": None, "traceback": [], "results": []}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

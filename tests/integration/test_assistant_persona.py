@@ -22,18 +22,26 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 USER = "analyst1"
 QUESTION = "How deprived is Everton?"
-ANSWER_TIMEOUT = 150   # first answer in a fresh server: persona import, embedding model load, index build
+ANSWER_TIMEOUT = 150  # first answer in a fresh server: persona import, embedding model load, index build
 
 
 def audit_entries(hub) -> list[dict]:
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "1000", "--json"],
-                            env=hub.env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "1000", "--json"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
 def assistant_uses(hub, actor: str) -> list[dict]:
-    return [{**e, "detail": json.loads(e["detail"])} for e in audit_entries(hub)
-            if e["action"] == "assistant" and e["actor"] == actor]
+    return [
+        {**e, "detail": json.loads(e["detail"])}
+        for e in audit_entries(hub)
+        if e["action"] == "assistant" and e["actor"] == actor
+    ]
 
 
 async def chat_exchange(hub, user: str, chat_path: str, body: str, timeout: float) -> dict:
@@ -50,8 +58,17 @@ async def chat_exchange(hub, user: str, chat_path: str, body: str, timeout: floa
         while reply is None:
             if sent_id is None and GUIDE_PERSONA_ID in users:
                 sent_id = uuid.uuid4().hex
-                await conn.write_message(json.dumps({"type": "client", "action": "send", "id": sent_id, "body": body,
-                                                     "metadata": {"to_persona": GUIDE_PERSONA_ID}}))
+                await conn.write_message(
+                    json.dumps(
+                        {
+                            "type": "client",
+                            "action": "send",
+                            "id": sent_id,
+                            "body": body,
+                            "metadata": {"to_persona": GUIDE_PERSONA_ID},
+                        }
+                    )
+                )
             raw = await asyncio.wait_for(conn.read_message(), timeout=max(0.5, deadline - time.monotonic()))
             if raw is None:
                 raise AssertionError(f"the chat WebSocket closed; frames so far: {frames}")
@@ -71,14 +88,15 @@ def guide_reply(hub):
     """One real exchange with the guide, shared by the assertions below (the first answer costs ~20-40 s)."""
     hub.spawn(USER)
     chat_path = f"guide-{uuid.uuid4().hex[:8]}.chat"
-    put = hub.server_api(USER, "PUT", f"api/contents/{chat_path}",
-                         json={"type": "file", "format": "text", "content": "{}"})
+    put = hub.server_api(
+        USER, "PUT", f"api/contents/{chat_path}", json={"type": "file", "format": "text", "content": "{}"}
+    )
     assert put.status_code in (200, 201), put.text
     before = len(assistant_uses(hub, USER))
     started = time.monotonic()
     try:
         exchange = asyncio.run(chat_exchange(hub, USER, chat_path, f"@Commons-Guide {QUESTION}", ANSWER_TIMEOUT))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pytest.fail(f"no answer from the guide within {ANSWER_TIMEOUT} s; hub log:\n{hub.log_tail(120)}")
     exchange["seconds"] = time.monotonic() - started
     exchange["uses_before"] = before
@@ -108,8 +126,11 @@ def test_the_guide_answers_in_the_chat_with_cited_datasets_and_code(guide_reply)
 
 
 def test_the_guide_reads_wards_from_the_ingested_lookup_as_the_member(hub, guide_reply):
-    reads = [e for e in audit_entries(hub)
-             if e["action"] == "read" and e["actor"] == USER and e["dataset"] == "lookup_ward22_lad22"]
+    reads = [
+        e
+        for e in audit_entries(hub)
+        if e["action"] == "read" and e["actor"] == USER and e["dataset"] == "lookup_ward22_lad22"
+    ]
     assert reads and reads[-1]["outcome"] == "ok" and reads[-1]["rows"] > 100
     assert reads[-1]["purpose"] == WARD_PURPOSE
 
@@ -127,8 +148,9 @@ def test_the_question_is_recorded_as_a_use_without_its_text(hub, guide_reply):
 
 def test_the_chat_panel_and_the_one_shot_api_reach_the_same_guide(hub, guide_reply):
     # jupyter_ai_persona_manager's REST route answers through a fresh persona in the same server process.
-    response = hub.server_api(USER, "POST", f"api/ai/message/{quote('Commons Guide')}",
-                              json={"message": "crime in Tuebrook and Stoneycroft"})
+    response = hub.server_api(
+        USER, "POST", f"api/ai/message/{quote('Commons Guide')}", json={"message": "crime in Tuebrook and Stoneycroft"}
+    )
     assert response.status_code == 200, response.text
     text = response.json()["response"]
     assert "police_crime_2021_12" in text and "E05000910" in text

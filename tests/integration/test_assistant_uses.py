@@ -24,7 +24,7 @@ def post_use(hub, payload, token: str | None = None):
 
 def test_recording_a_use_needs_a_token_with_the_data_api_scope(hub):
     before = len([e for e in audit_entries(hub) if e["action"] == "assistant"])
-    assert post_use(hub, {"datasets": []}).status_code == 403   # no token, no cookie: refused by the XSRF check
+    assert post_use(hub, {"datasets": []}).status_code == 403  # no token, no cookie: refused by the XSRF check
     forged = post_use(hub, {"datasets": []}, "0" * 32)
     assert forged.status_code == 401 and forged.json()["error"] == "not-authenticated"
     narrow = hub.token("analyst2", scopes=["read:users:name!user=analyst2"])
@@ -37,12 +37,16 @@ def test_the_question_is_recorded_only_when_the_member_shares_it(hub):
     token = hub.token("analyst2")
     quiet = post_use(hub, {"datasets": ["imd2019_lsoa11"], "question": "How deprived is Everton?"}, token)
     assert quiet.status_code == 201 and quiet.json()["question_recorded"] is False
-    shared = post_use(hub, {"datasets": ["police_crime_2021_12"], "share_question": True,
-                            "question": "crime in Wirral"}, token)
+    shared = post_use(
+        hub, {"datasets": ["police_crime_2021_12"], "share_question": True, "question": "crime in Wirral"}, token
+    )
     assert shared.status_code == 201 and shared.json()["question_recorded"] is True
     by_id = {u["id"]: u for u in assistant_uses(hub, "analyst2")}
-    assert by_id[quiet.json()["recorded"]]["detail"] == {"datasets": ["imd2019_lsoa11"], "used_model": False,
-                                                         "answered": True}
+    assert by_id[quiet.json()["recorded"]]["detail"] == {
+        "datasets": ["imd2019_lsoa11"],
+        "used_model": False,
+        "answered": True,
+    }
     assert by_id[shared.json()["recorded"]]["detail"]["question"] == "crime in Wirral"
     assert by_id[shared.json()["recorded"]]["actor_kind"] == "user"
 
@@ -50,8 +54,12 @@ def test_the_question_is_recorded_only_when_the_member_shares_it(hub):
 def test_a_malformed_use_is_refused_with_the_reason(hub):
     response = post_use(hub, {"datasets": "imd2019_lsoa11"}, hub.token("analyst2"))
     assert response.status_code == 422 and "`datasets` must be a list" in response.json()["reason"]
-    not_json = requests.post(f"{hub.url}/services/data-api/{USES}", data=b"{nope",
-                             headers={"Authorization": f"token {hub.token('analyst2')}"}, timeout=30)
+    not_json = requests.post(
+        f"{hub.url}/services/data-api/{USES}",
+        data=b"{nope",
+        headers={"Authorization": f"token {hub.token('analyst2')}"},
+        timeout=30,
+    )
     assert not_json.status_code == 400 and not_json.json()["error"] == "bad-json"
 
 
@@ -61,13 +69,18 @@ def test_commons_ask_batch_with_a_token_answers_through_the_data_api(hub, tmp_pa
     questions.write_text("How deprived is Everton?\ncrime in Tuebrook and Stoneycroft\n")
     before = len(assistant_uses(hub, "steward"))
     env = {**hub.env, "COMMONS_API_TOKEN": hub.token("steward"), "COMMONS_SEED_DIR": ""}
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "ask", "--batch", str(questions), "--json"],
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "ask", "--batch", str(questions), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["datasets"][0]["name"] for a in answers][1] == "police_crime_2021_12"
     assert "imd" in answers[0]["datasets"][0]["name"] and answers[0]["datasets"][0]["title"]
-    assert "Everton (E05000896)" in answers[0]["answer"]   # wards from the ingested lookup (no seed directory)
+    assert "Everton (E05000896)" in answers[0]["answer"]  # wards from the ingested lookup (no seed directory)
     uses = assistant_uses(hub, "steward")[before:]
     assert [u["detail"]["datasets"] for u in uses] == [[d["name"] for d in a["datasets"]] for a in answers]
     assert all("question" not in u["detail"] for u in uses)

@@ -9,8 +9,18 @@ import json
 import pyarrow.ipc as ipc
 import pytest
 
-from tests.integration.governance_client import (FIXTURES, audit_entries, browser_session, cli, form_xsrf,
-                                                 good_metadata, post, stored_under, unique, upload)
+from tests.integration.governance_client import (
+    FIXTURES,
+    audit_entries,
+    browser_session,
+    cli,
+    form_xsrf,
+    good_metadata,
+    post,
+    stored_under,
+    unique,
+    upload,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +42,11 @@ def test_contribute_then_approve_then_read(hub):
     assert response.status_code == 201, response.text
     record = response.json()
     assert (record["status"], record["rows"], record["report"]["ok"]) == ("pending", 3, True)
-    assert stored_under(hub, name) == ["pending", f"pending/{record['id']}.parquet",
-                                       f"pending/{record['id']}.report.json"]
+    assert stored_under(hub, name) == [
+        "pending",
+        f"pending/{record['id']}.parquet",
+        f"pending/{record['id']}.report.json",
+    ]
     assert hub.data_api(f"{DATASETS}/{name}/data", user="analyst2").status_code == 404  # pending: not a dataset yet
     refused = post(hub, "analyst2", f"api/contributions/{record['id']}/approve", {})
     assert refused.status_code == 403 and refused.json()["error"] == "not-permitted"
@@ -103,25 +116,31 @@ def test_upload_form_needs_login_and_xsrf(hub):
     session = browser_session(hub, "analyst2")
     form = session.get(f"{hub.url}/services/data-api/contribute", timeout=30)
     assert form.status_code == 200 and 'enctype="multipart/form-data"' in form.text
-    policy = form.headers["Content-Security-Policy"]   # its one script is its own file: no inline script
+    policy = form.headers["Content-Security-Policy"]  # its one script is its own file: no inline script
     assert "script-src 'self';" in policy and "unsafe" not in policy.split("script-src")[1].split(";")[0]
     assert "default-src 'none'" in policy
     name = unique("form_visits")
     fields = {"name": name, "title": "Visits <script>alert(1)</script>", "tier": "open", "licence": "OGL-UK-3.0"}
-    without = session.post(f"{hub.url}/services/data-api/contribute", data=fields, timeout=60,
-                           files={"file": ("good.csv", GOOD)})
+    without = session.post(
+        f"{hub.url}/services/data-api/contribute", data=fields, timeout=60, files={"file": ("good.csv", GOOD)}
+    )
     assert without.status_code == 403 and stored_under(hub, name) == []
-    meta_file = json.dumps(good_metadata(name, title=None)).encode()   # the title comes from the form only
-    posted = session.post(f"{hub.url}/services/data-api/contribute", timeout=60,
-                          data={**fields, "_xsrf": form_xsrf(form.text)},
-                          files={"file": ("good.csv", GOOD), "metadata_file": ("meta.yaml", meta_file)})
+    meta_file = json.dumps(good_metadata(name, title=None)).encode()  # the title comes from the form only
+    posted = session.post(
+        f"{hub.url}/services/data-api/contribute",
+        timeout=60,
+        data={**fields, "_xsrf": form_xsrf(form.text)},
+        files={"file": ("good.csv", GOOD), "metadata_file": ("meta.yaml", meta_file)},
+    )
     assert posted.status_code == 201, posted.text[-2000:]
     assert "waiting for a steward" in posted.text and "&lt;script&gt;" not in posted.text  # title not echoed raw
     assert "<script>" not in posted.text
-    bad = session.post(f"{hub.url}/services/data-api/contribute", timeout=60,
-                       data={"name": unique("form_bad"), "tier": "open", "licence": "OGL-UK-3.0",
-                             "_xsrf": form_xsrf(form.text)},
-                       files={"file": ("visits.csv", (FIXTURES / "windows1252.csv").read_bytes())})
+    bad = session.post(
+        f"{hub.url}/services/data-api/contribute",
+        timeout=60,
+        data={"name": unique("form_bad"), "tier": "open", "licence": "OGL-UK-3.0", "_xsrf": form_xsrf(form.text)},
+        files={"file": ("visits.csv", (FIXTURES / "windows1252.csv").read_bytes())},
+    )
     assert bad.status_code == 422 and "Nothing was stored" in bad.text and "line 3, byte 25" in bad.text
 
 
@@ -132,10 +151,9 @@ def test_stewards_review_page(hub):
     listing = session.get(f"{hub.url}/services/data-api/contributions", timeout=30)
     assert f"<code>{name}</code>" in listing.text
     review = f"/services/data-api/contributions/{record['id']}"
-    assert f'href="{review}"' in listing.text   # the whole review is on its own page (test_review_pages.py)
+    assert f'href="{review}"' in listing.text  # the whole review is on its own page (test_review_pages.py)
     page = session.get(f"{hub.url}{review}", timeout=30)
-    decided = session.post(f"{hub.url}{review}", timeout=60,
-                           data={"action": "approve", "_xsrf": form_xsrf(page.text)})
+    decided = session.post(f"{hub.url}{review}", timeout=60, data={"action": "approve", "_xsrf": form_xsrf(page.text)})
     assert decided.status_code == 200 and "is now approved" in decided.text
     assert hub.data_api(f"{DATASETS}/{name}/data", user="analyst2").status_code == 200
 
@@ -165,16 +183,26 @@ def test_cli_validate_contribute_and_withdraw(hub, tmp_path):
     meta_path = tmp_path / "meta.yaml"
     name = unique("cli_visits")
     meta_path.write_text(json.dumps(good_metadata(name)))
-    checked = cli(hub, None, "validate", str(FIXTURES / "small_count.csv"), "-m", str(meta_path), "--tier",
-                  "community", check=False)
+    checked = cli(
+        hub,
+        None,
+        "validate",
+        str(FIXTURES / "small_count.csv"),
+        "-m",
+        str(meta_path),
+        "--tier",
+        "community",
+        check=False,
+    )
     assert checked.returncode == 1 and "is a count of 3, below 10" in checked.stdout
     assert cli(hub, None, "validate", str(FIXTURES / "good.csv"), "-m", str(meta_path)).returncode == 0
     no_tier = cli(hub, "analyst1", "contribute", str(FIXTURES / "good.csv"), "-m", str(meta_path), check=False)
     assert no_tier.returncode == 2 and "no `tier:` and no --tier was given" in no_tier.stderr
     done = cli(hub, "analyst1", "contribute", str(FIXTURES / "good.csv"), "-m", str(meta_path), "--tier", "open")
     assert "pending" in done.stdout
-    ident = [c for c in json.loads(cli(hub, "analyst1", "contributions", "list", "--json").stdout)
-             if c["dataset"] == name][0]["id"]
+    ident = [
+        c for c in json.loads(cli(hub, "analyst1", "contributions", "list", "--json").stdout) if c["dataset"] == name
+    ][0]["id"]
     assert "version 1" in cli(hub, "steward", "contributions", "approve", str(ident)).stdout
     assert "withdrawn" in cli(hub, "analyst1", "withdraw", name, "--reason", "test over").stdout
     refused = cli(hub, "analyst1", "withdraw", name, "--reason", "again", check=False)

@@ -40,12 +40,27 @@ def xlsx_bomb() -> bytes:
 EXTRA = [
     ("zip bomb", zip_bomb, "bomb.zip", "archive-ratio", {}),
     ("xlsx bomb", xlsx_bomb, "bomb.xlsx", "archive-ratio", {}),
-    ("huge file", lambda: b"ward22_code,month,visits\n" + b"E05000910,2022-01,25\n" * (SERVER_LIMIT // 20),
-     "huge.csv", "too-large", {}),
-    ("path-like dataset name", lambda: (FIXTURES / "good.csv").read_bytes(), "good.csv", "bad-name",
-     {"name": "../../etc/cron_d"}),
-    ("duplicate of a catalogue name", lambda: (FIXTURES / "good.csv").read_bytes(), "good.csv", "name-taken",
-     {"name": "imd2019_lsoa11"}),
+    (
+        "huge file",
+        lambda: b"ward22_code,month,visits\n" + b"E05000910,2022-01,25\n" * (SERVER_LIMIT // 20),
+        "huge.csv",
+        "too-large",
+        {},
+    ),
+    (
+        "path-like dataset name",
+        lambda: (FIXTURES / "good.csv").read_bytes(),
+        "good.csv",
+        "bad-name",
+        {"name": "../../etc/cron_d"},
+    ),
+    (
+        "duplicate of a catalogue name",
+        lambda: (FIXTURES / "good.csv").read_bytes(),
+        "good.csv",
+        "name-taken",
+        {"name": "imd2019_lsoa11"},
+    ),
 ]
 
 
@@ -55,8 +70,9 @@ def test_bad_upload_is_refused_with_where_and_fix(hub, case):
     changes = dict(case.get("metadata_changes") or {})
     metadata = good_metadata(name, **changes)
     filename = case.get("upload_as", case["file"])
-    response = upload(hub, "analyst1", (FIXTURES / case["file"]).read_bytes(), filename, metadata,
-                      tier=case.get("tier", "open"))
+    response = upload(
+        hub, "analyst1", (FIXTURES / case["file"]).read_bytes(), filename, metadata, tier=case.get("tier", "open")
+    )
     if "\0" in filename:
         # tornado refuses a multipart part header holding NUL before any handler runs: 400, nothing stored
         assert response.status_code == 400 and "Invalid multipart" in response.json()["reason"]
@@ -81,7 +97,7 @@ def test_bombs_huge_files_and_bad_names_store_nothing(hub, label, make, filename
     name = fields.get("name") or unique("bad_upload")
     before = sorted(p.name for p in (hub.home / "datasets").iterdir())
     response = upload(hub, "analyst1", make(), filename, good_metadata(name), name=name)
-    assert response.status_code == (413 if code == "too-large" else 422), response.text[:500]   # 413: too big
+    assert response.status_code == (413 if code == "too-large" else 422), response.text[:500]  # 413: too big
     codes = [e["code"] for e in response.json()["report"]["errors"]]
     assert code in codes, codes
     assert sorted(p.name for p in (hub.home / "datasets").iterdir()) == before

@@ -23,7 +23,9 @@ def part_of(entry) -> str | None:
 
 def test_member_cluster_reads_each_partition_through_the_gate(hub):
     hub.spawn("analyst1")
-    out = hub.execute("analyst1", f"""
+    out = hub.execute(
+        "analyst1",
+        f"""
 import os, getpass
 import commons_kernel as ck
 cluster = ck.dask_cluster(workers=2)
@@ -60,29 +62,34 @@ try:
     ck.dask_cluster(workers=3)
 except ck.CommonsError as exc:
     print("refused:", type(exc).__name__, exc)
-""", timeout=240)
+""",
+        timeout=240,
+    )
     assert out["error"] is None, out
     text = out["stdout"]
     assert "parts 4 True" in text
     rows = text.split("rows ", 1)[1].split()
     assert rows[0] == rows[2] and int(rows[0]) > 40000
-    assert "workers as ['commons-u-analyst1']" in text      # their own account: not root, not the service account
+    assert "workers as ['commons-u-analyst1']" in text  # their own account: not root, not the service account
     assert "state ['refused']" in text
-    assert "worker settings [('COMMONS_DATA_API_URL',)]" in text   # no token, no database, no store
-    assert "dashboard True 200 403 302" in text   # through the hub: the owner, another member, nobody logged in
+    assert "worker settings [('COMMONS_DATA_API_URL',)]" in text  # no token, no database, no store
+    assert "dashboard True 200 403 302" in text  # through the hub: the owner, another member, nobody logged in
     assert "refused: ClusterRefused 3 Dask workers asked for, and a member's limit is 2" in text
     assert "ck.dask_cluster(workers=2)" in text
 
     parts = [e for e in audit_entries(hub) if e["purpose"] == PURPOSE and e["action"] == "read" and part_of(e)]
     assert sorted(part_of(e) for e in parts) == ["0/4", "1/4", "2/4", "3/4"]
     assert {(e["actor"], e["project"], e["dataset"], e["outcome"]) for e in parts} == {
-        ("analyst1", DEMO_PROJECT, "synthetic_referrals", "ok")}
+        ("analyst1", DEMO_PROJECT, "synthetic_referrals", "ok")
+    }
     assert sum(e["rows"] for e in parts) == int(rows[0])
 
 
 def test_non_member_is_refused_on_the_workers_with_the_teaching_error(hub):
     hub.spawn("analyst2")
-    out = hub.execute("analyst2", f"""
+    out = hub.execute(
+        "analyst2",
+        f"""
 import dask.dataframe as dd
 import commons_kernel as ck
 from commons_kernel.api import client as api_client
@@ -107,11 +114,14 @@ try:
         print("workers:", exc)
 finally:
     cluster.shutdown()
-""", timeout=240)
+""",
+        timeout=240,
+    )
     assert out["error"] is None, out
     lines = dict(line.split(": ", 1) for line in out["stdout"].splitlines() if ": " in line)
     assert "not a member" in lines["kernel"]
     assert lines["read_dask"] == lines["kernel"] == lines["workers"]
-    denials = [e for e in audit_entries(hub) if e["actor"] == "analyst2" and e["purpose"] == PURPOSE
-               and e["action"] == "deny"]
+    denials = [
+        e for e in audit_entries(hub) if e["actor"] == "analyst2" and e["purpose"] == PURPOSE and e["action"] == "deny"
+    ]
     assert len(denials) >= 3 and {e["dataset"] for e in denials} == {"synthetic_referrals"}

@@ -17,9 +17,16 @@ END = (date.today() + timedelta(days=120)).isoformat()
 
 
 def propose(hub, user: str, members: list[str], **changes) -> dict:
-    body = {"kind": "project", "title": f"Referrals study {unique('t')}", "purpose": "Plan outreach.",
-            "public_benefit": "Earlier help for families.", "datasets": ["synthetic_referrals"],
-            "members": members, "end_date": END, **changes}
+    body = {
+        "kind": "project",
+        "title": f"Referrals study {unique('t')}",
+        "purpose": "Plan outreach.",
+        "public_benefit": "Earlier help for families.",
+        "datasets": ["synthetic_referrals"],
+        "members": members,
+        "end_date": END,
+        **changes,
+    }
     response = post(hub, user, "api/proposals", body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -32,8 +39,11 @@ def vote(hub, user: str, proposal: dict, choice: str, comment: str = "") -> dict
 
 
 def read_status(hub, user: str, slug: str) -> int:
-    return hub.data_api(RESTRICTED, user=user, params={"project": slug, "columns": "lsoa11_code",
-                                                          "purpose": "integration test of decisions"}).status_code
+    return hub.data_api(
+        RESTRICTED,
+        user=user,
+        params={"project": slug, "columns": "lsoa11_code", "purpose": "integration test of decisions"},
+    ).status_code
 
 
 def test_propose_vote_then_read_is_allowed(hub):
@@ -70,8 +80,12 @@ def test_membership_change_goes_to_a_vote(hub):
         vote(hub, user, proposal, "approve")
     slug = proposal["project"]
     assert read_status(hub, "checker2", slug) == 403
-    add = post(hub, "analyst1", "api/proposals", {"kind": "add-member", "project": slug, "username": "checker2",
-                                                  "reason": "joins the analysis"})
+    add = post(
+        hub,
+        "analyst1",
+        "api/proposals",
+        {"kind": "add-member", "project": slug, "username": "checker2", "reason": "joins the analysis"},
+    )
     assert add.status_code == 201, add.text
     for user in ("analyst2", "checker", "steward"):
         post(hub, user, f"api/proposals/{add.json()['id']}/votes", {"choice": "approve"})
@@ -83,11 +97,25 @@ def test_membership_change_goes_to_a_vote(hub):
 
 
 def test_bad_proposals_and_votes_say_what_to_do(hub):
-    unknown = post(hub, "analyst1", "api/proposals", {"title": "x", "purpose": "p", "public_benefit": "b",
-                                                      "datasets": ["no_such"], "end_date": END})
+    unknown = post(
+        hub,
+        "analyst1",
+        "api/proposals",
+        {"title": "x", "purpose": "p", "public_benefit": "b", "datasets": ["no_such"], "end_date": END},
+    )
     assert unknown.status_code == 409 and "No dataset called no_such" in unknown.json()["reason"]
-    past = post(hub, "analyst1", "api/proposals", {"title": "x", "purpose": "p", "public_benefit": "b",
-                                                   "datasets": ["synthetic_referrals"], "end_date": "2020-01-01"})
+    past = post(
+        hub,
+        "analyst1",
+        "api/proposals",
+        {
+            "title": "x",
+            "purpose": "p",
+            "public_benefit": "b",
+            "datasets": ["synthetic_referrals"],
+            "end_date": "2020-01-01",
+        },
+    )
     assert past.status_code == 409 and "end date must be after today" in past.json()["reason"]
     proposal = propose(hub, "analyst1", ["analyst1"])
     maybe = post(hub, "analyst2", f"api/proposals/{proposal['id']}/votes", {"choice": "maybe"})
@@ -98,9 +126,25 @@ def test_bad_proposals_and_votes_say_what_to_do(hub):
 
 def test_cli_propose_vote_and_list(hub):
     slug = unique("cli-project").replace("_", "-")
-    done = cli(hub, "analyst2", "propose", "--title", "CLI project", "--purpose", "Test the CLI.", "--benefit",
-               "Confidence in the tools.", "--dataset", "synthetic_referrals", "--member", "analyst2",
-               "--end-date", END, "--slug", slug)
+    done = cli(
+        hub,
+        "analyst2",
+        "propose",
+        "--title",
+        "CLI project",
+        "--purpose",
+        "Test the CLI.",
+        "--benefit",
+        "Confidence in the tools.",
+        "--dataset",
+        "synthetic_referrals",
+        "--member",
+        "analyst2",
+        "--end-date",
+        END,
+        "--slug",
+        slug,
+    )
     assert "open" in done.stdout
     for user in ("analyst1", "checker"):
         assert "open" in cli(hub, user, "vote", slug, "approve", "--comment", "yes").stdout
@@ -117,12 +161,15 @@ def test_vote_page_with_hub_login(hub):
     session = browser_session(hub, "checker2")
     page = session.get(f"{hub.url}/services/data-api/decisions", timeout=30)
     assert page.status_code == 200 and f'value="{proposal["id"]}"' in page.text
-    without = session.post(f"{hub.url}/services/data-api/decisions", timeout=30,
-                           data={"proposal": proposal["id"], "choice": "approve"})
+    without = session.post(
+        f"{hub.url}/services/data-api/decisions", timeout=30, data={"proposal": proposal["id"], "choice": "approve"}
+    )
     assert without.status_code == 403
-    voted = session.post(f"{hub.url}/services/data-api/decisions", timeout=30,
-                         data={"proposal": proposal["id"], "choice": "approve", "comment": "<b>fine</b>",
-                               "_xsrf": form_xsrf(page.text)})
+    voted = session.post(
+        f"{hub.url}/services/data-api/decisions",
+        timeout=30,
+        data={"proposal": proposal["id"], "choice": "approve", "comment": "<b>fine</b>", "_xsrf": form_xsrf(page.text)},
+    )
     assert voted.status_code == 200 and "Your vote on proposal" in voted.text
     votes = hub.data_api(f"api/proposals/{proposal['id']}", user="analyst1").json()["votes"]
     assert [(v["voter"], v["comment"]) for v in votes] == [("checker2", "<b>fine</b>")]

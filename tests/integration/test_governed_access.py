@@ -18,8 +18,13 @@ API = "api/datasets"
 
 
 def audit_entries(hub):
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "500", "--json"],
-                            env=hub.env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "500", "--json"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     import json
 
     return json.loads(result.stdout)
@@ -63,8 +68,11 @@ def test_restricted_needs_an_approved_project_member(hub):
     outsider = hub.data_api(path, user="analyst2", params={"project": DEMO_PROJECT})
     assert outsider.status_code == 403
     assert "not a member" in outsider.json()["reason"] and outsider.json()["how_to_get_access"]
-    member = hub.data_api(path, user="analyst1", headers={"X-Commons-Project": DEMO_PROJECT,
-                                                          "X-Commons-Purpose": "integration test of reads"})
+    member = hub.data_api(
+        path,
+        user="analyst1",
+        headers={"X-Commons-Project": DEMO_PROJECT, "X-Commons-Purpose": "integration test of reads"},
+    )
     assert member.status_code == 200
     entries = audit_entries(hub)
     denials = [e for e in entries if e["dataset"] == "synthetic_referrals" and e["action"] == "deny"]
@@ -74,9 +82,11 @@ def test_restricted_needs_an_approved_project_member(hub):
 
 
 def test_columns_and_area_filter_and_formats(hub):
-    response = hub.data_api(f"{API}/imd2019_lsoa11/data", user="analyst2",
-                            params={"format": "csv", "columns": "lsoa11_code,imd_score",
-                                    "areas": "E01006512,E01006513"})
+    response = hub.data_api(
+        f"{API}/imd2019_lsoa11/data",
+        user="analyst2",
+        params={"format": "csv", "columns": "lsoa11_code,imd_score", "areas": "E01006512,E01006513"},
+    )
     assert response.status_code == 200, response.text
     lines = response.text.strip().splitlines()
     assert lines[0].replace('"', "") == "lsoa11_code,imd_score" and len(lines) == 3
@@ -89,7 +99,9 @@ def test_columns_and_area_filter_and_formats(hub):
 def test_kernel_reads_through_the_gate_as_the_user(hub):
     seconds = hub.spawn("analyst1")
     assert seconds < 60
-    out = hub.execute("analyst1", """
+    out = hub.execute(
+        "analyst1",
+        """
 import commons_kernel as ck
 imd = ck.read("imd2019_lsoa11", columns=["lsoa11_code", "imd_score"])
 print("rows", len(imd), imd.attrs["licence"], imd.attrs["version"])
@@ -106,7 +118,8 @@ except ck.DatasetNotFound as exc:
 lsoas = ck.read("boundaries_lsoa11")
 print("geo", type(lsoas).__name__, lsoas.crs.to_epsg())
 print(ck.whoami()["name"])
-""")
+""",
+    )
     assert out["error"] is None, out
     text = out["stdout"]
     assert "rows 989 OGL-UK-3.0 1" in text
@@ -120,13 +133,16 @@ print(ck.whoami()["name"])
 
 def test_intake_catalogue_reads_through_the_gate(hub):
     hub.spawn("analyst1")
-    out = hub.execute("analyst1", """
+    out = hub.execute(
+        "analyst1",
+        """
 import intake, commons_kernel.intake_reader as reader
 cat = intake.from_yaml_file(reader.catalog_path())
 print(len(cat.entries), cat.entries["imd2019_lsoa11"].metadata["tier"])
 df = cat.imd2019_lsoa11.read()
 print("rows", len(df))
-""")
+""",
+    )
     assert out["error"] is None, out
     assert "rows 989" in out["stdout"]
     assert int(out["stdout"].split()[0]) >= 15
@@ -140,8 +156,9 @@ def test_mcp_server_is_off_in_user_servers(hub):
 
 
 def test_audit_chain_verifies_after_the_session(hub):
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=hub.env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=hub.env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "intact" in result.stdout
 
@@ -156,13 +173,16 @@ def test_every_kernel_starts_with_ck_imported_and_a_greeting(hub):
 
 def test_readme_example_runs_in_a_kernel(hub):
     hub.spawn("analyst1")
-    out = hub.execute("analyst1", """
+    out = hub.execute(
+        "analyst1",
+        """
 import commons_kernel as ck
 imd = ck.read("imd2019_lsoa11")
 boroughs = ck.aggregate(imd, to="lad", means={"imd_score": "pop_total"})
 print(boroughs.attrs["method"])
 print(boroughs.sort_values("imd_score").iloc[-1].to_dict())
-""")
+""",
+    )
     assert out["error"] is None, out
     assert "Knowsley" in out["stdout"] or "E08000011" in out["stdout"]
 

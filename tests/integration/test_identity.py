@@ -21,8 +21,9 @@ def login(hub, user: str, password: str) -> requests.Response:
     session.trust_env = False
     page = session.get(f"{hub.url}/hub/login?next=/hub/home", timeout=30)
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
-    response = session.post(f"{hub.url}/hub/login?next=/hub/home", timeout=30,
-                            data={"username": user, "password": password, "_xsrf": xsrf})
+    response = session.post(
+        f"{hub.url}/hub/login?next=/hub/home", timeout=30, data={"username": user, "password": password, "_xsrf": xsrf}
+    )
     response.session = session
     return response
 
@@ -59,9 +60,11 @@ def sign_up(hub, name: str, password: str) -> requests.Response:
     page = session.get(f"{hub.url}/hub/signup", timeout=30)
     assert page.status_code == 200
     xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
-    return session.post(f"{hub.url}/hub/signup", timeout=30,
-                        data={"username": name, "signup_password": password,
-                              "signup_password_confirmation": password, "_xsrf": xsrf})
+    return session.post(
+        f"{hub.url}/hub/signup",
+        timeout=30,
+        data={"username": name, "signup_password": password, "signup_password_confirmation": password, "_xsrf": xsrf},
+    )
 
 
 def test_a_sign_up_waits_for_a_steward_then_joins_members_only(hub):
@@ -74,8 +77,12 @@ def test_a_sign_up_waits_for_a_steward_then_joins_members_only(hub):
 
         analyst = login(hub, "analyst1", hub.passwords["analyst1"]).session
         assert analyst.get(f"{hub.url}/hub/authorize", timeout=30).status_code == 403
-        assert analyst.get(f"{hub.url}/hub/authorize/{name}", timeout=30,
-                           headers={"Referer": f"{hub.url}/hub/authorize"}).status_code == 403
+        assert (
+            analyst.get(
+                f"{hub.url}/hub/authorize/{name}", timeout=30, headers={"Referer": f"{hub.url}/hub/authorize"}
+            ).status_code
+            == 403
+        )
 
         steward = login(hub, "steward", hub.passwords["steward"]).session
         listing = steward.get(f"{hub.url}/hub/authorize", timeout=30)
@@ -85,8 +92,12 @@ def test_a_sign_up_waits_for_a_steward_then_joins_members_only(hub):
             refused = steward.get(f"{hub.url}/hub/authorize/{name}", headers=headers, timeout=30, allow_redirects=False)
             assert refused.status_code == 403, headers
         assert not signed_in(login(hub, name, password))
-        approved = steward.get(f"{hub.url}/hub/authorize/{name}", timeout=30, allow_redirects=False,
-                               headers={"Referer": f"{hub.url}/hub/authorize"})
+        approved = steward.get(
+            f"{hub.url}/hub/authorize/{name}",
+            timeout=30,
+            allow_redirects=False,
+            headers={"Referer": f"{hub.url}/hub/authorize"},
+        )
         assert approved.status_code == 302
 
         assert signed_in(login(hub, name, password))
@@ -133,15 +144,21 @@ def test_a_person_changes_their_password_and_the_admin_resets_it(hub):
         steward.get(f"{hub.url}/hub/authorize/{name}", headers={"Referer": f"{hub.url}/hub/authorize"}, timeout=30)
 
         person = login(hub, name, first).session
-        changed = form_post(person, f"{hub.url}/hub/change-password", old_password=first, new_password=second,
-                            new_password_confirmation=second)
+        changed = form_post(
+            person,
+            f"{hub.url}/hub/change-password",
+            old_password=first,
+            new_password=second,
+            new_password_confirmation=second,
+        )
         assert "changed successfully" in changed.text, changed.text[-1500:]
         assert not signed_in(login(hub, name, first)) and signed_in(login(hub, name, second))
 
-        assert steward.get(f"{hub.url}/hub/change-password/{name}", timeout=30).status_code == 403   # admin only
+        assert steward.get(f"{hub.url}/hub/change-password/{name}", timeout=30).status_code == 403  # admin only
         admin = login(hub, "admin", hub.passwords["admin"]).session
-        reset = form_post(admin, f"{hub.url}/hub/change-password/{name}", new_password=third,
-                          new_password_confirmation=third)
+        reset = form_post(
+            admin, f"{hub.url}/hub/change-password/{name}", new_password=third, new_password_confirmation=third
+        )
         assert "changed successfully" in reset.text, reset.text[-1500:]
         assert not signed_in(login(hub, name, second)) and signed_in(login(hub, name, third))
     finally:

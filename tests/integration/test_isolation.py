@@ -18,9 +18,11 @@ import pytest
 from commons_hub import isolation
 from commons_kernel import config
 
-pytestmark = [pytest.mark.integration,
-              pytest.mark.skipif(os.geteuid() != 0, reason="isolation needs the hub to run as root (CI does)"),
-              pytest.mark.skipif(config.setting("isolation") == "off", reason="COMMONS_ISOLATION=off")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(os.geteuid() != 0, reason="isolation needs the hub to run as root (CI does)"),
+    pytest.mark.skipif(config.setting("isolation") == "off", reason="COMMONS_ISOLATION=off"),
+]
 
 SERVICE, PUBLIC = config.setting("service_user"), config.setting("public_user")
 
@@ -49,8 +51,17 @@ def hostile_targets(hub) -> list[str]:
     restricted = sorted((hub.home / "datasets").rglob("*.parquet"))
     restricted = [p for p in restricted if "synthetic_referrals" in str(p)]
     assert restricted, "the restricted dataset has a Parquet file in the store"
-    return [str(p) for p in (restricted[0], hub.home / "secrets.json", hub.home / "governance.sqlite",
-                             hub.home / "audit.anchor", hub.home / "jupyterhub.sqlite", hub.home / "datasets")]
+    return [
+        str(p)
+        for p in (
+            restricted[0],
+            hub.home / "secrets.json",
+            hub.home / "governance.sqlite",
+            hub.home / "audit.anchor",
+            hub.home / "jupyterhub.sqlite",
+            hub.home / "datasets",
+        )
+    ]
 
 
 def _owner(path) -> str:
@@ -78,10 +89,12 @@ def test_services_run_as_their_accounts(hub):
         except OSError:
             continue
         if str(hub.home).encode() not in environ:
-            continue   # another hub's (or another test run's) process
+            continue  # another hub's (or another test run's) process
         for service in ("data_api", "register", "refresher", "stories"):
-            if f"commons_hub.services.{service}.app".encode() in cmdline or \
-                    f"commons_hub.services.{service}.service".encode() in cmdline:
+            if (
+                f"commons_hub.services.{service}.app".encode() in cmdline
+                or f"commons_hub.services.{service}.service".encode() in cmdline
+            ):
                 owners[service] = pwd.getpwuid(os.stat(f"/proc/{pid}").st_uid).pw_name
     assert owners == {"data_api": SERVICE, "register": SERVICE, "refresher": SERVICE, "stories": PUBLIC}
 
@@ -104,8 +117,11 @@ def test_each_home_is_private_to_its_person(hub):
     home1 = hub.users_dir / "analyst1"
     assert _owner(home1) == isolation.unix_name("analyst1") and stat.S_IMODE(os.stat(home1).st_mode) == 0o700
     assert _owner(home1 / "notebooks") == isolation.unix_name("analyst1")
-    out = hub.execute("analyst2", f"import os\ntry:\n    os.listdir({str(home1)!r}); print('listed')\n"
-                                  f"except PermissionError:\n    print('refused')")
+    out = hub.execute(
+        "analyst2",
+        f"import os\ntry:\n    os.listdir({str(home1)!r}); print('listed')\n"
+        f"except PermissionError:\n    print('refused')",
+    )
     assert out["stdout"].strip() == "refused", out
 
 
@@ -124,8 +140,10 @@ async def _terminal_says(hub, user: str, name: str, command: str) -> str:
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
-    request = HTTPRequest(f"ws://127.0.0.1:{hub.port}/user/{user}/terminals/websocket/{name}",
-                          headers={"Authorization": f"token {hub.token(user)}"})
+    request = HTTPRequest(
+        f"ws://127.0.0.1:{hub.port}/user/{user}/terminals/websocket/{name}",
+        headers={"Authorization": f"token {hub.token(user)}"},
+    )
     conn = await websocket_connect(request)
     marker = uuid.uuid4().hex[:8]
     conn.write_message(json.dumps(["stdin", f"{command}; echo {marker}\r"]))
@@ -144,19 +162,40 @@ async def _terminal_says(hub, user: str, name: str, command: str) -> str:
 
 
 def test_the_public_account_reads_published_stories_only(hub):
-    probe = ("import sys\nfor path in sys.argv[1:]:\n    try:\n        open(path, 'rb').read(1); print('opened')\n"
-             "    except PermissionError:\n        print('refused')\n    except IsADirectoryError:\n        print('opened')")
+    probe = (
+        "import sys\nfor path in sys.argv[1:]:\n    try:\n        open(path, 'rb').read(1); print('opened')\n"
+        "    except PermissionError:\n        print('refused')\n    except IsADirectoryError:\n        print('opened')"
+    )
     published = hub.public_dir / "stories"
     published.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["runuser", "-u", PUBLIC, "--", sys.executable, "-c", probe,
-                             str(hub.home / "governance.sqlite"), str(hub.home / "secrets.json"), str(published)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            "runuser",
+            "-u",
+            PUBLIC,
+            "--",
+            sys.executable,
+            "-c",
+            probe,
+            str(hub.home / "governance.sqlite"),
+            str(hub.home / "secrets.json"),
+            str(published),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.split() == ["refused", "refused", "opened"], result.stderr
 
 
 def test_the_commons_command_as_root_works_as_the_service_account(hub):
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=hub.env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert _owner(hub.home / "governance.sqlite") == SERVICE
     for leftover in hub.home.glob("governance.sqlite*"):

@@ -39,8 +39,9 @@ print("REPORT" + json.dumps(validate(folder / {filename!r}, folder / "metadata.y
 def cli_report(hub, tmp_path, filename: str, meta: dict) -> dict:
     (tmp_path / filename).write_bytes((FOLDER / filename).read_bytes())
     (tmp_path / "metadata.yaml").write_text(json.dumps(meta))
-    done = cli(hub, None, "validate", str(tmp_path / filename), "-m", str(tmp_path / "metadata.yaml"), "--json",
-               check=False)
+    done = cli(
+        hub, None, "validate", str(tmp_path / filename), "-m", str(tmp_path / "metadata.yaml"), "--json", check=False
+    )
     assert done.returncode == (0 if CASES[filename][0] else 1), done.stderr
     return json.loads(done.stdout)
 
@@ -56,26 +57,33 @@ def upload_report(hub, filename: str, meta: dict) -> dict:
 def test_notebook_cli_and_upload_give_the_same_verdict_and_findings(hub, tmp_path, filename):
     hub.spawn(USER)
     meta = metadata(name=unique("one_validation"))
-    reports = {"notebook": notebook_report(hub, filename, meta), "cli": cli_report(hub, tmp_path, filename, meta),
-               "upload": upload_report(hub, filename, meta)}
+    reports = {
+        "notebook": notebook_report(hub, filename, meta),
+        "cli": cli_report(hub, tmp_path, filename, meta),
+        "upload": upload_report(hub, filename, meta),
+    }
     expected = CASES[filename]
     assert {path: verdict(report) for path, report in reports.items()} == dict.fromkeys(reports, expected)
     assert findings(reports["notebook"]) == findings(reports["cli"]) == findings(reports["upload"])
     assert len({report["score"] for report in reports.values()}) == 1
-    assert {report["tier"] for report in reports.values()} == {"community"}   # the file's tier, never open
+    assert {report["tier"] for report in reports.values()} == {"community"}  # the file's tier, never open
 
     # The browser form with the same file and its metadata file: the same verdict, every finding on the page.
     session = browser_session(hub, USER)
     page = session.get(f"{hub.url}/services/data-api/contribute", timeout=30)
     form_meta = {**meta, "name": unique("one_validation_form")}
-    posted = session.post(f"{hub.url}/services/data-api/contribute", timeout=120,
-                          data={"name": form_meta["name"], "tier": "community", "licence": "CC-BY-4.0",
-                                "_xsrf": form_xsrf(page.text)},
-                          files={"file": (filename, (FOLDER / filename).read_bytes()),
-                                 "metadata_file": ("metadata.yaml", json.dumps(form_meta).encode())})
+    posted = session.post(
+        f"{hub.url}/services/data-api/contribute",
+        timeout=120,
+        data={"name": form_meta["name"], "tier": "community", "licence": "CC-BY-4.0", "_xsrf": form_xsrf(page.text)},
+        files={
+            "file": (filename, (FOLDER / filename).read_bytes()),
+            "metadata_file": ("metadata.yaml", json.dumps(form_meta).encode()),
+        },
+    )
     assert posted.status_code == (201 if expected[0] else 422), posted.text[-2000:]
     shown = html.unescape(posted.text)
-    for severity, code, line, column, message in findings(reports["upload"]):
+    for _severity, code, _line, _column, message in findings(reports["upload"]):
         assert message in shown, f"{code} is not on the form's page"
     if expected[0]:
         assert "(community tier) passed every check" in shown
@@ -87,30 +95,48 @@ def test_the_form_refuses_values_that_differ_from_the_metadata_file_and_a_missin
     assert '<option value="" selected>Choose a tier</option>' in page.text
     assert '<select id="tier" name="tier" required>' in page.text
     meta = metadata(name=unique("one_validation_mismatch"))
-    files = {"file": ("clean.csv", (FOLDER / "clean.csv").read_bytes()),
-             "metadata_file": ("visits.yaml", json.dumps(meta).encode())}
+    files = {
+        "file": ("clean.csv", (FOLDER / "clean.csv").read_bytes()),
+        "metadata_file": ("visits.yaml", json.dumps(meta).encode()),
+    }
     # What the old form sent: its dropdowns' first options, whatever the file said.
-    mismatch = session.post(f"{hub.url}/services/data-api/contribute", timeout=60, files=files,
-                            data={"name": meta["name"], "tier": "open", "licence": "OGL-UK-3.0",
-                                  "_xsrf": form_xsrf(page.text)})
+    mismatch = session.post(
+        f"{hub.url}/services/data-api/contribute",
+        timeout=60,
+        files=files,
+        data={"name": meta["name"], "tier": "open", "licence": "OGL-UK-3.0", "_xsrf": form_xsrf(page.text)},
+    )
     assert mismatch.status_code == 422
     shown = html.unescape(mismatch.text)
     assert "the metadata file visits.yaml says tier `community` but the form says `open`" in shown
     assert "says licence `CC-BY-4.0` but the form says `OGL-UK-3.0`" in shown and "Nothing was stored" in shown
-    missing = session.post(f"{hub.url}/services/data-api/contribute", timeout=60,
-                           files={"file": files["file"]}, data={"name": meta["name"], "_xsrf": form_xsrf(page.text)})
+    missing = session.post(
+        f"{hub.url}/services/data-api/contribute",
+        timeout=60,
+        files={"file": files["file"]},
+        data={"name": meta["name"], "_xsrf": form_xsrf(page.text)},
+    )
     assert missing.status_code == 422 and "no tier was chosen" in html.unescape(missing.text)
     # Without JavaScript, the button fills the form in from the file on the server; nothing is stored.
-    filled = session.post(f"{hub.url}/services/data-api/contribute", timeout=60, files=files,
-                          data={"action": "prefill", "_xsrf": form_xsrf(page.text)})
+    filled = session.post(
+        f"{hub.url}/services/data-api/contribute",
+        timeout=60,
+        files=files,
+        data={"action": "prefill", "_xsrf": form_xsrf(page.text)},
+    )
     assert filled.status_code == 200 and '<option value="community" selected>' in filled.text
     assert '<option value="CC-BY-4.0" selected>' in filled.text and f'value="{meta["name"]}"' in filled.text
-    listing = requests.get(f"{hub.url}/services/data-api/api/contributions", timeout=30,
-                           headers={"Authorization": f"token {hub.token(USER)}"}, params={"dataset": meta["name"]})
+    listing = requests.get(
+        f"{hub.url}/services/data-api/api/contributions",
+        timeout=30,
+        headers={"Authorization": f"token {hub.token(USER)}"},
+        params={"dataset": meta["name"]},
+    )
     assert listing.json() == []
 
 
 # -- `commons` in the JupyterLab terminal ------------------------------------------------------------------------
+
 
 class Terminal:
     """A real terminal of a user server: created with POST api/terminals, driven over one websocket."""
@@ -125,13 +151,14 @@ class Terminal:
         from tornado.websocket import websocket_connect
 
         url = f"ws://127.0.0.1:{self.hub.port}/user/{self.user}/terminals/websocket/{self.name}"
-        self.conn = await websocket_connect(HTTPRequest(url, headers={
-            "Authorization": f"token {self.hub.token(self.user)}"}))
+        self.conn = await websocket_connect(
+            HTTPRequest(url, headers={"Authorization": f"token {self.hub.token(self.user)}"})
+        )
 
     async def run(self, command: str, timeout: float = 180) -> str:
         """Type ``command``; return what it printed, up to the line `DONE-N EXIT=code` typed after it."""
         self.count += 1
-        marker = re.compile(rf"DONE-{self.count} EXIT=(\d+)")   # typed as $((N)), so the echo of the line differs
+        marker = re.compile(rf"DONE-{self.count} EXIT=(\d+)")  # typed as $((N)), so the echo of the line differs
         self.conn.write_message(json.dumps(["stdin", f"{command}; echo DONE-$(({self.count})) EXIT=$?\r"]))
         start, deadline = len(self.output), time.monotonic() + timeout
         while not marker.search(self.output, start) and time.monotonic() < deadline:
@@ -152,10 +179,14 @@ class Terminal:
 def test_commons_works_in_the_jupyterlab_terminal_as_the_member(hub):
     hub.spawn(USER)
     meta = metadata(name=unique("terminal_check"))
-    for name, text in (("count_of_5.csv", (FOLDER / "count_of_5.csv").read_text()),
-                       ("clean.csv", (FOLDER / "clean.csv").read_text()), ("visits.yaml", json.dumps(meta))):
-        put = hub.server_api(USER, "PUT", f"api/contents/{name}", json={"type": "file", "format": "text",
-                                                                          "content": text})
+    for name, text in (
+        ("count_of_5.csv", (FOLDER / "count_of_5.csv").read_text()),
+        ("clean.csv", (FOLDER / "clean.csv").read_text()),
+        ("visits.yaml", json.dumps(meta)),
+    ):
+        put = hub.server_api(
+            USER, "PUT", f"api/contents/{name}", json={"type": "file", "format": "text", "content": text}
+        )
         assert put.status_code in (200, 201), put.text
     terminal = Terminal(hub, USER)
 

@@ -26,7 +26,7 @@ def pg_hub(postgres_server, tmp_path_factory):
     running = RunningHub.in_temporary_home(tmp_path_factory.mktemp("pg-hub") / "hub.log")
     running.env.update({"COMMONS_DB_URL": governance, "COMMONS_HUB_DB_URL": hub_db})
     saved = {name: os.environ.get(name) for name in ("COMMONS_DB_URL", "COMMONS_HUB_DB_URL")}
-    os.environ.update({"COMMONS_DB_URL": governance, "COMMONS_HUB_DB_URL": hub_db})   # demo accounts, made here
+    os.environ.update({"COMMONS_DB_URL": governance, "COMMONS_HUB_DB_URL": hub_db})  # demo accounts, made here
     try:
         running.start()
         running.governance_url, running.hub_db_url = governance, hub_db
@@ -47,7 +47,9 @@ def pg_hub(postgres_server, tmp_path_factory):
 def test_everything_runs_on_postgresql(pg_hub, postgres_server):
     hub = pg_hub
     hub.spawn("analyst1")
-    out = hub.execute("analyst1", """
+    out = hub.execute(
+        "analyst1",
+        """
 import os
 import commons_kernel as ck
 imd = ck.read("imd2019_lsoa11", columns=["lsoa11_code", "imd_score"])
@@ -55,26 +57,39 @@ ref = ck.read("synthetic_referrals", project="early-help-demand", purpose="the P
 print("open", len(imd), "restricted", len(ref))
 print("env", sorted(k for k, v in os.environ.items() if "postgres" in v.lower() or "DB_URL" in k))
 print("password", any(PASSWORD in v for v in os.environ.values()))
-""".replace("PASSWORD", repr(postgres_server.password)))
+""".replace("PASSWORD", repr(postgres_server.password)),
+    )
     assert out["error"] is None, out
     assert "open 989 restricted" in out["stdout"]
     assert "env []" in out["stdout"] and "password False" in out["stdout"]
 
     # A vote decides a proposal; the decision takes effect at once.
     end = (date.today() + timedelta(days=90)).isoformat()
-    proposal = post(hub, "analyst2", "api/proposals", {
-        "kind": "project", "title": f"Referrals on PostgreSQL {unique('pg')}", "purpose": "Plan outreach in wards.",
-        "public_benefit": "Earlier help for families.", "datasets": ["synthetic_referrals"], "members": ["analyst2"],
-        "end_date": end})
+    proposal = post(
+        hub,
+        "analyst2",
+        "api/proposals",
+        {
+            "kind": "project",
+            "title": f"Referrals on PostgreSQL {unique('pg')}",
+            "purpose": "Plan outreach in wards.",
+            "public_benefit": "Earlier help for families.",
+            "datasets": ["synthetic_referrals"],
+            "members": ["analyst2"],
+            "end_date": end,
+        },
+    )
     assert proposal.status_code == 201, proposal.text
     proposal = proposal.json()
     for voter in ("analyst1", "checker"):
         assert post(hub, voter, f"api/proposals/{proposal['id']}/votes", {"choice": "approve"}).status_code == 201
     decided = post(hub, "steward", f"api/proposals/{proposal['id']}/votes", {"choice": "approve"})
     assert decided.status_code == 201 and decided.json()["status"] == "approved", decided.text
-    read = hub.data_api("api/datasets/synthetic_referrals/data", user="analyst2",
-                        params={"project": proposal["project"], "columns": "lsoa11_code",
-                                "purpose": "check the decision took effect"})
+    read = hub.data_api(
+        "api/datasets/synthetic_referrals/data",
+        user="analyst2",
+        params={"project": proposal["project"], "columns": "lsoa11_code", "purpose": "check the decision took effect"},
+    )
     assert read.status_code == 200, read.text
 
     # The register is computed from the same PostgreSQL store, and the chain verifies there.
@@ -92,8 +107,10 @@ print("password", any(PASSWORD in v for v in os.environ.values()))
     governance = sa.create_engine(hub.governance_url, poolclass=sa.pool.NullPool)
     with governance.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM audit_log")).scalar() == len(entries)
-        assert conn.execute(sa.text("SELECT count(*) FROM votes WHERE proposal_id = :p"),
-                            {"p": proposal["id"]}).scalar() == 3
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM votes WHERE proposal_id = :p"), {"p": proposal["id"]}).scalar()
+            == 3
+        )
     hub_db = sa.create_engine(hub.hub_db_url, poolclass=sa.pool.NullPool)
     with hub_db.connect() as conn:
         names = {row[0] for row in conn.execute(sa.text("SELECT name FROM users"))}

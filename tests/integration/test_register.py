@@ -24,16 +24,25 @@ def register(hub, path: str = "") -> requests.Response:
 @pytest.fixture(scope="module")
 def xss_project(hub) -> str:
     """A decided project whose title, purpose and vote comments hold script tags."""
-    body = {"kind": "project", "title": f"Study {XSS}", "purpose": f"Purpose {XSS}", "public_benefit": f"Benefit {XSS}",
-            "datasets": ["synthetic_referrals"], "members": ["analyst2"],
-            "end_date": (date.today() + timedelta(days=60)).isoformat(), "slug": unique("xss").replace("_", "-")}
+    body = {
+        "kind": "project",
+        "title": f"Study {XSS}",
+        "purpose": f"Purpose {XSS}",
+        "public_benefit": f"Benefit {XSS}",
+        "datasets": ["synthetic_referrals"],
+        "members": ["analyst2"],
+        "end_date": (date.today() + timedelta(days=60)).isoformat(),
+        "slug": unique("xss").replace("_", "-"),
+    }
     proposal = post(hub, "analyst2", "api/proposals", body).json()
     for user in ("analyst1", "checker", "steward"):  # the proposer (analyst2) may not vote
         voted = post(hub, user, f"api/proposals/{proposal['id']}/votes", {"choice": "approve", "comment": f"ok {XSS}"})
         assert voted.status_code == 201, voted.text
-    read = hub.data_api("api/datasets/synthetic_referrals/data", user="analyst2",
-                        params={"project": proposal["project"], "columns": "reason",
-                                "purpose": f"check the register {XSS}"})
+    read = hub.data_api(
+        "api/datasets/synthetic_referrals/data",
+        user="analyst2",
+        params={"project": proposal["project"], "columns": "reason", "purpose": f"check the register {XSS}"},
+    )
     assert read.status_code == 200, read.text
     return proposal["project"]
 
@@ -104,7 +113,9 @@ def test_people_shown_as_organisations(hub, xss_project):
 def test_everything_users_wrote_is_escaped(hub, xss_project):
     page = register(hub, f"projects/{xss_project}").text
     assert "<script>alert" not in page
-    assert page.count("&lt;script&gt;alert(&#x27;register&#x27;)&lt;/script&gt;") >= 6  # title x2, purpose, benefit, 3 comments
+    assert (
+        page.count("&lt;script&gt;alert(&#x27;register&#x27;)&lt;/script&gt;") >= 6
+    )  # title x2, purpose, benefit, 3 comments
     listing = register(hub, "projects").text
     assert "<script>alert" not in listing and "Study &lt;script&gt;" in listing
     uses = register(hub, "uses").text
@@ -125,14 +136,26 @@ def test_audit_head_is_published_and_proves_the_log(hub):
     assert head["ok"] is True and head["id"] >= 1 and len(head["hash"]) == 64
     copy = register(hub, "audit/head.json").json()
     assert copy["id"] >= head["id"] and copy["ok"] is True
-    assert "Audit log head: entry" in register(hub).text and "commons audit verify --head" in register(hub, "audit").text
+    assert (
+        "Audit log head: entry" in register(hub).text and "commons audit verify --head" in register(hub, "audit").text
+    )
     entries = {e["id"]: e for e in audit_entries(hub)}
     assert (entries[head["id"]]["hash"], entries[head["id"]]["time"]) == (head["hash"], head["time"])
-    proved = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head",
-                             f"{head['id']}:{head['hash']}"], env=hub.env, capture_output=True, text=True, timeout=120)
+    proved = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head", f"{head['id']}:{head['hash']}"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proved.returncode == 0 and "1 head(s) kept earlier, unchanged" in proved.stdout, proved.stderr
-    forged = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head",
-                             f"{head['id']}:{'0' * 64}"], env=hub.env, capture_output=True, text=True, timeout=120)
+    forged = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head", f"{head['id']}:{'0' * 64}"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert forged.returncode == 1 and f"BROKEN at entry {head['id']}" in forged.stderr
 
 
@@ -153,8 +176,9 @@ def csv_of(hub, path: str) -> tuple[requests.Response, list[dict]]:
 @pytest.fixture(scope="module")
 def formula_read(hub) -> None:
     """A read whose stated purpose a spreadsheet would run as a formula."""
-    read = hub.data_api("api/datasets/imd2019_lsoa11/data", user="analyst1",
-                        params={"columns": "imd_score", "purpose": FORMULA})
+    read = hub.data_api(
+        "api/datasets/imd2019_lsoa11/data", user="analyst1", params={"columns": "imd_score", "purpose": FORMULA}
+    )
     assert read.status_code == 200, read.text
 
 
@@ -171,9 +195,16 @@ def test_every_table_downloads_as_csv_and_json(hub, xss_project):
         assert document["columns"] == list(table.columns) and len(document["rows"]) == len(rows), name
     _, datasets = csv_of(hub, "datasets.csv")
     assert len(datasets) == len(register(hub, "api/datasets").json())
-    for page, table in (("uses", "uses"), ("audit", "audit"), ("stories", "stories"), ("datasets", "datasets"),
-                        ("projects", "votes"), ("contributions", "withdrawals"), (f"projects/{xss_project}", "uses")):
-        assert f'/services/register/{table}.csv' in register(hub, page).text, (page, table)
+    for page, table in (
+        ("uses", "uses"),
+        ("audit", "audit"),
+        ("stories", "stories"),
+        ("datasets", "datasets"),
+        ("projects", "votes"),
+        ("contributions", "withdrawals"),
+        (f"projects/{xss_project}", "uses"),
+    ):
+        assert f"/services/register/{table}.csv" in register(hub, page).text, (page, table)
 
 
 def test_formulas_in_what_people_wrote_are_inert_in_csv(hub, formula_read):
@@ -217,8 +248,15 @@ def test_audit_page_lists_recent_entries_with_public_fields_only(hub, xss_projec
     page = register(hub, "audit").text
     status = register(hub, "api/audit").json()
     shown = status["recent"]["rows"]
-    assert shown[0]["id"] == status["head"]["id"] and set(shown[0]) == {"id", "time", "action", "dataset", "project",
-                                                                         "outcome", "hash"}
+    assert shown[0]["id"] == status["head"]["id"] and set(shown[0]) == {
+        "id",
+        "time",
+        "action",
+        "dataset",
+        "project",
+        "outcome",
+        "hash",
+    }
     entries = {e["id"]: e for e in audit_entries(hub)}
     assert all(entries[e["id"]]["hash"] == e["hash"] and entries[e["id"]]["action"] == e["action"] for e in shown)
     assert f'<code class="hash">{status["head"]["hash"]}</code>' in page and "audit/head.json" in page
@@ -234,8 +272,13 @@ def test_story_refreshes_are_an_html_table(hub):
     import sys
 
     for places in (["--place", "E08000012"], []):  # a real refresh, then one skipped because nothing changed
-        done = subprocess.run([sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "crime-by-area",
-                               *places], env=hub.env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "crime-by-area", *places],
+            env=hub.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     page = register(hub, "stories").text
     assert "<table" in page and "{&quot;" not in page and '{"' not in page  # no raw JSON

@@ -12,8 +12,15 @@ from datetime import date, timedelta
 import pytest
 
 from commons_hub.projects import DEMO_PROJECT
-from tests.integration.governance_client import (FIXTURES, audit_entries, browser_session, good_metadata, post,
-                                                 unique, upload)
+from tests.integration.governance_client import (
+    FIXTURES,
+    audit_entries,
+    browser_session,
+    good_metadata,
+    post,
+    unique,
+    upload,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -23,9 +30,15 @@ PURPOSE = "integration test of the read rules"
 
 
 def propose(hub, user: str) -> dict:
-    body = {"kind": "project", "title": f"Walls study {unique('t')}", "purpose": "Plan outreach where referrals rise.",
-            "public_benefit": "Earlier help for families.", "datasets": ["synthetic_referrals"], "members": [user],
-            "end_date": (date.today() + timedelta(days=60)).isoformat()}
+    body = {
+        "kind": "project",
+        "title": f"Walls study {unique('t')}",
+        "purpose": "Plan outreach where referrals rise.",
+        "public_benefit": "Earlier help for families.",
+        "datasets": ["synthetic_referrals"],
+        "members": [user],
+        "end_date": (date.today() + timedelta(days=60)).isoformat(),
+    }
     response = post(hub, user, "api/proposals", body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -41,11 +54,13 @@ def test_a_bogus_basic_header_beside_a_signed_in_cookie_cannot_vote(hub):
     page = session.get(f"{hub.url}/services/data-api/decisions", timeout=30)  # OAuth: the data-api's own cookie
     assert page.status_code == 200 and f'value="{proposal["id"]}"' in page.text
     url = f"{hub.url}/services/data-api/api/proposals/{proposal['id']}/votes"
-    basic = session.post(url, json={"choice": "approve"}, timeout=30,
-                         headers={"Authorization": "Basic Y2hlY2tlcjI6bm90LWEtcGFzc3dvcmQ="})
+    basic = session.post(
+        url, json={"choice": "approve"}, timeout=30, headers={"Authorization": "Basic Y2hlY2tlcjI6bm90LWEtcGFzc3dvcmQ="}
+    )
     assert basic.status_code == 403 and "_xsrf" in basic.json()["reason"], basic.text[:300]
-    forged = session.post(url, json={"choice": "approve"}, timeout=30,
-                          headers={"Authorization": "token 00000000000000000000000000000000"})
+    forged = session.post(
+        url, json={"choice": "approve"}, timeout=30, headers={"Authorization": "token 00000000000000000000000000000000"}
+    )
     assert forged.status_code == 401 and forged.json()["error"] == "not-authenticated", forged.text[:300]
     assert votes_on(hub, proposal) == []
     # the same person with a real API token votes: the check is about how a request is authenticated
@@ -69,8 +84,10 @@ def test_reading_in_the_name_of_a_project_you_are_not_in_is_refused_and_audited(
     assert (entry["action"], entry["outcome"]) == ("deny", "denied")
     assert json.loads(entry["detail"])["rule"] == "project-member"
     assert hub.data_api(OPEN_READ, user="analyst2", params={"purpose": PURPOSE}).status_code == 200
-    assert hub.data_api(OPEN_READ, user="analyst1", params={"project": DEMO_PROJECT, "purpose": PURPOSE}
-                        ).status_code == 200
+    assert (
+        hub.data_api(OPEN_READ, user="analyst1", params={"project": DEMO_PROJECT, "purpose": PURPOSE}).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("purpose", [".", "\u200b", "test"])
@@ -89,8 +106,9 @@ def test_a_contributors_looser_threshold_does_not_publish_small_counts(hub):
     assert response.status_code == 422, response.text[:500]
     report = response.json()["report"]
     assert [e["line"] for e in report["errors"] if e["code"] == "small-cell"] == [2, 3]
-    assert any(w["message"] == "requested threshold 1: looser than the commons' 10, ignored"
-               for w in report["warnings"])
+    assert any(
+        w["message"] == "requested threshold 1: looser than the commons' 10, ignored" for w in report["warnings"]
+    )
 
 
 def test_an_internal_error_is_json_with_an_error_id_logged_and_audited(hub):
@@ -104,10 +122,10 @@ def test_an_internal_error_is_json_with_an_error_id_logged_and_audited(hub):
     manifest = json.loads((folder / "manifest.json").read_text())
     latest = manifest["versions"][-1]
     broken = b"PAR1 this is not a parquet file"
-    (folder / latest["file"]).write_bytes(broken)   # bytes the manifest lists (the integrity check passes) that
-    latest["sha256"] = hashlib.sha256(broken).hexdigest()   # are no Parquet file: an internal error, not a denial
-    latest.pop("arrow_sha256", None)                        # served from the Parquet file itself
-    (folder / "manifest.json").write_text(json.dumps(manifest))   # in place: the service account's file still
+    (folder / latest["file"]).write_bytes(broken)  # bytes the manifest lists (the integrity check passes) that
+    latest["sha256"] = hashlib.sha256(broken).hexdigest()  # are no Parquet file: an internal error, not a denial
+    latest.pop("arrow_sha256", None)  # served from the Parquet file itself
+    (folder / "manifest.json").write_text(json.dumps(manifest))  # in place: the service account's file still
     failed = hub.data_api(f"api/datasets/{name}/data", user="analyst2", params={"format": "csv", "purpose": PURPOSE})
     assert failed.status_code == 500 and failed.headers["Content-Type"].startswith("application/json")
     body = failed.json()

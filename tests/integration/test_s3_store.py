@@ -38,7 +38,7 @@ def s3_hub(s3, tmp_path_factory):
     settings = {**s3.environment(PREFIX), "COMMONS_S3_READ_CREDENTIALS_FILE": str(read_file)}
     running.env.update(settings)
     saved = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)     # demo accounts and the CLI run here
+    os.environ.update(settings)  # demo accounts and the CLI run here
     try:
         running.start()
         yield running
@@ -59,10 +59,13 @@ def keys(s3, prefix: str) -> list[str]:
 
 def test_ingest_contribute_read_and_withdraw_on_s3(s3_hub, s3):
     hub = s3_hub
-    assert "imd2019_lsoa11/manifest.json" in keys(s3, f"{PREFIX}/")          # `commons init` ingested into S3
-    assert not list((hub.home / "datasets").glob("*/v*.parquet"))          # no version file stays local
-    read = hub.data_api("api/datasets/imd2019_lsoa11/data", user="analyst2",
-                        params={"columns": "lsoa11_code", "purpose": "the S3 integration run"})
+    assert "imd2019_lsoa11/manifest.json" in keys(s3, f"{PREFIX}/")  # `commons init` ingested into S3
+    assert not list((hub.home / "datasets").glob("*/v*.parquet"))  # no version file stays local
+    read = hub.data_api(
+        "api/datasets/imd2019_lsoa11/data",
+        user="analyst2",
+        params={"columns": "lsoa11_code", "purpose": "the S3 integration run"},
+    )
     assert read.status_code == 200, read.text
     assert ipc.open_stream(io.BytesIO(read.content)).read_all().num_rows == 989
 
@@ -76,7 +79,7 @@ def test_ingest_contribute_read_and_withdraw_on_s3(s3_hub, s3):
     assert read.status_code == 200, read.text
     assert ipc.open_stream(io.BytesIO(read.content)).read_all().column("visits").to_pylist() == [25, 31, 18]
     register = requests.get(f"{hub.url}/services/register/api/datasets", timeout=30)
-    assert register.status_code == 200 and name in register.text            # the register reads with its own key
+    assert register.status_code == 200 and name in register.text  # the register reads with its own key
 
     s3.client().put_object(Bucket=s3.bucket, Key=f"{PREFIX}/{name}/v0001.arrow", Body=b"changed in the bucket")
     refused = hub.data_api(f"api/datasets/{name}/data", user="analyst2")
@@ -98,7 +101,9 @@ def test_ingest_contribute_read_and_withdraw_on_s3(s3_hub, s3):
 def test_a_kernel_has_no_store_credentials_and_cannot_read_the_bucket(s3_hub, s3):
     hub = s3_hub
     hub.spawn("analyst1")
-    out = hub.execute("analyst1", f"""
+    out = hub.execute(
+        "analyst1",
+        f"""
 import os, s3fs
 import commons_kernel as ck
 print("secrets", sorted(k for k in os.environ if k.startswith("AWS_") or "S3_CREDENTIALS" in k))
@@ -111,7 +116,8 @@ for options in (dict(anon=True), dict(key="AKIAGUESSED", secret="guessed")):
     except PermissionError:
         print("direct read: refused")
 print("governed", len(ck.read("imd2019_lsoa11", columns=["lsoa11_code"])))
-""")
+""",
+    )
     assert out["error"] is None, out
     assert "secrets []" in out["stdout"] and "key False" in out["stdout"]
     assert out["stdout"].count("direct read: refused") == 2 and "allowed" not in out["stdout"]

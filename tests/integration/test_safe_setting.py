@@ -19,24 +19,35 @@ NOTEBOOK = "safe-setting-check.ipynb"
 @pytest.fixture(scope="module")
 def member_server(hub):
     hub.spawn(USER)
-    put = hub.server_api(USER, "PUT", f"api/contents/{TEXT}",
-                         json={"type": "file", "format": "text", "content": "counts made from restricted data\n"})
+    put = hub.server_api(
+        USER,
+        "PUT",
+        f"api/contents/{TEXT}",
+        json={"type": "file", "format": "text", "content": "counts made from restricted data\n"},
+    )
     assert put.status_code in (200, 201), put.text
-    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# outputs"}], "metadata": {},
-                "nbformat": 4, "nbformat_minor": 5}
+    notebook = {
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# outputs"}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     put = hub.server_api(USER, "PUT", f"api/contents/{NOTEBOOK}", json={"type": "notebook", "content": notebook})
     assert put.status_code in (200, 201), put.text
     return hub
 
 
-@pytest.mark.parametrize("path", [
-    f"files/{TEXT}",
-    f"files/{TEXT}?download=1",
-    f"view/{TEXT}",
-    f"nbconvert/html/{NOTEBOOK}?download=true",
-    f"nbconvert/script/{NOTEBOOK}",
-    f"nbconvert/notebook/{NOTEBOOK}?download=true",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"files/{TEXT}",
+        f"files/{TEXT}?download=1",
+        f"view/{TEXT}",
+        f"nbconvert/html/{NOTEBOOK}?download=true",
+        f"nbconvert/script/{NOTEBOOK}",
+        f"nbconvert/notebook/{NOTEBOOK}?download=true",
+    ],
+)
 def test_download_and_export_routes_refuse_a_member(member_server, path):
     response = member_server.server_api(USER, "GET", path, allow_redirects=False)
     assert response.status_code == 403, (path, response.status_code, response.text[:300])

@@ -30,25 +30,28 @@ def provider(tmp_path_factory):
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = open(tmp_path_factory.getbasetemp() / "oidc-provider.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/.well-known/openid-configuration", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the OIDC provider did not start; see {log.name}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    with open(tmp_path_factory.getbasetemp() / "oidc-provider.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if requests.get(f"{url}/.well-known/openid-configuration", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"the OIDC provider did not start; see {log.name}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +62,16 @@ def sso_hub(provider, tmp_path_factory):
     secret_file.write_text("a-client-secret-for-the-test\n")
     secret_file.chmod(0o600)
     running = RunningHub.in_temporary_home(tmp_path_factory.getbasetemp() / "sso-hub.log")
-    running.env.update({"COMMONS_OIDC_ISSUER": provider, "COMMONS_OIDC_CLIENT_ID": "lcr-data-commons",
-                        "COMMONS_OIDC_CLIENT_SECRET_FILE": str(secret_file), "COMMONS_OIDC_GROUPS_CLAIM": "groups",
-                        "COMMONS_OIDC_GROUP_MAP": GROUP_MAP, "COMMONS_OIDC_LOGIN_SERVICE": "Test Council"})
+    running.env.update(
+        {
+            "COMMONS_OIDC_ISSUER": provider,
+            "COMMONS_OIDC_CLIENT_ID": "lcr-data-commons",
+            "COMMONS_OIDC_CLIENT_SECRET_FILE": str(secret_file),
+            "COMMONS_OIDC_GROUPS_CLAIM": "groups",
+            "COMMONS_OIDC_GROUP_MAP": GROUP_MAP,
+            "COMMONS_OIDC_LOGIN_SERVICE": "Test Council",
+        }
+    )
     try:
         running.start()
         yield running
@@ -83,7 +93,7 @@ def sign_in(hub, provider: str, sub: str) -> requests.Response:
     assert start.status_code == 302, start.text
     authorize = start.headers["Location"]
     assert authorize.startswith(f"{provider}/oauth2/authorize?"), authorize
-    assert session.get(authorize, timeout=30).status_code == 200   # the provider's sign-in form
+    assert session.get(authorize, timeout=30).status_code == 200  # the provider's sign-in form
     return session.post(authorize, data={"sub": sub}, timeout=60)
 
 
@@ -95,7 +105,7 @@ def groups_of(hub, user: str) -> list[str] | None:
 def test_the_login_page_offers_the_councils_sign_in(sso_hub):
     page = requests.get(f"{sso_hub.url}/hub/login", timeout=30)
     assert page.status_code == 200 and "Sign in with Test Council" in page.text
-    assert 'name="password"' not in page.text   # no password form: there is no shared (or any) password
+    assert 'name="password"' not in page.text  # no password form: there is no shared (or any) password
 
 
 def test_a_steward_claim_becomes_the_stewards_group(sso_hub, provider):

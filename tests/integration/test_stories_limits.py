@@ -32,8 +32,14 @@ KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 @pytest.fixture(scope="module")
 def published(hub):
     if not (hub.home / "stories" / "published" / SLUG).exists():
-        result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "stories", "refresh", SLUG, "--place", PLACE],
-                                env=hub.env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [sys.executable, "-m", "commons_hub.cli", "stories", "refresh", SLUG, "--place", PLACE],
+            env=hub.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     return hub.home / "stories" / "published" / SLUG
 
@@ -59,8 +65,11 @@ def open_sessions(base: str, count: int, client: str | None = None) -> list[requ
     """``count`` app sessions; straight to a service of our own, each from ``client`` (default: a new address)."""
     out = []
     for _ in range(count):
-        headers = {} if base.startswith("http://127.0.0.1") and client == "proxy" else \
-            {"X-Forwarded-For": client or next(ADDRESSES)}
+        headers = (
+            {}
+            if base.startswith("http://127.0.0.1") and client == "proxy"
+            else {"X-Forwarded-For": client or next(ADDRESSES)}
+        )
         out.append(requests.get(f"{base}/services/stories/{SLUG}/app?ward={PLACE}", headers=headers, timeout=180))
     return out
 
@@ -89,7 +98,7 @@ def test_past_the_cap_residents_get_the_static_page_through_the_proxy(hub, publi
         assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
         assert kinds[0] == "app" and "busy" in kinds, kinds
         busy = responses[kinds.index("busy")]
-        assert BUSY_NOTE in busy.text and "per 1,000 residents" in busy.text     # the story's own static page
+        assert BUSY_NOTE in busy.text and "per 1,000 residents" in busy.text  # the story's own static page
         assert f'<base href="/services/stories/{SLUG}/pages/">' in busy.text
         assert capacity(base)["stories"][SLUG] == cap
     finally:
@@ -108,12 +117,23 @@ def test_only_published_apps_can_be_rendered(hub, published):
 @pytest.fixture
 def own_stories_service(hub, published):
     port = free_port()
-    env = {**hub.env, "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}",
-           "COMMONS_STORIES_MAX_KERNELS_PER_STORY": "2", "COMMONS_STORIES_MAX_KERNELS": "3",
-           "COMMONS_STORIES_KERNEL_IDLE_SECONDS": "3", "COMMONS_STORIES_CULL_INTERVAL_SECONDS": "1",
-           "COMMONS_STORIES_SESSIONS_PER_MINUTE": "3"}
-    service = subprocess.Popen([sys.executable, "-m", "commons_hub.services.stories.app"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {
+        **hub.env,
+        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}",
+        "COMMONS_STORIES_MAX_KERNELS_PER_STORY": "2",
+        "COMMONS_STORIES_MAX_KERNELS": "3",
+        "COMMONS_STORIES_KERNEL_IDLE_SECONDS": "3",
+        "COMMONS_STORIES_CULL_INTERVAL_SECONDS": "1",
+        "COMMONS_STORIES_SESSIONS_PER_MINUTE": "3",
+    }
+    service = subprocess.Popen(
+        [sys.executable, "-m", "commons_hub.services.stories.app"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def up():
@@ -137,11 +157,12 @@ def test_kernels_stay_at_the_cap_and_idle_ones_are_culled(own_stories_service):
     base, port = own_stories_service
     wait_for(lambda: capacity(base)["stories"].get(SLUG), 120, "the preheated kernel")
     kinds = []
-    for _ in range(6):                                 # six visitors: it took the service to 1.5 GB before
+    for _ in range(6):  # six visitors: it took the service to 1.5 GB before
         kinds.append(open_sessions(base, 1)[0].headers.get("X-Commons-Live"))
         assert capacity(base)["stories"].get(SLUG, 0) <= 2
-    print(f"stories service with {capacity(base)['kernels']} kernels after 6 visitors: "
-          f"{service_memory_mb(port):.0f} MB")
+    print(
+        f"stories service with {capacity(base)['kernels']} kernels after 6 visitors: {service_memory_mb(port):.0f} MB"
+    )
     assert kinds[0] == "app" and "busy" in kinds, kinds
     assert capacity(base)["stories"][SLUG] == 2
     # the visitors' kernels are idle (no widget is used): culled after 3 s, checked every second
@@ -157,4 +178,4 @@ def test_one_client_may_open_so_many_sessions_a_minute(own_stories_service):
     # what the client put before the proxy's entry does not make it someone else
     spoofed = open_sessions(base, 1, client="10.9.9.9, 198.51.100.250")[0]
     assert spoofed.headers.get("X-Commons-Live") == "rate-limited" and BUSY_NOTE in spoofed.text
-    assert open_sessions(base, 1)[0].headers.get("X-Commons-Live") in ("app", "busy")   # another visitor
+    assert open_sessions(base, 1)[0].headers.get("X-Commons-Live") in ("app", "busy")  # another visitor

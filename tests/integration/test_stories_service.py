@@ -26,14 +26,23 @@ PLACES = {
     "crime-by-area": ["E08000012", "E47000004"],
     "children-and-older-people": ["E05000887", "E05014121"],
 }
-TITLES = {"your-neighbourhood": "Your neighbourhood", "deprivation-across-the-region":
-          "Deprivation across the City Region", "crime-by-area": "Recorded crime by area",
-          "children-and-older-people": "Children and older people on low incomes"}
+TITLES = {
+    "your-neighbourhood": "Your neighbourhood",
+    "deprivation-across-the-region": "Deprivation across the City Region",
+    "crime-by-area": "Recorded crime by area",
+    "children-and-older-people": "Children and older people on low incomes",
+}
 
 
 def commons(hub, *args, timeout=600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "commons_hub.cli", *args], env=hub.env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", *args],
+        env=hub.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +50,7 @@ def published(hub):
     for slug, places in PLACES.items():
         info = hub.public_dir / "stories" / "published" / slug / "story.json"
         if info.exists() and set(places) == {p["code"] for p in json.loads(info.read_text())["places"]}:
-            continue   # published already (by another test) with these places
+            continue  # published already (by another test) with these places
         args = ["stories", "refresh", slug]
         for place in places:
             args += ["--place", place]
@@ -68,7 +77,7 @@ def test_gallery_and_static_pages_are_public(hub, published):
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     assert "Anfield, Liverpool" in page.text and "Where these numbers come from" in page.text
     assert "Open Government Licence" in page.text or "OGL" in page.text
-    assert "kit.prepare" not in page.text                                  # input cells hidden
+    assert "kit.prepare" not in page.text  # input cells hidden
     st_helens = requests.get(f"{hub.url}/services/stories/your-neighbourhood/pages/E05014121.html", timeout=30)
     assert "Blackbrook" in st_helens.text
     crime = requests.get(f"{hub.url}/services/stories/crime-by-area/pages/E08000012.html", timeout=30).text
@@ -76,7 +85,7 @@ def test_gallery_and_static_pages_are_public(hub, published):
     picture = requests.get(f"{hub.url}/services/stories/deprivation-across-the-region/thumbnail.png", timeout=30)
     assert picture.status_code == 200 and picture.headers["Content-Type"] == "image/png"
     plotly = requests.get(f"{hub.url}/services/stories/static/plotly.min.js", timeout=30)
-    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000        # served here: no CDN
+    assert plotly.status_code == 200 and len(plotly.content) > 1_000_000  # served here: no CDN
     for outside in ("../../secrets.json", "your-neighbourhood/../../../secrets.json"):
         assert requests.get(f"{hub.url}/services/stories/{outside}", timeout=30).status_code in (403, 404)
 
@@ -117,8 +126,10 @@ def test_the_stories_token_reaches_only_the_data_api(hub):
     assert me["kind"] == "service" and me["name"] == "refresher"
     assert "access:services!service=data-api" in me["scopes"]
     assert not [s for s in me["scopes"] if s.startswith(("admin", "read:users", "tokens", "servers"))]
-    assert requests.get(f"{hub.url}/hub/api/users", headers={"Authorization": f"token {token}"},
-                        timeout=30).status_code == 403
+    assert (
+        requests.get(f"{hub.url}/hub/api/users", headers={"Authorization": f"token {token}"}, timeout=30).status_code
+        == 403
+    )
     assert requests.get(f"{hub.url}/services/refresher/", timeout=30).status_code == 404
 
 
@@ -128,8 +139,9 @@ def test_runs_and_reads_are_audited_as_the_refresher(hub, published):
 
     entries = list(AuditLog(engine(f"sqlite:///{hub.home / 'governance.sqlite'}")).entries())
     runs = [e for e in entries if e["action"] == "story-run"]
-    assert {json.loads(e["detail"])["story"] if isinstance(e["detail"], str) else e["detail"]["story"]
-            for e in runs} >= set(PLACES)
+    assert {
+        json.loads(e["detail"])["story"] if isinstance(e["detail"], str) else e["detail"]["story"] for e in runs
+    } >= set(PLACES)
     reads = [e for e in entries if e["action"] == "read" and e["actor"] == "refresher"]
     assert {"imd2019_lsoa11", "police_crime_2021_12", "boundaries_lsoa11"} <= {e["dataset"] for e in reads}
     assert all(e["actor_kind"] == "service" for e in reads)
@@ -143,8 +155,7 @@ def test_unchanged_inputs_are_skipped_and_status_shows_the_history(hub, publishe
     report = json.loads(status.stdout)
     statuses = {(r["story"], r["status"]) for r in report["runs"]}
     assert ("crime-by-area", "skipped") in statuses and ("your-neighbourhood", "published") in statuses
-    published_run = next(r for r in report["runs"] if r["story"] == "your-neighbourhood"
-                         and r["status"] == "published")
+    published_run = next(r for r in report["runs"] if r["story"] == "your-neighbourhood" and r["status"] == "published")
     assert published_run["input_versions"]["imd2025_lsoa21"] >= 1 and published_run["ended_at"]
     text = commons(hub, "stories", "status").stdout
     assert "your-neighbourhood" in text and "published run" in text
@@ -153,8 +164,14 @@ def test_unchanged_inputs_are_skipped_and_status_shows_the_history(hub, publishe
 def test_the_stories_service_stops_within_seconds_after_a_page_was_opened(hub, published):
     port = free_port()
     env = {**hub.env, "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}"}
-    service = subprocess.Popen([sys.executable, "-m", "commons_hub.services.stories.app"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "commons_hub.services.stories.app"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/services/stories/voila/render/crime-by-area/app.ipynb"
         deadline = time.monotonic() + 120

@@ -27,7 +27,7 @@ def wide_csv(columns: int) -> bytes:
 
 def test_ten_thousand_columns_are_refused_in_seconds_and_audited(hub):
     name = unique("wide_upload")
-    hub.data_api("api/contributions/limits", user="analyst1")   # as ck.contribute does first
+    hub.data_api("api/contributions/limits", user="analyst1")  # as ck.contribute does first
     started = time.monotonic()
     response = upload(hub, "analyst1", wide_csv(10_000), "wide.csv", good_metadata(name), name=name)
     assert time.monotonic() - started < 10
@@ -92,8 +92,14 @@ def test_the_cli_prints_the_same_message(hub, tmp_path):
     metadata = tmp_path / "metadata.yaml"
     metadata.write_text(yaml.safe_dump(yaml.safe_load((FIXTURES / "metadata.yaml").read_text())))
     env = {**hub.env, "COMMONS_API_TOKEN": hub.token("analyst1")}
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "contribute", str(path), "-m", str(metadata),
-                             "--tier", "open"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "contribute", str(path), "-m", str(metadata), "--tier", "open"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "the limit is 52,428,800 bytes" in result.stderr and "Traceback" not in result.stderr
     assert requests.get(f"{hub.url}/hub/health", timeout=10).status_code == 200

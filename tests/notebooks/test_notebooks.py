@@ -68,14 +68,17 @@ def output_text(notebook: dict) -> str:
 
 
 def images(notebook: dict) -> int:
-    return sum("image/png" in output.get("data", {}) for cell in notebook["cells"] for output in cell.get("outputs", []))
+    return sum(
+        "image/png" in output.get("data", {}) for cell in notebook["cells"] for output in cell.get("outputs", [])
+    )
 
 
 def run(hub, path: Path) -> tuple[dict, dict]:
     """Upload ``path`` into the analyst's server, execute it there with Papermill; (result, executed notebook)."""
     source, target = f"{RUN_DIR}/{path.name}", f"{RUN_DIR}/{path.stem}-executed.ipynb"
-    upload = hub.server_api(USER, "PUT", f"api/contents/{source}",
-                            json={"type": "notebook", "content": json.loads(path.read_text())})
+    upload = hub.server_api(
+        USER, "PUT", f"api/contents/{source}", json={"type": "notebook", "content": json.loads(path.read_text())}
+    )
     assert upload.status_code in (200, 201), upload.text
     out = hub.execute(USER, PAPERMILL.format(source=source, target=target, folder=RUN_DIR), timeout=900)
     assert out["error"] is None, out
@@ -87,14 +90,22 @@ def run(hub, path: Path) -> tuple[dict, dict]:
 
 
 def audit(hub) -> list[dict]:
-    result = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "2000", "--json"],
-                            env=hub.env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "tail", "-n", "2000", "--json"],
+        env=hub.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
 def reads_by_analyst(hub, purpose: str | None = None) -> set[str]:
-    return {e["dataset"] for e in audit(hub) if e["actor"] == USER and e["action"] == "read"
-            and (purpose is None or e["purpose"] == purpose)}
+    return {
+        e["dataset"]
+        for e in audit(hub)
+        if e["actor"] == USER and e["action"] == "read" and (purpose is None or e["purpose"] == purpose)
+    }
 
 
 def notebook(number: str) -> Path:
@@ -106,7 +117,7 @@ def test_01_getting_started(analyst_server):
     text = output_text(executed)
     assert "signed in as analyst1" in text and "May I read it? True" in text
     assert "synthetic_referrals is restricted" in text and "early-help-demand" in text
-    assert "OGL-UK-3.0" in text and "Contains" in text          # licences and attribution shown
+    assert "OGL-UK-3.0" in text and "Contains" in text  # licences and attribution shown
     assert images(executed) >= 1
     assert {"imd2025_lsoa21", "centroids_lsoa21", "boundaries_lad22"} <= reads_by_analyst(analyst_server)
 
@@ -147,9 +158,12 @@ def test_04_hypothesis_testing_asks_for_a_release_that_two_checkers_approve(anal
     statuses = {f["name"]: f["check_status"] for f in details["files"]}
     assert statuses["regression_output_0.txt"] == "pass" and statuses["rate_by_income_group_chart.png"] == "review"
     for checker in ("checker", "checker2"):
-        response = requests.post(f"{hub.url}/services/data-api/api/releases/{release_id}/reviews", timeout=60,
-                                 headers={"Authorization": f"token {hub.token(checker)}"},
-                                 json={"decision": "approve", "comment": "Counts of at least 10; dof 996."})
+        response = requests.post(
+            f"{hub.url}/services/data-api/api/releases/{release_id}/reviews",
+            timeout=60,
+            headers={"Authorization": f"token {hub.token(checker)}"},
+            json={"decision": "approve", "comment": "Counts of at least 10; dof 996."},
+        )
         assert response.status_code == 200, response.text
     assert response.json()["status"] == "released"
     csv = hub.data_api(f"api/releases/{release_id}/files/rate_by_income_group.csv", user=USER)
@@ -169,5 +183,5 @@ def test_06_deprivation_summaries(analyst_server):
     assert "Knowsley: published 43.006, computed 43.006" in text
     assert "Appendix N" in text and "'idaci': 'pop_0_15'" in text and "'employment': 'pop_working_age'" in text
     assert "best fit" in text and "Correlation across wards" in text and images(executed) >= 2
-    assert "Source: MHCLG, English indices of deprivation 2025" in text          # licence and attribution shown
+    assert "Source: MHCLG, English indices of deprivation 2025" in text  # licence and attribution shown
     assert {"imd2019_lsoa11", "imd2025_lsoa21"} <= reads_by_analyst(analyst_server)

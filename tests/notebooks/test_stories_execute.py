@@ -18,10 +18,12 @@ from commons_hub.stories.model import discover
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-EXPECTED = {"your-neighbourhood": ("E05013169", "Appleton, Halton"),          # Halton: no police data
-            "deprivation-across-the-region": ("E08000015", "Deprivation in Wirral"),
-            "crime-by-area": ("E08000013", "Recorded crime in St. Helens"),
-            "children-and-older-people": ("E05014121", "Children and older people on low incomes")}
+EXPECTED = {
+    "your-neighbourhood": ("E05013169", "Appleton, Halton"),  # Halton: no police data
+    "deprivation-across-the-region": ("E08000015", "Deprivation in Wirral"),
+    "crime-by-area": ("E08000013", "Recorded crime in St. Helens"),
+    "children-and-older-people": ("E05014121", "Children and older people on low incomes"),
+}
 
 
 def test_every_story_is_covered_here():
@@ -36,9 +38,24 @@ def test_a_story_runs_with_plain_papermill(hub, slug, tmp_path):
     env.update(COMMONS_API_TOKEN=hub.token("analyst1"), COMMONS_HUB_URL=hub.url, MPLBACKEND="agg")
     output = tmp_path / "out.ipynb"
     papermill = Path(sys.executable).parent / "papermill"
-    result = subprocess.run([str(papermill), str(story.notebook), str(output), "--cwd", str(story.folder),
-                             "-p", story.parameter.name, code, "--no-progress-bar"],
-                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            str(papermill),
+            str(story.notebook),
+            str(output),
+            "--cwd",
+            str(story.folder),
+            "-p",
+            story.parameter.name,
+            code,
+            "--no-progress-bar",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     notebook = json.loads(output.read_text())
     texts = []
@@ -51,7 +68,7 @@ def test_a_story_runs_with_plain_papermill(hub, slug, tmp_path):
     assert heading in page
     assert "Where these numbers come from" in page and "Licence" in page
     if slug == "your-neighbourhood":
-        assert "Cheshire Constabulary" in page          # Halton's crime is not in the Merseyside records
+        assert "Cheshire Constabulary" in page  # Halton's crime is not in the Merseyside records
     if slug == "children-and-older-people":
         assert "Income deprivation affecting children is the share" in page and "Local concentration" in page
     assert not os.path.exists(story.folder / "out.ipynb")

@@ -1,8 +1,8 @@
 """A separate process that appends to the audit log, for tests/unit/test_audit_concurrency.py and the benchmark.
 
-    python -m tests.unit.audit_append_child URL ANCHOR WORKER COUNT      append COUNT entries, then exit
-    python -m tests.unit.audit_append_child URL ANCHOR WORKER hold FILE  append one entry inside an open audited
-                                                                       transaction, touch FILE, and wait (to be killed)
+python -m tests.unit.audit_append_child URL ANCHOR WORKER COUNT      append COUNT entries, then exit
+python -m tests.unit.audit_append_child URL ANCHOR WORKER hold FILE  append one entry inside an open audited
+                                                                   transaction, touch FILE, and wait (to be killed)
 """
 
 import sys

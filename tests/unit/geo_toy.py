@@ -34,22 +34,33 @@ def lookup_lsoa11_lsoa21() -> pd.DataFrame:
 
 
 def lookup_ward22_lad22() -> pd.DataFrame:
-    return pd.DataFrame({"ward22_code": [W1, W2], "ward22_name": ["W1", "W2"], "lad22_code": [X, Y],
-                         "lad22_name": ["X", "Y"]})
+    return pd.DataFrame(
+        {"ward22_code": [W1, W2], "ward22_name": ["W1", "W2"], "lad22_code": [X, Y], "lad22_name": ["X", "Y"]}
+    )
 
 
 def lookup_lsoa11_ward22() -> pd.DataFrame:
-    return pd.DataFrame({"lsoa11_code": [A, B, C, D], "ward22_code": [W1, W1, W2, W2],
-                         "method": ["official"] * 4})
+    return pd.DataFrame({"lsoa11_code": [A, B, C, D], "ward22_code": [W1, W1, W2, W2], "method": ["official"] * 4})
 
 
 def hierarchy(weights: bool = True) -> Hierarchy:
-    return Hierarchy(lookup_lsoa11_lsoa21=lookup_lsoa11_lsoa21(), lookup_ward22_lad22=lookup_ward22_lad22(),
-                     lookup_lsoa11_ward22=lookup_lsoa11_ward22(),
-                     population_lsoa11=POP11 if weights else None, population_lsoa21=POP21 if weights else None)
+    return Hierarchy(
+        lookup_lsoa11_lsoa21=lookup_lsoa11_lsoa21(),
+        lookup_ward22_lad22=lookup_ward22_lad22(),
+        lookup_lsoa11_ward22=lookup_lsoa11_ward22(),
+        population_lsoa11=POP11 if weights else None,
+        population_lsoa21=POP21 if weights else None,
+    )
 
 
 def lsoa11_frame() -> pd.DataFrame:
     """Counts, scores, deciles and a population for the four 2011 LSOAs."""
-    return pd.DataFrame({"lsoa11_code": [A, B, C, D], "cases": [10, 40, 5, 7], "score": [1.0, 2.0, 3.0, 5.0],
-                         "decile": [1, 1, 2, 3], "population": [100, 400, 150, 250]})
+    return pd.DataFrame(
+        {
+            "lsoa11_code": [A, B, C, D],
+            "cases": [10, 40, 5, 7],
+            "score": [1.0, 2.0, 3.0, 5.0],
+            "decile": [1, 1, 2, 3],
+            "population": [100, 400, 150, 250],
+        }
+    )

@@ -26,11 +26,13 @@ def die(*_args, **_kwargs):
 
 def after(function, test=lambda *a, **k: True):
     """``function`` that runs, then dies when ``test(*args)`` holds."""
+
     def wrapped(*args, **kwargs):
         result = function(*args, **kwargs)
         if test(*args, **kwargs):
             die()
         return result
+
     return wrapped
 
 
@@ -39,6 +41,7 @@ def before(function, test):
         if test(*args, **kwargs):
             die()
         return function(*args, **kwargs)
+
     return wrapped
 
 
@@ -48,27 +51,28 @@ def install(step: str) -> None:
 
     if step == "none":
         return
-    if step == "staged":                       # approve: the version is staged, nothing committed
+    if step == "staged":  # approve: the version is staged, nothing committed
         store.Store.stage = after(store.Store.stage)
-    elif step.startswith("chain:"):            # inside the transaction: as the entry for ACTION is written
+    elif step.startswith("chain:"):  # inside the transaction: as the entry for ACTION is written
         action = step.split(":", 1)[1]
         AuditLog._chain = staticmethod(before(AuditLog._chain, lambda conn, entry: entry["action"] == action))
-    elif step == "anchor":                     # just after the commit, before the anchor moves
+    elif step == "anchor":  # just after the commit, before the anchor moves
         AuditLog._write_anchor = die
-    elif step == "metadata":                   # approve: committed; metadata.yaml not yet written
+    elif step == "metadata":  # approve: committed; metadata.yaml not yet written
         contribution_files.atomic_write_bytes = die
-    elif step == "parquet-renamed":            # approve: v0001.parquet in place, its .arrow not yet
-        store.os.replace = after(os.replace, lambda src, dst: str(src).endswith(".parquet") and
-                                 Path(dst).name.startswith("v"))
-    elif step == "files-renamed":              # approve: both files in place, the manifest not yet replaced
+    elif step == "parquet-renamed":  # approve: v0001.parquet in place, its .arrow not yet
+        store.os.replace = after(
+            os.replace, lambda src, dst: str(src).endswith(".parquet") and Path(dst).name.startswith("v")
+        )
+    elif step == "files-renamed":  # approve: both files in place, the manifest not yet replaced
         store.atomic_write_json = die
-    elif step == "manifest":                   # approve: the manifest lists it; the pending data not yet removed
+    elif step == "manifest":  # approve: the manifest lists it; the pending data not yet removed
         contribution_files.remove_pending = die
-    elif step == "apply":                      # vote: the vote is written, the decision it makes not yet
+    elif step == "apply":  # vote: the vote is written, the decision it makes not yet
         decisions._apply = die
-    elif step == "mark-withdrawn":             # withdraw: committed, the manifest flag not yet set
+    elif step == "mark-withdrawn":  # withdraw: committed, the manifest flag not yet set
         withdrawals._mark_withdrawn = die
-    elif step == "release-published":          # release request: the folder renamed into place, not committed
+    elif step == "release-published":  # release request: the folder renamed into place, not committed
         release_files.publish = after(release_files.publish)
     else:
         raise SystemExit(f"unknown crash point {step!r}")
@@ -85,21 +89,29 @@ def run(home: Path, operation: str, args: list[str]) -> object:
     eng = engine(f"sqlite:///{home / 'governance.sqlite'}")
     store, audit = Store(home), AuditLog(eng, anchor=home / "audit.anchor")
     caller = Caller(args[0], groups=frozenset(json.loads(args[1])))
-    if operation == "submit":   # args: the file to upload, its metadata (YAML)
+    if operation == "submit":  # args: the file to upload, its metadata (YAML)
         import yaml
 
         from commons_kernel.catalog import load_metadata
 
         data, meta = Path(args[2]).read_bytes(), yaml.safe_load(Path(args[3]).read_text())
-        return contributions.submit(caller, data, Path(args[2]).name, meta, store=store, eng=eng, audit=audit,
-                                    catalogue=load_metadata())
+        return contributions.submit(
+            caller, data, Path(args[2]).name, meta, store=store, eng=eng, audit=audit, catalogue=load_metadata()
+        )
     if operation == "approve":
         return contributions.approve(caller, int(args[2]), "fine", store=store, eng=eng, audit=audit)
     if operation == "reject":
         return contributions.reject(caller, int(args[2]), "wrong year", store=store, eng=eng, audit=audit)
     if operation == "withdraw":
-        return withdrawals.withdraw(caller, args[2], "consent was withdrawn", store=store, eng=eng, audit=audit,
-                                    stories_folder=home / "no-stories")
+        return withdrawals.withdraw(
+            caller,
+            args[2],
+            "consent was withdrawn",
+            store=store,
+            eng=eng,
+            audit=audit,
+            stories_folder=home / "no-stories",
+        )
     catalogue = {"synthetic_referrals": type("Meta", (), {"tier": "restricted", "owner": "Someone Else"})()}
     if operation == "vote":
         return decisions.vote(caller, int(args[2]), args[3], eng=eng, audit=audit, catalogue=catalogue)

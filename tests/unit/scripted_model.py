@@ -7,7 +7,8 @@ far that returns one, so a step can use what a tool returned. ``seen`` keeps the
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
@@ -32,7 +33,7 @@ class ScriptedChatModel(GenericFakeChatModel):
     seen: list[list[BaseMessage]] = Field(default_factory=list)
 
     @classmethod
-    def from_steps(cls, *steps: Step) -> "ScriptedChatModel":
+    def from_steps(cls, *steps: Step) -> ScriptedChatModel:
         return cls(messages=iter(steps))
 
     def bind_tools(self, tools, **kwargs):

@@ -28,9 +28,17 @@ class StoreKernel:
 
     def describe(self, name):
         meta = self.metadata[name]
-        return {"name": name, "title": meta.title, "publisher": meta.publisher, "licence": meta.licence,
-                "licence_url": meta.licence_url, "attribution": meta.attribution, "synthetic": meta.synthetic,
-                "version": len(self.store.manifest(name)["versions"]), "period": meta.period}
+        return {
+            "name": name,
+            "title": meta.title,
+            "publisher": meta.publisher,
+            "licence": meta.licence,
+            "licence_url": meta.licence_url,
+            "attribution": meta.attribution,
+            "synthetic": meta.synthetic,
+            "version": len(self.store.manifest(name)["versions"]),
+            "period": meta.period,
+        }
 
     def deprivation_summary(self, frame, to="lad", **kwargs):
         from commons_kernel.geography.deprivation_summary import deprivation_summary

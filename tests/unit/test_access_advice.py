@@ -12,23 +12,38 @@ from commons_hub.policy import Caller, ProjectView, decide_read
 pytestmark = pytest.mark.unit
 
 TODAY = date(2026, 11, 21)
-ANA = Caller("ana", groups=frozenset({"members"}))      # member of early-help, which lists the dataset
-OLU = Caller("olu", groups=frozenset({"members"}))      # member of no project
+ANA = Caller("ana", groups=frozenset({"members"}))  # member of early-help, which lists the dataset
+OLU = Caller("olu", groups=frozenset({"members"}))  # member of no project
 
 
 def row(slug, members, datasets, status="approved", active=True):
-    return {"slug": slug, "status": status, "active": active, "datasets": list(datasets),
-            "members": [{"username": m, "organisation": ""} for m in members]}
+    return {
+        "slug": slug,
+        "status": status,
+        "active": active,
+        "datasets": list(datasets),
+        "members": [{"username": m, "organisation": ""} for m in members],
+    }
 
 
-PROJECTS = [row("early-help", ["ana"], ["referrals", "imd"]), row("housing", ["ana", "olu"], ["imd"]),
-            row("school-moves", ["bea"], ["referrals"]), row("old-one", ["olu"], ["referrals"], "approved", False)]
+PROJECTS = [
+    row("early-help", ["ana"], ["referrals", "imd"]),
+    row("housing", ["ana", "olu"], ["imd"]),
+    row("school-moves", ["bea"], ["referrals"]),
+    row("old-one", ["olu"], ["referrals"], "approved", False),
+]
 
 
 def view(slug):
     found = next(p for p in PROJECTS if p["slug"] == slug)
-    return ProjectView(slug, found["status"], date(2026, 12, 31), frozenset(m["username"] for m in found["members"]),
-                       frozenset(found["datasets"]), date(2026, 1, 1))
+    return ProjectView(
+        slug,
+        found["status"],
+        date(2026, 12, 31),
+        frozenset(m["username"] for m in found["members"]),
+        frozenset(found["datasets"]),
+        date(2026, 1, 1),
+    )
 
 
 def refused(caller, project=None, projects=PROJECTS, dataset="referrals", tier="restricted"):
@@ -48,7 +63,7 @@ def test_a_member_of_a_listing_project_who_named_none_is_told_to_name_it():
 def test_someone_in_no_listing_project_is_told_which_projects_list_it_and_how_to_join_or_propose():
     decision = refused(OLU)
     assert decision.details["advice"] == "join-or-propose"
-    assert "'early-help', 'school-moves'" in decision.how_to_get_access     # active ones only: not old-one
+    assert "'early-help', 'school-moves'" in decision.how_to_get_access  # active ones only: not old-one
     assert "old-one" not in decision.how_to_get_access
     assert "ck.propose_member('early-help', 'olu')" in decision.how_to_get_access
     assert "ck.propose_project(" in decision.how_to_get_access
@@ -71,8 +86,10 @@ def test_naming_a_project_that_does_not_list_it_names_the_one_of_yours_that_does
 def test_naming_a_project_that_does_not_list_it_without_one_of_your_own_lists_those_that_do():
     decision = refused(OLU, project="housing")
     assert decision.details["advice"] == "join-or-propose"
-    assert "'early-help', 'school-moves'" in decision.how_to_get_access and "housing" not in \
-        decision.how_to_get_access.split("Projects approved")[1].split(".")[0]
+    assert (
+        "'early-help', 'school-moves'" in decision.how_to_get_access
+        and "housing" not in decision.how_to_get_access.split("Projects approved")[1].split(".")[0]
+    )
 
 
 def test_naming_someone_elses_project_says_how_to_ask_its_members():
@@ -105,5 +122,9 @@ def test_allowed_reads_are_left_alone_and_the_json_fields_are_explicit():
     allowed = decide_read(ANA, "referrals", "restricted", project=view("early-help"), today=TODAY)
     assert advise(allowed, "ana", "referrals", "restricted", PROJECTS) is allowed
     fields = denial_fields(refused(ANA))
-    assert fields == {"why": "no-project-named", "advice": "name-your-project", "projects_listing":
-                      ["early-help", "school-moves"], "your_projects": ["early-help"]}
+    assert fields == {
+        "why": "no-project-named",
+        "advice": "name-your-project",
+        "projects_listing": ["early-help", "school-moves"],
+        "your_projects": ["early-help"],
+    }

@@ -14,16 +14,19 @@ pytestmark = pytest.mark.unit
 HUB = PROJECT_ROOT / "hub" / "commons_hub"
 # The templates of every public page: the register, the stories gallery, the static story pages, the live story
 # apps (their sources section, kit.py, imports the address), the hub's pages (sign-in, sign-up, home).
-PUBLIC_TEMPLATES = [HUB / "services" / "register" / "templates" / "base.html",
-                    HUB / "services" / "stories" / "gallery.py",
-                    HUB / "stories" / "pages.py",
-                    HUB / "hub_templates" / "page.html"]
+PUBLIC_TEMPLATES = [
+    HUB / "services" / "register" / "templates" / "base.html",
+    HUB / "services" / "stories" / "gallery.py",
+    HUB / "stories" / "pages.py",
+    HUB / "hub_templates" / "page.html",
+]
 
 
 def test_the_public_page_is_current():
-    assert statement.PAGE.read_text() == statement.render(), \
-        "hub/commons_hub/services/stories/static/accessibility.html is stale: run " \
+    assert statement.PAGE.read_text() == statement.render(), (
+        "hub/commons_hub/services/stories/static/accessibility.html is stale: run "
         "`.venv/bin/python -m commons_hub.statement`"
+    )
 
 
 def test_the_statement_says_what_was_tested_how_its_limits_and_how_to_report():

@@ -19,8 +19,11 @@ PLACEHOLDER = re.compile(r"<[^>]+>")
 def named_paths(text: str) -> list[str]:
     """Code spans that are paths: they hold a slash or end like a file, and are not a request (``GET api/...``
     has a space, so it is not one span)."""
-    return [span for span in CODE_SPAN.findall(text)
-            if ("/" in span or span.endswith(FILE_ENDINGS)) and not span.startswith(("http", "api/"))]
+    return [
+        span
+        for span in CODE_SPAN.findall(text)
+        if ("/" in span or span.endswith(FILE_ENDINGS)) and not span.startswith(("http", "api/"))
+    ]
 
 
 def exists(path: str) -> bool:
@@ -38,15 +41,20 @@ def test_the_page_names_files():
 
 def test_every_file_the_page_names_exists():
     missing = [path for path in named_paths(PAGE.read_text()) if not exists(path)]
-    assert not missing, (f"docs/dev/architecture.md names files that do not exist: {', '.join(missing)}. Update the "
-                         f"page where they moved.")
+    assert not missing, (
+        f"docs/dev/architecture.md names files that do not exist: {', '.join(missing)}. Update the "
+        f"page where they moved."
+    )
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("see `hub/commons_hub/nowhere.py` and `ck.read`", ["hub/commons_hub/nowhere.py"]),
-    ("the form posts `GET api/datasets/NAME` to `api/contributions`", []),
-    ("one per slug: `stories/<slug>/story.yaml`", ["stories/<slug>/story.yaml"]),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("see `hub/commons_hub/nowhere.py` and `ck.read`", ["hub/commons_hub/nowhere.py"]),
+        ("the form posts `GET api/datasets/NAME` to `api/contributions`", []),
+        ("one per slug: `stories/<slug>/story.yaml`", ["stories/<slug>/story.yaml"]),
+    ],
+)
 def test_paths_are_told_from_other_code_spans(text, found):
     assert named_paths(text) == found
 

@@ -27,7 +27,7 @@ def cli(commons_env, monkeypatch, tmp_path, capsys):
     built = []
     real = member.member_assistant
 
-    def keyword_only(*args, **kwargs):   # test double: the real assistant, without the embedding model
+    def keyword_only(*args, **kwargs):  # test double: the real assistant, without the embedding model
         kwargs.update(semantic=False, stories_dir=tmp_path / "no-stories")
         built.append(real(*args, **kwargs))
         return built[-1]
@@ -98,7 +98,10 @@ def test_a_batch_is_answered_line_by_line_by_one_assistant(cli, tmp_path):
     assert answers[2]["answered"] is False and answers[2]["datasets"] == []
     assert len(cli.built) == 1
     assert [u["detail"]["datasets"][:1] for u in assistant_uses()] == [
-        [answers[0]["datasets"][0]["name"]], ["police_crime_2021_12"], []]
+        [answers[0]["datasets"][0]["name"]],
+        ["police_crime_2021_12"],
+        [],
+    ]
 
 
 @pytest.mark.parametrize("argv", [(), ("a question", "--batch", "questions.txt"), ("--batch", "missing.txt")])

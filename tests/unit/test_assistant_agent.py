@@ -21,8 +21,14 @@ TOOLS = ["search_datasets", "describe_dataset", "how_to_get_access", "code_snipp
 
 
 def make_assistant(model, tmp_path, **options) -> Assistant:
-    return Assistant(CatalogMetadataSource(FIXTURE_CATALOG), model=model, gazetteer=Gazetteer(WARDS),
-                     stories_dir=tmp_path, semantic=False, **options)
+    return Assistant(
+        CatalogMetadataSource(FIXTURE_CATALOG),
+        model=model,
+        gazetteer=Gazetteer(WARDS),
+        stories_dir=tmp_path,
+        semantic=False,
+        **options,
+    )
 
 
 def tool_messages(model: ScriptedChatModel) -> list[ToolMessage]:
@@ -31,7 +37,7 @@ def tool_messages(model: ScriptedChatModel) -> list[ToolMessage]:
 
 def test_tools_are_called_and_their_results_used(tmp_path):
     def final(messages):
-        assert "imd2019_lsoa11" in last_tool_result(messages)   # the code tool's output reached the model
+        assert "imd2019_lsoa11" in last_tool_result(messages)  # the code tool's output reached the model
         return AIMessage(content="Use imd2019_lsoa11 (Index of Multiple Deprivation 2019, OGL-UK-3.0).")
 
     model = ScriptedChatModel.from_steps(
@@ -61,12 +67,12 @@ def test_an_unknown_dataset_comes_back_to_the_model_as_advice(tmp_path):
     answer = make_assistant(model, tmp_path).ask("describe the 2019 IMD")
     mistake = tool_messages(model)[0]
     assert mistake.content.startswith("Error: No dataset called 'imd2019'. Did you mean 'imd2019_lsoa11'")
-    assert answer.dataset_names == ["imd2019_lsoa11"]     # the wrong name is never cited
+    assert answer.dataset_names == ["imd2019_lsoa11"]  # the wrong name is never cited
 
 
 def test_a_malformed_tool_call_is_reported_not_fatal(tmp_path):
     model = ScriptedChatModel.from_steps(
-        call("describe_dataset", "c1"),                     # "name" is missing
+        call("describe_dataset", "c1"),  # "name" is missing
         AIMessage(content="Sorry, let me search instead."),
     )
     answer = make_assistant(model, tmp_path).ask("describe something")
@@ -116,12 +122,18 @@ def test_tools_never_read_data(tmp_path, monkeypatch):
     monkeypatch.setattr(commons_hub.store.Store, "read", trap)
     monkeypatch.setattr(commons_hub.store.Store, "read_table", trap)
     names = sorted(make_assistant("", tmp_path).knowledge.datasets)
-    every_call = AIMessage(content="", tool_calls=[   # one turn, many calls: the agent runs them all
-        {"name": tool, "args": {"name": name}, "id": f"{tool}-{name}", "type": "tool_call"}
-        for name in names for tool in TOOLS if tool != "search_datasets"])
+    every_call = AIMessage(
+        content="",
+        tool_calls=[  # one turn, many calls: the agent runs them all
+            {"name": tool, "args": {"name": name}, "id": f"{tool}-{name}", "type": "tool_call"}
+            for name in names
+            for tool in TOOLS
+            if tool != "search_datasets"
+        ],
+    )
     model = ScriptedChatModel.from_steps(every_call, AIMessage(content="done"))
     answer = make_assistant(model, tmp_path).ask("everything about everything")
-    assert answer.used_model and sorted(answer.dataset_names) == names   # parallel calls: any order
+    assert answer.used_model and sorted(answer.dataset_names) == names  # parallel calls: any order
     results = tool_messages(model)
     assert len(results) == 4 * len(names)
     assert all(not m.content.startswith("Error") for m in results)
@@ -129,8 +141,9 @@ def test_tools_never_read_data(tmp_path, monkeypatch):
 
 def test_use_is_recorded_for_model_answers_too(tmp_path):
     records = []
-    model = ScriptedChatModel.from_steps(call("code_snippet", "c1", name="boundaries_ward22"),
-                                         AIMessage(content="Done."))
+    model = ScriptedChatModel.from_steps(
+        call("code_snippet", "c1", name="boundaries_ward22"), AIMessage(content="Done.")
+    )
     make_assistant(model, tmp_path, record_use=records.append).ask("ward map", user="bo")
     assert records[0]["datasets"] == ["boundaries_ward22"] and records[0]["used_model"] is True
 

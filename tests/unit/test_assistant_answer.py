@@ -15,18 +15,36 @@ pytestmark = pytest.mark.unit
 
 FIXTURE_CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "assistant_catalog"
 PROJECTS = [
-    {"slug": "early-help-demand", "title": "Early help demand and deprivation", "status": "approved",
-     "active": True, "end_date": "2027-12-31", "datasets": ["synthetic_referrals"],
-     "members": [{"username": "ana", "organisation": "Liverpool City Council"}]},
-    {"slug": "old-study", "title": "An ended study", "status": "approved", "active": False,
-     "end_date": "2023-01-31", "datasets": ["synthetic_referrals"], "members": []},
+    {
+        "slug": "early-help-demand",
+        "title": "Early help demand and deprivation",
+        "status": "approved",
+        "active": True,
+        "end_date": "2027-12-31",
+        "datasets": ["synthetic_referrals"],
+        "members": [{"username": "ana", "organisation": "Liverpool City Council"}],
+    },
+    {
+        "slug": "old-study",
+        "title": "An ended study",
+        "status": "approved",
+        "active": False,
+        "end_date": "2023-01-31",
+        "datasets": ["synthetic_referrals"],
+        "members": [],
+    },
 ]
 
 
 def make_assistant(tmp_path, record_use=None, projects=None, stories_dir=None) -> Assistant:
-    return Assistant(CatalogMetadataSource(FIXTURE_CATALOG, projects=projects), model="", record_use=record_use,
-                     gazetteer=Gazetteer(WARDS), stories_dir=stories_dir or tmp_path / "no-stories",
-                     semantic=False)
+    return Assistant(
+        CatalogMetadataSource(FIXTURE_CATALOG, projects=projects),
+        model="",
+        record_use=record_use,
+        gazetteer=Gazetteer(WARDS),
+        stories_dir=stories_dir or tmp_path / "no-stories",
+        semantic=False,
+    )
 
 
 @pytest.fixture
@@ -51,7 +69,7 @@ def test_restricted_data_gets_access_advice_and_never_rows(assistant):
     assert "'early-help-demand' (Early help demand and deprivation, active, until 2027-12-31)" in answer.text
     assert "ck.propose_project(" in answer.text
     assert "project='YOUR-PROJECT'" in answer.snippet
-    assert "person_id" not in answer.text   # not even the columns unless asked; never values
+    assert "person_id" not in answer.text  # not even the columns unless asked; never values
 
 
 def test_a_project_member_is_told_which_project_to_name(assistant):
@@ -136,15 +154,20 @@ def test_ask_batch_fetches_metadata_once(tmp_path):
             CountingSource.fetched += 1
             return super().datasets()
 
-    assistant = Assistant(CountingSource(FIXTURE_CATALOG), model="", gazetteer=Gazetteer(WARDS),
-                          stories_dir=tmp_path, semantic=False)
+    assistant = Assistant(
+        CountingSource(FIXTURE_CATALOG), model="", gazetteer=Gazetteer(WARDS), stories_dir=tmp_path, semantic=False
+    )
     answers = assistant.ask_batch(["crime in Everton", "population of Sefton", "bus timetables"])
     assert [a.answered for a in answers] == [True, True, False]
     assert CountingSource.fetched == 1
 
 
 def test_answer_to_dict_round_trips():
-    answer = Answer("text", [{"name": "x", "title": "X", "licence": "OGL-UK-3.0", "tier": "open", "score": 0.5}],
-                    "import commons_kernel as ck\n", used_model=True)
+    answer = Answer(
+        "text",
+        [{"name": "x", "title": "X", "licence": "OGL-UK-3.0", "tier": "open", "score": 0.5}],
+        "import commons_kernel as ck\n",
+        used_model=True,
+    )
     assert Answer(**answer.to_dict()) == answer
     assert answer.as_markdown().endswith("```python\nimport commons_kernel as ck\n```\n")

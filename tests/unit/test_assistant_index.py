@@ -52,7 +52,7 @@ def test_the_cache_is_reused_while_the_catalogue_is_unchanged(datasets, tmp_path
     built = encoder.texts
     assert path.is_file() and built > len(datasets)
     second = embedding.load_or_build(datasets, path, encoder)
-    assert encoder.texts == built                       # nothing re-encoded
+    assert encoder.texts == built  # nothing re-encoded
     assert second.key == first.key and np.array_equal(second.vectors, first.vectors)
 
 
@@ -85,7 +85,7 @@ def test_default_cache_lives_in_the_state_directory(monkeypatch, tmp_path):
 
 def test_scores_mix_overview_and_best_column(datasets):
     index = embedding.build_index(datasets[:2], CountingEncoder())
-    own_overview = index.vectors[0]                     # the first dataset's overview passage
+    own_overview = index.vectors[0]  # the first dataset's overview passage
     scores = index.scores(own_overview)
     assert scores[datasets[0]["name"]] > scores[datasets[1]["name"]]
     assert scores[datasets[0]["name"]] >= embedding.OVERVIEW_SHARE - 1e-6
@@ -96,5 +96,5 @@ def test_the_real_model_gives_unit_384d_vectors_and_loads_once():
     vectors = embedding.encode(["deprivation by neighbourhood", "poverty in Everton"])
     assert vectors.shape == (2, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert float(vectors[0] @ vectors[1]) > 0.3           # related sentences are close
+    assert float(vectors[0] @ vectors[1]) > 0.3  # related sentences are close
     assert embedding.embedding_model() is embedding.embedding_model()

@@ -25,8 +25,16 @@ def shell(tmp_path, monkeypatch):
     monkeypatch.setattr(shell, "set_next_input", lambda text, replace=False: offered.append(text))
     shell.offered = offered
     records = []
-    magic.reset_assistant(Assistant(CatalogMetadataSource(FIXTURE_CATALOG), model="", record_use=records.append,
-                                    gazetteer=Gazetteer(WARDS), stories_dir=tmp_path, semantic=False))
+    magic.reset_assistant(
+        Assistant(
+            CatalogMetadataSource(FIXTURE_CATALOG),
+            model="",
+            record_use=records.append,
+            gazetteer=Gazetteer(WARDS),
+            stories_dir=tmp_path,
+            semantic=False,
+        )
+    )
     shell.records = records
     shell.run_line_magic("load_ext", "commons_kernel.assistant")
     yield shell

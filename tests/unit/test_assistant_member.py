@@ -6,8 +6,16 @@ from __future__ import annotations
 import pytest
 
 from commons_kernel.assistant import CatalogMetadataSource, DataApiMetadataSource
-from commons_kernel.assistant.member import (USES_PATH, WARD_COLUMNS, WARD_LOOKUP, WARD_PURPOSE,
-                                             DataApiUseRecorder, IngestedGazetteer, member_assistant, use_payload)
+from commons_kernel.assistant.member import (
+    USES_PATH,
+    WARD_COLUMNS,
+    WARD_LOOKUP,
+    WARD_PURPOSE,
+    DataApiUseRecorder,
+    IngestedGazetteer,
+    member_assistant,
+    use_payload,
+)
 from tests.unit.test_assistant_places import WARDS
 
 pytestmark = pytest.mark.unit
@@ -25,8 +33,14 @@ class RecordingClient:
 
 
 def test_a_use_goes_on_the_wire_without_the_question_unless_shared():
-    record = {"event": "assistant.ask", "user": "ana", "at": "2026-11-21T10:00:00+00:00",
-              "datasets": ["imd2019_lsoa11"], "used_model": False, "answered": True}
+    record = {
+        "event": "assistant.ask",
+        "user": "ana",
+        "at": "2026-11-21T10:00:00+00:00",
+        "datasets": ["imd2019_lsoa11"],
+        "used_model": False,
+        "answered": True,
+    }
     assert use_payload(record) == {"datasets": ["imd2019_lsoa11"], "used_model": False, "answered": True}
     shared = use_payload({**record, "question": "How deprived is Everton?"})
     assert shared["share_question"] is True and shared["question"] == "How deprived is Everton?"
@@ -35,8 +49,7 @@ def test_a_use_goes_on_the_wire_without_the_question_unless_shared():
 def test_the_recorder_posts_each_use_to_the_data_api():
     client = RecordingClient()
     result = DataApiUseRecorder(client)({"datasets": ["police_crime_2021_12"], "used_model": True})
-    assert client.posted == [(USES_PATH, {"datasets": ["police_crime_2021_12"], "used_model": True,
-                                          "answered": True})]
+    assert client.posted == [(USES_PATH, {"datasets": ["police_crime_2021_12"], "used_model": True, "answered": True})]
     assert result["question_recorded"] is False
 
 

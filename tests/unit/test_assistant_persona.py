@@ -26,8 +26,16 @@ FIXTURE_CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "assistant_
 @pytest.fixture
 def records(tmp_path):
     records = []
-    guide.reset_guide_assistant(Assistant(CatalogMetadataSource(FIXTURE_CATALOG), model="", record_use=records.append,
-                                          gazetteer=Gazetteer(WARDS), stories_dir=tmp_path / "none", semantic=False))
+    guide.reset_guide_assistant(
+        Assistant(
+            CatalogMetadataSource(FIXTURE_CATALOG),
+            model="",
+            record_use=records.append,
+            gazetteer=Gazetteer(WARDS),
+            stories_dir=tmp_path / "none",
+            semantic=False,
+        )
+    )
     yield records
     guide.reset_guide_assistant()
 
@@ -46,8 +54,13 @@ async def ask_in_chat(root: Path, body: str, metadata: dict | None = None, timeo
     from jupyterlab_chat.models import Message
 
     manager, chat = manager_and_chat(root)
-    message = Message(id=uuid.uuid4().hex, body=body, time=time.time(), sender="ana",
-                      metadata={"to_persona": GUIDE_PERSONA_ID, **(metadata or {})})
+    message = Message(
+        id=uuid.uuid4().hex,
+        body=body,
+        time=time.time(),
+        sender="ana",
+        metadata={"to_persona": GUIDE_PERSONA_ID, **(metadata or {})},
+    )
     manager.on_chat_message(chat.get_id(), message)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,14 +100,15 @@ def test_a_message_to_the_guide_gets_the_assistants_answer(tmp_path, records, mo
 
 
 def test_the_member_may_choose_to_record_the_question(tmp_path, records):
-    _, [reply] = asyncio.run(ask_in_chat(tmp_path, "@Commons-Guide crime in Wirral",
-                                         {"settings": {"share_question": "yes"}}))
+    _, [reply] = asyncio.run(
+        ask_in_chat(tmp_path, "@Commons-Guide crime in Wirral", {"settings": {"share_question": "yes"}})
+    )
     assert "and your question, as you chose" in reply.body
     assert records[0]["question"] == "crime in Wirral"
 
 
 def test_a_commons_error_is_said_plainly(tmp_path):
-    class Unreachable:   # test double: an assistant whose data-api is down
+    class Unreachable:  # test double: an assistant whose data-api is down
         @property
         def knowledge(self):
             raise DataApiUnavailable("http://127.0.0.1:1/services/data-api/", "ConnectionError")
@@ -107,8 +121,12 @@ def test_a_commons_error_is_said_plainly(tmp_path):
         _, [reply] = asyncio.run(ask_in_chat(tmp_path, "crime in Wirral"))
     finally:
         guide.reset_guide_assistant()
-    assert reply.body.startswith("I could not answer: The data-api at http://127.0.0.1:1/services/data-api/ did "
-                                 "not answer") and "Traceback" not in reply.body
+    assert (
+        reply.body.startswith(
+            "I could not answer: The data-api at http://127.0.0.1:1/services/data-api/ did not answer"
+        )
+        and "Traceback" not in reply.body
+    )
 
 
 def test_user_servers_default_to_the_guide_with_mcp_off_and_the_operators_model(tmp_path, monkeypatch):

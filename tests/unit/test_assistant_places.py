@@ -9,13 +9,21 @@ from commons_kernel.assistant.places import Gazetteer, gss_level, place_like_phr
 
 pytestmark = pytest.mark.unit
 
-WARDS = pd.DataFrame({
-    "ward22_code": ["E05000896", "E05000910", "E05000891", "E05000936", "E05014132", "E05013175"],
-    "ward22_name": ["Everton", "Tuebrook and Stoneycroft", "Church", "Church", "St Helens Town Centre",
-                    "Daresbury, Moore & Sandymoor"],
-    "lad22_code": ["E08000012", "E08000012", "E08000012", "E08000014", "E08000013", "E06000006"],
-    "lad22_name": ["Liverpool", "Liverpool", "Liverpool", "Sefton", "St. Helens", "Halton"],
-})
+WARDS = pd.DataFrame(
+    {
+        "ward22_code": ["E05000896", "E05000910", "E05000891", "E05000936", "E05014132", "E05013175"],
+        "ward22_name": [
+            "Everton",
+            "Tuebrook and Stoneycroft",
+            "Church",
+            "Church",
+            "St Helens Town Centre",
+            "Daresbury, Moore & Sandymoor",
+        ],
+        "lad22_code": ["E08000012", "E08000012", "E08000012", "E08000014", "E08000013", "E06000006"],
+        "lad22_name": ["Liverpool", "Liverpool", "Liverpool", "Sefton", "St. Helens", "Halton"],
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +31,18 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(WARDS)
 
 
-@pytest.mark.parametrize("code, level", [
-    ("E01006512", "lsoa"), ("E02001347", "msoa"), ("E05000910", "ward"), ("E06000006", "lad"),
-    ("E08000012", "lad"), ("E47000004", "cauth"), ("e08000013", "lad"),
-])
+@pytest.mark.parametrize(
+    "code, level",
+    [
+        ("E01006512", "lsoa"),
+        ("E02001347", "msoa"),
+        ("E05000910", "ward"),
+        ("E06000006", "lad"),
+        ("E08000012", "lad"),
+        ("E47000004", "cauth"),
+        ("e08000013", "lad"),
+    ],
+)
 def test_gss_prefix_gives_the_level(code, level):
     assert gss_level(code) == level
 
@@ -60,7 +76,9 @@ def test_city_region_is_not_liverpool(gazetteer):
 def test_codes_are_found_and_named_when_known(gazetteer):
     places = gazetteer.find("Which borough is ward E05000910 in? And E01006512?")
     assert [(p.code, p.name, p.level) for p in places] == [
-        ("E05000910", "Tuebrook and Stoneycroft", "ward"), ("E01006512", "", "lsoa")]
+        ("E05000910", "Tuebrook and Stoneycroft", "ward"),
+        ("E01006512", "", "lsoa"),
+    ]
 
 
 def test_punctuation_and_ampersands_do_not_matter(gazetteer):

@@ -24,11 +24,19 @@ def datasets() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def keyword_search(datasets) -> HybridSearch:
-    return HybridSearch(datasets)   # no index, no encoder: keyword only
+    return HybridSearch(datasets)  # no index, no encoder: keyword only
 
 
-@pytest.mark.parametrize("a, b", [("deprivation", "deprived"), ("crimes", "crime"), ("households", "household"),
-                                  ("boundaries", "boundary"), ("heating", "heated")])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("deprivation", "deprived"),
+        ("crimes", "crime"),
+        ("households", "household"),
+        ("boundaries", "boundary"),
+        ("heating", "heated"),
+    ],
+)
 def test_stems_meet(a, b):
     assert stem(a) == stem(b)
 
@@ -37,12 +45,18 @@ def test_words_split_snake_case_and_vintages():
     assert words("lsoa11_code of the IMD") == ["lsoa11", "lsoa", "code", "imd"]
 
 
-@pytest.mark.parametrize("question, term", [
-    ("Is there poverty here?", "deprivation"), ("families facing hardship", "income"),
-    ("burglary on my road", "crime"), ("antisocial behaviour", "police"),
-    ("how many residents", "population"), ("people born abroad", "country of birth"),
-    ("cold homes", "central heating"),
-])
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("Is there poverty here?", "deprivation"),
+        ("families facing hardship", "income"),
+        ("burglary on my road", "crime"),
+        ("antisocial behaviour", "police"),
+        ("how many residents", "population"),
+        ("people born abroad", "country of birth"),
+        ("cold homes", "central heating"),
+    ],
+)
 def test_synonyms_map_everyday_words_to_catalogue_words(question, term):
     assert term in expand(question)
 
@@ -58,12 +72,15 @@ def test_title_words_outweigh_column_words(datasets):
     assert max(scores, key=scores.get) == "census2021_ts046_central_heating"
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("Is there a lot of poverty in Bootle?", "imd2019_lsoa11"),
-    ("burglaries in Wirral", "police_crime_2021_12"),
-    ("How do I convert LSOA 2011 codes to LSOA 2021?", "lookup_lsoa11_lsoa21"),
-    ("food bank visits by ward", "synthetic_foodbank_visits"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Is there a lot of poverty in Bootle?", "imd2019_lsoa11"),
+        ("burglaries in Wirral", "police_crime_2021_12"),
+        ("How do I convert LSOA 2011 codes to LSOA 2021?", "lookup_lsoa11_lsoa21"),
+        ("food bank visits by ward", "synthetic_foodbank_visits"),
+    ],
+)
 def test_keyword_search_ranks_the_right_dataset_in_the_top_three(keyword_search, question, expected):
     result = keyword_search.search(question, Gazetteer().find(question))
     assert expected in [hit.name for hit in result.hits[:3]]
@@ -78,10 +95,10 @@ def test_a_dataset_named_outright_comes_first(keyword_search):
 
 def test_unknown_words_lower_the_confidence(keyword_search):
     result = keyword_search.search("Food hygiene ratings for takeaways")
-    assert result.hits[0].name == "synthetic_foodbank_visits"   # "food" alone matches...
+    assert result.hits[0].name == "synthetic_foodbank_visits"  # "food" alone matches...
     assert set(result.unknown_words) == {"hygien", "rating", "takeaway"}
     assert result.coverage == pytest.approx(0.25)
-    assert not result.answerable                                 # ...but the catalogue cannot answer
+    assert not result.answerable  # ...but the catalogue cannot answer
 
 
 def test_place_names_are_not_topics(keyword_search):

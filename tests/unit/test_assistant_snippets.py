@@ -81,7 +81,7 @@ def test_aggregated_ward_values_are_used_when_the_rule_is_known(kernel_double, g
     namespace = run(code_snippet(meta, gazetteer.find("Everton")), ck)
     here = namespace["here"]
     assert list(here["ward22_code"]) == ["E05000896"]
-    assert "imd_score" in here.columns and here["imd_score"].iloc[0] > 30   # Everton is among the most deprived
+    assert "imd_score" in here.columns and here["imd_score"].iloc[0] > 30  # Everton is among the most deprived
 
 
 def test_link_snippet_runs(kernel_double):

@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from commons_kernel.assistant.sources import (CatalogMetadataSource, DataApiMetadataSource, MetadataSource,
-                                              default_source)
+from commons_kernel.assistant.sources import (
+    CatalogMetadataSource,
+    DataApiMetadataSource,
+    MetadataSource,
+    default_source,
+)
 from commons_kernel.exceptions import DataApiUnavailable, NotAuthenticated
 
 pytestmark = pytest.mark.unit
@@ -47,14 +51,19 @@ def test_catalog_source_reads_the_metadata_files():
 
 
 def test_data_api_source_sends_the_token_to_the_documented_paths():
-    session = RecordingSession({"datasets": StubResponse(200, [{"name": "imd2019_lsoa11"}]),
-                                "projects": StubResponse(200, {"projects": [{"slug": "early-help-demand"}]})})
+    session = RecordingSession(
+        {
+            "datasets": StubResponse(200, [{"name": "imd2019_lsoa11"}]),
+            "projects": StubResponse(200, {"projects": [{"slug": "early-help-demand"}]}),
+        }
+    )
     source = DataApiMetadataSource("http://hub.test/services/data-api", token="secret", session=session, timeout=5)
     assert source.datasets() == [{"name": "imd2019_lsoa11"}]
     assert source.projects() == [{"slug": "early-help-demand"}]
     assert session.requests == [
         ("http://hub.test/services/data-api/api/datasets", {"Authorization": "token secret"}, 5),
-        ("http://hub.test/services/data-api/api/projects", {"Authorization": "token secret"}, 5)]
+        ("http://hub.test/services/data-api/api/projects", {"Authorization": "token secret"}, 5),
+    ]
 
 
 def test_data_api_source_takes_the_hub_token_first(monkeypatch):

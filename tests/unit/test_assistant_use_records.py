@@ -32,15 +32,18 @@ def test_a_shared_question_is_kept():
     assert use_detail({**USE, "question": " crime in Wirral ", "share_question": True})["question"] == "crime in Wirral"
 
 
-@pytest.mark.parametrize("payload, words", [
-    (["imd2019_lsoa11"], "JSON object"),
-    ({"datasets": "imd2019_lsoa11"}, "`datasets` must be a list"),
-    ({"datasets": ["../etc/passwd"]}, "`datasets` must be a list"),
-    ({"datasets": [f"d{i}" for i in range(MAX_DATASETS + 1)]}, f"at most {MAX_DATASETS}"),
-    ({"used_model": "no"}, "`used_model` must be true or false"),
-    ({"share_question": True}, "`question` is missing"),
-    ({"share_question": True, "question": "x" * (MAX_QUESTION_CHARS + 1)}, "Shorten it"),
-])
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        (["imd2019_lsoa11"], "JSON object"),
+        ({"datasets": "imd2019_lsoa11"}, "`datasets` must be a list"),
+        ({"datasets": ["../etc/passwd"]}, "`datasets` must be a list"),
+        ({"datasets": [f"d{i}" for i in range(MAX_DATASETS + 1)]}, f"at most {MAX_DATASETS}"),
+        ({"used_model": "no"}, "`used_model` must be true or false"),
+        ({"share_question": True}, "`question` is missing"),
+        ({"share_question": True, "question": "x" * (MAX_QUESTION_CHARS + 1)}, "Shorten it"),
+    ],
+)
 def test_malformed_uses_are_refused_saying_why(payload, words):
     with pytest.raises(ValidationFailed, match="Nothing was recorded") as raised:
         use_detail(payload)

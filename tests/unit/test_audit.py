@@ -39,7 +39,7 @@ def test_an_untouched_chain_verifies(log):
 def test_entries_link_to_their_predecessor(log):
     entries = list(log.entries())
     assert entries[0]["prev_hash"] == "0" * 64
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(entries, entries[1:]))
+    assert all(b["prev_hash"] == a["hash"] for a, b in zip(entries, entries[1:], strict=False))
 
 
 def test_an_edited_entry_is_named(log):
@@ -111,10 +111,12 @@ def test_concurrent_processes_lose_nothing_and_keep_one_chain(tmp_path):
 
 def test_commons_audit_verify_exit_codes(log, tmp_path):
     env = {"COMMONS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    ok = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=env,
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=env, capture_output=True, text=True
+    )
     assert ok.returncode == 0 and "5 entries" in ok.stdout
     tamper(log, "UPDATE audit_log SET dataset = 'other' WHERE id = 4")
-    bad = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=env,
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=env, capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "entry 4" in bad.stderr

@@ -36,7 +36,7 @@ def rewrite_history(log) -> None:
     """Change entry 2, re-hash it and every later entry, and move the anchor: only a kept head catches this."""
     entries = list(log.entries())
     entries[1]["rows"] = 1
-    for before, entry in zip([None] + entries, entries):
+    for before, entry in zip([None] + entries, entries, strict=False):
         if before is not None:
             entry["prev_hash"] = before["hash"]
         entry["hash"] = entry_hash(entry)
@@ -62,7 +62,9 @@ def test_verify_with_heads_kept_earlier(log, capsys, tmp_path):
     _, saved, _ = run(capsys, "head", "--json")
     (tmp_path / "head-copy.json").write_text(saved)
     first = log.tail(4)[0]
-    code, out, _ = run(capsys, "verify", "--head", f"1:{first['hash']}", "--head-file", str(tmp_path / "head-copy.json"))
+    code, out, _ = run(
+        capsys, "verify", "--head", f"1:{first['hash']}", "--head-file", str(tmp_path / "head-copy.json")
+    )
     assert code == 0 and "4 entries" in out and "the 2 head(s) kept earlier, unchanged" in out
 
     rewrite_history(log)
@@ -109,6 +111,10 @@ def test_a_file_that_is_not_a_saved_head_is_named(log, capsys, tmp_path):
 def test_the_real_command(log, tmp_path):
     last = log.tail(1)[0]
     env = {"COMMONS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head", f"4:{last['hash']}"],
-                          env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "audit", "verify", "--head", f"4:{last['hash']}"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and "1 head(s)" in done.stdout, done.stderr

@@ -35,8 +35,12 @@ def url(db_backend, tmp_path, request) -> str:
 
 def appender(url: str, anchor: Path, worker: int, *args: str) -> subprocess.Popen:
     anchor.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen([sys.executable, "-m", "tests.unit.audit_append_child", url, str(anchor), str(worker),
-                             *args], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.unit.audit_append_child", url, str(anchor), str(worker), *args],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def per_actor(url: str) -> dict[str, int]:
@@ -52,7 +56,7 @@ def verify_with_every_anchor(url: str, anchors: list[Path]) -> int:
 
 
 def test_eight_processes_lose_nothing_and_keep_one_chain(url, tmp_path):
-    engine(url)   # the schema, once
+    engine(url)  # the schema, once
     anchors = [tmp_path / f"machine{w}" / "audit.anchor" for w in range(WORKERS)]
     children = [appender(url, anchors[w], w, str(EACH)) for w in range(WORKERS)]
     for child in children:
@@ -84,7 +88,7 @@ def test_kill_9_mid_append_leaves_a_valid_chain(url, tmp_path):
         anchors.append(anchor)
         before = sum(per_actor(url).values())
         victim = appender(url, anchor, 100 + round_, "100000")
-        wait_for_entries(url, before + 20 + 15 * round_)   # killed at a different point each round
+        wait_for_entries(url, before + 20 + 15 * round_)  # killed at a different point each round
         os.kill(victim.pid, signal.SIGKILL)
         victim.communicate(timeout=30)
         assert victim.returncode == -signal.SIGKILL
@@ -113,5 +117,5 @@ def test_kill_9_holding_an_audited_transaction_rolls_it_back_and_frees_the_lock(
     _, err = other.communicate(timeout=120)
     assert other.returncode == 0, err
     assert time.monotonic() - started < 60, "the killed holder's lock was not released"
-    assert per_actor(url) == {"w2": 10}   # the held entry was never committed
+    assert per_actor(url) == {"w2": 10}  # the held entry was never committed
     verify_with_every_anchor(url, [tmp_path / "other" / "audit.anchor"])

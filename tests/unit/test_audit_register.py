@@ -29,8 +29,16 @@ XSS = "<script>alert('anchor')</script>"
 def build_log(home: Path) -> AuditLog:
     audit = AuditLog(engine(f"sqlite:///{home / 'governance.sqlite'}"), anchor=home / "audit.anchor")
     for rows in (989, 100, 5):
-        audit.append(AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", project="early-help-demand",
-                                purpose="ward rates for the board", rows=rows))
+        audit.append(
+            AuditEvent(
+                actor="analyst1",
+                action="read",
+                dataset="imd2019_lsoa11",
+                project="early-help-demand",
+                purpose="ward rates for the board",
+                rows=rows,
+            )
+        )
     audit.append(AuditEvent(actor="analyst2", action="deny", outcome="denied", dataset="synthetic_referrals"))
     return audit
 
@@ -71,7 +79,12 @@ def test_the_head_is_the_last_entry_and_can_be_checked(register, audit):
     head = register.audit_head()
     entry = last(audit)
     assert (head["ok"], head["entries"], head["id"], head["hash"], head["time"]) == (
-        True, 4, 4, entry["hash"], entry["time"])
+        True,
+        4,
+        4,
+        entry["hash"],
+        entry["time"],
+    )
     assert head["check"] == f"commons audit verify --head 4:{entry['hash']}"
     assert audit.verify([parse_head(head["check"].split()[-1])]).ok
     assert register.audit_status()["head"] == {"id": 4, "hash": entry["hash"], "time": entry["time"]}
@@ -134,8 +147,9 @@ class HeadPages(AsyncHTTPTestCase):
         head = json.loads(first.body)
         assert (head["id"], head["hash"], head["time"]) == (4, entry["hash"], entry["time"])
         again = json.loads(self.get("audit/head.json").body)
-        assert {k: v for k, v in again.items() if k != "checked_at"} == \
-            {k: v for k, v in head.items() if k != "checked_at"}
+        assert {k: v for k, v in again.items() if k != "checked_at"} == {
+            k: v for k, v in head.items() if k != "checked_at"
+        }
         assert json.loads(self.get("api/audit").body)["head"]["hash"] == entry["hash"]
 
     def test_head_on_the_audit_page_and_in_every_footer(self):
@@ -185,7 +199,6 @@ def test_heads_parse_strictly():
 
 
 def test_register_engine_cannot_take_the_write_lock_so_it_reads_snapshots(register):
-    with pytest.raises(sa.exc.OperationalError, match="readonly"):
-        with register.engine.begin() as conn:
-            conn.exec_driver_sql("DELETE FROM audit_log")
+    with pytest.raises(sa.exc.OperationalError, match="readonly"), register.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log")
     assert register.audit_status()["ok"]

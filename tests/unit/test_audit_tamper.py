@@ -22,14 +22,27 @@ def log(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
     monkeypatch.delenv("COMMONS_DB_URL", raising=False)
     audit = AuditLog(engine(f"sqlite:///{tmp_path / 'governance.sqlite'}"), anchor=tmp_path / "audit.anchor")
-    events = [AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", version=1, rows=989),
-              AuditEvent(actor="analyst2", action="deny", outcome="denied", dataset="synthetic_referrals",
-                         detail={"reason": "not a member of an approved project"}),
-              AuditEvent(actor="analyst1", action="read", dataset="synthetic_referrals", project="early-help-demand",
-                         purpose="ward rates for the board", rows=100),
-              AuditEvent(actor="steward", action="vote", project="early-help-demand", detail={"choice": "approve"}),
-              AuditEvent(actor="analyst2", action="read", dataset="imd2019_lsoa11", rows=5),
-              AuditEvent(actor="stories", actor_kind="service", action="story-run", detail={"story": "my-ward"})]
+    events = [
+        AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", version=1, rows=989),
+        AuditEvent(
+            actor="analyst2",
+            action="deny",
+            outcome="denied",
+            dataset="synthetic_referrals",
+            detail={"reason": "not a member of an approved project"},
+        ),
+        AuditEvent(
+            actor="analyst1",
+            action="read",
+            dataset="synthetic_referrals",
+            project="early-help-demand",
+            purpose="ward rates for the board",
+            rows=100,
+        ),
+        AuditEvent(actor="steward", action="vote", project="early-help-demand", detail={"choice": "approve"}),
+        AuditEvent(actor="analyst2", action="read", dataset="imd2019_lsoa11", rows=5),
+        AuditEvent(actor="stories", actor_kind="service", action="story-run", detail={"story": "my-ward"}),
+    ]
     for event in events:
         audit.append(event)
     return audit
@@ -313,8 +326,9 @@ SCENARIOS = [
 ]
 
 
-@pytest.mark.parametrize(("tamper", "against_head", "first_bad_id", "reason"), SCENARIOS,
-                         ids=[s[0].__name__ for s in SCENARIOS])
+@pytest.mark.parametrize(
+    ("tamper", "against_head", "first_bad_id", "reason"), SCENARIOS, ids=[s[0].__name__ for s in SCENARIOS]
+)
 def test_tampering_is_caught_and_named(log, tamper, against_head, first_bad_id, reason):
     assert log.verify().ok
     head = Head(ENTRIES, rows(log)[-1]["hash"])  # what a member copied from the register before the tampering
@@ -331,8 +345,15 @@ def test_there_are_enough_scenarios():
     assert len(SCENARIOS) >= 25
 
 
-@pytest.mark.parametrize("tamper", [truncate_tail_and_rewrite_anchor, rehashed_history_against_published_head,
-                                    rehashed_history_then_a_real_append, wipe_everything])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        truncate_tail_and_rewrite_anchor,
+        rehashed_history_against_published_head,
+        rehashed_history_then_a_real_append,
+        wipe_everything,
+    ],
+)
 def test_a_consistent_rewrite_passes_without_heads_which_is_why_they_are_published(log, tamper):
     head = Head(ENTRIES, rows(log)[-1]["hash"])
     tamper(log, head)

@@ -38,8 +38,13 @@ class Place:
         return RegisterData(self.engine, self.store, catalog_dir=self.catalog)
 
     def places(self) -> dict:
-        return {"home": self.home, "eng": self.engine, "store": self.store, "catalog_dir": self.catalog,
-                "public_dir": self.public}
+        return {
+            "home": self.home,
+            "eng": self.engine,
+            "store": self.store,
+            "catalog_dir": self.catalog,
+            "public_dir": self.public,
+        }
 
 
 def sqlite_url(root: Path) -> str:
@@ -57,11 +62,29 @@ def fill(place: Place) -> None:
     place.store.update_manifest("population_mid2019_lsoa11", lambda m: m.update(withdrawn={"reason": "test"}))
     (place.home / "datasets" / "imd2019_lsoa11" / "pending").mkdir()
     (place.home / "datasets" / "imd2019_lsoa11" / "pending" / "7.parquet").write_bytes(b"pending upload")
-    create_project("early-help-demand", "Early help", "Plan outreach", "analyst1", date.today() + timedelta(days=90),
-                   datasets=["imd2019_lsoa11"], members={"analyst1": "Demo"}, status="approved", eng=place.engine)
+    create_project(
+        "early-help-demand",
+        "Early help",
+        "Plan outreach",
+        "analyst1",
+        date.today() + timedelta(days=90),
+        datasets=["imd2019_lsoa11"],
+        members={"analyst1": "Demo"},
+        status="approved",
+        eng=place.engine,
+    )
     for rows in (989, 100, 5):
-        place.audit.append(AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", version=1,
-                                      project="early-help-demand", purpose="ward rates for the board", rows=rows))
+        place.audit.append(
+            AuditEvent(
+                actor="analyst1",
+                action="read",
+                dataset="imd2019_lsoa11",
+                version=1,
+                project="early-help-demand",
+                purpose="ward rates for the board",
+                rows=rows,
+            )
+        )
     place.audit.append(AuditEvent(actor="analyst2", action="deny", outcome="denied", dataset="imd2019_lsoa11"))
     story = place.public / "stories" / "published" / "my-ward" / "index.html"
     story.parent.mkdir(parents=True)
@@ -75,17 +98,28 @@ def answers(place: Place) -> dict:
             reads[(name, entry["version"])] = hashlib.sha256(place.store.version_bytes(name, entry)).hexdigest()
     register = place.register()
     summary = register.summary()
-    summary["audit"].pop("checked_at")          # when the check ran, not what it found
-    return {"verify": place.audit.verify().ok, "head": place.audit.tail(1)[0]["hash"], "reads": reads,
-            "manifests": {n: place.store.manifest(n) for n in place.store.names()},
-            "summary": summary, "uses": register.uses(), "datasets": register.datasets()}
+    summary["audit"].pop("checked_at")  # when the check ran, not what it found
+    return {
+        "verify": place.audit.verify().ok,
+        "head": place.audit.tail(1)[0]["hash"],
+        "reads": reads,
+        "manifests": {n: place.store.manifest(n) for n in place.store.names()},
+        "summary": summary,
+        "uses": register.uses(),
+        "datasets": register.datasets(),
+    }
 
 
 @pytest.mark.parametrize("source_backend", ["sqlite", "postgresql"])
 def test_a_backup_restores_on_the_other_backend_with_the_same_answers(source_backend, tmp_path, request):
-    urls = {"sqlite": lambda root: sqlite_url(root),
-            "postgresql": lambda root: request.getfixturevalue("postgres_database") if root.name == "source"
-            else request.getfixturevalue("postgres_database")}
+    urls = {
+        "sqlite": lambda root: sqlite_url(root),
+        "postgresql": lambda root: (
+            request.getfixturevalue("postgres_database")
+            if root.name == "source"
+            else request.getfixturevalue("postgres_database")
+        ),
+    }
     target_backend = "postgresql" if source_backend == "sqlite" else "sqlite"
     (tmp_path / "source").mkdir()
     (tmp_path / "target").mkdir()
@@ -113,8 +147,17 @@ def test_a_backup_restores_on_the_other_backend_with_the_same_answers(source_bac
     assert (target.public / "stories" / "published" / "my-ward" / "index.html").read_text() == "<h1>My ward</h1>"
     # The restored log goes on: ids continue, the chain stays valid.
     target.audit.append(AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", rows=1))
-    create_project("second", "Second", "More outreach", "analyst1", date.today() + timedelta(days=9),
-                   datasets=[], members={}, status="approved", eng=target.engine)
+    create_project(
+        "second",
+        "Second",
+        "More outreach",
+        "analyst1",
+        date.today() + timedelta(days=9),
+        datasets=[],
+        members={},
+        status="approved",
+        eng=target.engine,
+    )
     assert target.audit.verify().ok and target.audit.tail(1)[0]["id"] == 5
 
     with pytest.raises(BackupError, match=r"empty state, and this one is not: the database .* has rows in "):
@@ -177,13 +220,14 @@ def test_a_local_store_restores_into_s3_and_backs_up_from_it(tmp_path, monkeypat
         assert target.store.files.url == "s3://backup-test/restored"
         restore(tmp_path / "backup", **target.places())
         assert answers(target) == before
-        assert not list((target.home / "datasets").glob("*/v*"))        # the versions went to the bucket
-        summary = backup(tmp_path / "again", **target.places())        # and a backup reads them back from it
+        assert not list((target.home / "datasets").glob("*/v*"))  # the versions went to the bucket
+        summary = backup(tmp_path / "again", **target.places())  # and a backup reads them back from it
         again = json.loads((tmp_path / "again" / "backup.json").read_text())
         first = json.loads((tmp_path / "backup" / "backup.json").read_text())
         assert again["store_url"] == "s3://backup-test/restored" and summary.rows == first["rows"]
-        assert {k: v for k, v in again["files"].items() if k.startswith("store/")} == \
-            {k: v for k, v in first["files"].items() if k.startswith("store/")}
+        assert {k: v for k, v in again["files"].items() if k.startswith("store/")} == {
+            k: v for k, v in first["files"].items() if k.startswith("store/")
+        }
     finally:
         server.stop()
 
@@ -219,7 +263,7 @@ def test_a_backup_taken_while_entries_and_versions_are_written_is_consistent(tmp
         (tmp_path / f"target{i}").mkdir()
         target = Place(tmp_path / f"target{i}", sqlite_url(tmp_path / f"target{i}"))
         restore(tmp_path / f"backup{i}", **target.places())
-        assert target.audit.verify().ok, f"backup {i}"                  # the anchor never names a missing entry
+        assert target.audit.verify().ok, f"backup {i}"  # the anchor never names a missing entry
         assert target.audit.tail(1)[0]["id"] == summary.rows["audit_log"]
         versions = target.store.manifest("busy")["versions"]
         assert [v["version"] for v in versions] == list(range(1, len(versions) + 1))

@@ -70,13 +70,16 @@ def valid_raw(metadata):
     return metadata["boundary_lcr"].to_dict()
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda raw: raw.pop("licence"), "missing required field(s) licence"),
-    (lambda raw: raw.pop("attribution"), "missing required field(s) attribution"),
-    (lambda raw: raw.update(tier="secret"), "tier 'secret' is not one of open, community, restricted"),
-    (lambda raw: raw.update(name="other"), "name 'other' must equal 'boundary_lcr'"),
-    (lambda raw: raw.update(licnce="typo"), "unknown field(s) licnce"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda raw: raw.pop("licence"), "missing required field(s) licence"),
+        (lambda raw: raw.pop("attribution"), "missing required field(s) attribution"),
+        (lambda raw: raw.update(tier="secret"), "tier 'secret' is not one of open, community, restricted"),
+        (lambda raw: raw.update(name="other"), "name 'other' must equal 'boundary_lcr'"),
+        (lambda raw: raw.update(licnce="typo"), "unknown field(s) licnce"),
+    ],
+)
 def test_a_bad_metadata_file_is_refused_with_the_reason(tmp_path, metadata, change, message):
     raw = valid_raw(metadata)
     change(raw)
@@ -88,10 +91,14 @@ def test_a_bad_metadata_file_is_refused_with_the_reason(tmp_path, metadata, chan
 
 
 def test_invalid_yaml_names_the_line(tmp_path):
-    path = write(tmp_path, "broken", """\
+    path = write(
+        tmp_path,
+        "broken",
+        """\
         name: broken
         title: [unclosed
-        """)
+        """,
+    )
     with pytest.raises(ValidationFailed, match=r"broken\.yaml, line 3, column 1: not valid YAML"):
         parse_metadata(path)
 

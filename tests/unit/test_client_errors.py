@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from commons_kernel.client import DataApiClient
-from commons_kernel.exceptions import (AccessDenied, DataApiUnavailable, DatasetNotFound, NotAuthenticated)
+from commons_kernel.exceptions import AccessDenied, DataApiUnavailable, DatasetNotFound, NotAuthenticated
 
 pytestmark = pytest.mark.unit
 
@@ -25,15 +25,27 @@ CLIENT = DataApiClient("http://127.0.0.1:9/services/data-api/", "token")
 
 
 def test_denied_carries_reason_and_how_to_get_access():
-    error = CLIENT._error(answer(403, {"error": "access-denied", "dataset": "synthetic_referrals",
-                                       "reason": "name the approved project", "how_to_get_access": "Pass project="}))
+    error = CLIENT._error(
+        answer(
+            403,
+            {
+                "error": "access-denied",
+                "dataset": "synthetic_referrals",
+                "reason": "name the approved project",
+                "how_to_get_access": "Pass project=",
+            },
+        )
+    )
     assert isinstance(error, AccessDenied)
     assert error.name == "synthetic_referrals" and "Pass project=" in str(error)
 
 
 def test_not_found_suggests_close_names():
-    error = CLIENT._error(answer(404, {"error": "dataset-not-found", "reason": "No dataset called 'imd2019'.",
-                                       "close": ["imd2019_lsoa11"]}))
+    error = CLIENT._error(
+        answer(
+            404, {"error": "dataset-not-found", "reason": "No dataset called 'imd2019'.", "close": ["imd2019_lsoa11"]}
+        )
+    )
     assert isinstance(error, DatasetNotFound) and error.close == ["imd2019_lsoa11"]
     assert "Did you mean 'imd2019_lsoa11'" in str(error)
 

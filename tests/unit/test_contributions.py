@@ -10,7 +10,6 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from commons_kernel.catalog import load_metadata, parse_metadata
 from commons_hub import contributions, withdrawals
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
@@ -18,6 +17,7 @@ from commons_hub.permissions import NotPermitted
 from commons_hub.policy import Caller, decide_read
 from commons_hub.services.data_api.state import ServiceState
 from commons_hub.store import Store
+from commons_kernel.catalog import load_metadata, parse_metadata
 from commons_kernel.exceptions import GovernanceError, ValidationFailed
 
 pytestmark = pytest.mark.unit
@@ -41,13 +41,27 @@ def env(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'governance.sqlite'}"
     eng = engine(url)
     store = Store(tmp_path)
-    return SimpleNamespace(eng=eng, store=store, audit=AuditLog(eng, anchor=tmp_path / "audit.anchor"), url=url,
-                           home=tmp_path, catalogue=load_metadata())
+    return SimpleNamespace(
+        eng=eng,
+        store=store,
+        audit=AuditLog(eng, anchor=tmp_path / "audit.anchor"),
+        url=url,
+        home=tmp_path,
+        catalogue=load_metadata(),
+    )
 
 
 def submit(env, caller=ANALYST, data=GOOD, filename="good.csv", **meta_changes) -> dict:
-    return contributions.submit(caller, data, filename, metadata(**meta_changes), store=env.store, eng=env.eng,
-                                audit=env.audit, catalogue=env.catalogue)
+    return contributions.submit(
+        caller,
+        data,
+        filename,
+        metadata(**meta_changes),
+        store=env.store,
+        eng=env.eng,
+        audit=env.audit,
+        catalogue=env.catalogue,
+    )
 
 
 def review(env, action, record, caller=STEWARD, reason="") -> dict:
@@ -64,8 +78,10 @@ def test_passing_upload_is_pending_and_not_readable(env):
     record = submit(env)
     assert record["status"] == "pending" and record["rows"] == 3 and record["score"] >= 90
     assert record["report"]["ok"] and record["organisation"] == "Demo Borough Council data team"
-    assert stored_files(env) == ["foodbank_visits_ward22/pending/1.parquet",
-                                 "foodbank_visits_ward22/pending/1.report.json"]
+    assert stored_files(env) == [
+        "foodbank_visits_ward22/pending/1.parquet",
+        "foodbank_visits_ward22/pending/1.report.json",
+    ]
     assert env.store.names() == []
     entry = list(env.audit.entries())[-1]
     assert (entry["action"], entry["dataset"], entry["rows"]) == ("contribute", "foodbank_visits_ward22", 3)
@@ -75,8 +91,9 @@ def test_approval_commits_a_version_and_joins_the_catalogue(env):
     record = review(env, "approve", submit(env), reason="looks right")
     assert record["status"] == "approved" and record["version"] == 1 and record["decided_by"] == "steward"
     assert env.store.read("foodbank_visits_ward22")["visits"].tolist() == [25, 31, 18]
-    meta = parse_metadata(env.store.root / "foodbank_visits_ward22" / "metadata.yaml",
-                                  expected_name="foodbank_visits_ward22")
+    meta = parse_metadata(
+        env.store.root / "foodbank_visits_ward22" / "metadata.yaml", expected_name="foodbank_visits_ward22"
+    )
     assert meta.tier == "open" and meta.licence == "OGL-UK-3.0" and "contribution 1" in meta.source["from"]
     assert any(note.startswith("Methodology:") for note in meta.quality_notes)
     state = ServiceState(home=env.home, db_url=env.url)
@@ -110,18 +127,29 @@ def test_only_another_steward_reviews(env):
     record = submit(env)
     with pytest.raises(NotPermitted, match="not a steward"):
         review(env, "approve", record, caller=OTHER)
-    own = contributions.submit(STEWARD, GOOD, "good.csv", metadata(name="steward_visits"), store=env.store,
-                               eng=env.eng, audit=env.audit, catalogue=env.catalogue)
+    own = contributions.submit(
+        STEWARD,
+        GOOD,
+        "good.csv",
+        metadata(name="steward_visits"),
+        store=env.store,
+        eng=env.eng,
+        audit=env.audit,
+        catalogue=env.catalogue,
+    )
     with pytest.raises(NotPermitted, match="cannot review it"):
         review(env, "approve", own)
     assert [e["outcome"] for e in env.audit.entries() if e["action"] == "deny"] == ["denied", "denied"]
 
 
-@pytest.mark.parametrize("name, code", [
-    ("../etc/passwd", "bad-name"),
-    ("Visits Data", "bad-name"),
-    ("imd2019_lsoa11", "name-taken"),       # a seed dataset of the catalogue
-])
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("../etc/passwd", "bad-name"),
+        ("Visits Data", "bad-name"),
+        ("imd2019_lsoa11", "name-taken"),  # a seed dataset of the catalogue
+    ],
+)
 def test_names_that_cannot_be_used_store_nothing(env, name, code):
     with pytest.raises(ValidationFailed) as raised:
         submit(env, name=name)
@@ -149,12 +177,15 @@ def test_tier_of_an_existing_dataset_cannot_change_by_upload(env):
         submit(env, tier="community")
 
 
-@pytest.mark.parametrize("file, changes", [
-    ("email_address.csv", {}),
-    ("small_count.csv", {"tier": "community"}),
-    ("windows1252.csv", {}),
-    ("empty.csv", {}),
-])
+@pytest.mark.parametrize(
+    "file, changes",
+    [
+        ("email_address.csv", {}),
+        ("small_count.csv", {"tier": "community"}),
+        ("windows1252.csv", {}),
+        ("empty.csv", {}),
+    ],
+)
 def test_blocked_uploads_store_nothing_and_are_audited(env, file, changes):
     with pytest.raises(ValidationFailed) as raised:
         submit(env, data=(FIXTURES / file).read_bytes(), filename=file, **changes)
@@ -186,16 +217,28 @@ def test_withdrawal_refuses_reads_and_is_listed(env, tmp_path):
         withdrawals.withdraw(OTHER, "foodbank_visits_ward22", "no", store=env.store, eng=env.eng, audit=env.audit)
     with pytest.raises(GovernanceError, match="Say why"):
         withdrawals.withdraw(ANALYST, "foodbank_visits_ward22", "", store=env.store, eng=env.eng, audit=env.audit)
-    record = withdrawals.withdraw(ANALYST, "foodbank_visits_ward22", "consent was withdrawn", store=env.store,
-                                  eng=env.eng, audit=env.audit, stories_folder=stories)
+    record = withdrawals.withdraw(
+        ANALYST,
+        "foodbank_visits_ward22",
+        "consent was withdrawn",
+        store=env.store,
+        eng=env.eng,
+        audit=env.audit,
+        stories_folder=stories,
+    )
     assert record["stories"] == ["food"]
     state = ServiceState(home=env.home, db_url=env.url)
     assert state.is_withdrawn("foodbank_visits_ward22")
-    decision = decide_read(OTHER, "foodbank_visits_ward22", "open", withdrawn=state.is_withdrawn("foodbank_visits_ward22"))
+    decision = decide_read(
+        OTHER, "foodbank_visits_ward22", "open", withdrawn=state.is_withdrawn("foodbank_visits_ward22")
+    )
     assert not decision.allowed and "withdrawn" in decision.reason
     assert withdrawals.datasets_withdrawn(env.store) == {
-        "foodbank_visits_ward22": {"reason": "consent was withdrawn",
-                                   "withdrawn_at": env.store.manifest("foodbank_visits_ward22")["withdrawn_at"]}}
+        "foodbank_visits_ward22": {
+            "reason": "consent was withdrawn",
+            "withdrawn_at": env.store.manifest("foodbank_visits_ward22")["withdrawn_at"],
+        }
+    }
     assert withdrawals.list_withdrawals(env.eng)[0]["organisation"] == "Demo Borough Council data team"
     with pytest.raises(GovernanceError, match="already withdrawn"):
         withdrawals.withdraw(STEWARD, "foodbank_visits_ward22", "again", store=env.store, eng=env.eng, audit=env.audit)
@@ -213,6 +256,13 @@ def test_a_steward_may_withdraw_a_seed_dataset_but_a_member_may_not(env, tmp_pat
     env.store.commit(env.store.stage("imd2019_lsoa11", table, {"ingested_at": "2026-01-01", "sources": []}))
     with pytest.raises(NotPermitted):
         withdrawals.withdraw(ANALYST, "imd2019_lsoa11", "x", store=env.store, eng=env.eng, audit=env.audit)
-    withdrawals.withdraw(STEWARD, "imd2019_lsoa11", "superseded by IMD 2025", store=env.store, eng=env.eng,
-                         audit=env.audit, stories_folder=tmp_path / "none")
+    withdrawals.withdraw(
+        STEWARD,
+        "imd2019_lsoa11",
+        "superseded by IMD 2025",
+        store=env.store,
+        eng=env.eng,
+        audit=env.audit,
+        stories_folder=tmp_path / "none",
+    )
     assert env.store.manifest("imd2019_lsoa11")["withdrawn_by"] == "steward"

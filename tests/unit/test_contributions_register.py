@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,7 +14,6 @@ import sqlalchemy as sa
 import yaml
 from tornado.testing import AsyncHTTPTestCase
 
-from commons_kernel.catalog import load_metadata
 from commons_hub import contributions, decisions, withdrawals
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.db import engine
@@ -24,6 +23,7 @@ from commons_hub.services.register.data import RegisterData
 from commons_hub.services.register.extra_tables import public_releases, public_rows
 from commons_hub.services.register.readonly import readonly_engine
 from commons_hub.store import Store
+from commons_kernel.catalog import load_metadata
 
 pytestmark = pytest.mark.unit
 
@@ -43,17 +43,36 @@ def build_state(home: Path) -> SimpleNamespace:
     cat = load_metadata()
     meta = yaml.safe_load((FIXTURES / "metadata.yaml").read_text())
     meta["title"] = f"Visits {XSS}"
-    record = contributions.submit(ANALYST, (FIXTURES / "good.csv").read_bytes(), "good.csv", meta, store=store,
-                                  eng=eng, audit=audit, catalogue=cat)
+    record = contributions.submit(
+        ANALYST,
+        (FIXTURES / "good.csv").read_bytes(),
+        "good.csv",
+        meta,
+        store=store,
+        eng=eng,
+        audit=audit,
+        catalogue=cat,
+    )
     contributions.approve(STEWARD, record["id"], f"ok {XSS}", store=store, eng=eng, audit=audit)
-    proposal = decisions.propose_project(CHECKER, title=f"Project {XSS}", purpose=f"Purpose {XSS}",
-                                         public_benefit="Benefit", datasets=["synthetic_referrals"],
-                                         end_date=date.today() + timedelta(days=30), catalogue=cat, eng=eng,
-                                         audit=audit)
+    proposal = decisions.propose_project(
+        CHECKER,
+        title=f"Project {XSS}",
+        purpose=f"Purpose {XSS}",
+        public_benefit="Benefit",
+        datasets=["synthetic_referrals"],
+        end_date=date.today() + timedelta(days=30),
+        catalogue=cat,
+        eng=eng,
+        audit=audit,
+    )
     for caller, choice in ((ANALYST, "approve"), (OTHER, "reject"), (STEWARD, "approve")):
         decisions.vote(caller, proposal["id"], choice, f"comment {XSS}", eng=eng, audit=audit, catalogue=cat)
-    reads = [("foodbank_visits_ward22", None, 3), ("foodbank_visits_ward22", None, 3),
-             ("synthetic_referrals", proposal["project"], 100), ("imd2019_lsoa11", "early-help-demand", 989)]
+    reads = [
+        ("foodbank_visits_ward22", None, 3),
+        ("foodbank_visits_ward22", None, 3),
+        ("synthetic_referrals", proposal["project"], 100),
+        ("imd2019_lsoa11", "early-help-demand", 989),
+    ]
     for dataset, project, rows in reads:
         audit.append(AuditEvent(actor="analyst1", action="read", dataset=dataset, project=project, rows=rows))
     audit.append(AuditEvent(actor="analyst2", action="deny", outcome="denied", dataset="synthetic_referrals"))
@@ -73,8 +92,11 @@ def register(state, tmp_path):
 
 
 def audit_counts(audit: AuditLog, up_to: int) -> Counter:
-    return Counter((e["dataset"], e["project"], e["time"][:7]) for e in audit.entries()
-                   if e["action"] == "read" and e["outcome"] == "ok" and e["id"] <= up_to)
+    return Counter(
+        (e["dataset"], e["project"], e["time"][:7])
+        for e in audit.entries()
+        if e["action"] == "read" and e["outcome"] == "ok" and e["id"] <= up_to
+    )
 
 
 def test_uses_equal_the_audit_log(register, state):
@@ -102,14 +124,17 @@ def strings(value) -> list[str]:
 
 
 def test_people_are_organisations_unless_configured(register, state):
-    shown = strings(json.loads(json.dumps([register.projects(), register.contributions(), register.datasets()],
-                                          default=str)))
+    shown = strings(
+        json.loads(json.dumps([register.projects(), register.contributions(), register.datasets()], default=str))
+    )
     assert not [s for s in shown if s in ("analyst1", "analyst2", "steward") or "analyst1" in s]
     assert "Demo Borough Council data team" in shown
     project = register.project(state.slug)
     assert [v["by"] for v in project["decisions"][0]["votes"]] == [
-        "Demo Borough Council data team", "Merseyside Community Voluntary Services (demo)",
-        "LCR Data Cooperative stewards (demo)"]
+        "Demo Borough Council data team",
+        "Merseyside Community Voluntary Services (demo)",
+        "LCR Data Cooperative stewards (demo)",
+    ]
     named = RegisterData(register.engine, state.store, show_user_names=True)
     assert named.project(state.slug)["decisions"][0]["votes"][0]["by"] == "analyst1 (Demo Borough Council data team)"
 
@@ -129,16 +154,31 @@ def test_tables_of_other_features_when_missing(tmp_path):
 
 def test_releases_and_story_runs_show_organisations_not_people(tmp_path, register):
     writable = engine(f"sqlite:///{tmp_path / 'governance.sqlite'}")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with writable.begin() as conn:
-        conn.execute(sa.text("INSERT INTO releases (id, project, title, description, requester, status, created_at, "
-                             "version, checks_status) VALUES (1, 'early-help-demand', 'Referral rates', 'by ward', "
-                             "'analyst1', 'released', :now, 1, 'pass')"), {"now": now})
-        conn.execute(sa.text("INSERT INTO release_reviews (release_id, checker, decision, comment, created_at) "
-                             "VALUES (1, 'checker', 'approve', 'fine', :now)"), {"now": now})
-        conn.execute(sa.text("INSERT INTO story_runs (run_id, story, parameters, started_at, status, input_versions, "
-                             "trigger, actor, pid) VALUES ('r1', 'my-ward', '{}', :now, 'published', '{}', "
-                             "'schedule', 'stories', 4242)"), {"now": now})
+        conn.execute(
+            sa.text(
+                "INSERT INTO releases (id, project, title, description, requester, status, created_at, "
+                "version, checks_status) VALUES (1, 'early-help-demand', 'Referral rates', 'by ward', "
+                "'analyst1', 'released', :now, 1, 'pass')"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO release_reviews (release_id, checker, decision, comment, created_at) "
+                "VALUES (1, 'checker', 'approve', 'fine', :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO story_runs (run_id, story, parameters, started_at, status, input_versions, "
+                "trigger, actor, pid) VALUES ('r1', 'my-ward', '{}', :now, 'published', '{}', "
+                "'schedule', 'stories', 4242)"
+            ),
+            {"now": now},
+        )
     release = register.releases()["releases"][0]
     assert (release["title"], release["status"]) == ("Referral rates", "released") and "requester" not in release
     assert release["reviews"][0]["by"] == "LCR Data Cooperative output checkers (demo)"
@@ -147,9 +187,8 @@ def test_releases_and_story_runs_show_organisations_not_people(tmp_path, registe
 
 
 def test_register_connection_cannot_write(register):
-    with pytest.raises(sa.exc.OperationalError, match="readonly"):
-        with register.engine.begin() as conn:
-            conn.exec_driver_sql("DELETE FROM audit_log")
+    with pytest.raises(sa.exc.OperationalError, match="readonly"), register.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log")
 
 
 class RegisterPages(AsyncHTTPTestCase):
@@ -164,8 +203,18 @@ class RegisterPages(AsyncHTTPTestCase):
         return make_app(data, "/services/register/")
 
     def test_every_page_answers_escaped_and_without_scripts(self):
-        pages = ["", "datasets", "datasets/foodbank_visits_ward22", "projects", f"projects/{self.state.slug}", "uses",
-                 "releases", "contributions", "stories", "audit"]
+        pages = [
+            "",
+            "datasets",
+            "datasets/foodbank_visits_ward22",
+            "projects",
+            f"projects/{self.state.slug}",
+            "uses",
+            "releases",
+            "contributions",
+            "stories",
+            "audit",
+        ]
         for page in pages:
             response = self.fetch(f"/services/register/{page}")
             body = response.body.decode()

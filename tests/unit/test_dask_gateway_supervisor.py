@@ -26,7 +26,10 @@ CHILD = textwrap.dedent("""
 
 def start_supervisor(*children: tuple[float, int]) -> subprocess.Popen:
     commands = [[sys.executable, "-c", CHILD, str(seconds), str(code)] for seconds, code in children]
-    code = f"import sys; from commons_hub.services.dask_gateway.service import supervise; sys.exit(supervise({commands!r}))"
+    code = (
+        "import sys; from commons_hub.services.dask_gateway.service import supervise; "
+        f"sys.exit(supervise({commands!r}))"
+    )
     supervisor = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 30
     while len(processes.descendants(supervisor.pid)) < len(children):

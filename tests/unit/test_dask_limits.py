@@ -15,7 +15,7 @@ def test_limits_by_group_and_project(monkeypatch):
     assert worker_limit({"members"}, [], None) == 2
     assert worker_limit({"members"}, ["early-help-demand"], "early-help-demand") == 8
     assert worker_limit({"members"}, ["early-help-demand"], None) == 2
-    assert worker_limit({"members"}, [], "early-help-demand") == 2     # not theirs: the member limit
+    assert worker_limit({"members"}, [], "early-help-demand") == 2  # not theirs: the member limit
     assert worker_limit(set(), ["early-help-demand"], "early-help-demand") == 0
     monkeypatch.setenv("COMMONS_DASK_MEMBER_WORKERS", "1")
     assert worker_limit({"members"}, [], None) == 1
@@ -46,14 +46,19 @@ class _User:
 
 def test_gateway_options_turn_into_the_cluster_limit():
     options = cluster_options()
-    config = options.get_configuration(options.parse_options({"workers": 8, "project": "p"}), _User("a", ["members"], ["p"]))
+    config = options.get_configuration(
+        options.parse_options({"workers": 8, "project": "p"}), _User("a", ["members"], ["p"])
+    )
     assert config == {"cluster_max_workers": 8}
     with pytest.raises(ClusterLimitExceeded):
         options.get_configuration(options.parse_options({"workers": 3}), _User("a", ["members"], []))
 
 
 def test_teaching_errors_survive_the_trip_from_a_worker():
-    for error in (AccessDenied("synthetic_referrals", "not a member", "ask to join"),
-                  DatasetNotFound("imd", ["imd2019_lsoa11"]), DataApiUnavailable("http://x/", "timeout")):
+    for error in (
+        AccessDenied("synthetic_referrals", "not a member", "ask to join"),
+        DatasetNotFound("imd", ["imd2019_lsoa11"]),
+        DataApiUnavailable("http://x/", "timeout"),
+    ):
         again = pickle.loads(pickle.dumps(error))
         assert type(again) is type(error) and str(again) == str(error)

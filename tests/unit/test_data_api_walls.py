@@ -42,6 +42,7 @@ class TokenTableAuth(HubOAuth):
 
         async def answer():
             return model
+
         return answer()
 
     def _get_token_cookie(self, handler):
@@ -52,11 +53,21 @@ class DataApiCase(AsyncHTTPTestCase):
     def get_app(self):
         self.home = Path(self.enterClassContext_tmp())
         self.state = ServiceState(self.home, CATALOG, f"sqlite:///{self.home / 'governance.sqlite'}")
-        table = pa.table({"lsoa11_code": ["E01006512", "E01006513"], "lsoa11_name": ["Liverpool 060A", "Liverpool 060B"]})
+        table = pa.table(
+            {"lsoa11_code": ["E01006512", "E01006513"], "lsoa11_name": ["Liverpool 060A", "Liverpool 060B"]}
+        )
         self.state.store.commit(self.state.store.stage("imd2019_lsoa11", table, {"ingested_at": "2026-12-01"}))
-        create_project("early-help-demand", "Early help", "Plan outreach", "analyst1", date.today() + timedelta(days=90),
-                       datasets=["imd2019_lsoa11"], members={"analyst1": "Demo"}, status="approved",
-                       eng=self.state.engine)
+        create_project(
+            "early-help-demand",
+            "Early help",
+            "Plan outreach",
+            "analyst1",
+            date.today() + timedelta(days=90),
+            datasets=["imd2019_lsoa11"],
+            members={"analyst1": "Demo"},
+            status="approved",
+            eng=self.state.engine,
+        )
         auth = TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
         self._saved_auth, self.auth = BaseHandler._hub_auth, auth
         BaseHandler._hub_auth = auth
@@ -89,8 +100,9 @@ class DataApiCase(AsyncHTTPTestCase):
     def test_a_non_token_authorization_header_does_not_skip_the_xsrf_check(self):
         vote = f"{PREFIX}api/proposals/1/votes"
         body = json.dumps({"choice": "approve"})
-        basic = self.call(vote, "POST", token=None, headers={"Authorization": "Basic YW5hbHlzdDE6cGFzc3dvcmQ="},
-                          body=body)
+        basic = self.call(
+            vote, "POST", token=None, headers={"Authorization": "Basic YW5hbHlzdDE6cGFzc3dvcmQ="}, body=body
+        )
         assert basic.code == 403 and "_xsrf" in json.loads(basic.body)["reason"]
         for header in ("token not-a-real-token", "Bearer forged"):
             response = self.call(vote, "POST", token=None, headers={"Authorization": header}, body=body)
@@ -135,8 +147,10 @@ class DataApiCase(AsyncHTTPTestCase):
     def test_an_internal_error_is_json_with_an_error_id_logged_and_audited(self):
         # Bytes whose hash the manifest lists (so the integrity check passes) but that are no Parquet file.
         self.state.store.parquet_path("imd2019_lsoa11").write_bytes(b"not parquet at all")
-        self.state.store.update_manifest("imd2019_lsoa11", lambda m: m["versions"][-1].update(
-            sha256=hashlib.sha256(b"not parquet at all").hexdigest()))
+        self.state.store.update_manifest(
+            "imd2019_lsoa11",
+            lambda m: m["versions"][-1].update(sha256=hashlib.sha256(b"not parquet at all").hexdigest()),
+        )
         with self.assertLogs("commons.data_api", level="ERROR") as logged:
             response = self.call(f"{READ}?format=csv&{GOOD_PURPOSE}")
         assert response.code == 500 and response.headers["Content-Type"].startswith("application/json")
@@ -146,16 +160,20 @@ class DataApiCase(AsyncHTTPTestCase):
         assert any(body["error_id"] in line and "Traceback" in line for line in logged.output)
         denied = self.entries()[-1]
         detail = json.loads(denied["detail"])
-        assert (denied["action"], denied["outcome"], denied["actor"], denied["dataset"]) == \
-            ("deny", "error", "analyst1", "imd2019_lsoa11")
+        assert (denied["action"], denied["outcome"], denied["actor"], denied["dataset"]) == (
+            "deny",
+            "error",
+            "analyst1",
+            "imd2019_lsoa11",
+        )
         assert detail["error_id"] == body["error_id"] and detail["status"] == 500
         assert self.state.audit.verify().ok
 
     def test_a_stored_file_that_does_not_match_its_manifest_is_refused_and_audited(self):
-        for suffix, query in [(".arrow", ""), (".parquet", "&format=csv")]:   # the as-is path and the decoded one
+        for suffix, query in [(".arrow", ""), (".parquet", "&format=csv")]:  # the as-is path and the decoded one
             path = self.state.store.parquet_path("imd2019_lsoa11").with_suffix(suffix)
             original = path.read_bytes()
-            path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))      # one bit changed on disk
+            path.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))  # one bit changed on disk
             try:
                 response = self.call(f"{READ}?{GOOD_PURPOSE}{query}")
             finally:
@@ -167,7 +185,7 @@ class DataApiCase(AsyncHTTPTestCase):
             assert (denied["action"], denied["outcome"], denied["dataset"]) == ("deny", "denied", "imd2019_lsoa11")
             assert detail["rule"] == "integrity" and path.name in detail["reason"]
             assert detail["actual_sha256"] != detail["expected_sha256"]
-        assert self.call(f"{READ}?{GOOD_PURPOSE}").code == 200    # restored bytes: served again
+        assert self.call(f"{READ}?{GOOD_PURPOSE}").code == 200  # restored bytes: served again
         assert self.state.audit.verify().ok
 
     def test_a_bad_read_request_leaves_a_deny_entry(self):

@@ -10,7 +10,6 @@ import pytest
 from commons_hub.services.data_api.parts import parse_limit, parse_part, read_rows
 from commons_kernel.exceptions import CommonsError
 
-
 TABLE = pa.table({"id": list(range(1000)), "name": [f"r{i}" for i in range(1000)]})
 
 
@@ -94,7 +93,7 @@ def test_parts_from_the_checked_copy_cover_every_row_and_check_it_once():
     assert ids == list(range(1000)) and store.reads == 1
     schema = read_from_copy(copies.get(store, "d", entry), ["name"], 1000, None, 0)
     assert schema.num_rows == 0 and schema.column_names == ["name"]
-    copies.get(store, "d", {**entry, "arrow_sha256": "b" * 64})     # another hash in the manifest: checked again
+    copies.get(store, "d", {**entry, "arrow_sha256": "b" * 64})  # another hash in the manifest: checked again
     assert store.reads == 2
 
 

@@ -44,13 +44,13 @@ def test_only_services_that_need_it_get_the_database_url_and_kernels_get_none(mo
     services = {s["name"]: s.get("environment", {}) for s in c.JupyterHub.services if "command" in s}
     for name in ("data-api", "register", "refresher"):
         assert services[name]["COMMONS_DB_URL"] == governance, name
-    assert "COMMONS_DB_URL" not in services["stories"]   # public Voila kernels inherit its environment
+    assert "COMMONS_DB_URL" not in services["stories"]  # public Voila kernels inherit its environment
     for name, environment in services.items():
         assert not any("hub-secret" in value for value in environment.values()), name
     spawner_env = dict(c.Spawner.environment)
     assert not any("secret" in str(value) for value in spawner_env.values())
     from jupyterhub.spawner import Spawner
 
-    keep = c.Spawner.env_keep   # what a user server inherits from the hub: not the database URLs
+    keep = c.Spawner.env_keep  # what a user server inherits from the hub: not the database URLs
     keep = keep if isinstance(keep, list) else keep.get_value(list(Spawner.class_traits()["env_keep"].default()))
     assert keep and "COMMONS_DB_URL" not in keep and "COMMONS_HUB_DB_URL" not in keep

@@ -25,8 +25,12 @@ print(json.dumps({{
 
 def probe(module: str, tmp_path) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)], cwd=tmp_path, capture_output=True, text=True,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "MPLBACKEND": "agg"}, timeout=120,
+        [sys.executable, "-c", PROBE.format(module=module)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "MPLBACKEND": "agg"},
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -40,7 +44,9 @@ def test_importing_acro_itself_changes_the_process(tmp_path):
 @pytest.mark.slow
 def test_importing_the_commons_wrapper_does_not(tmp_path):
     assert probe("commons_kernel.disclosure", tmp_path) == {
-        "root_handlers": 0, "future_warnings_ignored": False, "acro_level": 30,
+        "root_handlers": 0,
+        "future_warnings_ignored": False,
+        "acro_level": 30,
     }
     assert list(tmp_path.iterdir()) == []
 

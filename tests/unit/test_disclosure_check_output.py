@@ -30,9 +30,7 @@ def cell(report: DisclosureReport, row, column) -> dict:
 
 def contributions(cells: dict[str, list[float]]) -> pd.DataFrame:
     """One row per contributor: the group it belongs to and the amount it contributes."""
-    return pd.DataFrame(
-        [{"business": name, "turnover": value} for name, values in cells.items() for value in values]
-    )
+    return pd.DataFrame([{"business": name, "turnover": value} for name, values in cells.items() for value in values])
 
 
 def magnitude_report(cells: dict[str, list[float]], **kwargs) -> DisclosureReport:
@@ -42,6 +40,7 @@ def magnitude_report(cells: dict[str, list[float]], **kwargs) -> DisclosureRepor
 
 
 # Counts --------------------------------------------------------------------------------------------------------
+
 
 def test_small_cells_fail_and_are_blank_in_the_suppressed_copy():
     table = counts({"a": [12, 3], "b": [40, 25]})
@@ -125,6 +124,7 @@ def test_a_text_column_is_refused_with_a_hint():
 
 # Counts from the rows a table was made from -------------------------------------------------------------------
 
+
 def people() -> pd.DataFrame:
     groups = {("a", "f"): 12, ("a", "m"): 3, ("b", "f"): 20, ("b", "m"): 11}
     return pd.DataFrame([{"area": a, "sex": s} for (a, s), n in groups.items() for _ in range(n)])
@@ -178,11 +178,13 @@ def test_few_contributors_fail_the_threshold_in_a_magnitude_table():
 
 
 def test_negative_contributions_need_review_and_dominance_is_still_checked_elsewhere():
-    report = magnitude_report({
-        "with_refund": [10.0] * 11 + [-5.0],
-        "dominated": [100, 95] + [1.2] * 10,
-        "spread": SPREAD,
-    })
+    report = magnitude_report(
+        {
+            "with_refund": [10.0] * 11 + [-5.0],
+            "dominated": [100, 95] + [1.2] * 10,
+            "spread": SPREAD,
+        }
+    )
     refund = cell(report, "with_refund", "turnover")
     assert (refund["status"], refund["rules"]) == ("review", "negative")
     assert cell(report, "dominated", "turnover")["status"] == "fail"
@@ -196,11 +198,13 @@ def test_missing_contributor_values_need_review():
 
 
 def test_a_two_way_magnitude_table():
-    data = pd.DataFrame({
-        "area": ["a"] * 24 + ["b"] * 14,
-        "sex": ["f"] * 12 + ["m"] * 12 + ["f"] * 12 + ["m"] * 2,
-        "income": [10.0] * 12 + [500, 400] + [1.0] * 10 + [10.0] * 14,
-    })
+    data = pd.DataFrame(
+        {
+            "area": ["a"] * 24 + ["b"] * 14,
+            "sex": ["f"] * 12 + ["m"] * 12 + ["f"] * 12 + ["m"] * 2,
+            "income": [10.0] * 12 + [500, 400] + [1.0] * 10 + [10.0] * 14,
+        }
+    )
     table = data.pivot_table(index="area", columns="sex", values="income", aggfunc="mean")
     report = check_output(table, data=data, index="area", columns="sex", values="income")
     statuses = {(r, c): s for r, c, s in report.cells[["row", "column", "status"]].itertuples(index=False)}
@@ -211,14 +215,16 @@ def test_a_two_way_magnitude_table():
 
 # The report ----------------------------------------------------------------------------------------------------
 
+
 def test_to_dict_is_json_and_leaves_values_out_unless_asked():
     report = check_output(counts({"a": [12, 3], "b": [40, 25]}), label="visits by area")
     document = json.loads(json.dumps(report.to_dict()))
     assert document["status"] == "fail" and document["label"] == "visits by area"
     assert document["thresholds"]["threshold"] == 10
     failing = [c for c in document["cells"] if c["status"] == "fail"]
-    assert failing == [{"row": "a", "column": "m", "status": "fail", "rules": ["threshold"],
-                        "reasons": ["fewer than 10 records"]}]
+    assert failing == [
+        {"row": "a", "column": "m", "status": "fail", "rules": ["threshold"], "reasons": ["fewer than 10 records"]}
+    ]
     assert "value" not in document["cells"][0]
     assert json.loads(json.dumps(report.to_dict(include_values=True)))["cells"][1]["value"] == 3
 
@@ -238,6 +244,7 @@ def test_a_failing_but_review_free_report_is_releasable_once_suppressed():
 
 # The registry --------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def restore_rules():
     from commons_kernel.disclosure import RULES
@@ -255,8 +262,9 @@ def test_a_registered_rule_is_applied_like_the_built_in_ones(restore_rules):
         mask = evidence.interim_tables["count_table"] >= 1000
         return ("review" if mask.to_numpy().any() else "pass"), "", mask
 
-    register_rule(Rule("whole-population", "review", "counts", lambda t: "a count of 1000 or more: a census?",
-                       whole_population))
+    register_rule(
+        Rule("whole-population", "review", "counts", lambda t: "a count of 1000 or more: a census?", whole_population)
+    )
     report = check_output(counts({"a": [12, 1500], "b": [40, 25]}))
     assert (cell(report, "a", "m")["status"], cell(report, "a", "m")["rules"]) == ("review", "whole-population")
     assert cell(report, "a", "m")["reasons"] == "a count of 1000 or more: a census?"

@@ -16,13 +16,15 @@ def commons_defaults(monkeypatch):
 
 
 def visits() -> pd.DataFrame:
-    return pd.DataFrame({
-        "ward22_code": ["E05015266", "E05015267", "E05015268"],
-        "month": ["2024-01", "2024-01", "2024-01"],
-        "visits": [120, 7, 45],
-        "households": [60, 4, 0],
-        "visits_per_1000": [12.5, 0.8, 4.1],
-    })
+    return pd.DataFrame(
+        {
+            "ward22_code": ["E05015266", "E05015267", "E05015268"],
+            "month": ["2024-01", "2024-01", "2024-01"],
+            "visits": [120, 7, 45],
+            "households": [60, 4, 0],
+            "visits_per_1000": [12.5, 0.8, 4.1],
+        }
+    )
 
 
 def test_whole_number_columns_are_checked_by_default():

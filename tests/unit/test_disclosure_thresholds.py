@@ -11,8 +11,13 @@ from commons_kernel.exceptions import ConfigurationError
 
 pytestmark = pytest.mark.unit
 
-ENV = ["COMMONS_DISCLOSURE_THRESHOLD", "COMMONS_DISCLOSURE_P_RATIO", "COMMONS_DISCLOSURE_NK_N",
-       "COMMONS_DISCLOSURE_NK_K", "COMMONS_DISCLOSURE_DOF"]
+ENV = [
+    "COMMONS_DISCLOSURE_THRESHOLD",
+    "COMMONS_DISCLOSURE_P_RATIO",
+    "COMMONS_DISCLOSURE_NK_N",
+    "COMMONS_DISCLOSURE_NK_K",
+    "COMMONS_DISCLOSURE_DOF",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +52,18 @@ def test_a_dataset_override_applies_only_where_stricter():
     assert looser == Thresholds()  # zeros stay disclosive: a dataset cannot loosen a rule
 
 
-@pytest.mark.parametrize("block", [{"threshold": 1}, {"threshold": 9}, {"p_ratio": 0.01}, {"nk_n": 1},
-                                   {"nk_k": 0.99}, {"dof": 0}, {"zeros_are_disclosive": False}])
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"threshold": 1},
+        {"threshold": 9},
+        {"p_ratio": 0.01},
+        {"nk_n": 1},
+        {"nk_k": 0.99},
+        {"dof": 0},
+        {"zeros_are_disclosive": False},
+    ],
+)
 def test_a_looser_dataset_value_is_ignored(block):
     assert resolve_thresholds(metadata={"name": "mine", "disclosure": block}) == Thresholds()
 
@@ -64,9 +79,11 @@ def test_a_request_says_which_values_would_apply():
 
     metadata = {"name": "mine", "disclosure": {"threshold": 1, "dof": 20, "nk_k": 0.9}}
     messages = [item.describe() for item in review_request(metadata)]
-    assert messages == ["requested threshold 1: looser than the commons' 10, ignored",
-                        "requested dof 20: stricter than the commons' 10, applies once a steward approves it",
-                        "requested nk_k 0.9: the same as the commons' setting"]
+    assert messages == [
+        "requested threshold 1: looser than the commons' 10, ignored",
+        "requested dof 20: stricter than the commons' 10, applies once a steward approves it",
+        "requested nk_k 0.9: the same as the commons' setting",
+    ]
     assert approved_block(metadata) == {"dof": 20}
     assert approved_block({"disclosure": {"threshold": "ten"}}) == {}
 
@@ -76,10 +93,12 @@ def test_metadata_without_a_disclosure_block_changes_nothing():
 
 
 def test_several_datasets_take_the_strictest_value_of_each_rule():
-    combined = resolve_thresholds(metadata=[
-        {"disclosure": {"threshold": 20, "nk_k": 0.95}},
-        {"disclosure": {"p_ratio": 0.2, "nk_k": 0.7, "dof": 5, "zeros_are_disclosive": False}},
-    ])
+    combined = resolve_thresholds(
+        metadata=[
+            {"disclosure": {"threshold": 20, "nk_k": 0.95}},
+            {"disclosure": {"p_ratio": 0.2, "nk_k": 0.7, "dof": 5, "zeros_are_disclosive": False}},
+        ]
+    )
     assert combined == Thresholds(threshold=20, p_ratio=0.2, nk_n=2, nk_k=0.7, dof=10, zeros_are_disclosive=True)
 
 
@@ -90,18 +109,23 @@ def test_explicit_thresholds_override_settings(monkeypatch):
 
 
 def test_override_values_written_as_text_are_parsed():
-    thresholds = resolve_thresholds(metadata={"disclosure": {"threshold": "15", "nk_k": "0.8", "zeros_are_disclosive": "yes"}})
+    thresholds = resolve_thresholds(
+        metadata={"disclosure": {"threshold": "15", "nk_k": "0.8", "zeros_are_disclosive": "yes"}}
+    )
     assert thresholds.threshold == 15 and thresholds.nk_k == 0.8 and thresholds.zeros_are_disclosive is True
 
 
-@pytest.mark.parametrize("block, message", [
-    ({"threshold": "ten"}, "threshold='ten'"),
-    ({"threshold": 0}, "at least 1"),
-    ({"p_ratio": 1.5}, "from 0 to 1"),
-    ({"nk_k": 0}, "above 0"),
-    ({"nk_n": 2.5}, "whole number"),
-    ({"treshold": 20}, "unknown disclosure thresholds ['treshold']"),
-])
+@pytest.mark.parametrize(
+    "block, message",
+    [
+        ({"threshold": "ten"}, "threshold='ten'"),
+        ({"threshold": 0}, "at least 1"),
+        ({"p_ratio": 1.5}, "from 0 to 1"),
+        ({"nk_k": 0}, "above 0"),
+        ({"nk_n": 2.5}, "whole number"),
+        ({"treshold": 20}, "unknown disclosure thresholds ['treshold']"),
+    ],
+)
 def test_bad_dataset_values_say_where_to_fix_them(block, message):
     with pytest.raises(ConfigurationError) as caught:
         resolve_thresholds(metadata={"name": "referrals", "disclosure": block})
@@ -123,6 +147,11 @@ def test_a_bad_setting_names_its_environment_variable(monkeypatch):
 def test_acro_config_uses_acros_names():
     config = Thresholds(threshold=20, p_ratio=0.2, nk_n=3, nk_k=0.8, dof=12).to_acro_config()
     assert config == {
-        "safe_threshold": 20, "survival_safe_threshold": 20, "safe_pratio_p": 0.2, "safe_nk_n": 3,
-        "safe_nk_k": 0.8, "safe_dof_threshold": 12, "zeros_are_disclosive": True,
+        "safe_threshold": 20,
+        "survival_safe_threshold": 20,
+        "safe_pratio_p": 0.2,
+        "safe_nk_n": 3,
+        "safe_nk_k": 0.8,
+        "safe_dof_threshold": 12,
+        "zeros_are_disclosive": True,
     }

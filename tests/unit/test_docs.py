@@ -13,10 +13,12 @@ pytestmark = pytest.mark.unit
 
 
 def test_reference_page_is_current():
-    assert reference.PAGE.read_text() == reference.render(), \
+    assert reference.PAGE.read_text() == reference.render(), (
         "docs/operators/reference.md is stale: run `.venv/bin/python -m commons_hub.reference`"
-    assert reference.SETTINGS_PAGE.read_text() == reference.render_settings(), \
+    )
+    assert reference.SETTINGS_PAGE.read_text() == reference.render_settings(), (
         "docs/operators/settings.md is stale: run `.venv/bin/python -m commons_hub.reference`"
+    )
 
 
 def test_readme_has_exactly_two_setup_commands_and_ci_uses_the_test_one():

@@ -47,8 +47,11 @@ def code_strings(path: Path) -> list[str]:
     if path.suffix != ".py":
         return [path.read_text(encoding="utf-8")]
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [node.value.replace("``", "`") for node in ast.walk(tree)   # reStructuredText's ``code`` too
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    return [
+        node.value.replace("``", "`")
+        for node in ast.walk(tree)  # reStructuredText's ``code`` too
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
 
 
 @cache
@@ -140,8 +143,11 @@ def anchors(page: Path) -> set[str]:
 def relative_links(page: Path) -> list[str]:
     text = FENCE.sub("", page.read_text(encoding="utf-8"))
     text = CODE_SPAN.sub("", text)
-    return [target for target in LINK.findall(text)
-            if not re.match(r"[a-z][a-z0-9+.-]*:", target) and not target.startswith("/")]
+    return [
+        target
+        for target in LINK.findall(text)
+        if not re.match(r"[a-z][a-z0-9+.-]*:", target) and not target.startswith("/")
+    ]
 
 
 @pytest.mark.parametrize("page", DOCS, ids=relative)
@@ -160,9 +166,12 @@ def test_every_relative_link_reaches_a_file_and_heading(page):
 
 def test_the_checks_catch_what_they_look_for(tmp_path):
     assert CK_NAME.findall("`ck.read('x')`, stock.read(), ck.propose_project(...)") == ["read", "propose_project"]
-    assert [COMMONS_COMMAND.findall(piece) for piece in doc_code(
-        "run `commons audit verify --head ID:HASH`; the commons is up\n```sh\n$ commons up\nhelm x commons y\n```\n")] \
-        == [[("up", "")], [], [("audit", "verify")]]
+    assert [
+        COMMONS_COMMAND.findall(piece)
+        for piece in doc_code(
+            "run `commons audit verify --head ID:HASH`; the commons is up\n```sh\n$ commons up\nhelm x commons y\n```\n"
+        )
+    ] == [[("up", "")], [], [("audit", "verify")]]
     assert slug("The data owner's veto") == "the-data-owners-veto" and slug("`ck.read`, in code") == "ckread-in-code"
     page = tmp_path / "a.md"
     page.write_text("# Title\n\n[x](b.md#nope) [y](https://example.org) [z](/services/register/) `[w](no.md)`\n")

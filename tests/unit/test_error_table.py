@@ -15,8 +15,17 @@ from commons_hub.permissions import NotPermitted
 from commons_hub.services.data_api.base import BaseHandler
 from commons_kernel import exceptions
 from commons_kernel.client import DataApiClient
-from commons_kernel.exceptions import (AccessDenied, ClusterRefused, CommonsError, DatasetNotFound, DisclosureRisk,
-                                       GeographyError, GovernanceError, NotAuthenticated, ValidationFailed)
+from commons_kernel.exceptions import (
+    AccessDenied,
+    ClusterRefused,
+    CommonsError,
+    DatasetNotFound,
+    DisclosureRisk,
+    GeographyError,
+    GovernanceError,
+    NotAuthenticated,
+    ValidationFailed,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -56,7 +65,9 @@ class ErrorTableCase(AsyncHTTPTestCase):
                 except CommonsError as exc:
                     return exc
                 raise AssertionError("no error raised")
+
             return await asyncio.get_running_loop().run_in_executor(None, call)
+
         return self.io_loop.run_sync(run, timeout=30)
 
     def test_the_service_answers_each_error_with_its_code_and_status(self):
@@ -68,10 +79,17 @@ class ErrorTableCase(AsyncHTTPTestCase):
         assert self.answer("denied")[1]["how_to_get_access"] == "Pass project=."
 
     def test_the_client_raises_the_same_exception_again(self):
-        expected = {"geography": GeographyError, "disclosure": DisclosureRisk, "governance": GovernanceError,
-                    "missing": DatasetNotFound, "denied": AccessDenied, "invalid": ValidationFailed,
-                    "cluster": ClusterRefused, "plain": CommonsError,
-                    "permitted": NotAuthenticated}   # a hub-only code on a 403: as before, "not allowed as you"
+        expected = {
+            "geography": GeographyError,
+            "disclosure": DisclosureRisk,
+            "governance": GovernanceError,
+            "missing": DatasetNotFound,
+            "denied": AccessDenied,
+            "invalid": ValidationFailed,
+            "cluster": ClusterRefused,
+            "plain": CommonsError,
+            "permitted": NotAuthenticated,
+        }  # a hub-only code on a 403: as before, "not allowed as you"
         for which, kind in expected.items():
             error = self.client_error(which)
             assert type(error) is kind, (which, type(error))

@@ -11,8 +11,15 @@ from frictionless import Package
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from commons_hub.exports import (BEGIN, DATASETS_PAGE, END, datasets_markdown, dcat_catalog, frictionless_package,
-                                 with_datasets_table)
+from commons_hub.exports import (
+    BEGIN,
+    DATASETS_PAGE,
+    END,
+    datasets_markdown,
+    dcat_catalog,
+    frictionless_package,
+    with_datasets_table,
+)
 from commons_hub.store import Store, sha256_file
 from commons_kernel.catalog import load_metadata
 from commons_kernel.exceptions import ValidationFailed
@@ -63,15 +70,16 @@ def test_dcat_read_as_rdf_gives_every_dataset_licence_publisher_and_access(graph
         assert str(graph.value(spatial, SKOS.prefLabel)).startswith("Liverpool City Region (Halton")
         assert meta.geography_label in str(graph.value(graph.value(dataset, DCAT.distribution), DCTERMS.description))
         (distribution,) = graph.objects(dataset, DCAT.distribution)
-        assert graph.value(distribution, DCAT.accessURL) == URIRef(
-            f"{BASE}services/data-api/api/datasets/{name}")
+        assert graph.value(distribution, DCAT.accessURL) == URIRef(f"{BASE}services/data-api/api/datasets/{name}")
         assert graph.value(distribution, DCTERMS.format) == Literal("Parquet")
         assert graph.value(distribution, DCTERMS.license) == URIRef(meta.licence_url)
 
 
 def test_dcat_access_rights_follow_the_tier(graph):
-    rights = {str(graph.value(d, DCTERMS.identifier)): str(graph.value(d, DCTERMS.accessRights)).rsplit("/", 1)[1]
-              for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    rights = {
+        str(graph.value(d, DCTERMS.identifier)): str(graph.value(d, DCTERMS.accessRights)).rsplit("/", 1)[1]
+        for d in graph.subjects(RDF.type, DCAT.Dataset)
+    }
     assert rights["synthetic_referrals"] == "NON_PUBLIC"
     assert rights["synthetic_foodbank_visits"] == "RESTRICTED"
     assert rights["imd2019_lsoa11"] == "PUBLIC"
@@ -80,10 +88,12 @@ def test_dcat_access_rights_follow_the_tier(graph):
 def test_dcat_contact_and_official_source(graph):
     imd = next(graph.subjects(DCTERMS.identifier, Literal("imd2019_lsoa11")))
     assert graph.value(imd, DCTERMS.source) == URIRef(
-        "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019")
+        "https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019"
+    )
     contact = graph.value(imd, DCAT.contactPoint)
     assert graph.value(contact, Namespace("http://www.w3.org/2006/vcard/ns#").hasEmail) == URIRef(
-        "mailto:data@lcr-commons.example")
+        "mailto:data@lcr-commons.example"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(load_metadata()))
@@ -142,7 +152,8 @@ def test_an_unknown_column_type_is_refused_with_the_file(metadata):
 def test_the_committed_datasets_page_is_up_to_date(metadata):
     page = DATASETS_PAGE.read_text(encoding="utf-8")
     assert page == with_datasets_table(page, metadata), (
-        "docs/analysts/data.md is out of date: run `python -m commons_hub.exports` and commit it.")
+        "docs/analysts/data.md is out of date: run `python -m commons_hub.exports` and commit it."
+    )
     assert BEGIN in page and END in page
 
 

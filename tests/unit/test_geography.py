@@ -9,12 +9,12 @@ published figure, a computed value must lie within 0.001 of it.
 
 import pytest
 
-from tests.unit import geo_seed as seed
 from commons_kernel.geography import Level, aggregate, detect_level, link
+from tests.unit import geo_seed as seed
 
 pytestmark = pytest.mark.unit
 
-INPUT_ROUNDING = 0.0005   # LSOA scores are given to 3 dp
+INPUT_ROUNDING = 0.0005  # LSOA scores are given to 3 dp
 OUTPUT_ROUNDING = 0.0005  # the published average scores are given to 3 dp
 
 # IoD2019 File 10 "IMD - Average score", as given in the issue. Knowsley's reproduces exactly and Liverpool's
@@ -25,10 +25,22 @@ PUBLISHED_AVERAGE_SCORE = {"E08000011": 43.006, "E08000012": 42.411}
 # 32.325, 31.518, 29.589 and 27.035: 0.37 to 0.69 away, far beyond any rounding, with the same order. The method
 # reproduces Knowsley to the last digit, so those four recalled figures are taken to be misremembered; the values
 # the method gives are pinned here so that any change to the method or the data shows.
-KNOWN_FROM_SEED = {"E06000006": 32.325, "E08000013": 31.518, "E08000015": 29.589, "E08000014": 27.035,
-                   "E08000011": 43.006, "E08000012": 42.412}
-MID_2019_POPULATION = {"E08000012": 498042, "E08000015": 324011, "E08000014": 276410, "E08000013": 180585,
-                       "E08000011": 150862, "E06000006": 129410}
+KNOWN_FROM_SEED = {
+    "E06000006": 32.325,
+    "E08000013": 31.518,
+    "E08000015": 29.589,
+    "E08000014": 27.035,
+    "E08000011": 43.006,
+    "E08000012": 42.412,
+}
+MID_2019_POPULATION = {
+    "E08000012": 498042,
+    "E08000015": 324011,
+    "E08000014": 276410,
+    "E08000013": 180585,
+    "E08000011": 150862,
+    "E06000006": 129410,
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +50,14 @@ def hierarchy():
 
 @pytest.fixture(scope="module")
 def imd_result(hierarchy):
-    return aggregate(seed.imd2019_lsoa11(), to="lad22", hierarchy=hierarchy, sums=["pop_total"],
-                     means={"imd_score": "pop_total"}, shares={"share_most_deprived_decile": "imd_decile == 1"})
+    return aggregate(
+        seed.imd2019_lsoa11(),
+        to="lad22",
+        hierarchy=hierarchy,
+        sums=["pop_total"],
+        means={"imd_score": "pop_total"},
+        shares={"share_most_deprived_decile": "imd_decile == 1"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +140,13 @@ def test_lsoa_2011_to_2021_keeps_every_person(hierarchy):
 def test_imd_2019_links_to_census_2021_through_the_lookup(hierarchy):
     imd = seed.imd2019_lsoa11()[["lsoa11_code", "imd_score", "pop_total"]]
     table = seed.census()
-    joined = link(imd, table[table["area_level"] == "lsoa21"], hierarchy=hierarchy, sums=["pop_total"],
-                  means={"imd_score": "pop_total"})
+    joined = link(
+        imd,
+        table[table["area_level"] == "lsoa21"],
+        hierarchy=hierarchy,
+        sums=["pop_total"],
+        means={"imd_score": "pop_total"},
+    )
     assert len(joined) == 1003 and joined["imd_score"].notna().all()
     assert joined["pop_total"].sum() == pytest.approx(imd["pop_total"].sum())
     merged = joined.set_index("lsoa21_code").loc["E01034401"]  # E01006720 + E01006752 merged in 2021
@@ -181,6 +204,12 @@ def test_the_method_text_shown_in_the_analysts_guide_is_what_aggregate_says(hier
 
     guide = (PROJECT_ROOT / "docs" / "analysts" / "geography.md").read_text(encoding="utf-8")
     shown = guide.split("```")[3].strip()  # the block after the first example
-    result = aggregate(seed.imd2019_lsoa11(), to="lad22", hierarchy=hierarchy, sums=["pop_total"],
-                       means={"imd_score": "pop_total"}, shares={"share_most_deprived": "imd_decile == 1"})
+    result = aggregate(
+        seed.imd2019_lsoa11(),
+        to="lad22",
+        hierarchy=hierarchy,
+        sums=["pop_total"],
+        means={"imd_score": "pop_total"},
+        shares={"share_most_deprived": "imd_decile == 1"},
+    )
     assert result.attrs["method"] == shown

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from tests.unit import geo_toy as toy
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography import aggregate
+from tests.unit import geo_toy as toy
 
 pytestmark = pytest.mark.unit
 
@@ -43,9 +43,15 @@ def test_without_weights_a_split_is_equal_and_the_method_says_so():
 
 
 def test_upwards_counts_sum_scores_average_and_shares_count_areas():
-    result = aggregate(toy.lsoa11_frame(), to="lad22", hierarchy=toy.hierarchy(), sums=["cases"],
-                       means={"score": "population"}, shares={"most_deprived": "decile == 1"},
-                       ratios={"cases_per_1000": ("cases", "population", 1000)})
+    result = aggregate(
+        toy.lsoa11_frame(),
+        to="lad22",
+        hierarchy=toy.hierarchy(),
+        sums=["cases"],
+        means={"score": "population"},
+        shares={"most_deprived": "decile == 1"},
+        ratios={"cases_per_1000": ("cases", "population", 1000)},
+    )
     row = result.set_index("lad22_code").loc[toy.X]
     assert row["cases"] == 50
     assert row["score"] == pytest.approx((1 * 100 + 2 * 400) / 500)
@@ -62,8 +68,12 @@ def test_whole_counts_stay_whole_numbers_when_no_area_is_shared():
 
 
 def test_a_share_can_be_weighted():
-    result = aggregate(toy.lsoa11_frame(), to="lad22", hierarchy=toy.hierarchy(),
-                       shares={"people_in_decile_2": ("decile == 2", "population")})
+    result = aggregate(
+        toy.lsoa11_frame(),
+        to="lad22",
+        hierarchy=toy.hierarchy(),
+        shares={"people_in_decile_2": ("decile == 2", "population")},
+    )
     assert by_code(result, "people_in_decile_2")[toy.Y] == pytest.approx(150 / 400)
     assert "share of population in LSOA 2011 areas where decile == 2" in result.attrs["method"]
 
@@ -101,8 +111,14 @@ def test_method_details_are_structured_too():
     result = aggregate(toy.lsoa11_frame(), to="ward 2022", hierarchy=toy.hierarchy(), means={"score": "population"})
     details = result.attrs["method_details"]
     assert details["from"] == "lsoa11" and details["to"] == "ward22"
-    assert details["measures"]["score"] == {"rule": "weighted_mean", "column": "score", "weights": "population",
-                                            "condition": None, "denominator": None, "per": 1.0}
+    assert details["measures"]["score"] == {
+        "rule": "weighted_mean",
+        "column": "score",
+        "weights": "population",
+        "condition": None,
+        "denominator": None,
+        "per": 1.0,
+    }
 
 
 def test_codes_outside_the_hierarchy_are_refused_with_a_filter_to_use():

@@ -3,21 +3,24 @@
 import pandas as pd
 import pytest
 
-from tests.unit import geo_toy as toy
 from commons_kernel.exceptions import GeographyError
 from commons_kernel.geography import Level, detect_level, parse_level
 from commons_kernel.geography.levels import frame_level
+from tests.unit import geo_toy as toy
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize("codes, kind", [
-    (["E01006512", "E01033759"], "lsoa"),
-    (["E02001327"], "msoa"),
-    (["E05000886", "E05014136"], "ward"),
-    (["E06000006", "E08000012"], "lad"),
-    (["E47000004"], "cauth"),
-])
+@pytest.mark.parametrize(
+    "codes, kind",
+    [
+        (["E01006512", "E01033759"], "lsoa"),
+        (["E02001327"], "msoa"),
+        (["E05000886", "E05014136"], "ward"),
+        (["E06000006", "E08000012"], "lad"),
+        (["E47000004"], "cauth"),
+    ],
+)
 def test_the_kind_comes_from_the_gss_prefix(codes, kind):
     assert detect_level(codes) == Level(kind)
 
@@ -30,7 +33,7 @@ def test_the_vintage_comes_from_the_column_name():
 
 def test_the_vintage_comes_from_the_hierarchy_when_the_column_does_not_say():
     hierarchy = toy.hierarchy()
-    assert detect_level([toy.B], hierarchy=hierarchy) == Level("lsoa", 2011)       # retired in 2021
+    assert detect_level([toy.B], hierarchy=hierarchy) == Level("lsoa", 2011)  # retired in 2021
     assert detect_level([toy.B1, toy.CD], hierarchy=hierarchy) == Level("lsoa", 2021)  # new in 2021
     # unchanged codes are in both vintages: the latest is taken (same code, same area)
     assert detect_level([toy.A], hierarchy=hierarchy) == Level("lsoa", 2021)
@@ -62,11 +65,20 @@ def test_missing_codes_are_counted():
         detect_level(pd.Series(["E01006512", None, None]))
 
 
-@pytest.mark.parametrize("text, level", [
-    ("lsoa11", Level("lsoa", 2011)), ("LSOA 2021", Level("lsoa", 2021)), ("ward 2022", Level("ward", 2022)),
-    ("LAD 2022", Level("lad", 2022)), ("lad22", Level("lad", 2022)), ("msoa21", Level("msoa", 2021)),
-    ("local authority", Level("lad")), ("lcr", Level("cauth")), ("cauth22", Level("cauth", 2022)),
-])
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("lsoa11", Level("lsoa", 2011)),
+        ("LSOA 2021", Level("lsoa", 2021)),
+        ("ward 2022", Level("ward", 2022)),
+        ("LAD 2022", Level("lad", 2022)),
+        ("lad22", Level("lad", 2022)),
+        ("msoa21", Level("msoa", 2021)),
+        ("local authority", Level("lad")),
+        ("lcr", Level("cauth")),
+        ("cauth22", Level("cauth", 2022)),
+    ],
+)
 def test_levels_are_read_from_text(text, level):
     assert parse_level(text) == level
 
@@ -79,7 +91,11 @@ def test_an_unknown_level_name_lists_the_known_ones():
 def test_a_level_names_its_columns_and_reads_well():
     level = Level("ward", 2022)
     assert (level.key, level.code_column, level.name_column, str(level)) == (
-        "ward22", "ward22_code", "ward22_name", "ward 2022")
+        "ward22",
+        "ward22_code",
+        "ward22_name",
+        "ward 2022",
+    )
 
 
 def test_the_area_column_of_a_frame_is_the_finest_code_column():

@@ -6,11 +6,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from tests.unit import geo_seed as seed
 from commons_kernel.exceptions import GeographyError
-from commons_kernel.geography import (count_points_in_areas, derive_lsoa11_to_ward22, points_in_polygons,
-                                      repair_polygons)
+from commons_kernel.geography import count_points_in_areas, derive_lsoa11_to_ward22, points_in_polygons, repair_polygons
 from commons_kernel.geography.spatial import LOOKUP_COLUMNS
+from tests.unit import geo_seed as seed
 
 pytestmark = pytest.mark.unit
 INVALID = ["E01006453", "E01006527", "E01007009", "E01007154"]  # SOURCES.md
@@ -18,8 +17,9 @@ INVALID = ["E01006453", "E01006527", "E01007009", "E01007154"]  # SOURCES.md
 
 @pytest.fixture(scope="module")
 def derived():
-    return derive_lsoa11_to_ward22(seed.boundaries_lsoa11(), seed.boundaries_ward22(), seed.lookup_lsoa11_ward21(),
-                                   seed.lookup_ward22_lad22())
+    return derive_lsoa11_to_ward22(
+        seed.boundaries_lsoa11(), seed.boundaries_ward22(), seed.lookup_lsoa11_ward21(), seed.lookup_ward22_lad22()
+    )
 
 
 def test_the_four_invalid_lsoa_polygons_are_repaired_without_losing_area():
@@ -68,8 +68,9 @@ def test_largest_overlap_agrees_with_the_official_best_fit_where_both_exist():
     and compare with the official ONS best-fit lookup in the five boroughs whose wards did not change."""
     official = seed.lookup_lsoa11_ward21()
     retired = official.assign(ward21_code="E05999999")
-    spatial = derive_lsoa11_to_ward22(seed.boundaries_lsoa11(), seed.boundaries_ward22(), retired,
-                                      seed.lookup_ward22_lad22()).set_index("lsoa11_code")
+    spatial = derive_lsoa11_to_ward22(
+        seed.boundaries_lsoa11(), seed.boundaries_ward22(), retired, seed.lookup_ward22_lad22()
+    ).set_index("lsoa11_code")
     unchanged = official[official["lad21_code"] != seed.ST_HELENS].set_index("lsoa11_code")["ward21_code"]
     agreement = (spatial.loc[unchanged.index, "ward22_code"] == unchanged).mean()
     assert agreement > 0.9, agreement  # 0.94 when written: the BSC ward outlines are coarse
@@ -79,15 +80,17 @@ def test_missing_polygons_for_spatial_rows_are_refused():
     boundaries = seed.boundaries_lsoa11()
     without = boundaries[boundaries["lad22_code"] != seed.ST_HELENS]
     with pytest.raises(GeographyError, match="119 LSOA.*no polygon"):
-        derive_lsoa11_to_ward22(without, seed.boundaries_ward22(), seed.lookup_lsoa11_ward21(),
-                                seed.lookup_ward22_lad22())
+        derive_lsoa11_to_ward22(
+            without, seed.boundaries_ward22(), seed.lookup_lsoa11_ward21(), seed.lookup_ward22_lad22()
+        )
 
 
 def test_boundaries_without_a_crs_are_refused():
     wards = seed.boundaries_ward22().set_crs(None, allow_override=True)
     with pytest.raises(GeographyError, match="no CRS"):
-        derive_lsoa11_to_ward22(seed.boundaries_lsoa11(), wards, seed.lookup_lsoa11_ward21(),
-                                seed.lookup_ward22_lad22())
+        derive_lsoa11_to_ward22(
+            seed.boundaries_lsoa11(), wards, seed.lookup_lsoa11_ward21(), seed.lookup_ward22_lad22()
+        )
 
 
 def test_a_lookup_with_the_wrong_columns_points_to_the_contract():

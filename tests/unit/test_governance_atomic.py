@@ -71,9 +71,23 @@ def crash(env, step: str, operation: str, caller: Caller, *args) -> None:
 def crash_in_new_process(env, step: str, operation: str, caller: Caller, *args) -> None:
     """The same in a fresh interpreter (slower: it imports everything again)."""
     child = subprocess.run(
-        [sys.executable, "-m", "tests.unit.governance_crash_child", str(env.home), step, operation, caller.name,
-         json.dumps(sorted(caller.groups)), *map(str, args)],
-        cwd=ROOT, env={**os.environ, "COMMONS_HOME": str(env.home)}, capture_output=True, text=True, timeout=180)
+        [
+            sys.executable,
+            "-m",
+            "tests.unit.governance_crash_child",
+            str(env.home),
+            step,
+            operation,
+            caller.name,
+            json.dumps(sorted(caller.groups)),
+            *map(str, args),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "COMMONS_HOME": str(env.home)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert child.returncode == (0 if step == "none" else CRASHED), f"{child.stdout}\n{child.stderr}"
 
 
@@ -89,17 +103,30 @@ def assert_sound(env) -> None:
     root = env.store.root
     leftovers = [p.name for p in root.rglob(".staged.*")] if root.exists() else []
     for folder in (p for p in root.iterdir() if p.is_dir()) if root.exists() else []:
-        listed = {v["file"] for v in env.store.manifest(folder.name)["versions"]} if folder.name in env.store.names() else set()
+        listed = (
+            {v["file"] for v in env.store.manifest(folder.name)["versions"]}
+            if folder.name in env.store.names()
+            else set()
+        )
         leftovers += [p.name for p in folder.glob("v[0-9]*.*") if p.with_suffix(".parquet").name not in listed]
     assert leftovers == []
 
 
 # -- contributions -------------------------------------------------------------------------------------------
 
+
 def submit(env, data: bytes | None = None) -> dict:
     meta = yaml.safe_load((FIXTURES / "metadata.yaml").read_text())
-    return contributions.submit(ANALYST, data or (FIXTURES / "good.csv").read_bytes(), "good.csv", meta,
-                                store=env.store, eng=env.eng, audit=env.audit, catalogue=load_metadata())
+    return contributions.submit(
+        ANALYST,
+        data or (FIXTURES / "good.csv").read_bytes(),
+        "good.csv",
+        meta,
+        store=env.store,
+        eng=env.eng,
+        audit=env.audit,
+        catalogue=load_metadata(),
+    )
 
 
 def listed_versions(env) -> list[dict]:
@@ -111,14 +138,19 @@ def assert_readable_only_if_approved_and_audited(env) -> None:
     for listed in listed_versions(env):
         row = contributions.contribution(listed["contribution"], env.eng)
         assert (row["status"], row["version"]) == ("approved", listed["version"])
-        assert [(e["detail"], e["version"]) for e in entries(env, "approve-contribution")
-                if json.loads(e["detail"])["contribution"] == row["id"]] != []
+        assert [
+            (e["detail"], e["version"])
+            for e in entries(env, "approve-contribution")
+            if json.loads(e["detail"])["contribution"] == row["id"]
+        ] != []
 
 
 def assert_contribution(env, contribution_id: int, status: str) -> None:
     row = contributions.contribution(contribution_id, env.eng)
     assert row["status"] == status
-    approvals = [e for e in entries(env, "approve-contribution") if json.loads(e["detail"])["contribution"] == row["id"]]
+    approvals = [
+        e for e in entries(env, "approve-contribution") if json.loads(e["detail"])["contribution"] == row["id"]
+    ]
     pending_file = env.store.root / NAME / "pending" / f"{contribution_id}.parquet"
     if status == "pending":
         assert approvals == [] and listed_versions(env) == [] and pending_file.exists()
@@ -133,13 +165,13 @@ def assert_contribution(env, contribution_id: int, status: str) -> None:
 
 
 APPROVE_CRASHES = {
-    "staged": "pending",                          # hidden files written, nothing committed
-    "chain:approve-contribution": "pending",      # row updated and entry being written, transaction not committed
-    "anchor": "approved",                         # committed; anchor, files, manifest not yet
-    "metadata": "approved",                       # committed; catalogue metadata not yet written
-    "parquet-renamed": "approved",                # v0001.parquet in place, .arrow and manifest not
-    "files-renamed": "approved",                  # both files in place, manifest not replaced
-    "manifest": "approved",                       # readable; pending data not yet removed
+    "staged": "pending",  # hidden files written, nothing committed
+    "chain:approve-contribution": "pending",  # row updated and entry being written, transaction not committed
+    "anchor": "approved",  # committed; anchor, files, manifest not yet
+    "metadata": "approved",  # committed; catalogue metadata not yet written
+    "parquet-renamed": "approved",  # v0001.parquet in place, .arrow and manifest not
+    "files-renamed": "approved",  # both files in place, manifest not replaced
+    "manifest": "approved",  # readable; pending data not yet removed
     "none": "approved",
 }
 
@@ -156,7 +188,7 @@ def test_a_crash_while_approving_leaves_pending_or_published_approved_and_audite
     assert_sound(env)
 
     again = contributions.approve(STEWARD, record["id"], "retry", store=env.store, eng=env.eng, audit=env.audit)
-    assert again["status"] == "approved" and again["version"] == 1    # never a v2
+    assert again["status"] == "approved" and again["version"] == 1  # never a v2
     assert_contribution(env, record["id"], "approved")
     assert len(entries(env, "approve-contribution")) == 1
     assert_sound(env)
@@ -165,7 +197,7 @@ def test_a_crash_while_approving_leaves_pending_or_published_approved_and_audite
 def test_a_retried_approval_finishes_a_crashed_publication_without_the_sweep(env):
     record = submit(env)
     crash_in_new_process(env, "files-renamed", "approve", STEWARD, record["id"])
-    assert listed_versions(env) == []                                 # approved and audited, not readable yet
+    assert listed_versions(env) == []  # approved and audited, not readable yet
     again = contributions.approve(STEWARD, record["id"], "retry", store=env.store, eng=env.eng, audit=env.audit)
     assert again["version"] == 1
     assert_contribution(env, record["id"], "approved")
@@ -184,8 +216,9 @@ def test_a_publication_that_fails_after_the_commit_says_to_approve_again(env, mo
         contributions.approve(STEWARD, record["id"], "", store=env.store, eng=env.eng, audit=env.audit)
     monkeypatch.setattr(Store, "publish", publish)
     assert listed_versions(env) == [] and contributions.contribution(record["id"], env.eng)["status"] == "approved"
-    assert contributions.approve(STEWARD, record["id"], "", store=env.store, eng=env.eng,
-                                 audit=env.audit)["version"] == 1
+    assert (
+        contributions.approve(STEWARD, record["id"], "", store=env.store, eng=env.eng, audit=env.audit)["version"] == 1
+    )
     assert_contribution(env, record["id"], "approved")
     assert_sound(env)
 
@@ -194,16 +227,18 @@ def test_a_new_version_waits_for_an_earlier_approval_a_crash_left_unpublished(en
     first = submit(env)
     crash(env, "metadata", "approve", STEWARD, first["id"])
     second = submit(env, (FIXTURES / "good.csv").read_bytes() + b"E05000913,2022-02,40\n")
-    assert contributions.approve(STEWARD, second["id"], "", store=env.store, eng=env.eng,
-                                 audit=env.audit)["version"] == 2
+    assert (
+        contributions.approve(STEWARD, second["id"], "", store=env.store, eng=env.eng, audit=env.audit)["version"] == 2
+    )
     assert [(v["version"], v["contribution"]) for v in listed_versions(env)] == [(1, first["id"]), (2, second["id"])]
     assert len(env.store.read(NAME)) == 4 and len(env.store.read(NAME, version=1)) == 3
     assert [line.split("/")[-1].split(".")[1] for line in sweep_leftovers(env.home, env.eng)] == ["staged"] * 2
     assert_sound(env)  # the sweep removed only the dead process's staged copy
 
 
-@pytest.mark.parametrize("step, status", [("chain:reject-contribution", "pending"), ("anchor", "rejected"),
-                                          ("manifest", "rejected")])  # "manifest": before the pending data go
+@pytest.mark.parametrize(
+    "step, status", [("chain:reject-contribution", "pending"), ("anchor", "rejected"), ("manifest", "rejected")]
+)  # "manifest": before the pending data go
 def test_a_crash_while_rejecting(env, step, status):
     record = submit(env)
     crash(env, step, "reject", STEWARD, record["id"])
@@ -221,7 +256,7 @@ def test_a_crash_while_rejecting(env, step, status):
 def test_a_crash_while_uploading(env, step, stored):
     # A fresh interpreter: the upload checks run in a multiprocessing forkserver, which a fork cannot share.
     crash_in_new_process(env, step, "submit", ANALYST, FIXTURES / "good.csv", FIXTURES / "metadata.yaml")
-    assert (env.store.root / NAME / "pending" / "1.parquet").exists()   # written inside the transaction
+    assert (env.store.root / NAME / "pending" / "1.parquet").exists()  # written inside the transaction
     sweep_leftovers(env.home, env.eng)
     assert [r["status"] for r in contributions.list_contributions(env.eng)] == (["pending"] if stored else [])
     assert len(entries(env, "contribute")) == stored
@@ -248,7 +283,7 @@ def test_an_upload_that_crashed_before_its_commit_is_swept(env):
     record = submit(env)
     assert any("never committed" in line for line in sweep_leftovers(env.home, env.eng))
     assert not (env.store.root / "orphan_upload").exists()
-    assert (env.store.root / NAME / "pending" / f"{record['id']}.parquet").exists()   # a real pending one stays
+    assert (env.store.root / NAME / "pending" / f"{record['id']}.parquet").exists()  # a real pending one stays
     assert_sound(env)
 
 
@@ -271,6 +306,7 @@ def test_a_failing_audit_append_rolls_back_the_approval(env, monkeypatch):
 
 
 # -- withdrawal ----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("step, withdrawn", [("chain:withdraw", False), ("anchor", True), ("mark-withdrawn", True)])
 def test_a_crash_while_withdrawing(env, step, withdrawn):
@@ -298,10 +334,17 @@ CATALOGUE = {"synthetic_referrals": SimpleNamespace(tier="restricted", owner="So
 def proposal_with_two_votes(env) -> int:
     """A project proposal by analyst1 with two approvals: the steward's vote decides it (3 votes, 1 steward)."""
     proposal = decisions.propose_project(
-        ANALYST, title="Referrals and deprivation", purpose="Plan outreach where referrals rise in the region.",
-        public_benefit="Earlier help for families.", datasets=["synthetic_referrals"],
-        end_date=date.today() + timedelta(days=365), members=["analyst1"], catalogue=CATALOGUE, eng=env.eng,
-        audit=env.audit)
+        ANALYST,
+        title="Referrals and deprivation",
+        purpose="Plan outreach where referrals rise in the region.",
+        public_benefit="Earlier help for families.",
+        datasets=["synthetic_referrals"],
+        end_date=date.today() + timedelta(days=365),
+        members=["analyst1"],
+        catalogue=CATALOGUE,
+        eng=env.eng,
+        audit=env.audit,
+    )
     for caller in (OTHER, THIRD):
         decisions.vote(caller, proposal["id"], "approve", eng=env.eng, audit=env.audit, catalogue=CATALOGUE)
     return proposal["id"]
@@ -314,8 +357,9 @@ def vote_state(env, proposal_id: int) -> tuple:
     return status, voters
 
 
-@pytest.mark.parametrize("step, decided", [("chain:vote", False), ("apply", False), ("chain:decide", False),
-                                           ("anchor", True)])
+@pytest.mark.parametrize(
+    "step, decided", [("chain:vote", False), ("apply", False), ("chain:decide", False), ("anchor", True)]
+)
 def test_a_crash_while_voting_keeps_vote_decision_and_entries_together(env, step, decided):
     proposal_id = proposal_with_two_votes(env)
     crash(env, step, "vote", STEWARD, proposal_id, "approve")
@@ -326,12 +370,14 @@ def test_a_crash_while_voting_keeps_vote_decision_and_entries_together(env, step
     assert [e["actor"] for e in entries(env, "vote")] == ["analyst2", "analyst3"] + (["steward"] if decided else [])
     assert len(entries(env, "decide")) == decided
     assert_sound(env)
-    if decided:   # a retry changes nothing
+    if decided:  # a retry changes nothing
         with pytest.raises(GovernanceError, match="already decided"):
             decisions.vote(STEWARD, proposal_id, "approve", eng=env.eng, audit=env.audit, catalogue=CATALOGUE)
-    else:         # the retry is the vote
-        assert decisions.vote(STEWARD, proposal_id, "approve", eng=env.eng, audit=env.audit,
-                              catalogue=CATALOGUE)["status"] == "approved"
+    else:  # the retry is the vote
+        assert (
+            decisions.vote(STEWARD, proposal_id, "approve", eng=env.eng, audit=env.audit, catalogue=CATALOGUE)["status"]
+            == "approved"
+        )
     assert vote_state(env, proposal_id) == ("approved", ["analyst2", "analyst3", "steward"])
     assert len(entries(env, "decide")) == 1 and len(entries(env, "vote")) == 3
     assert_sound(env)
@@ -339,16 +385,29 @@ def test_a_crash_while_voting_keeps_vote_decision_and_entries_together(env, step
 
 def approved_project(env) -> None:
     today = date.today()
-    create_project("early-help-demand", "Early help (synthetic)", "Plan outreach.", "analyst1",
-                   date(today.year + 1, 12, 31), datasets=["synthetic_referrals"], members={"analyst1": "Council"},
-                   status="approved", start_date=date(today.year - 1, 1, 1), eng=env.eng)
+    create_project(
+        "early-help-demand",
+        "Early help (synthetic)",
+        "Plan outreach.",
+        "analyst1",
+        date(today.year + 1, 12, 31),
+        datasets=["synthetic_referrals"],
+        members={"analyst1": "Council"},
+        status="approved",
+        start_date=date(today.year - 1, 1, 1),
+        eng=env.eng,
+    )
 
 
 def members(env) -> list[str]:
     with env.eng.connect() as conn:
-        return sorted(conn.execute(sa.select(project_members.c.username).join(
-            projects, projects.c.id == project_members.c.project_id)
-            .where(projects.c.slug == "early-help-demand")).scalars())
+        return sorted(
+            conn.execute(
+                sa.select(project_members.c.username)
+                .join(projects, projects.c.id == project_members.c.project_id)
+                .where(projects.c.slug == "early-help-demand")
+            ).scalars()
+        )
 
 
 @pytest.mark.parametrize("step, proposed", [("chain:propose", False), ("anchor", True)])
@@ -365,8 +424,9 @@ def test_a_crash_while_proposing_a_member(env, step, proposed):
 @pytest.mark.parametrize("step, added", [("apply", False), ("chain:decide", False), ("anchor", True)])
 def test_a_crash_while_deciding_a_membership(env, step, added):
     approved_project(env)
-    proposal = decisions.propose_membership(ANALYST, "early-help-demand", "analyst4", eng=env.eng, audit=env.audit,
-                                            catalogue=CATALOGUE)
+    proposal = decisions.propose_membership(
+        ANALYST, "early-help-demand", "analyst4", eng=env.eng, audit=env.audit, catalogue=CATALOGUE
+    )
     for caller in (OTHER, THIRD):
         decisions.vote(caller, proposal["id"], "approve", eng=env.eng, audit=env.audit, catalogue=CATALOGUE)
     crash(env, step, "vote", STEWARD, proposal["id"], "approve")
@@ -398,21 +458,40 @@ def test_a_failing_audit_append_rolls_back_the_vote_and_its_decision(env, monkey
 
 # -- releases ------------------------------------------------------------------------------------------------
 
+
 def release_env(env) -> ReleaseService:
     today = date.today()
-    create_project("early-help-demand", "Early help (synthetic)", "Plan outreach.", "analyst1",
-                   date(today.year + 1, 12, 31), datasets=["synthetic_referrals"], start_date=date(today.year - 1, 1, 1),
-                   members={"analyst1": "Council"}, status="approved", eng=env.eng)
+    create_project(
+        "early-help-demand",
+        "Early help (synthetic)",
+        "Plan outreach.",
+        "analyst1",
+        date(today.year + 1, 12, 31),
+        datasets=["synthetic_referrals"],
+        start_date=date(today.year - 1, 1, 1),
+        members={"analyst1": "Council"},
+        status="approved",
+        eng=env.eng,
+    )
     return ReleaseService(env.eng, env.audit, env.home, {"synthetic_referrals": {"name": "synthetic_referrals"}}.get)
 
 
 def release_payload(env) -> Path:
-    table = pd.DataFrame({"referrals": [38, 105, 102]}, index=pd.Index(["Halton", "Knowsley", "Wirral"], name="borough"))
+    table = pd.DataFrame(
+        {"referrals": [38, 105, 102]}, index=pd.Index(["Halton", "Knowsley", "Wirral"], name="borough")
+    )
     outputs, _ = to_outputs({"referrals_by_borough": table})
     path = env.home / "payload.json"
-    path.write_text(json.dumps({"project": "early-help-demand", "title": "Referrals by borough (synthetic)",
-                                "description": "Referrals by borough, from synthetic data, for the outreach plan.",
-                                "outputs": [o.to_payload() for o in outputs]}))
+    path.write_text(
+        json.dumps(
+            {
+                "project": "early-help-demand",
+                "title": "Referrals by borough (synthetic)",
+                "description": "Referrals by borough, from synthetic data, for the outreach plan.",
+                "outputs": [o.to_payload() for o in outputs],
+            }
+        )
+    )
     return path
 
 
@@ -421,8 +500,9 @@ def release_rows(env) -> list[tuple]:
         return [tuple(r) for r in conn.execute(sa.select(releases.c.id, releases.c.status).order_by(releases.c.id))]
 
 
-@pytest.mark.parametrize("step, stored", [("release-published", False), ("chain:release-request", False),
-                                          ("anchor", True)])
+@pytest.mark.parametrize(
+    "step, stored", [("release-published", False), ("chain:release-request", False), ("anchor", True)]
+)
 def test_a_crash_while_requesting_a_release(env, step, stored):
     service = release_env(env)
     crash(env, step, "release-request", ANALYST, release_payload(env))
@@ -432,13 +512,14 @@ def test_a_crash_while_requesting_a_release(env, step, stored):
     folders = sorted(p.name for p in (env.home / "releases").iterdir())
     assert folders == (["1"] if stored else [])
     assert_sound(env)
-    retried = service.request(ANALYST, json.loads(release_payload(env).read_text()))   # never blocked by a leftover
+    retried = service.request(ANALYST, json.loads(release_payload(env).read_text()))  # never blocked by a leftover
     assert retried["id"] == (2 if stored else 1) and retried["status"] == "pending"
     assert_sound(env)
 
 
-@pytest.mark.parametrize("step, released", [("chain:release-review", False), ("chain:release", False),
-                                            ("anchor", True)])
+@pytest.mark.parametrize(
+    "step, released", [("chain:release-review", False), ("chain:release", False), ("anchor", True)]
+)
 def test_a_crash_at_the_second_approval_of_a_release(env, step, released):
     service = release_env(env)
     release_id = service.request(ANALYST, json.loads(release_payload(env).read_text()))["id"]
@@ -455,6 +536,7 @@ def test_a_crash_at_the_second_approval_of_a_release(env, step, released):
 
 # -- the audited transaction itself ----------------------------------------------------------------------------
 
+
 def test_an_entry_joins_only_an_audited_transaction(env):
     with env.eng.begin() as conn, pytest.raises(ValueError, match="audit.transaction"):
         env.audit.append(AuditEvent(actor="steward", action="vote"), conn=conn)
@@ -470,7 +552,7 @@ def test_an_entry_joins_only_an_audited_transaction(env):
 def test_the_anchor_moves_only_after_the_commit(env):
     with pytest.raises(OSError), env.audit.transaction() as conn:
         env.audit.append(AuditEvent(actor="steward", action="vote"), conn=conn)
-        assert env.audit.anchor.read_text().split()[0] == "1"   # not yet: the entry is not committed
+        assert env.audit.anchor.read_text().split()[0] == "1"  # not yet: the entry is not committed
         raise OSError("the governance write failed")
     assert [e["id"] for e in entries(env)] == [1] and env.audit.anchor.read_text().split()[0] == "1"
     assert env.audit.verify().ok

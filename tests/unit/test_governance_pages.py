@@ -26,10 +26,17 @@ pytestmark = pytest.mark.unit
 PREFIX = "/services/data-api/"
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 END = (date.today() + timedelta(days=90)).isoformat()
-USERS = {name: {"name": name, "kind": "user", "groups": groups, "scopes": []} for name, groups in {
-    "analyst1": ["members"], "analyst2": ["members"], "checker": ["members"],
-    "checker2": ["members"],
-    "steward": ["members", "stewards", "demo-council-owners"], "visitor": []}.items()}
+USERS = {
+    name: {"name": name, "kind": "user", "groups": groups, "scopes": []}
+    for name, groups in {
+        "analyst1": ["members"],
+        "analyst2": ["members"],
+        "checker": ["members"],
+        "checker2": ["members"],
+        "steward": ["members", "stewards", "demo-council-owners"],
+        "visitor": [],
+    }.items()
+}
 
 
 class TokenTableAuth(HubOAuth):
@@ -42,6 +49,7 @@ class TokenTableAuth(HubOAuth):
 
         async def answer():
             return model
+
         return answer()
 
     def _get_token_cookie(self, handler):
@@ -72,14 +80,26 @@ class PagesCase(AsyncHTTPTestCase):
 
     def page(self, path: str, user: str = "analyst1", form: dict | list | None = None):
         kwargs = {"method": "GET"} if form is None else {"method": "POST", "body": urlencode(form, doseq=True)}
-        return self.fetch(PREFIX + path, headers={"Authorization": f"token {user}"}, raise_error=False,
-                          follow_redirects=False, **kwargs)
+        return self.fetch(
+            PREFIX + path,
+            headers={"Authorization": f"token {user}"},
+            raise_error=False,
+            follow_redirects=False,
+            **kwargs,
+        )
 
     def project_form(self, **changes) -> dict:
-        form = {"title": "Referrals and deprivation", "purpose": "Plan outreach where referrals rise.",
-                "public_benefit": "Earlier help for families.", "datasets": ["synthetic_referrals", "imd2019_lsoa11"],
-                "members": "analyst1\nanalyst2: Sefton CVS", "end_date": END, "start_date": "", "slug": "",
-                "organisation": ""}
+        form = {
+            "title": "Referrals and deprivation",
+            "purpose": "Plan outreach where referrals rise.",
+            "public_benefit": "Earlier help for families.",
+            "datasets": ["synthetic_referrals", "imd2019_lsoa11"],
+            "members": "analyst1\nanalyst2: Sefton CVS",
+            "end_date": END,
+            "start_date": "",
+            "slug": "",
+            "organisation": "",
+        }
         form.update(changes)
         return form
 
@@ -98,12 +118,20 @@ class PagesCase(AsyncHTTPTestCase):
         assert detail["members"] == ["analyst1", "analyst2"]
         page = self.page(f"decisions/{ident}?proposed=1", user="checker").body.decode()
         assert "Your proposal is open for votes" in page
-        for text in ("Plan outreach where referrals rise.", "Earlier help for families.", "synthetic_referrals",
-                     "restricted", "analyst2 (Sefton CVS)", f"until {END}", "Votes: 0 of the 3 needed",
-                     "Steward votes: 0 of the 1 needed", "demo-council-owners) has not voted"):
+        for text in (
+            "Plan outreach where referrals rise.",
+            "Earlier help for families.",
+            "synthetic_referrals",
+            "restricted",
+            "analyst2 (Sefton CVS)",
+            f"until {END}",
+            "Votes: 0 of the 3 needed",
+            "Steward votes: 0 of the 1 needed",
+            "demo-council-owners) has not voted",
+        ):
             assert text in page, text
         assert 'name="choice" value="approve"' in page
-        assert "Your reject is a veto" not in page   # checker does not speak for the owner
+        assert "Your reject is a veto" not in page  # checker does not speak for the owner
 
     def test_refusal_is_shown_beside_its_field_with_what_was_typed(self):
         response = self.page("propose", form=self.project_form(end_date="2020-01-01", purpose="Keep <this>"))
@@ -126,9 +154,10 @@ class PagesCase(AsyncHTTPTestCase):
         assert "Your reject is a veto: it ends this proposal." in page
         first = self.page(f"decisions/{ident}", user="steward", form={"choice": "reject", "comment": "no"})
         assert first.code == 200 and "Confirm your veto" in first.body.decode()
-        assert decisions.proposal(ident, self.state.engine)["votes"] == []   # nothing counted yet
-        done = self.page(f"decisions/{ident}", user="steward", form={"choice": "reject", "comment": "no",
-                                                                     "confirm": "veto"})
+        assert decisions.proposal(ident, self.state.engine)["votes"] == []  # nothing counted yet
+        done = self.page(
+            f"decisions/{ident}", user="steward", form={"choice": "reject", "comment": "no", "confirm": "veto"}
+        )
         assert done.code == 200 and "It is now rejected" in done.body.decode()
 
     def test_commons_page_lists_what_awaits_the_vote_and_membership_form(self):
@@ -136,18 +165,20 @@ class PagesCase(AsyncHTTPTestCase):
         awaiting = self.page("commons", user="checker").body.decode()
         assert f'href="{PREFIX}decisions/{ident}"' in awaiting
         mine = self.page("commons", user="analyst1").body.decode()
-        assert "Nothing waits for your vote." in mine and f"Proposal {ident}" in mine   # own proposal, not to vote
+        assert "Nothing waits for your vote." in mine and f"Proposal {ident}" in mine  # own proposal, not to vote
         named = self.page(f"decisions/{ident}", user="analyst2").body.decode()
-        assert "You cannot vote on this proposal" in named   # a member of the project it asks for
+        assert "You cannot vote on this proposal" in named  # a member of the project it asks for
         for user in ("checker", "checker2", "steward"):
             self.page(f"decisions/{ident}", user=user, form={"choice": "approve"})
         assert decisions.proposal(ident, self.state.engine)["status"] == "approved"
-        add = self.page("propose-member", user="checker", form={"project": "referrals-and-deprivation",
-                                                                "change": "add", "username": "analyst1"})
+        add = self.page(
+            "propose-member",
+            user="checker",
+            form={"project": "referrals-and-deprivation", "change": "add", "username": "analyst1"},
+        )
         assert add.code == 409 and 'id="username-error">analyst1 is already a member' in add.body.decode()
 
 
 def test_members_box_reads_names_and_organisations():
     assert parse_members("a1\n\n b2 : Sefton CVS \n") == {"a1": "", "b2": "Sefton CVS"}
     assert parse_members("  \n") is None
-

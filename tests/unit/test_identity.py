@@ -49,7 +49,7 @@ def test_the_hash_accepts_only_its_own_persons_password(tmp_path):
     session, UserInfo = user_infos(tmp_path)
     for user, password in passwords.items():
         row = UserInfo.find(session, user)
-        assert row.is_authorized and row.password.startswith(b"$2")   # bcrypt
+        assert row.is_authorized and row.password.startswith(b"$2")  # bcrypt
         assert row.is_valid_password(password)
         for other, other_password in passwords.items():
             if other != user:
@@ -86,15 +86,16 @@ def test_jupyterhub_opens_the_database_the_seeding_created(tmp_path):
     from jupyterhub import orm
 
     identity.create_demo_accounts(tmp_path)
-    session = orm.new_session_factory(identity.hub_db_url(tmp_path))()   # raises if the schema revision is off
-    assert session.query(orm.User).count() == 0   # hub users come from load_groups when the hub starts
+    session = orm.new_session_factory(identity.hub_db_url(tmp_path))()  # raises if the schema revision is off
+    assert session.query(orm.User).count() == 0  # hub users come from load_groups when the hub starts
     session.close()
 
 
 def test_a_sign_up_that_took_a_demo_name_before_first_start_is_replaced(tmp_path):
     with identity._user_info_session(tmp_path) as (session, UserInfo):
-        session.add(UserInfo(username="steward", password=identity.hash_password("squatter-password-1"),
-                             is_authorized=False))
+        session.add(
+            UserInfo(username="steward", password=identity.hash_password("squatter-password-1"), is_authorized=False)
+        )
         session.commit()
     passwords = identity.create_demo_accounts(tmp_path)
     session, UserInfo = user_infos(tmp_path)
@@ -130,8 +131,9 @@ def test_without_demo_people_only_the_admin_is_made(tmp_path, monkeypatch):
     monkeypatch.delenv("COMMONS_OIDC_ISSUER", raising=False)
     assert set(identity.demo_accounts_at_first_start(tmp_path)) == set(ADMIN_USERS)
     c = Config()
-    identity.configure_auth(c, Context(home=tmp_path, bind_ip="127.0.0.1", public_url="http://127.0.0.1:8000",
-                                       python="python"), {})
+    identity.configure_auth(
+        c, Context(home=tmp_path, bind_ip="127.0.0.1", public_url="http://127.0.0.1:8000", python="python"), {}
+    )
     everyone = {user for group in c.JupyterHub.load_groups.values() for user in group["users"]}
     assert everyone == set(ADMIN_USERS)
     assert set(c.JupyterHub.load_groups) >= {"members", "stewards", "checkers"}
@@ -191,7 +193,7 @@ def test_an_approved_sign_up_joins_members_only(authenticator):
     authenticator.add_user(user)
     assert [g.name for g in user.groups] == ["members"]
 
-    unapproved = orm.User(name="created-by-token")   # `commons token` users have no sign-up: no groups
+    unapproved = orm.User(name="created-by-token")  # `commons token` users have no sign-up: no groups
     db.add(unapproved)
     db.commit()
     authenticator.add_user(unapproved)
@@ -221,26 +223,39 @@ def test_commons_accounts_configuration(monkeypatch, tmp_path):
 
 # single sign-on settings ---------------------------------------------------------------------------------------
 def test_group_map_every_mapped_person_is_a_member():
-    mapping = identity.parse_group_map("Council-Stewards=stewards, Council-Analysts=members,Council-DPO=stewards,"
-                                       "Council-DPO=demo-council-owners")
-    assert mapping == {"Council-Stewards": {"members", "stewards"}, "Council-Analysts": {"members"},
-                       "Council-DPO": {"members", "stewards", "demo-council-owners"}}
+    mapping = identity.parse_group_map(
+        "Council-Stewards=stewards, Council-Analysts=members,Council-DPO=stewards,Council-DPO=demo-council-owners"
+    )
+    assert mapping == {
+        "Council-Stewards": {"members", "stewards"},
+        "Council-Analysts": {"members"},
+        "Council-DPO": {"members", "stewards", "demo-council-owners"},
+    }
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("", "COMMONS_OIDC_GROUP_MAP is empty"),
-    ("Council-Stewards", "item 1 .* is not CLAIM=GROUP"),
-    ("A=members,B=Stewards!", "item 2 .*'Stewards!' is not a hub group name"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("", "COMMONS_OIDC_GROUP_MAP is empty"),
+        ("Council-Stewards", "item 1 .* is not CLAIM=GROUP"),
+        ("A=members,B=Stewards!", "item 2 .*'Stewards!' is not a hub group name"),
+    ],
+)
 def test_group_map_errors_name_the_item_and_the_fix(raw, message):
     with pytest.raises(ConfigurationError, match=message):
         identity.parse_group_map(raw)
 
 
-@pytest.mark.parametrize("issuer, ok", [
-    ("https://login.microsoftonline.com/tenant/v2.0", True), ("http://127.0.0.1:9000", True),
-    ("http://localhost:9000/", True), ("http://keycloak.council.gov.uk/realms/lcr", False), ("ftp://x", False),
-])
+@pytest.mark.parametrize(
+    "issuer, ok",
+    [
+        ("https://login.microsoftonline.com/tenant/v2.0", True),
+        ("http://127.0.0.1:9000", True),
+        ("http://localhost:9000/", True),
+        ("http://keycloak.council.gov.uk/realms/lcr", False),
+        ("ftp://x", False),
+    ],
+)
 def test_issuer_must_be_https_except_on_loopback(issuer, ok):
     if ok:
         assert identity.check_issuer(issuer) == issuer.rstrip("/")

@@ -23,8 +23,12 @@ PACKAGES = {"commons_kernel": ROOT / "commons_kernel", "commons_hub": ROOT / "hu
 # Not importable as plain modules, each for a reason: Alembic runs env.py and the revision files itself, inside a
 # migration context (tests/unit/test_migrations.py runs them that way); a __main__ module runs its program; Dask
 # Gateway's config file is executed by the gateway with `get_config` defined (like jupyterhub_config.py).
-NOT_PLAIN_MODULES = {"commons_hub.migrations.env", "commons_hub.migrations.versions.0001_baseline",
-                     "commons_kernel.standard.__main__", "commons_hub.services.dask_gateway.gateway_config"}
+NOT_PLAIN_MODULES = {
+    "commons_hub.migrations.env",
+    "commons_hub.migrations.versions.0001_baseline",
+    "commons_kernel.standard.__main__",
+    "commons_hub.services.dask_gateway.gateway_config",
+}
 # Third-party packages never preloaded: importing intake imports commons_kernel (its `intake.imports` entry point).
 NOT_PRELOADED = {"intake"}
 SECONDS_PER_MODULE = 120  # a module still importing after this long starts something at import time
@@ -104,8 +108,9 @@ def module_names() -> list[str]:
             relative = path.relative_to(folder).with_suffix("")
             if not all(part.isidentifier() or part[:1].isdigit() for part in relative.parts):
                 continue  # not a module path (kernel/00-commons.py is an IPython start-up file)
-            if not all((folder.joinpath(*relative.parts[:i]) / "__init__.py").exists()
-                       for i in range(len(relative.parts))):
+            if not all(
+                (folder.joinpath(*relative.parts[:i]) / "__init__.py").exists() for i in range(len(relative.parts))
+            ):
                 continue  # a .py file outside any package (static files, templates)
             parts = [package, *relative.parts]
             if parts[-1] == "__init__":
@@ -122,10 +127,15 @@ def test_the_module_list_covers_both_packages():
 
 @pytest.mark.slow  # 4.8 min measured on two cores shared at load 14
 def test_each_module_imports_alone():
-    job = {"modules": module_names(), "packages": sorted(PACKAGES), "not_preloaded": sorted(NOT_PRELOADED),
-           "limit": SECONDS_PER_MODULE}
-    result = subprocess.run([sys.executable, "-c", DRIVER], input=json.dumps(job), cwd=ROOT, capture_output=True,
-                            text=True, timeout=1800)
+    job = {
+        "modules": module_names(),
+        "packages": sorted(PACKAGES),
+        "not_preloaded": sorted(NOT_PRELOADED),
+        "limit": SECONDS_PER_MODULE,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER], input=json.dumps(job), cwd=ROOT, capture_output=True, text=True, timeout=1800
+    )
     assert result.returncode == 0 and result.stdout.strip(), result.stderr[-4000:] + result.stdout[-4000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "error" not in report, report.get("error")

@@ -20,8 +20,10 @@ pytestmark = pytest.mark.unit
 FILE7 = "iod2025_file7_lsoa21_lcr.csv"
 TRUNCATED = "Children and Young People Sub-domain Decile (where 1 is most deprived 10% of LSO"
 FIRST_VERSION_COLUMNS = ["lsoa21_code", "lsoa21_name", "lad22_code", "lad22_name"] + [
-    f"{domain}_{measure}" for domain in ("imd", "income", "employment", "education", "health", "crime", "housing",
-                                         "living_environment") for measure in ("score", "rank", "decile")]
+    f"{domain}_{measure}"
+    for domain in ("imd", "income", "employment", "education", "health", "crime", "housing", "living_environment")
+    for measure in ("score", "rank", "decile")
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +34,22 @@ def version(seeded_home):
 
 def test_the_first_versions_columns_come_first_and_unchanged(version):
     frame, _ = version
-    assert list(frame.columns[:len(FIRST_VERSION_COLUMNS)]) == FIRST_VERSION_COLUMNS
+    assert list(frame.columns[: len(FIRST_VERSION_COLUMNS)]) == FIRST_VERSION_COLUMNS
     assert len(frame) == 1003 and frame["lsoa21_code"].is_unique
 
 
 def test_idaci_idaopi_subdomains_and_denominators_are_there(version):
     frame, _ = version
-    for short in ("idaci", "idaopi", "children_young_people", "adult_skills", "geographical_barriers",
-                  "wider_barriers", "indoors", "outdoors"):
+    for short in (
+        "idaci",
+        "idaopi",
+        "children_young_people",
+        "adult_skills",
+        "geographical_barriers",
+        "wider_barriers",
+        "indoors",
+        "outdoors",
+    ):
         assert frame[f"{short}_rank"].between(1, 33755).all()
         assert frame[f"{short}_decile"].between(1, 10).all()
     assert frame[["idaci_score", "idaopi_score"]].apply(lambda s: s.between(0, 1).all()).all()

@@ -23,8 +23,10 @@ BAD_SEED = Path(__file__).resolve().parent.parent / "fixtures" / "bad_seed"
 
 def snapshot(home: Path) -> dict[str, str]:
     """Every path under ``home`` with the sha256 of its bytes (or "dir"), so any change shows up."""
-    return {str(path.relative_to(home)): "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(home.rglob("*"))}
+    return {
+        str(path.relative_to(home)): "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(home.rglob("*"))
+    }
 
 
 def overlay(seed: Path, case: str) -> list[str]:
@@ -52,12 +54,21 @@ def test_a_second_run_creates_nothing_and_changes_no_byte(state_copy, seed_dir):
 
 BAD_CASES = {
     # case: (file, line, words of the problem)
-    "truncated_row": ("lookup_wd22_lad22_cty_rgn_ctry_lcr.csv", 4,
-                      ["the row has 4 fields, the header 11", "truncated"]),
-    "too_few_lsoas": ("mysociety_uk_imd_e_lsoa11_lcr.csv", None,
-                      ["covers 3 distinct LSOAs (2011)", "has 989", "truncated or filtered"]),
-    "wrong_columns": ("lsoa21_population_weighted_centroids_lcr.csv", 1,
-                      ["missing column(s) 'LSOA21CD'", "'LSOA21CODE'"]),
+    "truncated_row": (
+        "lookup_wd22_lad22_cty_rgn_ctry_lcr.csv",
+        4,
+        ["the row has 4 fields, the header 11", "truncated"],
+    ),
+    "too_few_lsoas": (
+        "mysociety_uk_imd_e_lsoa11_lcr.csv",
+        None,
+        ["covers 3 distinct LSOAs (2011)", "has 989", "truncated or filtered"],
+    ),
+    "wrong_columns": (
+        "lsoa21_population_weighted_centroids_lcr.csv",
+        1,
+        ["missing column(s) 'LSOA21CD'", "'LSOA21CODE'"],
+    ),
     "non_utf8": ("lookup_wd22_lad22_cty_rgn_ctry_lcr.csv", 3, ["byte 0x92", "is not UTF-8", "iconv -f cp1252"]),
     "empty_file": ("census2021_ts011_household_deprivation_lsoa21_lcr.csv", 1, ["the file is empty"]),
     "malformed_geojson": ("combined_authority_dec2022_lcr.geojson", 4, ["not valid JSON", "truncated"]),
@@ -120,8 +131,10 @@ def test_a_crash_while_committing_leaves_each_dataset_whole(state_copy, linked_s
     """Commit renames one dataset at a time. A crash after the first leaves that dataset on its new version, the
     rest on their old versions (manifests untouched), and the crashed one's staged files hidden beside it. The
     next run sweeps those files and finishes the job."""
-    changed = {"mysociety_uk_imd_e_lsoa11_lcr.csv": ("84.368", "84.5"),
-               "lsoa21_population_weighted_centroids_lcr.csv": ("338132.9044", "338132.9")}
+    changed = {
+        "mysociety_uk_imd_e_lsoa11_lcr.csv": ("84.368", "84.5"),
+        "lsoa21_population_weighted_centroids_lcr.csv": ("338132.9044", "338132.9"),
+    }
     for filename, (old, new) in changed.items():
         text = (seed_dir / filename).read_text()
         (linked_seed_dir / filename).unlink()
@@ -145,7 +158,7 @@ def test_a_crash_while_committing_leaves_each_dataset_whole(state_copy, linked_s
     (second,) = {"uk_imd_composite_lsoa11", "centroids_lsoa21"} - {first}
     assert [v["version"] for v in store.manifest(first)["versions"]] == [1, 2]
     assert {n: store.manifest(n) for n in manifests if n != first} == {n: m for n, m in manifests.items() if n != first}
-    assert store.read_table(second).num_rows > 0               # readers still see the old version whole
+    assert store.read_table(second).num_rows > 0  # readers still see the old version whole
     leftovers = sorted(p.name for p in (state_copy / "datasets" / second).glob(".staged.*"))
     assert len(leftovers) == 2 and not list((state_copy / "datasets" / second).glob("v0002.*"))
 
@@ -184,10 +197,21 @@ def test_a_geojson_declared_in_british_national_grid_is_reprojected_or_refused(t
 
     from commons_hub.ingest.seed import SeedReader
 
-    (tmp_path / "bng.geojson").write_text(json.dumps({
-        "type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
-        "features": [{"type": "Feature", "properties": {"CAUTH22CD": "E47000004"},
-                      "geometry": {"type": "Point", "coordinates": [338132.9, 402662.6]}}]}))
+    (tmp_path / "bng.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"CAUTH22CD": "E47000004"},
+                        "geometry": {"type": "Point", "coordinates": [338132.9, 402662.6]},
+                    }
+                ],
+            }
+        )
+    )
     try:
         frame = SeedReader(tmp_path).geojson("bng.geojson", ["CAUTH22CD"])
     except SeedFileError:

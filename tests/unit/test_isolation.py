@@ -19,7 +19,7 @@ def test_every_hub_name_gets_a_valid_distinct_unix_name(name):
     unix = isolation.unix_name(name)
     assert isolation.UNIX_NAME.match(unix) and len(unix) <= 32
     assert unix.startswith("commons-u-")
-    assert unix == isolation.unix_name(name)                    # the same every time
+    assert unix == isolation.unix_name(name)  # the same every time
     assert unix != isolation.unix_name(name + "2")
 
 
@@ -46,17 +46,22 @@ def test_not_isolated_says_so_on_every_hub_page(monkeypatch, tmp_path, capsys):
     assert "for trying it out only" in capsys.readouterr().err
     assert all("user" not in service for service in c.JupyterHub.services)
     assert c.CommonsSpawner.isolated is False
-    assert all(s["environment"].get(isolation.RUNNING_ISOLATED) == "0"
-               for s in c.JupyterHub.services if "environment" in s)
+    assert all(
+        s["environment"].get(isolation.RUNNING_ISOLATED) == "0" for s in c.JupyterHub.services if "environment" in s
+    )
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="making accounts needs root")
 def test_isolated_services_run_as_their_accounts(monkeypatch, tmp_path):
     c = _install(monkeypatch, tmp_path, "auto")
     users = {s["name"]: s.get("user") for s in c.JupyterHub.services if "command" in s}
-    assert users == {"data-api": "commons", "register": "commons", "refresher": "commons",
-                     "stories": "commons-public",
-                     "dask-gateway": None}   # root: it starts each person's Dask workers as that person
+    assert users == {
+        "data-api": "commons",
+        "register": "commons",
+        "refresher": "commons",
+        "stories": "commons-public",
+        "dask-gateway": None,
+    }  # root: it starts each person's Dask workers as that person
     assert c.CommonsSpawner.isolated is True
     assert "--allow-root" not in c.Spawner.args
     home = tmp_path / "var"
@@ -64,7 +69,7 @@ def test_isolated_services_run_as_their_accounts(monkeypatch, tmp_path):
     assert stat.S_IMODE(os.stat(home / "secrets.json").st_mode) == 0o600 and os.stat(home / "secrets.json").st_uid == 0
     stories = next(s for s in c.JupyterHub.services if s["name"] == "stories")
     assert stories["cwd"] == str(tmp_path / "var-public")
-    assert not stories["environment"]["HOME"].startswith(f"{home}/")   # nothing of the state directory
+    assert not stories["environment"]["HOME"].startswith(f"{home}/")  # nothing of the state directory
     assert "JUPYTERHUB_API_TOKEN" not in stories["environment"]
 
 
@@ -82,8 +87,9 @@ class RegisterNotice(AsyncHTTPTestCase):
 
         home = Path(tempfile.mkdtemp(prefix="register-walls-"))
         state = build_state(home)
-        return make_app(RegisterData(readonly_engine(f"sqlite:///{home / 'governance.sqlite'}"), state.store),
-                        "/services/register/")
+        return make_app(
+            RegisterData(readonly_engine(f"sqlite:///{home / 'governance.sqlite'}"), state.store), "/services/register/"
+        )
 
     def test_notice_follows_the_hub(self):
         os.environ.pop(isolation.RUNNING_ISOLATED, None)

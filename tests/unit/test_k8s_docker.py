@@ -23,8 +23,11 @@ def dockerfile(name: str) -> str:
 
 def instructions(text: str) -> list[tuple[str, str]]:
     joined = re.sub(r"\\\n", " ", text)
-    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "")
-            for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line.strip() else "")
+        for line in joined.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 @pytest.mark.parametrize("name", IMAGES)
@@ -53,7 +56,7 @@ def test_no_secret_or_state_baked_in(name):
         if op in ("COPY", "ADD"):
             assert not re.search(r"\bvar\b|secrets\.json|\.sqlite|\.venv|^\. ", arg), arg
     ignore = (DOCKER / f"{name}.Dockerfile.dockerignore").read_text().splitlines()
-    assert ignore[ignore.index("**") if "**" in ignore else 0] == "**"          # everything excluded first
+    assert ignore[ignore.index("**") if "**" in ignore else 0] == "**"  # everything excluded first
     assert {"**/var", "**/secrets.json", "**/*.sqlite"} <= set(ignore)
     copied = [arg.split()[0] for op, arg in steps if op == "COPY"]
     allowed = {line[1:].split("/")[0] for line in ignore if line.startswith("!")}
@@ -64,7 +67,7 @@ def test_service_images_match_the_manifests():
     """The services run as the users the image makes, with the commands it has."""
     text = dockerfile("services")
     for path in sorted(k8s.MANIFESTS_DIR.glob("*.yaml")):
-        for doc, _ in ([] if path.name == "kustomization.yaml" else load_objects(path)):
+        for doc, _ in [] if path.name == "kustomization.yaml" else load_objects(path):
             if doc["kind"] != "Deployment":
                 continue
             spec = doc["spec"]["template"]["spec"]

@@ -5,6 +5,7 @@ NetworkPolicies that admit only what must connect)."""
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from commons_hub import kubernetes as k8s
@@ -18,8 +19,13 @@ SECRET_LIKE = ("TOKEN", "PASSWORD", "SECRET", "DB_URL", "KEY")
 
 
 def objects(kind: str | None = None) -> list[dict]:
-    return [doc for path in MANIFESTS if path.name != "kustomization.yaml" for doc, _ in load_objects(path)
-            if kind is None or doc["kind"] == kind]
+    return [
+        doc
+        for path in MANIFESTS
+        if path.name != "kustomization.yaml"
+        for doc, _ in load_objects(path)
+        if kind is None or doc["kind"] == kind
+    ]
 
 
 def by_name(kind: str) -> dict:
@@ -37,8 +43,13 @@ def test_smoke_only_manifests_validate():
 
 def test_the_folder_is_what_kustomize_applies():
     assert check_folder(k8s.MANIFESTS_DIR) == []
-    assert {doc["kind"] for doc in objects()} == {"Deployment", "Service", "ServiceAccount", "NetworkPolicy",
-                                                  "PersistentVolumeClaim"}
+    assert {doc["kind"] for doc in objects()} == {
+        "Deployment",
+        "Service",
+        "ServiceAccount",
+        "NetworkPolicy",
+        "PersistentVolumeClaim",
+    }
 
 
 def test_cli_reports_no_problem(capsys):
@@ -48,18 +59,26 @@ def test_cli_reports_no_problem(capsys):
 
 # bad inputs: one small case each ------------------------------------------------------------------------------
 BAD_CASES = {
-    "unknown_key.yaml": ("apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selector: {a: b}\n"
-                         "  ports:\n    - port: 80\n      targetPrt: 8080\n",
-                         r":9:7: unknown key 'targetPrt' in V1ServicePort"),
-    "wrong_type.yaml": ("apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  ports:\n    - port: eighty\n",
-                        r"V1Service.*port: Input should be a valid integer"),
-    "missing_required.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n"
-                              "  template: {}\n", r"selector"),
+    "unknown_key.yaml": (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  selector: {a: b}\n"
+        "  ports:\n    - port: 80\n      targetPrt: 8080\n",
+        r":9:7: unknown key 'targetPrt' in V1ServicePort",
+    ),
+    "wrong_type.yaml": (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  ports:\n    - port: eighty\n",
+        r"V1Service.*port: Input should be a valid integer",
+    ),
+    "missing_required.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  template: {}\n",
+        r"selector",
+    ),
     "no_name.yaml": ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {}\n", r"metadata.name is required"),
     "unknown_kind.yaml": ("apiVersion: v1\nkind: Deploymint\nmetadata:\n  name: x\n", r":2:1: no model for"),
-    "typo_deep.yaml": ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: c\n"
-                       "      image: i\n      securityContext:\n        readOnlyRootFileSystem: true\n",
-                       r":10:9: unknown key 'readOnlyRootFileSystem' in V1SecurityContext"),
+    "typo_deep.yaml": (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: c\n"
+        "      image: i\n      securityContext:\n        readOnlyRootFileSystem: true\n",
+        r":10:9: unknown key 'readOnlyRootFileSystem' in V1SecurityContext",
+    ),
 }
 
 
@@ -112,8 +131,8 @@ def test_store_volume_is_mounted_read_write_only_in_the_data_api():
     assert set(deployments) == {"commons-data-api", "commons-register", "commons-stories", "commons-refresher"}
     mounted = {name: claims(d) for name, d in deployments.items()}
     assert mounted["commons-data-api"] == {"commons-store": False}
-    assert mounted["commons-register"] == {"commons-store": True}         # dataset manifests, read-only
-    assert mounted["commons-refresher"] == {"commons-published": False}   # writes published snapshots only
+    assert mounted["commons-register"] == {"commons-store": True}  # dataset manifests, read-only
+    assert mounted["commons-refresher"] == {"commons-published": False}  # writes published snapshots only
     assert mounted["commons-stories"] == {"commons-published": True}
 
 
@@ -151,12 +170,23 @@ def test_secrets_come_from_secret_refs_only():
 
 def test_tokens_are_the_hub_secret_keys_the_chart_reads():
     deployments = by_name("Deployment")
-    refs = {name: {e["name"]: e["valueFrom"]["secretKeyRef"] for c in pod_spec(d)["containers"]
-                   for e in c.get("env", []) if "valueFrom" in e} for name, d in deployments.items()}
-    assert refs["commons-data-api"]["JUPYTERHUB_API_TOKEN"] == {"name": "commons-hub-secret",
-                                                                "key": "hub.services.data-api.apiToken"}
-    assert refs["commons-refresher"]["JUPYTERHUB_API_TOKEN"] == {"name": "commons-hub-secret",
-                                                                 "key": "hub.services.refresher.apiToken"}
+    refs = {
+        name: {
+            e["name"]: e["valueFrom"]["secretKeyRef"]
+            for c in pod_spec(d)["containers"]
+            for e in c.get("env", [])
+            if "valueFrom" in e
+        }
+        for name, d in deployments.items()
+    }
+    assert refs["commons-data-api"]["JUPYTERHUB_API_TOKEN"] == {
+        "name": "commons-hub-secret",
+        "key": "hub.services.data-api.apiToken",
+    }
+    assert refs["commons-refresher"]["JUPYTERHUB_API_TOKEN"] == {
+        "name": "commons-hub-secret",
+        "key": "hub.services.refresher.apiToken",
+    }
     assert "JUPYTERHUB_API_TOKEN" not in refs["commons-stories"] and "COMMONS_DB_URL" not in refs["commons-stories"]
     assert "JUPYTERHUB_API_TOKEN" not in refs["commons-register"]
 
@@ -191,9 +221,12 @@ def test_only_the_proxy_hub_and_labelled_pods_reach_the_data_api():
     (rule,) = policy["spec"]["ingress"]
     assert [p["port"] for p in rule["ports"]] == [10101]
     peers = [peer["podSelector"]["matchLabels"] for peer in rule["from"]]
-    assert all(set(peer) == {"podSelector"} for peer in rule["from"])     # same namespace, no IP blocks
-    assert peers == [{k8s.DATA_API_ACCESS_LABEL: "true"}, {"app": "jupyterhub", "component": "proxy"},
-                     {"app": "jupyterhub", "component": "hub"}]
+    assert all(set(peer) == {"podSelector"} for peer in rule["from"])  # same namespace, no IP blocks
+    assert peers == [
+        {k8s.DATA_API_ACCESS_LABEL: "true"},
+        {"app": "jupyterhub", "component": "proxy"},
+        {"app": "jupyterhub", "component": "hub"},
+    ]
 
 
 def test_the_data_api_is_not_reachable_by_unlabelled_pods():
@@ -222,9 +255,16 @@ def test_no_egress_rule_allows_any_ip_block():
 def test_dask_pods_reach_only_each_other_the_gateway_the_data_api_and_dns():
     policy = by_name("NetworkPolicy")["commons-dask"]
     assert policy["spec"]["podSelector"]["matchLabels"] == {"lcr-data-commons/component": "dask"}
-    reached = {(json.dumps(peer, sort_keys=True), port["port"], port.get("endPort"))
-               for rule in policy["spec"]["egress"] for peer in rule["to"] for port in rule["ports"]}
-    peers = {json.loads(peer).get("podSelector", {}).get("matchLabels", {}).get(key)
-             for peer, _, _ in reached for key in ("lcr-data-commons/component", "app.kubernetes.io/name", "k8s-app")}
+    reached = {
+        (json.dumps(peer, sort_keys=True), port["port"], port.get("endPort"))
+        for rule in policy["spec"]["egress"]
+        for peer in rule["to"]
+        for port in rule["ports"]
+    }
+    peers = {
+        json.loads(peer).get("podSelector", {}).get("matchLabels", {}).get(key)
+        for peer, _, _ in reached
+        for key in ("lcr-data-commons/component", "app.kubernetes.io/name", "k8s-app")
+    }
     assert peers - {None} == {"dask", "dask-gateway", "commons-data-api", "kube-dns"}
     assert {port for _, port, _ in reached} == {8786, 8000, 10101, 53}

@@ -28,8 +28,9 @@ def run(tmp_path: Path, env: dict, tools: dict[str, str] | None = None) -> subpr
         (bin_dir / name).write_text(f"#!/bin/bash\n{body}\n")
         (bin_dir / name).chmod(0o755)
     base = {"PATH": str(bin_dir), "HOME": str(tmp_path / "home")}
-    return subprocess.run([str(bin_dir / "bash"), str(SMOKE)], env={**base, **env}, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [str(bin_dir / "bash"), str(SMOKE)], env={**base, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_skips_without_kubectl(tmp_path):
@@ -63,8 +64,11 @@ def test_images_must_be_named(tmp_path):
 def test_an_unreachable_cluster_is_an_error(tmp_path):
     config = tmp_path / "kubeconfig"
     config.write_text("apiVersion: v1\nkind: Config\n")
-    result = run(tmp_path, {"KUBECONFIG": str(config), "COMMONS_IMAGE_REGISTRY": "r.example/x"},
-                 {"kubectl": 'if [ "$1" = version ]; then exit 1; fi; echo ctx', "helm": "exit 0"})
+    result = run(
+        tmp_path,
+        {"KUBECONFIG": str(config), "COMMONS_IMAGE_REGISTRY": "r.example/x"},
+        {"kubectl": 'if [ "$1" = version ]; then exit 1; fi; echo ctx', "helm": "exit 0"},
+    )
     assert result.returncode == 2
     assert "does not answer" in result.stderr
 

@@ -71,8 +71,14 @@ def render(values: dict, profile: str | None = None, user: str = "analyst1") -> 
         mock_user = MockUser()
         mock_user.name = user
         mock_user.id = 7
-        spawner = KubeSpawner(config=hub_config(values), hub=Hub(), user=mock_user, api_token="own-token-of-" + user,
-                              oauth_client_id="jupyterhub-user-" + user, _mock=True)
+        spawner = KubeSpawner(
+            config=hub_config(values),
+            hub=Hub(),
+            user=mock_user,
+            api_token="own-token-of-" + user,
+            oauth_client_id="jupyterhub-user-" + user,
+            _mock=True,
+        )
         if profile:
             spawner.user_options = {"profile": profile}
             await spawner.load_user_options()
@@ -100,7 +106,7 @@ def notebook(pod: dict) -> dict:
 def test_only_the_home_volume_is_mounted(pod):
     volumes = pod["spec"]["volumes"]
     assert [v["persistentVolumeClaim"]["claimName"] for v in volumes] == ["claim-analyst1"]
-    assert all(set(v) == {"name", "persistentVolumeClaim"} for v in volumes)   # no hostPath, nfs, csi, secret...
+    assert all(set(v) == {"name", "persistentVolumeClaim"} for v in volumes)  # no hostPath, nfs, csi, secret...
     mounts = notebook(pod)["volumeMounts"]
     assert [m["mountPath"] for m in mounts] == ["/home/jovyan"]
     claims = {v["persistentVolumeClaim"]["claimName"] for v in volumes}
@@ -135,15 +141,18 @@ def test_labels_the_network_policies_select(pod, values):
     labels = pod["metadata"]["labels"]
     user_policy = singleuser_network_policy(values)
     assert user_policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
-    assert labels[k8s.DATA_API_ACCESS_LABEL] == "true"           # admitted by the data-api's NetworkPolicy
+    assert labels[k8s.DATA_API_ACCESS_LABEL] == "true"  # admitted by the data-api's NetworkPolicy
     assert labels["hub.jupyter.org/network-access-hub"] == "true"  # admitted by the chart's hub NetworkPolicy
 
 
 def test_data_api_access_label_matches_the_data_api_policy(pod):
     from commons_hub.kubernetes_manifests import load_objects
 
-    policies = [doc for doc, _ in load_objects(k8s.MANIFESTS_DIR / "networkpolicies.yaml")
-                if doc["metadata"]["name"] == "commons-data-api"]
+    policies = [
+        doc
+        for doc, _ in load_objects(k8s.MANIFESTS_DIR / "networkpolicies.yaml")
+        if doc["metadata"]["name"] == "commons-data-api"
+    ]
     (policy,) = policies
     peers = [peer for rule in policy["spec"]["ingress"] for peer in rule["from"]]
     selectors = [peer["podSelector"]["matchLabels"] for peer in peers]
@@ -160,9 +169,9 @@ def test_environment_points_at_the_data_api_service(pod):
 def test_no_storage_credentials_or_other_tokens(pod):
     env = {e["name"]: e.get("value") for e in notebook(pod)["env"]}
     assert not [name for name in env if k8s.FORBIDDEN_ENV.match(name)]
-    assert not [e for e in notebook(pod)["env"] if "valueFrom" in e]   # nothing pulled from a Secret
+    assert not [e for e in notebook(pod)["env"] if "valueFrom" in e]  # nothing pulled from a Secret
     tokens = {value for name, value in env.items() if "TOKEN" in name}
-    assert tokens == {"own-token-of-analyst1"}                           # the person's own token, nothing else
+    assert tokens == {"own-token-of-analyst1"}  # the person's own token, nothing else
     assert "envFrom" not in notebook(pod)
 
 
@@ -193,10 +202,17 @@ def test_a_credential_in_extra_env_is_refused(values):
 
 def test_a_data_volume_in_the_values_would_be_seen(values, kubeconfig):
     """The volume test can fail: a values file that mounts the store is rendered with it."""
-    leaky = {**values, "singleuser": {**values["singleuser"], "storage": {
-        **values["singleuser"]["storage"],
-        "extraVolumes": [{"name": "store", "persistentVolumeClaim": {"claimName": "commons-store"}}],
-        "extraVolumeMounts": [{"name": "store", "mountPath": "/var/lib/commons"}]}}}
+    leaky = {
+        **values,
+        "singleuser": {
+            **values["singleuser"],
+            "storage": {
+                **values["singleuser"]["storage"],
+                "extraVolumes": [{"name": "store", "persistentVolumeClaim": {"claimName": "commons-store"}}],
+                "extraVolumeMounts": [{"name": "store", "mountPath": "/var/lib/commons"}],
+            },
+        },
+    }
     claims = {v["persistentVolumeClaim"]["claimName"] for v in render(leaky)["spec"]["volumes"]}
     assert "commons-store" in claims
 
@@ -213,10 +229,14 @@ def test_install_on_kubernetes_sets_the_spawner(monkeypatch, tmp_path):
     assert c.KubeSpawner.environment["COMMONS_DATA_API_URL"] == k8s.data_api_url()
     assert c.KubeSpawner.environment["COMMONS_HUB_URL"] == "https://commons.example.org"
     assert "--ServerApp.jpserver_extensions=jupyter_server_mcp=False" in c.KubeSpawner.args
-    assert c.KubeSpawner.server_token_scopes[-2:] == ["access:services!service=data-api",
-                                                      "access:services!service=dask-gateway"]
+    assert c.KubeSpawner.server_token_scopes[-2:] == [
+        "access:services!service=data-api",
+        "access:services!service=dask-gateway",
+    ]
     assert c.KubeSpawner.environment["DASK_GATEWAY__ADDRESS"] == f"http://{k8s.DASK_GATEWAY_HOST}/services/dask-gateway"
-    assert c.KubeSpawner.environment["DASK_GATEWAY__PUBLIC_ADDRESS"] == "https://commons.example.org/services/dask-gateway"
+    assert (
+        c.KubeSpawner.environment["DASK_GATEWAY__PUBLIC_ADDRESS"] == "https://commons.example.org/services/dask-gateway"
+    )
     assert c.JupyterHub.authenticator_class == "commons_hub.authenticators.CommonsNativeAuthenticator"
 
 

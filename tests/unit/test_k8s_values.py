@@ -59,11 +59,14 @@ def test_values_validate_against_the_chart_schema(values, schema, chart_defaults
     validate(values, schema, chart_defaults)
 
 
-@pytest.mark.parametrize("path, bad", [
-    (("singleuser", "networkPolicy", "egressAllowRules", "nonPrivateIP"), False),   # a typo of nonPrivateIPs
-    (("hub", "db", "type"), "postgresql"),                                       # not one of the chart's types
-    (("cull", "timeout"), "1h"),                                                 # seconds, an integer
-])
+@pytest.mark.parametrize(
+    "path, bad",
+    [
+        (("singleuser", "networkPolicy", "egressAllowRules", "nonPrivateIP"), False),  # a typo of nonPrivateIPs
+        (("hub", "db", "type"), "postgresql"),  # not one of the chart's types
+        (("cull", "timeout"), "1h"),  # seconds, an integer
+    ],
+)
 def test_the_schema_check_catches_mistakes(values, schema, chart_defaults, path, bad):
     broken = copy.deepcopy(values)
     node = broken
@@ -79,7 +82,7 @@ def test_hub_database_is_postgres_with_upgrade_and_no_password_in_the_file(value
     assert db["type"] == "postgres" and db["upgrade"] is True
     url = urlparse(db["url"])
     assert url.scheme == "postgresql+psycopg" and url.password is None
-    assert "password" not in db          # it comes from hub.existingSecret (key hub.db.password)
+    assert "password" not in db  # it comes from hub.existingSecret (key hub.db.password)
     assert values["hub"]["existingSecret"] == "commons-hub-secret"
 
 
@@ -88,8 +91,8 @@ def test_services_point_at_their_kubernetes_services_and_carry_no_token(values):
     assert set(services) == {"data-api", "register", "stories", "refresher", "dask-gateway"}
     for name, (service_name, port) in k8s.SERVICES.items():
         assert services[name]["url"] == f"http://{service_name}:{port}"
-    assert services["dask-gateway"]["url"] == f"http://{k8s.DASK_GATEWAY_HOST}"     # the dask-gateway chart's
-    assert "url" not in services["refresher"]           # no route: nothing connects to it
+    assert services["dask-gateway"]["url"] == f"http://{k8s.DASK_GATEWAY_HOST}"  # the dask-gateway chart's
+    assert "url" not in services["refresher"]  # no route: nothing connects to it
     for service in services.values():
         assert not {"apiToken", "api_token"} & set(service)
     text = (k8s.VALUES_FILE).read_text().lower()
@@ -99,7 +102,7 @@ def test_services_point_at_their_kubernetes_services_and_carry_no_token(values):
 def test_service_urls_match_the_manifests(values):
     services = {doc["metadata"]["name"]: doc for doc, _ in _all_objects() if doc["kind"] == "Service"}
     for name, entry in values["hub"]["services"].items():
-        if "url" not in entry or name == "dask-gateway":     # the dask-gateway chart's own Service
+        if "url" not in entry or name == "dask-gateway":  # the dask-gateway chart's own Service
             continue
         url = urlparse(entry["url"])
         assert url.hostname in services, f"hub.services.{name} points at {url.hostname}, not defined in the manifests"
@@ -107,17 +110,27 @@ def test_service_urls_match_the_manifests(values):
 
 
 def _all_objects():
-    return [item for path in sorted(k8s.MANIFESTS_DIR.glob("*.yaml")) if path.name != "kustomization.yaml"
-            for item in load_objects(path)]
+    return [
+        item
+        for path in sorted(k8s.MANIFESTS_DIR.glob("*.yaml"))
+        if path.name != "kustomization.yaml"
+        for item in load_objects(path)
+    ]
 
 
 def test_roles_give_users_and_the_refresher_the_data_api_only(values):
     roles = values["hub"]["loadRoles"]
     assert roles["user"]["scopes"] == ["self", "access:services!service=data-api"]
-    assert roles["dask-gateway-users"] == {**roles["dask-gateway-users"], "groups": ["members"],
-                                           "scopes": ["access:services!service=dask-gateway"]}
-    assert roles["stories-refresher"] == {**roles["stories-refresher"], "scopes": ["access:services!service=data-api"],
-                                          "services": ["refresher"]}
+    assert roles["dask-gateway-users"] == {
+        **roles["dask-gateway-users"],
+        "groups": ["members"],
+        "scopes": ["access:services!service=dask-gateway"],
+    }
+    assert roles["stories-refresher"] == {
+        **roles["stories-refresher"],
+        "scopes": ["access:services!service=data-api"],
+        "services": ["refresher"],
+    }
 
 
 def test_hub_runs_the_commons_configuration(values):
@@ -133,8 +146,14 @@ def test_idle_servers_are_culled(values):
 
 def test_user_egress_allow_rules_are_all_off(values):
     rules = values["singleuser"]["networkPolicy"]["egressAllowRules"]
-    assert set(rules) == {"cloudMetadataServer", "dnsPortsCloudMetadataServer", "dnsPortsKubeSystemNamespace",
-                          "dnsPortsPrivateIPs", "nonPrivateIPs", "privateIPs"}
+    assert set(rules) == {
+        "cloudMetadataServer",
+        "dnsPortsCloudMetadataServer",
+        "dnsPortsKubeSystemNamespace",
+        "dnsPortsPrivateIPs",
+        "nonPrivateIPs",
+        "privateIPs",
+    }
     assert not any(rules.values())
 
 
@@ -147,19 +166,21 @@ def egress_destinations(policy: dict) -> list[tuple[str, int]]:
         for peer in rule["to"]:
             for port in rule["ports"]:
                 if "ipBlock" in peer:
-                    found.append((f"ipBlock {peer['ipBlock']['cidr']} except {peer['ipBlock'].get('except', [])}",
-                                  port["port"]))
+                    found.append(
+                        (f"ipBlock {peer['ipBlock']['cidr']} except {peer['ipBlock'].get('except', [])}", port["port"])
+                    )
                 else:
-                    labels = {**peer.get("podSelector", {}).get("matchLabels", {}),
-                              **{f"ns:{k}": v for k, v in
-                                 peer.get("namespaceSelector", {}).get("matchLabels", {}).items()}}
+                    labels = {
+                        **peer.get("podSelector", {}).get("matchLabels", {}),
+                        **{f"ns:{k}": v for k, v in peer.get("namespaceSelector", {}).get("matchLabels", {}).items()},
+                    }
                     found.append((json.dumps(labels, sort_keys=True), port["port"]))
     return found
 
 
 def test_user_pods_reach_only_the_hub_and_the_data_api(values):
     policy = singleuser_network_policy(values)
-    assert not check_object(policy, k8s.VALUES_FILE, {})       # a valid V1NetworkPolicy
+    assert not check_object(policy, k8s.VALUES_FILE, {})  # a valid V1NetworkPolicy
     destinations = egress_destinations(policy)
     by_port = {}
     for peer, port in destinations:
@@ -169,12 +190,20 @@ def test_user_pods_reach_only_the_hub_and_the_data_api(values):
     autohttps = json.dumps({"app": "jupyterhub", "component": "autohttps", "release": "commons"}, sort_keys=True)
     data_api = json.dumps({"app.kubernetes.io/name": "commons-data-api"}, sort_keys=True)
     dns = json.dumps({"k8s-app": "kube-dns", "ns:kubernetes.io/metadata.name": "kube-system"}, sort_keys=True)
-    gateway = json.dumps({"app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/component": "traefik"},
-                         sort_keys=True)
+    gateway = json.dumps(
+        {"app.kubernetes.io/name": "dask-gateway", "app.kubernetes.io/component": "traefik"}, sort_keys=True
+    )
     # The hub API; the proxy and autohttps (the chart's fixed rules: the hub's public front, which routes only to
     # the hub and the services); the data-api; DNS at kube-dns only.
-    assert by_port == {8081: {hub}, 8000: {proxy, gateway}, 8080: {autohttps}, 8443: {autohttps},
-                       10101: {data_api}, 8786: {gateway}, 53: {dns}}
+    assert by_port == {
+        8081: {hub},
+        8000: {proxy, gateway},
+        8080: {autohttps},
+        8443: {autohttps},
+        10101: {data_api},
+        8786: {gateway},
+        53: {dns},
+    }
 
 
 def test_cloud_metadata_is_unreachable(values):
@@ -195,8 +224,16 @@ def test_chart_defaults_would_have_allowed_public_ips(values, chart_defaults):
     del lax["singleuser"]["networkPolicy"]["egressAllowRules"]
     lax = helm_merge(chart_defaults, lax)
     rules = singleuser_network_policy(lax)["spec"]["egress"]
-    assert {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [
-        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.169.254/32"]}}]} in rules
+    assert {
+        "to": [
+            {
+                "ipBlock": {
+                    "cidr": "0.0.0.0/0",
+                    "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.169.254/32"],
+                }
+            }
+        ]
+    } in rules
     with pytest.raises(AssertionError, match="allows every port"):
         egress_destinations(singleuser_network_policy(lax))
 

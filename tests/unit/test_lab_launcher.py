@@ -22,7 +22,7 @@ def test_hook_puts_the_extension_first_on_jupyter_path_and_keeps_the_rest():
     c = Config()
     c.Spawner.environment = {"JUPYTER_PATH": "/opt/other", "HF_HUB_OFFLINE": "1"}
     lab_launcher_hook(c, None)
-    lab_launcher_hook(c, None)   # twice: still once
+    lab_launcher_hook(c, None)  # twice: still once
     assert c.Spawner.environment["JUPYTER_PATH"].split(os.pathsep) == [str(LAB_DATA), "/opt/other"]
     assert c.Spawner.environment["HF_HUB_OFFLINE"] == "1"
     assert lab_launcher_hook in HOOKS
@@ -34,8 +34,8 @@ def test_jupyterlab_finds_the_prebuilt_extension():
     assert build["extension"] == "./extension"
     entry = LAB_DATA / "labextensions" / EXTENSION / build["load"]
     source = entry.read_text()
-    assert f"window._JUPYTERLAB[NAME]" in source and f"var NAME = '{EXTENSION}'" in source
-    assert COMMONS_PAGE.lstrip("/") in source   # the page the launcher opens is the one the hub links
+    assert "window._JUPYTERLAB[NAME]" in source and f"var NAME = '{EXTENSION}'" in source
+    assert COMMONS_PAGE.lstrip("/") in source  # the page the launcher opens is the one the hub links
 
 
 def test_hub_navigation_template_extends_a_block_the_hub_has():

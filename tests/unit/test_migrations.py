@@ -29,8 +29,11 @@ def previous_release(tmp_path_factory) -> Path:
     if not (ROOT / ".git").exists():
         pytest.skip("needs the project's git history (commit e3107dc) to run the previous release's code")
     target = tmp_path_factory.mktemp("release-e3107dc")
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "hub/commons_hub", "commons_kernel"],
-                             capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "hub/commons_hub", "commons_kernel"],
+        capture_output=True,
+        check=True,
+    )
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
     return target
 
@@ -52,8 +55,10 @@ def counts(url: str) -> dict[str, int]:
     eng = plain_engine(url)
     try:
         with eng.connect() as conn:
-            return {name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
-                    for name, table in sorted(db.METADATA.tables.items())}
+            return {
+                name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                for name, table in sorted(db.METADATA.tables.items())
+            }
     finally:
         eng.dispose()
 
@@ -91,22 +96,30 @@ def commons(monkeypatch, capsys):
 
 
 def make_previous_release_database(release: Path, url: str, home: Path) -> dict:
-    env = {**os.environ, "COMMONS_DB_URL": url, "COMMONS_HOME": str(home),
-           "PYTHONPATH": os.pathsep.join([str(release / "hub"), str(release)])}
-    child = subprocess.run([sys.executable, str(CHILD), str(release)], env=env, capture_output=True, text=True,
-                           timeout=120)
+    env = {
+        **os.environ,
+        "COMMONS_DB_URL": url,
+        "COMMONS_HOME": str(home),
+        "PYTHONPATH": os.pathsep.join([str(release / "hub"), str(release)]),
+    }
+    child = subprocess.run(
+        [sys.executable, str(CHILD), str(release)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert child.returncode == 0, child.stderr
     return json.loads(child.stdout.splitlines()[-1])
 
 
-def test_a_previous_release_database_is_refused_then_upgraded_with_nothing_lost(previous_release, database_url,
-                                                                                  tmp_path, commons):
+def test_a_previous_release_database_is_refused_then_upgraded_with_nothing_lost(
+    previous_release, database_url, tmp_path, commons
+):
     home = tmp_path / "home"
     home.mkdir()
     made = make_previous_release_database(previous_release, database_url, home)
     assert made["counts"]["audit_log"] == 8 and made["counts"]["votes"] == 3 and made["counts"]["contributions"] == 1
-    before = {table: rows(database_url, table) for table in ("audit_log", "projects", "project_members", "votes",
-                                                             "proposals", "contributions")}
+    before = {
+        table: rows(database_url, table)
+        for table in ("audit_log", "projects", "project_members", "votes", "proposals", "contributions")
+    }
 
     # The code refuses it, saying what to run; `commons db current` says the same and exits 1.
     with pytest.raises(migrations.SchemaOutdated, match="commons db upgrade"):
@@ -138,8 +151,14 @@ def test_commons_up_refuses_an_older_schema_and_names_the_command(previous_relea
     home.mkdir()
     make_previous_release_database(previous_release, database_url, home)
     env = {**os.environ, "COMMONS_DB_URL": database_url, "COMMONS_HOME": str(home), "COMMONS_ISOLATION": "off"}
-    up = subprocess.run([sys.executable, "-m", "commons_hub.cli", "up", "--no-init"], env=env, cwd=ROOT,
-                        capture_output=True, text=True, timeout=120)
+    up = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "up", "--no-init"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert up.returncode == 1
     assert "commons db upgrade" in up.stderr and "pre-migrations" not in up.stderr
     assert "release before migrations" in up.stderr
@@ -179,8 +198,10 @@ def test_the_migrations_build_exactly_the_tables_the_code_declares(database_url)
     with eng.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), db.METADATA)
     eng.dispose()
-    assert differences == [], ("the tables in commons_hub (db.py, tables/) differ from what the migrations build: "
-                               f"add a revision to hub/commons_hub/migrations/versions/ for {differences}")
+    assert differences == [], (
+        "the tables in commons_hub (db.py, tables/) differ from what the migrations build: "
+        f"add a revision to hub/commons_hub/migrations/versions/ for {differences}"
+    )
 
 
 def test_a_database_from_newer_code_is_refused(database_url):

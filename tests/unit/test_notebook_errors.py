@@ -16,12 +16,18 @@ from commons_kernel.notebook_errors import render_lines, render_traceback
 
 pytestmark = pytest.mark.unit
 
-DENIAL = {"error": "access-denied", "dataset": "synthetic_referrals", "project": None,
-          "reason": "synthetic_referrals is restricted: name the approved project you are reading it for.",
-          "how_to_get_access": "You are a member of 'early-help-demand', which is approved for synthetic_referrals: "
-                               "name it, `ck.read('synthetic_referrals', project='early-help-demand', purpose='...')`.",
-          "why": "no-project-named", "advice": "name-your-project", "projects_listing": ["early-help-demand"],
-          "your_projects": ["early-help-demand"]}
+DENIAL = {
+    "error": "access-denied",
+    "dataset": "synthetic_referrals",
+    "project": None,
+    "reason": "synthetic_referrals is restricted: name the approved project you are reading it for.",
+    "how_to_get_access": "You are a member of 'early-help-demand', which is approved for synthetic_referrals: "
+    "name it, `ck.read('synthetic_referrals', project='early-help-demand', purpose='...')`.",
+    "why": "no-project-named",
+    "advice": "name-your-project",
+    "projects_listing": ["early-help-demand"],
+    "your_projects": ["early-help-demand"],
+}
 
 
 def denied(body=DENIAL) -> ck.AccessDenied:
@@ -32,12 +38,17 @@ def denied(body=DENIAL) -> ck.AccessDenied:
 
 def test_a_denial_from_the_data_api_renders_as_reason_and_its_advice_in_three_lines():
     error = denied()
-    assert (error.why, error.advice_code, error.your_projects) == ("no-project-named", "name-your-project",
-                                                                   ["early-help-demand"])
+    assert (error.why, error.advice_code, error.your_projects) == (
+        "no-project-named",
+        "name-your-project",
+        ["early-help-demand"],
+    )
     lines = render_lines(error, colour=False)
-    assert lines == ["AccessDenied: Access to 'synthetic_referrals' denied: " + DENIAL["reason"],
-                     "Next step: " + DENIAL["how_to_get_access"],
-                     "(`ck.show_traceback()` shows where this came from.)"]
+    assert lines == [
+        "AccessDenied: Access to 'synthetic_referrals' denied: " + DENIAL["reason"],
+        "Next step: " + DENIAL["how_to_get_access"],
+        "(`ck.show_traceback()` shows where this came from.)",
+    ]
 
 
 def test_the_fields_issue_14_will_table_are_explicit_on_each_class():

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.unit
 
 
 def cli_report(path) -> tuple[int, dict]:
-    done = subprocess.run([sys.executable, "-m", "commons_hub.cli", "validate", str(path), "-m", str(METADATA_PATH),
-                           "--json"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "commons_hub.cli", "validate", str(path), "-m", str(METADATA_PATH), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode in (0, 1), done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -35,7 +39,7 @@ def test_the_notebook_the_cli_and_the_upload_check_agree(filename):
     expected_ok, expected_codes = CASES[filename]
     for report in (notebook, cli, upload):
         assert verdict(report) == (expected_ok, expected_codes)
-        assert report["tier"] == "community"   # the metadata's tier, never a silent open
+        assert report["tier"] == "community"  # the metadata's tier, never a silent open
     assert findings(notebook) == findings(cli) == findings(upload)
     assert notebook["score"] == cli["score"] == upload["score"]
     assert exit_code == (0 if expected_ok else 1)
@@ -47,4 +51,3 @@ def test_a_count_of_5_blocks_a_frame_too():
     assert not report.ok and [i.code for i in report.errors] == ["small-cell"]
     assert "is a count of 5, below 10" in report.errors[0].message and report.errors[0].line == 3
     assert validate(pd.read_csv(FOLDER / "clean.csv"), metadata()).ok
-

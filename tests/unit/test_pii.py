@@ -21,39 +21,65 @@ def kinds(frame: pd.DataFrame) -> set[tuple[str, str]]:
     return {(finding.kind, finding.column) for finding in scan_personal_data(frame)}
 
 
-@pytest.mark.parametrize("number, valid", [
-    ("9990000018", True), ("999 000 0026", True), ("999-000-0034", True),
-    ("9990000019", False),  # wrong check digit
-    ("9990000010", False),
-    ("1111111111", False),  # a repeated digit is never issued
-    ("123456789", False),
-])
+@pytest.mark.parametrize(
+    "number, valid",
+    [
+        ("9990000018", True),
+        ("999 000 0026", True),
+        ("999-000-0034", True),
+        ("9990000019", False),  # wrong check digit
+        ("9990000010", False),
+        ("1111111111", False),  # a repeated digit is never issued
+        ("123456789", False),
+    ],
+)
 def test_nhs_number_mod_11_check_digit(number, valid):
     assert nhs_check_digit_ok(number) is valid
 
 
 def test_a_check_digit_of_ten_means_no_valid_number():
     # a first nine digits whose weighted sum leaves remainder 1 would need check digit 10: no number is valid
-    prefix = next(p for p in (f"{n:09d}" for n in range(1, 500))
-                  if 11 - sum(int(d) * w for d, w in zip(p, range(10, 1, -1))) % 11 == 10)
+    prefix = next(
+        p
+        for p in (f"{n:09d}" for n in range(1, 500))
+        if 11 - sum(int(d) * w for d, w in zip(p, range(10, 1, -1), strict=False)) % 11 == 10
+    )
     assert not any(nhs_check_digit_ok(prefix + str(d)) for d in range(10))
 
 
-@pytest.mark.parametrize("column, value, kind", [
-    ("contact", "jo.bloggs@example.org", "email"),
-    ("notes", "ring jo on 0151 496 0123 after 5", "uk_phone"),
-    ("mobile", "+44 7700 900123", "uk_phone"),
-    ("mobile", "07700900123", "uk_phone"),
-    ("address", "12 Any Street, L8 0ZZ", "postcode"),
-    ("postcode", "ch411aa", "postcode"),
-    ("patient", "999 000 0018", "nhs_number"),
-])
+@pytest.mark.parametrize(
+    "column, value, kind",
+    [
+        ("contact", "jo.bloggs@example.org", "email"),
+        ("notes", "ring jo on 0151 496 0123 after 5", "uk_phone"),
+        ("mobile", "+44 7700 900123", "uk_phone"),
+        ("mobile", "07700900123", "uk_phone"),
+        ("address", "12 Any Street, L8 0ZZ", "postcode"),
+        ("postcode", "ch411aa", "postcode"),
+        ("patient", "999 000 0018", "nhs_number"),
+    ],
+)
 def test_each_kind_of_personal_data_is_found(column, value, kind):
     assert (kind, column) in kinds(pd.DataFrame({column: [value, ""]}))
 
 
-@pytest.mark.parametrize("value", ["L8", "L8 7", "CH41", "E01006512", "E05000910", "0", "1296", "2022-01-03",
-                                   "53.381716", "-2.698504", "On or near Crossgates", "Anti-social behaviour"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "L8",
+        "L8 7",
+        "CH41",
+        "E01006512",
+        "E05000910",
+        "0",
+        "1296",
+        "2022-01-03",
+        "53.381716",
+        "-2.698504",
+        "On or near Crossgates",
+        "Anti-social behaviour",
+    ],
+)
 def test_ordinary_values_are_not_personal_data(value):
     assert kinds(pd.DataFrame({"value": [value, value]})) == set()
 
@@ -78,9 +104,15 @@ def test_names_beside_dates_of_birth_and_dates_of_birth_alone():
 
 
 def test_free_text_is_found_and_short_labels_are_not():
-    free = pd.DataFrame({"comments": ["Came in with two children after the boiler broke down last week",
-                                      "Says her landlord has not fixed the damp in the back bedroom for months",
-                                      "First visit since losing his job at the warehouse on the dock road"]})
+    free = pd.DataFrame(
+        {
+            "comments": [
+                "Came in with two children after the boiler broke down last week",
+                "Says her landlord has not fixed the damp in the back bedroom for months",
+                "First visit since losing his job at the warehouse on the dock road",
+            ]
+        }
+    )
     labels = pd.DataFrame({"outcome": ["Investigation complete; no suspect identified"] * 3})
     assert kinds(free) == {("free_text", "comments")}
     assert kinds(labels) == set()
@@ -88,8 +120,9 @@ def test_free_text_is_found_and_short_labels_are_not():
 
 
 def test_findings_never_repeat_the_personal_data():
-    frame = pd.DataFrame({"email": ["jo.bloggs@example.org"], "phone": ["07700 900123"], "nhs": ["999 000 0018"],
-                          "postcode": ["L8 0ZZ"]})
+    frame = pd.DataFrame(
+        {"email": ["jo.bloggs@example.org"], "phone": ["07700 900123"], "nhs": ["999 000 0018"], "postcode": ["L8 0ZZ"]}
+    )
     findings = scan_personal_data(frame)
     assert len(findings) == 4
     for finding in findings:
@@ -116,8 +149,22 @@ def test_no_false_alarms_on_the_real_open_seed_data():
     assert alarms == {}
 
 
-@pytest.mark.parametrize("header", ["DateOfBirth", "dob", "DOB", "DoB", "birth_date", "Date of birth", "D.O.B.",
-                                    "birthdate", "birthDate", "date-of-birth", "Date of Birth (DD/MM/YYYY)"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "DateOfBirth",
+        "dob",
+        "DOB",
+        "DoB",
+        "birth_date",
+        "Date of birth",
+        "D.O.B.",
+        "birthdate",
+        "birthDate",
+        "date-of-birth",
+        "Date of Birth (DD/MM/YYYY)",
+    ],
+)
 def test_dates_of_birth_are_found_in_any_header_style(header):
     assert kinds(pd.DataFrame({header: ["1980-02-01", "1975-11-30"], "visits": [3, 4]})) == {("date_of_birth", header)}
 
@@ -127,14 +174,17 @@ def test_other_birth_headers_are_not_dates_of_birth(header):
     assert kinds(pd.DataFrame({header: ["England", "Wales"]})) == set()
 
 
-@pytest.mark.parametrize("column, values, kind", [
-    ("ni", ["QQ 12 34 56 C", "AB123456D"], "ni_number"),
-    ("notes", ["NI number JT 65 43 21 A on file", "none"], "ni_number"),
-    ("FirstName", ["Jo", "Sam"], "person_name"),
-    ("Full name", ["Jo Bloggs", "Sam Smith"], "person_name"),
-    ("address", ["12 Any Street", "3a Park Road, Liverpool"], "street_address"),
-    ("where", ["12 Any Street", "40 Lord Street"], "street_address"),
-])
+@pytest.mark.parametrize(
+    "column, values, kind",
+    [
+        ("ni", ["QQ 12 34 56 C", "AB123456D"], "ni_number"),
+        ("notes", ["NI number JT 65 43 21 A on file", "none"], "ni_number"),
+        ("FirstName", ["Jo", "Sam"], "person_name"),
+        ("Full name", ["Jo Bloggs", "Sam Smith"], "person_name"),
+        ("address", ["12 Any Street", "3a Park Road, Liverpool"], "street_address"),
+        ("where", ["12 Any Street", "40 Lord Street"], "street_address"),
+    ],
+)
 def test_other_direct_identifiers_the_standard_lists_are_found(column, values, kind):
     assert (kind, column) in kinds(pd.DataFrame({column: values}))
 

@@ -17,8 +17,7 @@ OUTSIDER = Caller("olu", groups=frozenset())
 SERVICE = Caller("stories", kind="service")
 
 
-def project(status="approved", members=("ana",), datasets=("secret",), start=date(2026, 1, 1),
-            end=date(2026, 12, 31)):
+def project(status="approved", members=("ana",), datasets=("secret",), start=date(2026, 1, 1), end=date(2026, 12, 31)):
     return ProjectView("p1", status, end, frozenset(members), frozenset(datasets), start)
 
 
@@ -35,12 +34,14 @@ def test_community_data_needs_the_members_group(caller, allowed):
         assert "members group" in decision.reason and decision.how_to_get_access
 
 
-CASES = list(itertools.product(
-    ["ana", "olu"],                                   # caller
-    [None, "approved", "proposed", "rejected"],       # project state (None: no project named)
-    [True, False],                                    # project lists the dataset
-    [date(2026, 6, 1), date(2025, 6, 1), date(2027, 6, 1)],  # today: within, before start, after end
-))
+CASES = list(
+    itertools.product(
+        ["ana", "olu"],  # caller
+        [None, "approved", "proposed", "rejected"],  # project state (None: no project named)
+        [True, False],  # project lists the dataset
+        [date(2026, 6, 1), date(2025, 6, 1), date(2027, 6, 1)],  # today: within, before start, after end
+    )
+)
 
 
 @pytest.mark.parametrize(("name", "status", "listed", "today"), CASES)
@@ -48,7 +49,7 @@ def test_restricted_matrix(name, status, listed, today):
     caller = Caller(name, groups=frozenset({"members"}))
     view = None if status is None else project(status=status, datasets=("secret",) if listed else ("other",))
     decision = decide_read(caller, "secret", "restricted", project=view, today=today)
-    expected = (name == "ana" and status == "approved" and listed and date(2026, 1, 1) <= today <= date(2026, 12, 31))
+    expected = name == "ana" and status == "approved" and listed and date(2026, 1, 1) <= today <= date(2026, 12, 31)
     assert decision.allowed is expected
     if not expected:
         assert decision.reason and decision.how_to_get_access
@@ -58,10 +59,14 @@ def test_reasons_say_what_is_wrong_in_order_of_what_to_fix_first():
     assert "name the approved project" in decide_read(MEMBER, "secret", "restricted", today=TODAY).reason
     assert "not a member" in decide_read(OUTSIDER, "secret", "restricted", project=project(), today=TODAY).reason
     assert "is proposed" in decide_read(MEMBER, "secret", "restricted", project=project("proposed"), today=TODAY).reason
-    assert "ended on 2026-12-31" in decide_read(MEMBER, "secret", "restricted", project=project(),
-                                                today=date(2027, 1, 1)).reason
-    assert "does not list" in decide_read(MEMBER, "secret", "restricted", project=project(datasets=("x",)),
-                                          today=TODAY).reason
+    assert (
+        "ended on 2026-12-31"
+        in decide_read(MEMBER, "secret", "restricted", project=project(), today=date(2027, 1, 1)).reason
+    )
+    assert (
+        "does not list"
+        in decide_read(MEMBER, "secret", "restricted", project=project(datasets=("x",)), today=TODAY).reason
+    )
 
 
 def test_the_last_day_of_a_project_is_still_inside_it():

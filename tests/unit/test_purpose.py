@@ -12,23 +12,36 @@ from commons_hub.purpose import is_blank, purpose_problem, purpose_words
 pytestmark = pytest.mark.unit
 
 MEMBER, OTHER = Caller("analyst1", groups=frozenset({"members"})), Caller("analyst2", groups=frozenset({"members"}))
-PROJECT = ProjectView("early-help-demand", "approved", date.today() + timedelta(days=30), frozenset({"analyst1"}),
-                      frozenset({"synthetic_referrals"}))
+PROJECT = ProjectView(
+    "early-help-demand",
+    "approved",
+    date.today() + timedelta(days=30),
+    frozenset({"analyst1"}),
+    frozenset({"synthetic_referrals"}),
+)
 
 
-@pytest.mark.parametrize("purpose, words", [
-    ("weekly demand by borough", ["weekly", "demand", "by", "borough"]),
-    ("ｗｅｅｋｌｙ ｄｅｍａｎｄ", ["weekly", "demand"]),          # full-width letters are letters (NFKC)
-    ("zero\u200bwidth\u200bsplit", ["zero", "width", "split"]),
-    ("a b c 12 34 _ -", []), (".", []), ("\u200b", []), ("", []), (None, []),
-    ("Évaluation des besoins", ["Évaluation", "des", "besoins"]),
-])
+@pytest.mark.parametrize(
+    "purpose, words",
+    [
+        ("weekly demand by borough", ["weekly", "demand", "by", "borough"]),
+        ("ｗｅｅｋｌｙ ｄｅｍａｎｄ", ["weekly", "demand"]),  # full-width letters are letters (NFKC)
+        ("zero\u200bwidth\u200bsplit", ["zero", "width", "split"]),
+        ("a b c 12 34 _ -", []),
+        (".", []),
+        ("\u200b", []),
+        ("", []),
+        (None, []),
+        ("Évaluation des besoins", ["Évaluation", "des", "besoins"]),
+    ],
+)
 def test_words_are_runs_of_two_or_more_letters(purpose, words):
     assert purpose_words(purpose) == words
 
 
-@pytest.mark.parametrize("purpose", [".", "\u200b", "\u200b\u200b\u200b", "x", "test", "kernel test", "!!! ??? ...",
-                                     "a b c d e f"])
+@pytest.mark.parametrize(
+    "purpose", [".", "\u200b", "\u200b\u200b\u200b", "x", "test", "kernel test", "!!! ??? ...", "a b c d e f"]
+)
 def test_placeholders_are_refused_with_what_to_write(purpose):
     problem = purpose_problem(purpose)
     assert "at least 3 words" in problem and "purpose='" in problem and "public register" in problem

@@ -20,17 +20,20 @@ def ballots(*specs) -> list[Ballot]:
     return result
 
 
-@pytest.mark.parametrize("specs, status", [
-    ((), "open"),
-    (("approve!", "approve"), "open"),                            # too few votes
-    (("approve", "approve", "approve"), "open"),                  # no steward among them
-    (("approve!", "approve", "reject"), "approved"),
-    (("approve!", "reject", "reject"), "rejected"),
-    (("approve!", "reject", "abstain", "abstain"), "rejected"),   # a tie is not a majority
-    (("approve!", "abstain", "abstain"), "approved"),             # abstentions count for the quorum only
-    (("abstain!", "abstain", "abstain"), "open"),                 # nobody for or against yet
-    (("reject!", "approve", "approve", "approve"), "approved"),
-])
+@pytest.mark.parametrize(
+    "specs, status",
+    [
+        ((), "open"),
+        (("approve!", "approve"), "open"),  # too few votes
+        (("approve", "approve", "approve"), "open"),  # no steward among them
+        (("approve!", "approve", "reject"), "approved"),
+        (("approve!", "reject", "reject"), "rejected"),
+        (("approve!", "reject", "abstain", "abstain"), "rejected"),  # a tie is not a majority
+        (("approve!", "abstain", "abstain"), "approved"),  # abstentions count for the quorum only
+        (("abstain!", "abstain", "abstain"), "open"),  # nobody for or against yet
+        (("reject!", "approve", "approve", "approve"), "approved"),
+    ],
+)
 def test_default_rule(specs, status):
     outcome = decide(ballots(*specs))
     assert outcome.status == status, outcome.reason
@@ -49,7 +52,9 @@ def test_owner_veto_rejects_at_once_even_before_quorum():
 
 
 def test_owner_approving_or_abstaining_is_an_ordinary_vote():
-    assert decide(ballots("approve!", "approve@synthetic_referrals", "abstain@synthetic_referrals")).status == "approved"
+    assert (
+        decide(ballots("approve!", "approve@synthetic_referrals", "abstain@synthetic_referrals")).status == "approved"
+    )
 
 
 def test_veto_can_be_turned_off():

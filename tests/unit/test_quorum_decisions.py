@@ -31,7 +31,7 @@ def member(name: str, *groups: str) -> Caller:
 
 ANALYST, OTHER, THIRD = member("analyst1"), member("analyst2"), member("checker")
 STEWARD = member("steward", "stewards")
-OWNER = member("council_rep", "Imaginary Borough Council")   # speaks for the owner through a hub group
+OWNER = member("council_rep", "Imaginary Borough Council")  # speaks for the owner through a hub group
 OUTSIDER = Caller("visitor")
 
 
@@ -42,16 +42,22 @@ def gov(tmp_path):
 
 
 def propose(gov, **changes) -> dict:
-    values = dict(title="Referrals and deprivation", purpose="Plan outreach where referrals rise.",
-                  public_benefit="Earlier help for families.", datasets=["synthetic_referrals"], end_date=FUTURE,
-                  members=["analyst1"])
+    values = dict(
+        title="Referrals and deprivation",
+        purpose="Plan outreach where referrals rise.",
+        public_benefit="Earlier help for families.",
+        datasets=["synthetic_referrals"],
+        end_date=FUTURE,
+        members=["analyst1"],
+    )
     values.update(changes)
     return decisions.propose_project(ANALYST, catalogue=CATALOGUE, eng=gov.eng, audit=gov.audit, **values)
 
 
 def vote(gov, caller, proposal, choice, comment="", **kwargs) -> dict:
-    return decisions.vote(caller, proposal["id"], choice, comment, eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE,
-                          **kwargs)
+    return decisions.vote(
+        caller, proposal["id"], choice, comment, eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE, **kwargs
+    )
 
 
 def can_read(gov, caller, slug) -> bool:
@@ -105,17 +111,34 @@ def test_owner_of_restricted_dataset_vetoes(gov):
 
 def test_owner_of_an_open_dataset_has_no_veto(gov):
     catalogue = {**CATALOGUE, "imd2019_lsoa11": SimpleNamespace(tier="open", owner="Imaginary Borough Council")}
-    proposal = decisions.propose_project(ANALYST, title="Open only", purpose="p", public_benefit="b",
-                                         datasets=["imd2019_lsoa11"], end_date=FUTURE, catalogue=catalogue,
-                                         eng=gov.eng, audit=gov.audit)
+    proposal = decisions.propose_project(
+        ANALYST,
+        title="Open only",
+        purpose="p",
+        public_benefit="b",
+        datasets=["imd2019_lsoa11"],
+        end_date=FUTURE,
+        catalogue=catalogue,
+        eng=gov.eng,
+        audit=gov.audit,
+    )
     decided = decisions.vote(OWNER, proposal["id"], "reject", eng=gov.eng, audit=gov.audit, catalogue=catalogue)
     assert decided["status"] == "open"
 
 
 def test_only_members_propose_and_vote_and_refusals_are_audited(gov):
     with pytest.raises(NotPermitted, match="not a member"):
-        decisions.propose_project(OUTSIDER, title="t", purpose="p", public_benefit="b", datasets=["imd2019_lsoa11"],
-                                  end_date=FUTURE, catalogue=CATALOGUE, eng=gov.eng, audit=gov.audit)
+        decisions.propose_project(
+            OUTSIDER,
+            title="t",
+            purpose="p",
+            public_benefit="b",
+            datasets=["imd2019_lsoa11"],
+            end_date=FUTURE,
+            catalogue=CATALOGUE,
+            eng=gov.eng,
+            audit=gov.audit,
+        )
     proposal = propose(gov)
     with pytest.raises(NotPermitted):
         vote(gov, OUTSIDER, proposal, "approve")
@@ -123,15 +146,18 @@ def test_only_members_propose_and_vote_and_refusals_are_audited(gov):
     assert [e["actor"] for e in denials] == ["visitor", "visitor"]
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"datasets": ["no_such_dataset"]}, "No dataset called no_such_dataset"),
-    ({"datasets": []}, "Name the datasets"),
-    ({"end_date": date.today()}, "end date must be after today"),
-    ({"end_date": "31/12/2030"}, "write it as YYYY-MM-DD"),
-    ({"title": "  "}, "needs a title"),
-    ({"slug": "Bad Slug!"}, "cannot be a project's short name"),
-    ({"members": ["../etc"]}, "not a user name"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"datasets": ["no_such_dataset"]}, "No dataset called no_such_dataset"),
+        ({"datasets": []}, "Name the datasets"),
+        ({"end_date": date.today()}, "end date must be after today"),
+        ({"end_date": "31/12/2030"}, "write it as YYYY-MM-DD"),
+        ({"title": "  "}, "needs a title"),
+        ({"slug": "Bad Slug!"}, "cannot be a project's short name"),
+        ({"members": ["../etc"]}, "not a user name"),
+    ],
+)
 def test_bad_proposals_say_how_to_fix_them(gov, changes, message):
     with pytest.raises(GovernanceError, match=message):
         propose(gov, **changes)
@@ -152,22 +178,32 @@ def approved_project(gov) -> dict:
 
 def test_membership_changes_go_through_the_same_vote(gov):
     slug = approved_project(gov)["project"]
-    add = decisions.propose_membership(ANALYST, slug, "analyst2", organisation="Merseyside CVS", eng=gov.eng,
-                                       audit=gov.audit, catalogue=CATALOGUE)
+    add = decisions.propose_membership(
+        ANALYST, slug, "analyst2", organisation="Merseyside CVS", eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE
+    )
     assert add["kind"] == "add-member" and not can_read(gov, OTHER, slug)
     with pytest.raises(GovernanceError, match="still open"):
         decisions.propose_membership(STEWARD, slug, "analyst2", eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE)
     for caller in (THIRD, STEWARD, OWNER):
         vote(gov, caller, add, "approve")
     assert can_read(gov, OTHER, slug)
-    remove = decisions.propose_membership(OTHER, slug, "analyst1", change="remove", reason="left the council",
-                                          eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE)
+    remove = decisions.propose_membership(
+        OTHER,
+        slug,
+        "analyst1",
+        change="remove",
+        reason="left the council",
+        eng=gov.eng,
+        audit=gov.audit,
+        catalogue=CATALOGUE,
+    )
     for caller in (THIRD, STEWARD, OWNER):
         vote(gov, caller, remove, "approve")
     assert not can_read(gov, ANALYST, slug) and can_read(gov, OTHER, slug)
     with pytest.raises(GovernanceError, match="is not a member"):
-        decisions.propose_membership(STEWARD, slug, "analyst1", change="remove", eng=gov.eng, audit=gov.audit,
-                                     catalogue=CATALOGUE)
+        decisions.propose_membership(
+            STEWARD, slug, "analyst1", change="remove", eng=gov.eng, audit=gov.audit, catalogue=CATALOGUE
+        )
 
 
 def test_membership_of_a_project_not_approved_cannot_change(gov):

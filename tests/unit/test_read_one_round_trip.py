@@ -34,10 +34,12 @@ class OneRoundTripCase(AsyncHTTPTestCase):
         self.addCleanup(folder.cleanup)
         home = Path(folder.name)
         self.state = ServiceState(home, CATALOG, f"sqlite:///{home / 'governance.sqlite'}")
-        self.state.store.commit(self.state.store.stage(NAME, pa.table({"ward22_code": ["E05000001"], "visits": [3]}),
-                                                       {"ingested_at": "2026-12-01"}))
-        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api",
-                                         access_scopes=set())
+        self.state.store.commit(
+            self.state.store.stage(
+                NAME, pa.table({"ward22_code": ["E05000001"], "visits": [3]}), {"ingested_at": "2026-12-01"}
+            )
+        )
+        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
         self._saved_auth = BaseHandler._hub_auth
         BaseHandler._hub_auth = self.auth
         return make_app(self.state, PREFIX)
@@ -50,9 +52,12 @@ class OneRoundTripCase(AsyncHTTPTestCase):
 
     def blocking(self, fn):
         """Run a blocking call (the kernel's requests client) while this test's IOLoop serves it."""
+
         async def run():
             import asyncio
+
             return await asyncio.get_running_loop().run_in_executor(None, fn)
+
         return self.io_loop.run_sync(run, timeout=60)
 
     def test_a_read_carries_licence_attribution_and_version_in_its_headers(self):
@@ -75,14 +80,27 @@ class OneRoundTripCase(AsyncHTTPTestCase):
         finally:
             api.client = saved
         assert seen == [f"{PREFIX}api/datasets/{NAME}/data?format=arrow"]
-        assert frame.attrs == {"name": NAME, "version": 1, "licence": meta.licence, "attribution": meta.attribution,
-                               "title": meta.title, "tier": "community", "synthetic": bool(meta.synthetic)}
+        assert frame.attrs == {
+            "name": NAME,
+            "version": 1,
+            "licence": meta.licence,
+            "attribution": meta.attribution,
+            "title": meta.title,
+            "tier": "community",
+            "synthetic": bool(meta.synthetic),
+        }
         assert frame["visits"].tolist() == [3]
 
 
 def test_headers_round_trip_any_script_and_are_latin1_safe():
-    info = {"version": 7, "licence": "OGL v3.0", "attribution": "© Crown copyright — Llywodraeth Cymru, 東京 & co",
-            "title": "Visits, 2024/25", "tier": "restricted", "synthetic": True}
+    info = {
+        "version": 7,
+        "licence": "OGL v3.0",
+        "attribution": "© Crown copyright — Llywodraeth Cymru, 東京 & co",
+        "title": "Visits, 2024/25",
+        "tier": "restricted",
+        "synthetic": True,
+    }
     headers = read_headers.encode(info)
     assert all(value.encode("latin-1") and value.isascii() for value in headers.values())
     assert read_headers.decode(headers) == info

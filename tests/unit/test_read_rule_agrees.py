@@ -25,7 +25,7 @@ pytestmark = pytest.mark.unit
 PREFIX = "/services/data-api/"
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 PEOPLE = {**{name: info["groups"] for name, info in DEMO_USERS.items()}, "resident": []}
-DATASETS = ["imd2019_lsoa11", "synthetic_foodbank_visits", "synthetic_referrals"]   # open, community, restricted
+DATASETS = ["imd2019_lsoa11", "synthetic_foodbank_visits", "synthetic_referrals"]  # open, community, restricted
 PROJECTS = [None, "referrals-study", "other-work", "no-such-project"]
 PURPOSES = [None, "weekly demand by borough for the outreach plan"]
 
@@ -42,14 +42,35 @@ class ReadRuleCase(AsyncHTTPTestCase):
             table = pa.table({"lsoa11_code": ["E01006512", "E01006513"], "count": [1, 2]})
             self.state.store.commit(self.state.store.stage(name, table, {"ingested_at": "2026-12-01"}))
         ends = date.today() + timedelta(days=90)
-        create_project("referrals-study", "Referrals", "Plan outreach", "analyst1", ends, datasets=DATASETS,
-                       members={"analyst1": "Demo", "steward": "Demo"}, status="approved", eng=self.state.engine)
-        create_project("other-work", "Other", "Something else", "analyst2", ends, datasets=["imd2019_lsoa11"],
-                       members={"analyst2": "Demo", "checker": "Demo"}, status="approved", eng=self.state.engine)
-        walls.USERS.update({f"{name}-token": {"name": name, "kind": "user", "groups": groups, "scopes": []}
-                            for name, groups in PEOPLE.items()})
-        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api",
-                                         access_scopes=set())
+        create_project(
+            "referrals-study",
+            "Referrals",
+            "Plan outreach",
+            "analyst1",
+            ends,
+            datasets=DATASETS,
+            members={"analyst1": "Demo", "steward": "Demo"},
+            status="approved",
+            eng=self.state.engine,
+        )
+        create_project(
+            "other-work",
+            "Other",
+            "Something else",
+            "analyst2",
+            ends,
+            datasets=["imd2019_lsoa11"],
+            members={"analyst2": "Demo", "checker": "Demo"},
+            status="approved",
+            eng=self.state.engine,
+        )
+        walls.USERS.update(
+            {
+                f"{name}-token": {"name": name, "kind": "user", "groups": groups, "scopes": []}
+                for name, groups in PEOPLE.items()
+            }
+        )
+        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
         self._saved_auth = BaseHandler._hub_auth
         BaseHandler._hub_auth = self.auth
         return make_app(self.state, PREFIX)
@@ -78,9 +99,26 @@ class ReadRuleCase(AsyncHTTPTestCase):
                         why = "" if read.code == 200 else json.loads(read.body)["why"]
                         seen.add((read.code == 200, why))
                         if (access["allowed"], access.get("why", "")) != (read.code == 200, why):
-                            disagreements.append((person, dataset, project, purpose, access["allowed"],
-                                                  access.get("why"), read.code, why))
+                            disagreements.append(
+                                (
+                                    person,
+                                    dataset,
+                                    project,
+                                    purpose,
+                                    access["allowed"],
+                                    access.get("why"),
+                                    read.code,
+                                    why,
+                                )
+                            )
         assert not disagreements, "\n".join(map(str, disagreements))
         # The matrix reaches every kind of answer, so the agreement above is not agreement on one answer.
-        assert {why for _, why in seen} >= {"", "not-a-member", "not-project-member", "no-project-named",
-                                            "project-does-not-list", "unknown-project", "purpose-missing"}
+        assert {why for _, why in seen} >= {
+            "",
+            "not-a-member",
+            "not-project-member",
+            "no-project-named",
+            "project-does-not-list",
+            "unknown-project",
+            "purpose-missing",
+        }

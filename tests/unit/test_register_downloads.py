@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,21 +29,43 @@ from tests.unit.test_contributions_register import build_state
 pytestmark = pytest.mark.unit
 
 PREFIX = "/services/register/"
-FORMULA = "=HYPERLINK(\"http://evil.example/\",\"click\")"
+FORMULA = '=HYPERLINK("http://evil.example/","click")'
 SECRET_PURPOSE = "private purpose of analyst one"
 
 
-@pytest.mark.parametrize("value, cell", [("=1+2", "'=1+2"), ("+44 151", "'+44 151"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-                                         ("\tx", "'\tx"), ("plain", "plain"), (-2, -2), (3.5, 3.5), (None, ""),
-                                         (True, "true"), (["a", "=b"], "a; =b"), (["=a"], "'=a")])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+2", "'=1+2"),
+        ("+44 151", "'+44 151"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        (-2, -2),
+        (3.5, 3.5),
+        (None, ""),
+        (True, "true"),
+        (["a", "=b"], "a; =b"),
+        (["=a"], "'=a"),
+    ],
+)
 def test_csv_cells_that_would_run_as_formulas_are_text(value, cell):
     assert csv_cell(value) == cell
 
 
-@pytest.mark.parametrize("arguments, parameter", [({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"),
-                                                  ({"from": "2026-03-02", "to": "2026-03-01"}, "from"),
-                                                  ({"dataset": "<script>"}, "dataset"), ({"page": "0"}, "page"),
-                                                  ({"per_page": "100000"}, "per_page"), ({"colour": "red"}, "colour")])
+@pytest.mark.parametrize(
+    "arguments, parameter",
+    [
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"from": "2026-03-02", "to": "2026-03-01"}, "from"),
+        ({"dataset": "<script>"}, "dataset"),
+        ({"page": "0"}, "page"),
+        ({"per_page": "100000"}, "per_page"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_bad_query_values_are_refused_naming_the_parameter(arguments, parameter):
     with pytest.raises(BadRegisterQuery) as caught:
         parse(arguments)
@@ -63,21 +85,49 @@ class Downloads(AsyncHTTPTestCase):
         self.home = Path(tempfile.mkdtemp(prefix="register-downloads-"))
         self.state = build_state(self.home)
         audit = self.state.audit
-        audit.append(AuditEvent(actor="analyst1", action="read", dataset="imd2019_lsoa11", project="early-help-demand",
-                                purpose=FORMULA, rows=7))
-        audit.append(AuditEvent(actor="analyst1", action="read", dataset="synthetic_referrals",
-                                project=self.state.slug, purpose=SECRET_PURPOSE, rows=3))
-        now = datetime.now(timezone.utc)
+        audit.append(
+            AuditEvent(
+                actor="analyst1",
+                action="read",
+                dataset="imd2019_lsoa11",
+                project="early-help-demand",
+                purpose=FORMULA,
+                rows=7,
+            )
+        )
+        audit.append(
+            AuditEvent(
+                actor="analyst1",
+                action="read",
+                dataset="synthetic_referrals",
+                project=self.state.slug,
+                purpose=SECRET_PURPOSE,
+                rows=3,
+            )
+        )
+        now = datetime.now(UTC)
         writable = engine(f"sqlite:///{self.home / 'governance.sqlite'}")
         with writable.begin() as conn:
-            for run_id, status, error, seconds in (("r1", "published", None, 75), ("r2", "failed", "<b>kernel died</b>", 4)):
-                conn.execute(sa.text(
-                    "INSERT INTO story_runs (run_id, story, parameters, started_at, ended_at, status, input_versions, "
-                    "trigger, actor, pid, places, error) VALUES (:run_id, 'my-ward', :parameters, :start, :end, :status, "
-                    ":inputs, 'schedule', 'analyst1', 4242, 125, :error)"),
-                    {"run_id": run_id, "parameters": json.dumps({"ward": ["E05000001"] * 125}), "start": now,
-                     "end": now + timedelta(seconds=seconds), "status": status, "error": error,
-                     "inputs": json.dumps({"imd2019_lsoa11": 1, "story": "abc"})})
+            for run_id, status, error, seconds in (
+                ("r1", "published", None, 75),
+                ("r2", "failed", "<b>kernel died</b>", 4),
+            ):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO story_runs (run_id, story, parameters, started_at, ended_at, status, "
+                        "input_versions, trigger, actor, pid, places, error) VALUES (:run_id, 'my-ward', :parameters, "
+                        ":start, :end, :status, :inputs, 'schedule', 'analyst1', 4242, 125, :error)"
+                    ),
+                    {
+                        "run_id": run_id,
+                        "parameters": json.dumps({"ward": ["E05000001"] * 125}),
+                        "start": now,
+                        "end": now + timedelta(seconds=seconds),
+                        "status": status,
+                        "error": error,
+                        "inputs": json.dumps({"imd2019_lsoa11": 1, "story": "abc"}),
+                    },
+                )
         self.data = RegisterData(readonly_engine(f"sqlite:///{self.home / 'governance.sqlite'}"), self.state.store)
         return make_app(self.data, PREFIX)
 
@@ -99,7 +149,8 @@ class Downloads(AsyncHTTPTestCase):
             for response, extension in ((as_csv, "csv"), (as_json, "json")):
                 disposition = response.headers["Content-Disposition"]
                 assert disposition.startswith(f'attachment; filename="register-{name}-') and disposition.endswith(
-                    f'.{extension}"'), disposition
+                    f'.{extension}"'
+                ), disposition
             assert as_csv.body.startswith("\ufeff".encode())
             columns, rows = self.csv_rows(f"{name}.csv")
             document = json.loads(as_json.body)
@@ -122,7 +173,7 @@ class Downloads(AsyncHTTPTestCase):
         page = self.get(f"uses?project={self.state.slug}").body.decode()
         assert "early-help-demand</td>" not in page and f"{self.state.slug}</td>" in page
         assert f'uses.csv?project={self.state.slug}"' in page  # the download link carries the filters
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         assert len(self.csv_rows(f"uses.csv?from={today}&to={today}")[1]) == 3
         assert self.csv_rows(f"uses.csv?to={today - timedelta(days=1)}")[1] == []
         empty = self.get(f"uses?from={today + timedelta(days=1)}").body.decode()
@@ -169,10 +220,12 @@ class Downloads(AsyncHTTPTestCase):
         response = self.get("audit")
         page = response.body.decode()
         head = self.data.audit_head()
-        assert f"<code class=\"hash\">{head['hash']}</code>" in page and 'href="/services/register/audit/head.json"' in page
+        assert (
+            f'<code class="hash">{head["hash"]}</code>' in page and 'href="/services/register/audit/head.json"' in page
+        )
         entries = self.state.audit.tail(15)
         for entry in entries:
-            assert f"<td class=\"n\">{entry['id']}</td>" in page and entry["hash"] in page
+            assert f'<td class="n">{entry["id"]}</td>' in page and entry["hash"] in page
         assert SECRET_PURPOSE not in page and "analyst1" not in page and "analyst2" not in page
         document = json.loads(self.get("audit.json").body)
         assert document["columns"] == ["id", "time", "action", "dataset", "project", "outcome", "hash"]
@@ -194,11 +247,22 @@ class Downloads(AsyncHTTPTestCase):
             assert [int(r["id"]) for r in rows] == list(range(entries, 0, -1)), batch
 
     def test_every_table_sits_in_a_labelled_scrolling_box(self):
-        pages = ["", "datasets", "datasets/foodbank_visits_ward22", "projects", f"projects/{self.state.slug}", "uses",
-                 "releases", "contributions", "stories", "audit"]
+        pages = [
+            "",
+            "datasets",
+            "datasets/foodbank_visits_ward22",
+            "projects",
+            f"projects/{self.state.slug}",
+            "uses",
+            "releases",
+            "contributions",
+            "stories",
+            "audit",
+        ]
         for path in pages:
             page = self.get(path).body.decode()
-            assert page.count("<table") == page.count('<div class="table-wrap" role="region" tabindex="0" '
-                                                      'aria-labelledby="'), path
+            assert page.count("<table") == page.count(
+                '<div class="table-wrap" role="region" tabindex="0" aria-labelledby="'
+            ), path
             for label in page.split('aria-labelledby="')[1:]:
                 assert f'id="{label.split(chr(34))[0]}"' in page, path

@@ -14,8 +14,15 @@ import statsmodels.api as sm  # noqa: E402
 
 from commons_kernel import disclosure  # noqa: E402
 from commons_kernel.exceptions import DisclosureRisk, ValidationFailed  # noqa: E402
-from commons_kernel.release_outputs import (Output, check_file, check_model_text, check_table, count_columns,  # noqa: E402
-                                            table_from_parquet, table_to_parquet)
+from commons_kernel.release_outputs import (  # noqa: E402
+    Output,
+    check_file,
+    check_model_text,
+    check_table,
+    count_columns,
+    table_from_parquet,
+    table_to_parquet,
+)
 from commons_kernel.releases import check_outputs, to_output, to_outputs  # noqa: E402
 
 pytestmark = pytest.mark.unit
@@ -24,14 +31,17 @@ T = disclosure.Thresholds()  # ACRO's defaults: threshold 10, dof 10
 
 
 def weekly(small: bool = False) -> pd.DataFrame:
-    frame = pd.DataFrame({"Knowsley": [38, 105, 102], "Halton": [39, 3 if small else 42, 37]},
-                         index=pd.Index(["2024-01-29", "2024-02-05", "2024-02-12"], name="week_start"))
+    frame = pd.DataFrame(
+        {"Knowsley": [38, 105, 102], "Halton": [39, 3 if small else 42, 37]},
+        index=pd.Index(["2024-01-29", "2024-02-05", "2024-02-12"], name="week_start"),
+    )
     return frame
 
 
 def test_count_columns_are_whole_numbers_even_after_suppression():
-    frame = pd.DataFrame({"n": [12, 30], "blanked": [np.nan, 14.0], "rate": [1.5, 2.25], "flag": [True, False],
-                          "name": ["a", "b"]})
+    frame = pd.DataFrame(
+        {"n": [12, 30], "blanked": [np.nan, 14.0], "rate": [1.5, 2.25], "flag": [True, False], "name": ["a", "b"]}
+    )
     assert count_columns(frame) == ["n", "blanked"]
 
 
@@ -91,7 +101,7 @@ def test_output_names_must_be_file_names():
 
 
 def test_payload_round_trip():
-    output = Output("note", "text", "Synthetic data: not real people.".encode(), exception=" why ")
+    output = Output("note", "text", b"Synthetic data: not real people.", exception=" why ")
     back = Output.from_payload(output.to_payload())
     assert (back.name, back.kind, back.content, back.exception) == ("note", "text", output.content, "why")
     with pytest.raises(ValidationFailed, match="not base64"):
@@ -109,8 +119,14 @@ def test_to_outputs_names_lists_and_rejects_unknown_objects():
 
 def test_a_session_contributes_its_outputs_and_acro_results():
     rng = np.random.default_rng(2)
-    data = pd.DataFrame({"y": rng.normal(size=200), "x": rng.normal(size=200),
-                         "area": rng.choice(["a", "b"], 200), "sex": rng.choice(["f", "m"], 200)})
+    data = pd.DataFrame(
+        {
+            "y": rng.normal(size=200),
+            "x": rng.normal(size=200),
+            "area": rng.choice(["a", "b"], 200),
+            "sex": rng.choice(["f", "m"], 200),
+        }
+    )
     session = disclosure.Session()
     session.crosstab(data["area"], data["sex"])
     session.olsr("y ~ x", data=data)
@@ -146,7 +162,7 @@ def test_an_output_acro_failed_in_the_session_fails_here_too():
     rng = np.random.default_rng(3)
     data = pd.DataFrame({"x": rng.normal(size=300)})
     session = disclosure.Session()
-    session.hist(data, "x")                       # ACRO fails it: the extreme bins hold too few records
+    session.hist(data, "x")  # ACRO fails it: the extreme bins hold too few records
     outputs, _ = to_outputs(session)
     assert [(o.name, o.kind, o.details["acro"]) for o in outputs] == [("output_0", "figure", "fail")]
     with pytest.raises(DisclosureRisk, match="ACRO: the output fails its disclosure checks"):

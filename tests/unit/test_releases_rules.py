@@ -13,8 +13,14 @@ from commons_kernel.exceptions import AccessDenied, GovernanceError, ValidationF
 pytestmark = pytest.mark.unit
 
 TODAY = date(2026, 11, 21)
-PROJECT = ProjectView("early-help-demand", "approved", date(2027, 12, 31), frozenset({"analyst1", "checker"}),
-                      frozenset({"synthetic_referrals"}), date(2025, 1, 1))
+PROJECT = ProjectView(
+    "early-help-demand",
+    "approved",
+    date(2027, 12, 31),
+    frozenset({"analyst1", "checker"}),
+    frozenset({"synthetic_referrals"}),
+    date(2025, 1, 1),
+)
 ANALYST = Caller("analyst1", groups=frozenset({"members"}))
 CHECKER = Caller("checker", groups=frozenset({"members", "checkers"}))
 CHECKER2 = Caller("checker2", groups=frozenset({"members", "checkers"}))
@@ -31,17 +37,21 @@ def reviews(*pairs):
 
 # -- what the reviews add up to -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("made, expected", [
-    ([], rules.PENDING),
-    ([("checker", "approve")], rules.PENDING),                                   # one approval is not enough
-    ([("checker", "approve"), ("checker", "approve")], rules.PENDING),           # a checker counts once
-    ([("checker", "approve"), ("checker2", "approve")], rules.RELEASED),
-    ([("checker", "approve"), ("checker2", "reject")], rules.REJECTED),          # a rejection ends it
-    ([("checker", "reject"), ("checker2", "approve")], rules.REJECTED),
-    ([("checker", "request-changes")], rules.CHANGES_REQUESTED),
-    ([("checker", "approve"), ("checker2", "request-changes")], rules.CHANGES_REQUESTED),
-    ([("analyst1", "approve"), ("checker", "approve")], rules.PENDING),          # the requester's review never counts
-])
+
+@pytest.mark.parametrize(
+    "made, expected",
+    [
+        ([], rules.PENDING),
+        ([("checker", "approve")], rules.PENDING),  # one approval is not enough
+        ([("checker", "approve"), ("checker", "approve")], rules.PENDING),  # a checker counts once
+        ([("checker", "approve"), ("checker2", "approve")], rules.RELEASED),
+        ([("checker", "approve"), ("checker2", "reject")], rules.REJECTED),  # a rejection ends it
+        ([("checker", "reject"), ("checker2", "approve")], rules.REJECTED),
+        ([("checker", "request-changes")], rules.CHANGES_REQUESTED),
+        ([("checker", "approve"), ("checker2", "request-changes")], rules.CHANGES_REQUESTED),
+        ([("analyst1", "approve"), ("checker", "approve")], rules.PENDING),  # the requester's review never counts
+    ],
+)
 def test_status_after_reviews(made, expected):
     assert rules.status_after(reviews(*made), requester="analyst1") == expected
 
@@ -53,6 +63,7 @@ def test_approvals_are_distinct_checkers_by_their_latest_decision():
 
 
 # -- reviewing ------------------------------------------------------------------------------------------------
+
 
 def test_a_checker_may_review_a_pending_release_of_someone_else():
     assert rules.decide_review(CHECKER, release(), "approve").allowed
@@ -85,17 +96,21 @@ def test_an_unknown_decision_is_a_validation_error():
 
 # -- requesting, resubmitting, downloading --------------------------------------------------------------------
 
+
 def test_members_of_an_approved_running_project_may_request():
     assert rules.decide_request(ANALYST, PROJECT.slug, PROJECT, TODAY).allowed
 
 
-@pytest.mark.parametrize("caller, project, today, words", [
-    (OUTSIDER, PROJECT, TODAY, "not a member"),
-    (ANALYST, None, TODAY, "no project called"),
-    (ANALYST, PROJECT, date(2028, 1, 1), "ended on 2027-12-31"),
-    (ANALYST, PROJECT, date(2024, 6, 1), "starts on 2025-01-01"),
-    (Caller("stories", kind="service"), PROJECT, TODAY, "only people"),
-])
+@pytest.mark.parametrize(
+    "caller, project, today, words",
+    [
+        (OUTSIDER, PROJECT, TODAY, "not a member"),
+        (ANALYST, None, TODAY, "no project called"),
+        (ANALYST, PROJECT, date(2028, 1, 1), "ended on 2027-12-31"),
+        (ANALYST, PROJECT, date(2024, 6, 1), "starts on 2025-01-01"),
+        (Caller("stories", kind="service"), PROJECT, TODAY, "only people"),
+    ],
+)
 def test_request_refusals_say_why(caller, project, today, words):
     decision = rules.decide_request(caller, PROJECT.slug, project, today)
     assert not decision.allowed and words in decision.reason and decision.how_to_get_access

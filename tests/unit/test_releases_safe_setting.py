@@ -23,16 +23,17 @@ def test_the_hook_is_registered_for_every_user_server():
 
 
 def test_the_hook_adds_server_settings_and_the_lab_config_first_on_the_path(tmp_path, monkeypatch):
-    monkeypatch.setenv("COMMONS_USERS_DIR", str(tmp_path))   # the lab config sits beside the members' homes
+    monkeypatch.setenv("COMMONS_USERS_DIR", str(tmp_path))  # the lab config sits beside the members' homes
     c = Config()
     c.Spawner.args = ["--ServerApp.jpserver_extensions=jupyter_server_mcp=False"]
     c.Spawner.environment = {"MPLBACKEND": "agg", "JUPYTER_CONFIG_PATH": "/opt/site-config"}
     safe_setting.safe_setting_hook(c, SimpleNamespace(home=tmp_path))
     safe_setting.safe_setting_hook(c, SimpleNamespace(home=tmp_path))  # idempotent: install(c) may run twice
-    assert c.Spawner.args == ["--ServerApp.jpserver_extensions=jupyter_server_mcp=False",
-                              "--ServerApp.extra_services=commons_hub.safe_setting_handlers",
-                              "--ContentsManager.files_handler_class="
-                              "commons_hub.safe_setting_handlers.DownloadsOffHandler"]
+    assert c.Spawner.args == [
+        "--ServerApp.jpserver_extensions=jupyter_server_mcp=False",
+        "--ServerApp.extra_services=commons_hub.safe_setting_handlers",
+        "--ContentsManager.files_handler_class=commons_hub.safe_setting_handlers.DownloadsOffHandler",
+    ]
     folder = tmp_path / safe_setting.CONFIG_DIR_NAME
     assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == f"{folder}:/opt/site-config"
     written = json.loads((folder / "labconfig" / "page_config.json").read_text())
@@ -69,8 +70,13 @@ def test_the_handler_refuses_every_method_and_says_how_outputs_leave():
         client = httpclient.AsyncHTTPClient()
         try:
             got = await client.fetch(f"http://127.0.0.1:{port}/files/out.csv?download=1", raise_error=False)
-            posted = await client.fetch(f"http://127.0.0.1:{port}/files/out.csv", method="POST", body=b"",
-                                        raise_error=False, headers={"Accept": "application/json"})
+            posted = await client.fetch(
+                f"http://127.0.0.1:{port}/files/out.csv",
+                method="POST",
+                body=b"",
+                raise_error=False,
+                headers={"Accept": "application/json"},
+            )
         finally:
             server.stop()
             client.close()

@@ -33,9 +33,18 @@ def service(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
     eng = engine(f"sqlite:///{tmp_path / 'governance.sqlite'}")
     today = date.today()
-    create_project(PROJECT, "Early help demand (synthetic)", "Plan outreach.", "analyst1",
-                   date(today.year + 1, 12, 31), start_date=date(today.year - 1, 1, 1), status="approved",
-                   datasets=["synthetic_referrals"], members={"analyst1": "Council", "checker": "Checkers"}, eng=eng)
+    create_project(
+        PROJECT,
+        "Early help demand (synthetic)",
+        "Plan outreach.",
+        "analyst1",
+        date(today.year + 1, 12, 31),
+        start_date=date(today.year - 1, 1, 1),
+        status="approved",
+        datasets=["synthetic_referrals"],
+        members={"analyst1": "Council", "checker": "Checkers"},
+        eng=eng,
+    )
     metadata = {"synthetic_referrals": {"name": "synthetic_referrals", "disclosure": {"threshold": 10}}}
     return ReleaseService(eng, AuditLog(eng, anchor=tmp_path / "audit.anchor"), tmp_path, metadata.get)
 
@@ -43,9 +52,13 @@ def service(tmp_path, monkeypatch):
 def payload(counts=(38, 105, 102), **extra):
     table = pd.DataFrame({"referrals": list(counts)}, index=pd.Index(["Halton", "Knowsley", "Wirral"], name="borough"))
     outputs, _ = to_outputs({"referrals_by_borough": table, "note": "Counts of SYNTHETIC referrals."})
-    return {"project": PROJECT, "title": "Referrals by borough (synthetic)",
-            "description": "Weekly referrals by borough, from synthetic data, for the outreach plan.",
-            "outputs": [o.to_payload() for o in outputs], **extra}
+    return {
+        "project": PROJECT,
+        "title": "Referrals by borough (synthetic)",
+        "description": "Weekly referrals by borough, from synthetic data, for the outreach plan.",
+        "outputs": [o.to_payload() for o in outputs],
+        **extra,
+    }
 
 
 def actions(service):
@@ -62,8 +75,10 @@ def test_a_request_is_stored_atomically_with_checksums(service, tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["thresholds"]["threshold"] == 10 and len(manifest["files"]) == 3
-    assert (folder / "files" / "referrals_by_borough.csv").read_text().splitlines()[:2] == ["borough,referrals",
-                                                                                           "Halton,38"]
+    assert (folder / "files" / "referrals_by_borough.csv").read_text().splitlines()[:2] == [
+        "borough,referrals",
+        "Halton,38",
+    ]
     assert not [p for p in release_files.releases_root(tmp_path).iterdir() if p.name.startswith(".staging")]
     assert actions(service) == [("release-request", "ok", "analyst1")]
 
@@ -72,7 +87,9 @@ def test_the_server_refuses_a_failing_table_whatever_the_kernel_said(service, tm
     with pytest.raises(DisclosureRisk, match=r"\(Knowsley, referrals\): fewer than 10 records"):
         service.request(ANALYST, payload(counts=(38, 4, 102)))
     assert actions(service) == [("release-request", "denied", "analyst1")]
-    assert not release_files.releases_root(tmp_path).exists() or not list(release_files.releases_root(tmp_path).iterdir())
+    assert not release_files.releases_root(tmp_path).exists() or not list(
+        release_files.releases_root(tmp_path).iterdir()
+    )
 
 
 def test_only_project_members_request(service):
@@ -88,7 +105,7 @@ def test_two_different_checkers_release_it_and_then_members_download(service):
         service.review(Caller("analyst1", groups=frozenset({"checkers"})), release_id, "approve")
     assert service.review(CHECKER, release_id, "approve", "fine")["status"] == "pending"
     again = service.review(CHECKER, release_id, "approve", "still fine")
-    assert again["status"] == "pending" and again["approvals"] == 1           # a checker counts once
+    assert again["status"] == "pending" and again["approvals"] == 1  # a checker counts once
     with pytest.raises(GovernanceError, match="once two checkers"):
         service.open_download(ANALYST, release_id, "note.txt")
     released = service.review(CHECKER2, release_id, "approve")
@@ -101,12 +118,22 @@ def test_two_different_checkers_release_it_and_then_members_download(service):
     with pytest.raises(GovernanceError, match="only pending releases"):
         service.review(CHECKER2, release_id, "reject", "too late")
     assert [r["id"] for r in all_releases(service.engine, status="released")] == [release_id]
-    assert service.details(OUTSIDER, release_id).keys() == {"id", "project", "title", "status", "version",
-                                                            "created_at", "released_at", "checkers"}
+    assert service.details(OUTSIDER, release_id).keys() == {
+        "id",
+        "project",
+        "title",
+        "status",
+        "version",
+        "created_at",
+        "released_at",
+        "checkers",
+    }
     log = actions(service)
     assert ("release", "ok", "checker2") in log and log[-3:] == [
-        ("release-download", "ok", "analyst1"), ("release-download", "denied", "analyst2"),
-        ("release-review", "denied", "checker2")]
+        ("release-download", "ok", "analyst1"),
+        ("release-download", "denied", "analyst2"),
+        ("release-review", "denied", "checker2"),
+    ]
 
 
 def test_rejection_ends_it_and_request_changes_lets_the_requester_resubmit(service):
@@ -151,7 +178,8 @@ def test_a_changed_file_is_not_sent_and_verify_names_it(service, tmp_path, capsy
     assert actions(service)[-1] == ("release-download", "error", "analyst1")
     expected = {f["name"]: f["sha256"] for f in service.details(ANALYST, release_id)["files"]}
     assert release_files.verify(tmp_path, release_id, expected) == [
-        f"release {release_id}: files/note.txt changed after it was stored (sha256 differs)"]
+        f"release {release_id}: files/note.txt changed after it was stored (sha256 differs)"
+    ]
     assert cli_main(["releases", "verify"]) == 1
     assert "note.txt changed" in capsys.readouterr().err
 

@@ -31,8 +31,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_uploads"
 ANALYST = Caller("analyst1", groups=frozenset({"members"}))
 OTHER = Caller("analyst2", groups=frozenset({"members"}))
 STEWARD = Caller("steward", groups=frozenset({"members", "stewards"}))
-CONTACTS = (b"ward22_code,month,visits,contact\nE05000910,2022-01,25,amy.jones@example.org\n"
-            b"E05000911,2022-01,31,bob.smith@example.org\nE05000912,2022-02,18,cat.lee@example.org\n")
+CONTACTS = (
+    b"ward22_code,month,visits,contact\nE05000910,2022-01,25,amy.jones@example.org\n"
+    b"E05000911,2022-01,31,bob.smith@example.org\nE05000912,2022-02,18,cat.lee@example.org\n"
+)
 
 
 @pytest.fixture
@@ -46,15 +48,27 @@ def contacts_upload(env) -> dict:
     meta = yaml.safe_load((FIXTURES / "metadata.yaml").read_text())
     meta.update(tier="restricted", description="Visits with contacts.")
     meta["columns"].append({"name": "contact", "description": "who to ask", "unit": None, "type": "string"})
-    return contributions.submit(ANALYST, CONTACTS, "contacts.csv", meta, store=env.store, eng=env.eng,
-                                audit=env.audit, catalogue=load_metadata(), tier="restricted")
+    return contributions.submit(
+        ANALYST,
+        CONTACTS,
+        "contacts.csv",
+        meta,
+        store=env.store,
+        eng=env.eng,
+        audit=env.audit,
+        catalogue=load_metadata(),
+        tier="restricted",
+    )
 
 
 def test_flagged_columns_are_the_personal_data_findings_of_the_report():
-    report = {"errors": [{"code": "personal-data-email", "column": "email"},
-                         {"code": "not-gss-code", "column": "ward"}],
-              "warnings": [{"code": "personal-data-uk_phone-more", "column": "phone"},
-                           {"code": "personal-data-postcode", "column": None}]}
+    report = {
+        "errors": [{"code": "personal-data-email", "column": "email"}, {"code": "not-gss-code", "column": "ward"}],
+        "warnings": [
+            {"code": "personal-data-uk_phone-more", "column": "phone"},
+            {"code": "personal-data-postcode", "column": None},
+        ],
+    }
     assert flagged_columns(report) == ["email", "phone"]
     assert flagged_columns(None) == [] and flagged_columns({"errors": [], "warnings": []}) == []
 
@@ -67,8 +81,9 @@ def test_the_steward_sees_the_first_rows_with_the_flagged_column_masked_and_the_
     assert preview.total_rows == 3
     assert submitted_metadata(env.eng, record["id"])["description"] == "Visits with contacts."
     with env.eng.connect() as conn:
-        last = conn.exec_driver_sql("SELECT actor, action, dataset, rows, detail FROM audit_log "
-                                    "ORDER BY id DESC LIMIT 1").first()
+        last = conn.exec_driver_sql(
+            "SELECT actor, action, dataset, rows, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+        ).first()
     assert (last.actor, last.action, last.dataset, last.rows) == ("steward", "read", record["dataset"], 2)
     assert json.loads(last.detail) == {"contribution": record["id"], "masked": ["contact"], "preview": True}
 
@@ -85,8 +100,9 @@ def test_another_member_sees_no_rows_and_the_refusal_is_audited(env):
 
 def test_a_decided_contribution_has_no_preview(env):
     record = contacts_upload(env)
-    rejected = contributions.reject(STEWARD, record["id"], "personal data", store=env.store, eng=env.eng,
-                                    audit=env.audit)
+    rejected = contributions.reject(
+        STEWARD, record["id"], "personal data", store=env.store, eng=env.eng, audit=env.audit
+    )
     assert preview_contribution(STEWARD, rejected, record["report"], store=env.store, audit=env.audit) is None
 
 
@@ -95,7 +111,7 @@ def test_the_disclosure_report_lists_every_rule_the_table_check_ran_with_what_it
     (output,), _ = to_outputs({"t": table})
     results = {r.rule: r for r in rule_results(check_file(output, resolve_thresholds(None, [])).to_dict())}
     assert list(results) == [rule.name for rule in table_rules({"counts"})]
-    assert (results["threshold"].status, results["threshold"].cells) == ("failed", 2)   # 3 and 0 are below 10
+    assert (results["threshold"].status, results["threshold"].cells) == ("failed", 2)  # 3 and 0 are below 10
     assert (results["zeros"].status, results["zeros"].cells) == ("failed", 1)
     assert (results["missing"].status, results["missing"].cells) == ("passed", 0)
     assert "fewer than 10 records" in results["threshold"].why

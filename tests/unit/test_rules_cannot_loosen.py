@@ -42,8 +42,9 @@ def issues(report, code: str) -> list:
 def env(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
     eng = engine(f"sqlite:///{tmp_path / 'governance.sqlite'}")
-    return SimpleNamespace(eng=eng, store=Store(tmp_path), audit=AuditLog(eng, anchor=tmp_path / "audit.anchor"),
-                           catalogue=load_metadata())
+    return SimpleNamespace(
+        eng=eng, store=Store(tmp_path), audit=AuditLog(eng, anchor=tmp_path / "audit.anchor"), catalogue=load_metadata()
+    )
 
 
 def test_a_contributors_threshold_of_1_does_not_let_counts_of_1_to_6_into_the_open_tier():
@@ -74,15 +75,19 @@ def test_an_invalid_disclosure_block_is_a_metadata_error_naming_the_field():
 
 def test_the_request_is_shown_with_the_contribution_and_approval_keeps_only_stricter_values(env):
     meta = metadata(disclosure={"threshold": 1, "dof": 25})
-    record = contributions.submit(ANALYST, GOOD, "good.csv", meta, store=env.store, eng=env.eng, audit=env.audit,
-                                  catalogue=env.catalogue)
+    record = contributions.submit(
+        ANALYST, GOOD, "good.csv", meta, store=env.store, eng=env.eng, audit=env.audit, catalogue=env.catalogue
+    )
     messages = [item["message"] for item in record["disclosure_request"]]
-    assert messages == ["requested threshold 1: looser than the commons' 10, ignored",
-                        "requested dof 25: stricter than the commons' 10, applies once a steward approves it"]
+    assert messages == [
+        "requested threshold 1: looser than the commons' 10, ignored",
+        "requested dof 25: stricter than the commons' 10, applies once a steward approves it",
+    ]
     assert [item["applies"] for item in record["disclosure_request"]] == [False, True]
     contributions.approve(STEWARD, record["id"], "ok", store=env.store, eng=env.eng, audit=env.audit)
-    published = parse_metadata(env.store.root / "foodbank_visits_ward22" / "metadata.yaml",
-                               expected_name="foodbank_visits_ward22")
+    published = parse_metadata(
+        env.store.root / "foodbank_visits_ward22" / "metadata.yaml", expected_name="foodbank_visits_ward22"
+    )
     assert published.disclosure == {"dof": 25}
     listed = contributions.list_contributions(env.eng)[0]
     assert json.dumps(listed["disclosure_request"])  # the JSON answer carries it
@@ -92,54 +97,122 @@ def test_the_approval_page_shows_the_request_escaped():
     from tornado.template import Loader
 
     folder = Path(contributions.__file__).parent / "services" / "data_api" / "templates"
-    record = {"id": 1, "title": "t", "dataset": "d", "tier": "open", "licence": "OGL-UK-3.0", "rows": 3,
-              "filename": "f.csv", "score": 99, "organisation": "Org", "contributor": "analyst1",
-              "disclosure_request": [{"message": "requested threshold 1: looser than the commons' 10, ignored <b>"}]}
-    page = Loader(str(folder)).load("contributions.html").generate(
-        pending=[record], mine=[], steward=True, caller=STEWARD, error=None, done=None, prefix="/p/",
-        xsrf_form_html=lambda: "", static_url=lambda path: path, request=None, handler=None,
-        _tt_modules=SimpleNamespace(xsrf_form_html=lambda: ""), title="")
+    record = {
+        "id": 1,
+        "title": "t",
+        "dataset": "d",
+        "tier": "open",
+        "licence": "OGL-UK-3.0",
+        "rows": 3,
+        "filename": "f.csv",
+        "score": 99,
+        "organisation": "Org",
+        "contributor": "analyst1",
+        "disclosure_request": [{"message": "requested threshold 1: looser than the commons' 10, ignored <b>"}],
+    }
+    page = (
+        Loader(str(folder))
+        .load("contributions.html")
+        .generate(
+            pending=[record],
+            mine=[],
+            steward=True,
+            caller=STEWARD,
+            error=None,
+            done=None,
+            prefix="/p/",
+            xsrf_form_html=lambda: "",
+            static_url=lambda path: path,
+            request=None,
+            handler=None,
+            _tt_modules=SimpleNamespace(xsrf_form_html=lambda: ""),
+            title="",
+        )
+    )
     text = page.decode()
     assert "requested threshold 1: looser than the commons&#x27; 10, ignored &lt;b&gt;" in text
 
 
-@pytest.mark.parametrize("value, ok", [
-    ("https://www.ons.gov.uk/x", True), ("http://example.org", True), ("HTTPS://EXAMPLE.ORG/a?b=c", True),
-    ("javascript:alert(1)", False), ("JaVaScRiPt:alert(1)", False), (" javascript:alert(1)", False),
-    ("data:text/html,<script>", False), ("file:///etc/passwd", False), ("//evil.example", False),
-    ("/relative", False), ("https://a.example/\"onmouseover=x", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("https://www.ons.gov.uk/x", True),
+        ("http://example.org", True),
+        ("HTTPS://EXAMPLE.ORG/a?b=c", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("file:///etc/passwd", False),
+        ("//evil.example", False),
+        ("/relative", False),
+        ('https://a.example/"onmouseover=x', False),
+        ("", False),
+    ],
+)
 def test_web_addresses_are_http_or_https_only(value, ok):
     assert is_web_url(value) is ok
 
 
-@pytest.mark.parametrize("field, value", [
-    ("licence_url", "javascript:alert(document.cookie)"),
-    ("contact", "javascript:alert(1)"),
-    ("source", {"official_url": "data:text/html,<script>alert(1)</script>"}),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("licence_url", "javascript:alert(document.cookie)"),
+        ("contact", "javascript:alert(1)"),
+        ("source", {"official_url": "data:text/html,<script>alert(1)</script>"}),
+    ],
+)
 def test_a_metadata_url_that_is_not_http_is_an_error(field, value):
     report = validate(FIXTURES / "good.csv", metadata(**{field: value}), "open")
     bad = issues(report, "bad-url")
     assert bad and bad[0].severity == "error" and "http" in bad[0].message
 
 
-@pytest.mark.parametrize("url, linked", [("https://www.nationalarchives.gov.uk/doc/open-government-licence/", True),
-                                         ("javascript:alert(document.cookie)", False),
-                                         ("data:text/html,<script>alert(1)</script>", False)])
+@pytest.mark.parametrize(
+    "url, linked",
+    [
+        ("https://www.nationalarchives.gov.uk/doc/open-government-licence/", True),
+        ("javascript:alert(document.cookie)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+    ],
+)
 def test_the_register_links_a_licence_only_when_its_address_is_http(url, linked):
     from tornado.template import Loader
 
     from commons_hub.services.register import app as register_app
 
-    value = {"title": "T", "withdrawn": False, "description": "d", "name": "n", "tier": "open", "licence": "OGL-UK-3.0",
-             "licence_url": url, "publisher": "p", "attribution": "a", "owner": None, "contributed_by": None,
-             "quality_score": None, "projects": [], "versions": [], "uses": [], "contributions": []}
+    value = {
+        "title": "T",
+        "withdrawn": False,
+        "description": "d",
+        "name": "n",
+        "tier": "open",
+        "licence": "OGL-UK-3.0",
+        "licence_url": url,
+        "publisher": "p",
+        "attribution": "a",
+        "owner": None,
+        "contributed_by": None,
+        "quality_score": None,
+        "projects": [],
+        "versions": [],
+        "uses": [],
+        "contributions": [],
+    }
     loader = Loader(str(Path(register_app.__file__).parent / "templates"))
     try:
-        page = loader.load("dataset.html").generate(
-            value=value, title="T", prefix="/services/register/", json_path=None, walls_note=None,
-            chain={"ok": True, "head": None, "first_bad_id": None, "reason": ""}).decode()
+        page = (
+            loader.load("dataset.html")
+            .generate(
+                value=value,
+                title="T",
+                prefix="/services/register/",
+                json_path=None,
+                walls_note=None,
+                chain={"ok": True, "head": None, "first_bad_id": None, "reason": ""},
+            )
+            .decode()
+        )
     except KeyError as missing:  # the page grew a field: say which, rather than pass without rendering
         raise AssertionError(f"add {missing} to the test's dataset value") from None
     assert ('<a href="' in page.split("Licence</th>")[1].split("</tr>")[0]) is linked

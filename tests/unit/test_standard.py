@@ -21,13 +21,18 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 def good_metadata(**changes) -> dict:
     metadata = {
-        "name": "foodbank_visits_ward22", "title": "Food bank visits by ward and month",
+        "name": "foodbank_visits_ward22",
+        "title": "Food bank visits by ward and month",
         "description": "One row per ward and month: visits to food banks in the Liverpool City Region.",
-        "publisher": "A food bank network", "contact": "data@example.org", "licence": "OGL-UK-3.0",
+        "publisher": "A food bank network",
+        "contact": "data@example.org",
+        "licence": "OGL-UK-3.0",
         "licence_url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        "attribution": "Contains data from the network.", "update_frequency": "monthly",
+        "attribution": "Contains data from the network.",
+        "update_frequency": "monthly",
         "methodology": "Counted at the door by volunteers, totalled per ward each month.",
-        "period": "2022-01/2022-02", "tags": ["food"],
+        "period": "2022-01/2022-02",
+        "tags": ["food"],
         "geography": {"level": "ward", "vintage": "ward 2022", "code_column": "ward22_code"},
         "columns": [
             {"name": "ward22_code", "description": "Ward", "unit": None, "type": "gss_code"},
@@ -44,8 +49,13 @@ def good_metadata(**changes) -> dict:
 
 
 def good_frame(**columns) -> pd.DataFrame:
-    frame = pd.DataFrame({"ward22_code": ["E05000910", "E05000911", "E05000912"],
-                          "month": ["2022-01", "2022-01", "2022-02"], "visits": [25, 31, 18]})
+    frame = pd.DataFrame(
+        {
+            "ward22_code": ["E05000910", "E05000911", "E05000912"],
+            "month": ["2022-01", "2022-01", "2022-02"],
+            "visits": [25, 31, 18],
+        }
+    )
     for name, values in columns.items():
         frame[name] = values
     return frame
@@ -75,14 +85,17 @@ def test_the_score_breakdown_is_the_share_of_checks_passed():
 
 def test_an_error_names_file_line_column_and_the_fix():
     frame = pd.DataFrame({"LSOA code": ["E01006685"] * 12 + ["E0100651"], "visits": [20] * 13})
-    metadata = good_metadata(geography={"level": "lsoa", "vintage": "LSOA 2021", "code_column": "LSOA code"},
-                             columns=[{"name": "LSOA code", "type": "gss_code"},
-                                      {"name": "visits", "unit": "visits", "type": "count"}])
+    metadata = good_metadata(
+        geography={"level": "lsoa", "vintage": "LSOA 2021", "code_column": "LSOA code"},
+        columns=[{"name": "LSOA code", "type": "gss_code"}, {"name": "visits", "unit": "visits", "type": "count"}],
+    )
     report = validate(frame, metadata, name="visits.csv")
     [error] = [issue for issue in report.errors if issue.code == "not-gss-code"]
     assert (error.file, error.line, error.column) == ("visits.csv", 14, "LSOA code")
-    assert str(error) == ("visits.csv:14: column `LSOA code` on line 14 is not a GSS code (`E0100651`). "
-                          "Fix: write the area's 9-character ONS GSS code: E01006685 is one")
+    assert str(error) == (
+        "visits.csv:14: column `LSOA code` on line 14 is not a GSS code (`E0100651`). "
+        "Fix: write the area's 9-character ONS GSS code: E01006685 is one"
+    )
 
 
 def test_codes_of_the_wrong_level_are_errors_with_an_example_of_the_right_one():
@@ -108,10 +121,16 @@ def test_codes_are_found_by_their_values_when_the_name_says_nothing():
     assert report.errors[0].line == 11
 
 
-@pytest.mark.parametrize("value, fix", [
-    ("14/03/2022", "write 2022-03-14"), ("Mar 2022", "write 2022-03"), ("2022/23", "2022-04-01/2023-03-31"),
-    ("2022 Q2", "2022-04/2022-06"), ("2022-02-30", "write YYYY-MM"),
-])
+@pytest.mark.parametrize(
+    "value, fix",
+    [
+        ("14/03/2022", "write 2022-03-14"),
+        ("Mar 2022", "write 2022-03"),
+        ("2022/23", "2022-04-01/2023-03-31"),
+        ("2022 Q2", "2022-04/2022-06"),
+        ("2022-02-30", "write YYYY-MM"),
+    ],
+)
 def test_dates_must_be_iso_8601_and_the_fix_translates_them(value, fix):
     report = validate(good_frame(month=["2022-01", value, "2022-02"]), good_metadata())
     [error] = report.errors
@@ -129,7 +148,8 @@ def test_columns_named_like_dates_are_checked_without_metadata():
     metadata = good_metadata(columns=[{"name": "visits", "unit": "visits"}])
     report = validate(good_frame(week_start=["2022-01-03", "03/01/2022", "2022-01-17"]), metadata)
     assert [(e.code, e.column, e.line) for e in report.errors if e.code == "not-iso-date"] == [
-        ("not-iso-date", "week_start", 3)]
+        ("not-iso-date", "week_start", 3)
+    ]
 
 
 def test_numbers_need_a_unit():
@@ -143,14 +163,21 @@ def test_a_wide_table_is_not_tidy():
     frame = pd.DataFrame({"ward22_code": ["E05000910"], "2021": [3], "2022": [4]})
     report = validate(frame, good_metadata(columns=None))
     assert "wide-layout" in codes(report)
-    stems = validate(pd.DataFrame({"ward22_code": ["E05000910"], "visits_2021": [30], "visits_2022": [40]}),
-                     good_metadata(columns=None))
+    stems = validate(
+        pd.DataFrame({"ward22_code": ["E05000910"], "visits_2021": [30], "visits_2022": [40]}),
+        good_metadata(columns=None),
+    )
     assert "wide-layout" in codes(stems)
 
 
 def test_totals_repeats_and_notes_are_warnings():
-    frame = pd.DataFrame({"ward22_code": ["E05000910", "E05000910", "", "Source: volunteers"],
-                          "label": ["a", "a", "Total", ""], "month": ["2022-01", "2022-01", "", ""]})
+    frame = pd.DataFrame(
+        {
+            "ward22_code": ["E05000910", "E05000910", "", "Source: volunteers"],
+            "label": ["a", "a", "Total", ""],
+            "month": ["2022-01", "2022-01", "", ""],
+        }
+    )
     report = validate(frame, good_metadata(columns=None, geography={"level": "ward", "vintage": "2022"}))
     assert {"duplicate-row", "total-row", "note-row"} <= set(codes(report, "warnings"))
 
@@ -172,17 +199,20 @@ def test_many_errors_of_one_kind_are_summarised():
     assert report.breakdown["geography"]["note"] == "40 of 80 checks passed"
 
 
-@pytest.mark.parametrize("changes, code", [
-    ({"licence": "CC-BY-NC-4.0"}, "licence-not-allowed"),
-    ({"licence": "cc-by-4.0"}, "licence-not-allowed"),
-    ({"update_frequency": "whenever"}, "bad-update-frequency"),
-    ({"contact": "Jo in the data team"}, "bad-contact"),
-    ({"name": "Food Bank Visits"}, "bad-name"),
-    ({"synthetic": True}, "synthetic-unlabelled"),
-    ({"tier": "restricted"}, "tier-mismatch"),
-    ({"geography": {"level": "street", "vintage": "2022", "code_column": "ward22_code"}}, "bad-geography-level"),
-    ({"publisher": ""}, "missing-metadata"),
-])
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        ({"licence": "CC-BY-NC-4.0"}, "licence-not-allowed"),
+        ({"licence": "cc-by-4.0"}, "licence-not-allowed"),
+        ({"update_frequency": "whenever"}, "bad-update-frequency"),
+        ({"contact": "Jo in the data team"}, "bad-contact"),
+        ({"name": "Food Bank Visits"}, "bad-name"),
+        ({"synthetic": True}, "synthetic-unlabelled"),
+        ({"tier": "restricted"}, "tier-mismatch"),
+        ({"geography": {"level": "street", "vintage": "2022", "code_column": "ward22_code"}}, "bad-geography-level"),
+        ({"publisher": ""}, "missing-metadata"),
+    ],
+)
 def test_metadata_rules(changes, code):
     report = validate(good_frame(), good_metadata(**changes), tier="open")
     assert code in codes(report)
@@ -193,8 +223,17 @@ def test_near_miss_licence_gets_the_exact_id():
     assert report.errors[0].fix == "write `CC-BY-4.0`"
 
 
-@pytest.mark.parametrize("frequency", ["monthly", "every 10 years", "every 4-5 years (next: IoD2025)",
-                                       "never (synthetic)", "when boundaries change", "P1M"])
+@pytest.mark.parametrize(
+    "frequency",
+    [
+        "monthly",
+        "every 10 years",
+        "every 4-5 years (next: IoD2025)",
+        "never (synthetic)",
+        "when boundaries change",
+        "P1M",
+    ],
+)
 def test_update_frequencies_the_standard_knows(frequency):
     assert validate(good_frame(), good_metadata(update_frequency=frequency)).ok
 
@@ -243,10 +282,16 @@ def test_report_to_dict_and_to_text():
     report = validate(good_frame(month=["2022-01", "Jan 2022", "2022-02"]), good_metadata(), name="visits.csv")
     as_dict = json.loads(report.to_json())
     assert as_dict["ok"] is False and as_dict["score"] == report.score
-    assert as_dict["errors"][0] == {"severity": "error", "category": "dates", "code": "not-iso-date",
-                                    "message": "column `month` on line 3 is not an ISO 8601 date or period "
-                                               "(`Jan 2022`)", "fix": "write 2022-01 (ISO 8601)",
-                                    "file": "visits.csv", "line": 3, "column": "month"}
+    assert as_dict["errors"][0] == {
+        "severity": "error",
+        "category": "dates",
+        "code": "not-iso-date",
+        "message": "column `month` on line 3 is not an ISO 8601 date or period (`Jan 2022`)",
+        "fix": "write 2022-01 (ISO 8601)",
+        "file": "visits.csv",
+        "line": 3,
+        "column": "month",
+    }
     text = report.to_text()
     assert text.startswith("visits.csv (open tier): does not meet the standard: 1 error(s); quality score")
     assert "Errors (these block the upload):" in text and "dates" in text.split("Score breakdown:")[1]
@@ -277,7 +322,8 @@ def test_the_standard_lists_the_open_licences_and_required_metadata():
     standard = load_standard()
     assert {"OGL-UK-3.0", "CC-BY-4.0", "CC0-1.0", "ODbL-1.0"} <= set(standard.licences)
     assert {"title", "description", "publisher", "contact", "licence", "update_frequency", "methodology"} <= set(
-        standard.required_metadata)
+        standard.required_metadata
+    )
 
 
 @pytest.mark.parametrize("document", ["catalog/standard/README.md", "docs/analysts/contributing.md"])
@@ -307,8 +353,11 @@ def test_the_example_report_in_the_contributors_guide_is_what_the_validator_prin
     metadata = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "visits.yaml").write_text(metadata, encoding="utf-8")
     wards = ["E05000910", "E05000911", "E05000912", "E05000913", "E05000914", "E05000915"]
-    rows = [[ward, month, 40 + 6 * m + w] for m, month in enumerate(["2022-01", "2022-02", "2022-03", "2022-04"])
-            for w, ward in enumerate(wards)]
+    rows = [
+        [ward, month, 40 + 6 * m + w]
+        for m, month in enumerate(["2022-01", "2022-02", "2022-03", "2022-04"])
+        for w, ward in enumerate(wards)
+    ]
     rows[12][0], rows[18][1] = "Anfield", "Mar 2022"  # lines 14 and 20
     pd.DataFrame(rows, columns=["ward22_code", "month", "visits"]).to_csv(tmp_path / "visits.csv", index=False)
     assert cli_validate(tmp_path / "visits.csv", tmp_path / "visits.yaml", False) == 1

@@ -86,11 +86,14 @@ def test_versions_are_immutable_and_readable_by_number(tmp_path):
 def test_sweep_removes_only_staged_leftovers(tmp_path):
     store = Store(tmp_path)
     add_version(store, "counts", [1])
-    leftover = store.stage("counts", table([9]), {"notes": []})   # as if the process died here
+    leftover = store.stage("counts", table([9]), {"notes": []})  # as if the process died here
     store.sweep_staged()
     assert not leftover.parquet_tmp.exists() and not leftover.arrow_tmp.exists()
     assert sorted(p.name for p in (tmp_path / "datasets" / "counts").iterdir()) == [
-        "manifest.json", "v0001.arrow", "v0001.parquet"]
+        "manifest.json",
+        "v0001.arrow",
+        "v0001.parquet",
+    ]
 
 
 def test_close_names_are_suggested(tmp_path):
@@ -117,8 +120,9 @@ def test_atomic_write_keeps_the_old_file_when_the_switch_fails(tmp_path, monkeyp
 
 def test_geoparquet_comes_back_as_a_geodataframe(tmp_path):
     store = Store(tmp_path)
-    frame = geopandas.GeoDataFrame({"code": ["a", "b"]}, geometry=[Point(-2.98, 53.41), Point(-3.0, 53.4)],
-                                   crs="EPSG:4326")
+    frame = geopandas.GeoDataFrame(
+        {"code": ["a", "b"]}, geometry=[Point(-2.98, 53.41), Point(-3.0, 53.4)], crs="EPSG:4326"
+    )
     store.commit(store.stage("points", to_arrow(frame), {"notes": []}))
     back = store.read("points")
     assert isinstance(back, geopandas.GeoDataFrame) and back.crs.to_epsg() == 4326
@@ -138,11 +142,11 @@ def test_publishing_under_a_decided_number_is_repeatable_and_never_replaces_a_ve
     store = Store(tmp_path)
     first = store.publish(store.stage("counts", table([1]), {"notes": [], "contribution": 7}), 1)
     again = store.stage("counts", table([1]), {"notes": [], "contribution": 7})
-    assert store.publish(again, 1) == first and not again.parquet_tmp.exists()   # a retry: same entry back
+    assert store.publish(again, 1) == first and not again.parquet_tmp.exists()  # a retry: same entry back
     with pytest.raises(FileExistsError, match="counts version 1 is already published"):
         store.publish(store.stage("counts", table([2]), {"notes": [], "contribution": 8}), 1)
     store.publish(store.stage("counts", table([3]), {"notes": [], "contribution": 9}), 3)
-    store.publish(store.stage("counts", table([2]), {"notes": [], "contribution": 8}), 2)   # late, still in order
+    store.publish(store.stage("counts", table([2]), {"notes": [], "contribution": 8}), 2)  # late, still in order
     assert [v["version"] for v in store.manifest("counts")["versions"]] == [1, 2, 3]
     assert store.read("counts")["count"].tolist() == [3]
 

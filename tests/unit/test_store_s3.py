@@ -46,9 +46,14 @@ def test_versions_and_manifests_live_in_the_bucket_and_read_back(s3_server, s3_s
     first = s3_store.commit(s3_store.stage("counts", table([1, 2]), {"notes": []}))
     s3_store.commit(s3_store.stage("counts", table([3]), {"notes": []}))
     prefix = s3_store.files.base.split("/", 1)[1] + "/"
-    assert keys(s3_server, prefix) == ["counts/manifest.json", "counts/v0001.arrow", "counts/v0001.parquet",
-                                       "counts/v0002.arrow", "counts/v0002.parquet"]
-    assert not list((s3_store.root / "counts").glob("v*"))          # nothing but working files stay local
+    assert keys(s3_server, prefix) == [
+        "counts/manifest.json",
+        "counts/v0001.arrow",
+        "counts/v0001.parquet",
+        "counts/v0002.arrow",
+        "counts/v0002.parquet",
+    ]
+    assert not list((s3_store.root / "counts").glob("v*"))  # nothing but working files stay local
     assert s3_store.names() == ["counts"] and s3_store.has("counts")
     assert s3_store.read_table("counts", 1).equals(table([1, 2])) and s3_store.read("counts")["count"].tolist() == [3]
     assert s3_store.manifest("counts")["versions"][0] == first
@@ -62,7 +67,7 @@ def test_a_changed_object_is_refused_on_read(s3_server, s3_store):
     s3_server.client().put_object(Bucket=bucket, Key=f"{key}/counts/{entry['file']}", Body=b"swapped bytes")
     with pytest.raises(StoredFileCorrupt, match=r"counts/v0001\.parquet does not match its manifest: sha256"):
         s3_store.read_table("counts")
-    assert s3_store.version_bytes("counts", entry, "arrow")[:4]      # the untouched Arrow copy still passes
+    assert s3_store.version_bytes("counts", entry, "arrow")[:4]  # the untouched Arrow copy still passes
 
 
 def test_the_sweep_removes_unlisted_objects_and_a_withdrawal_flag_is_one_put(s3_server, s3_store):
@@ -116,7 +121,7 @@ def test_s3_manifest_writers_hold_the_databases_lock(db_backend, s3_store):
     thread.start()
     try:
         assert held.wait(10)
-        assert not another_writer_could_lock()     # another replica's writer waits
+        assert not another_writer_could_lock()  # another replica's writer waits
     finally:
         release.set()
         thread.join()
@@ -150,8 +155,9 @@ def test_a_credentials_file_is_used(s3_server, tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_S3_ENDPOINT_URL", s3_server.endpoint)
     monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
-    (tmp_path / "creds.ini").write_text(f"[default]\naws_access_key_id = {s3_server.key}\n"
-                                        f"aws_secret_access_key = {s3_server.secret}\n")
+    (tmp_path / "creds.ini").write_text(
+        f"[default]\naws_access_key_id = {s3_server.key}\naws_secret_access_key = {s3_server.secret}\n"
+    )
     monkeypatch.setenv("COMMONS_S3_CREDENTIALS_FILE", str(tmp_path / "creds.ini"))
     store = Store(tmp_path)
     store.commit(store.stage("counts", table([5]), {"notes": []}))

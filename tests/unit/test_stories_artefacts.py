@@ -17,27 +17,43 @@ pytestmark = pytest.mark.unit
 
 
 def crime_table() -> pd.DataFrame:
-    return pd.DataFrame({"code": ["a", "b", "c"], "crimes": [3, 40, 0], "residents": [1500, 2000, 1800],
-                         "rate": [2.0, 20.0, 0.0], "score": [12.5, 3.25, 7.0]})
+    return pd.DataFrame(
+        {
+            "code": ["a", "b", "c"],
+            "crimes": [3, 40, 0],
+            "residents": [1500, 2000, 1800],
+            "rate": [2.0, 20.0, 0.0],
+            "score": [12.5, 3.25, 7.0],
+        }
+    )
 
 
 def test_small_counts_and_their_rates_are_blanked_and_large_ones_kept(tmp_path):
-    artefacts.save({"crime": Artefact(crime_table(), counts=["crimes", "residents"], derived={"rate": "crimes"})},
-                   tmp_path / "raw")
+    artefacts.save(
+        {"crime": Artefact(crime_table(), counts=["crimes", "residents"], derived={"rate": "crimes"})}, tmp_path / "raw"
+    )
     reports = artefacts.disclose(tmp_path / "raw", tmp_path / "out")
     published = artefacts.load(tmp_path / "out")["crime"]
     assert published["crimes"].isna().tolist() == [True, False, True]
     assert published["rate"].isna().tolist() == [True, False, True]
     assert published.loc[1, "crimes"] == 40 and published.loc[1, "rate"] == 20.0
     assert published["residents"].tolist() == [1500, 2000, 1800]
-    assert published["score"].tolist() == [12.5, 3.25, 7.0]          # not a count: unchanged
+    assert published["score"].tolist() == [12.5, 3.25, 7.0]  # not a count: unchanged
     assert reports[0]["suppressed_cells"] == 2
 
 
 def test_outlines_keep_only_code_and_name(tmp_path):
-    outline = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": "a", "geometry": {"type": "Point", "coordinates": [0, 0]},
-         "properties": {"code": "a", "name": "A", "population": 7}}]}
+    outline = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "a",
+                "geometry": {"type": "Point", "coordinates": [0, 0]},
+                "properties": {"code": "a", "name": "A", "population": 7},
+            }
+        ],
+    }
     artefacts.save({"map": Artefact(outline=outline)}, tmp_path / "raw")
     artefacts.disclose(tmp_path / "raw", tmp_path / "out")
     stripped = json.loads((tmp_path / "out" / "map.geojson").read_text())
@@ -53,8 +69,9 @@ def test_a_file_no_artefact_declares_stops_the_run(tmp_path):
 
 
 def test_the_notebook_path_applies_the_same_rule():
-    published, _ = artefacts.disclose_all({"crime": Artefact(crime_table(), counts=["crimes"],
-                                                             derived={"rate": "crimes"})})
+    published, _ = artefacts.disclose_all(
+        {"crime": Artefact(crime_table(), counts=["crimes"], derived={"rate": "crimes"})}
+    )
     assert published["crime"].frame["crimes"].isna().sum() == 2
 
 
@@ -62,5 +79,7 @@ def test_plain_english_numbers():
     assert count(float("nan")) == "fewer than 10"
     assert count(1234.4) == "1,234"
     assert percent(0.456) == "46%"
-    assert versus(50, [("Liverpool", 40.0), ("the city region", 50.0)]) == \
-        "higher than Liverpool (40.0) and about the same as the city region (50.0)"
+    assert (
+        versus(50, [("Liverpool", 40.0), ("the city region", 50.0)])
+        == "higher than Liverpool (40.0) and about the same as the city region (50.0)"
+    )

@@ -12,14 +12,21 @@ from commons_hub.stories.blocks import Figure, Table, Text, figure_bundle, figur
 
 pytestmark = pytest.mark.unit
 
-SQUARE = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "id": "E05000001", "properties": {"code": "E05000001", "name": "First"},
-     "geometry": {"type": "Polygon", "coordinates": [[[-3, 53], [-2.9, 53], [-2.9, 53.1], [-3, 53]]]}}]}
+SQUARE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": "E05000001",
+            "properties": {"code": "E05000001", "name": "First"},
+            "geometry": {"type": "Polygon", "coordinates": [[[-3, 53], [-2.9, 53], [-2.9, 53.1], [-3, 53]]]},
+        }
+    ],
+}
 
 
 def map_block() -> Figure:
-    figure = charts.choropleth(SQUARE, ["E05000001"], [12.5], ["First"], "A title", "score",
-                               highlight="E05000001")
+    figure = charts.choropleth(SQUARE, ["E05000001"], [12.5], ["First"], "A title", "score", highlight="E05000001")
     return Figure(figure, 'Map of one ward "First" </script>')
 
 
@@ -39,11 +46,13 @@ def test_the_app_draws_figures_in_frames_with_the_local_plotly_and_their_text_al
     assert html.escape(block.alt) in frame
     document = html.unescape(frame.split('srcdoc="', 1)[1].split('" style=', 1)[0])
     assert '<script src="/services/stories/static/plotly.min.js"></script>' in document
-    assert document.count("</script>") == 2                        # the alt's "</script>" cannot end a script
+    assert document.count("</script>") == 2  # the alt's "</script>" cannot end a script
     records = output_records(block)
     caption = records[1]["data"]["text/html"]
-    assert f"<em>{html.escape(block.alt)}</em>" in caption                # the text alternative, shown
-    assert "<summary>The numbers in this chart</summary>" in caption and "<td>First</td>\n      <td>12.5</td>" in caption
+    assert f"<em>{html.escape(block.alt)}</em>" in caption  # the text alternative, shown
+    assert (
+        "<summary>The numbers in this chart</summary>" in caption and "<td>First</td>\n      <td>12.5</td>" in caption
+    )
 
 
 def test_every_block_becomes_output_records():

@@ -27,15 +27,28 @@ def test_the_apps_wait_for_the_visitor_has_no_timeout_and_its_other_cells_have_o
     assert CELL_TIMEOUT_SECONDS in limits, "the app's other cells keep their limit"
 
 
-@pytest.mark.parametrize("source", ["app.follow_request()", "app.follow_request ();",
-                                    "from voila.utils import get_query_string\nq = get_query_string()",
-                                    "wait_for_request()"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "app.follow_request()",
+        "app.follow_request ();",
+        "from voila.utils import get_query_string\nq = get_query_string()",
+        "wait_for_request()",
+    ],
+)
 def test_cells_that_wait_for_the_visitor_are_not_timed_out(source):
     assert cell_timeout(60)(nbformat.v4.new_code_cell(source)) is None
 
 
-@pytest.mark.parametrize("source", ["app = StoryApp()\napp.view", "import time; time.sleep(600)",
-                                    "# follow_request is called below, not here", "request_follow_up()"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "app = StoryApp()\napp.view",
+        "import time; time.sleep(600)",
+        "# follow_request is called below, not here",
+        "request_follow_up()",
+    ],
+)
 def test_every_other_cell_keeps_the_limit(source):
     assert cell_timeout(60)(nbformat.v4.new_code_cell(source)) == 60
 

@@ -6,28 +6,38 @@ from __future__ import annotations
 import pytest
 
 from commons_hub.stories import chooser
-from commons_hub.stories.reader import address_frame, demoted
 from commons_hub.stories.blocks import Text
+from commons_hub.stories.reader import address_frame, demoted
 
 pytestmark = pytest.mark.unit
 
-PLACES = [{"code": "E05000886", "name": "Allerton and Hunts Cross", "group": "Liverpool"},
-          {"code": "E05000887", "name": "Anfield", "group": "Liverpool"},
-          {"code": "E05014121", "name": "Blackbrook", "group": "St. Helens"},
-          {"code": "E05000654", "name": "Appleton", "group": "Halton"},
-          {"code": "E05000999", "name": "<Odd & Co>", "group": "Halton"}]
+PLACES = [
+    {"code": "E05000886", "name": "Allerton and Hunts Cross", "group": "Liverpool"},
+    {"code": "E05000887", "name": "Anfield", "group": "Liverpool"},
+    {"code": "E05014121", "name": "Blackbrook", "group": "St. Helens"},
+    {"code": "E05000654", "name": "Appleton", "group": "Halton"},
+    {"code": "E05000999", "name": "<Odd & Co>", "group": "Halton"},
+]
 
 
 def test_places_are_grouped_by_borough_in_the_story_s_order_and_by_name():
     groups = chooser.grouped(PLACES)
     assert [g for g, _ in groups] == ["Liverpool", "St. Helens", "Halton"]
     assert [p["name"] for p in groups[2][1]] == ["<Odd & Co>", "Appleton"]
-    assert chooser.grouped([{"code": "E08000012", "name": "Liverpool"}]) == [("", [{"code": "E08000012",
-                                                                                     "name": "Liverpool"}])]
+    assert chooser.grouped([{"code": "E08000012", "name": "Liverpool"}]) == [
+        ("", [{"code": "E08000012", "name": "Liverpool"}])
+    ]
 
 
-@pytest.mark.parametrize("query, code", [("ward=E05000887", "E05000887"), ("ward=e05000887", "E05000887"),
-                                         ("ward=anfield", "E05000887"), ("x=1&ward=E05014121", "E05014121")])
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("ward=E05000887", "E05000887"),
+        ("ward=e05000887", "E05000887"),
+        ("ward=anfield", "E05000887"),
+        ("x=1&ward=E05014121", "E05014121"),
+    ],
+)
 def test_an_address_naming_a_place_by_code_or_name_chooses_it(query, code):
     choice = chooser.choose(PLACES, "ward", query)
     assert choice.code == code and choice.asked and choice.message == ""
@@ -40,8 +50,7 @@ def test_an_unknown_ward_is_said_so_and_nothing_is_chosen():
 
 
 def test_an_empty_ward_is_said_so_and_an_area_takes_an():
-    assert chooser.choose(PLACES, "ward", "ward=").message == ("The address does not say which ward. "
-                                                               "Choose one below.")
+    assert chooser.choose(PLACES, "ward", "ward=").message == ("The address does not say which ward. Choose one below.")
     assert chooser.choose(PLACES, "area", "area=X").message == "We don't know an area called 'X'. Choose one below."
 
 
@@ -57,11 +66,11 @@ def test_no_place_in_the_address_is_not_an_error():
 
 def test_the_static_chooser_is_links_per_borough_escaped_with_a_search_for_page_js():
     page = chooser.chooser_html(PLACES, "ward", href=lambda code: f"{code}.html", current="E05000887")
-    assert page.count("<h3>") == 3 and "<h2 id=\"choose-title\">Choose another ward</h2>" in page
+    assert page.count("<h3>") == 3 and '<h2 id="choose-title">Choose another ward</h2>' in page
     assert '<a href="E05000887.html" aria-current="page">Anfield</a>' in page
     assert "&lt;Odd &amp; Co&gt;" in page and "<Odd" not in page
     assert '<p class="chooser-search" hidden><label for="choose-search">Find a ward by name</label>' in page
-    assert page.index("Halton") > page.index("St. Helens")             # the story's order of boroughs
+    assert page.index("Halton") > page.index("St. Helens")  # the story's order of boroughs
 
 
 def test_the_app_s_address_frame_sets_the_place_and_title_in_the_page():
@@ -73,4 +82,5 @@ def test_the_app_s_address_frame_sets_the_place_and_title_in_the_page():
 
 def test_the_app_keeps_one_h1_by_moving_the_story_s_headings_down():
     assert demoted(Text("# Anfield\n\n## Deprivation\ntext # not a heading")).markdown == (
-        "## Anfield\n\n### Deprivation\ntext # not a heading")
+        "## Anfield\n\n### Deprivation\ntext # not a heading"
+    )

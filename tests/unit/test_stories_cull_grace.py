@@ -18,9 +18,12 @@ IDLE = 45
 
 def manager_with_kernel(idle_seconds: float):
     manager = CappedKernelManager(cull_idle_timeout=IDLE)
-    manager._kernels["k"] = SimpleNamespace(last_activity=utcnow() - timedelta(seconds=idle_seconds),
-                                            execution_state="idle", kernel_name="python3",
-                                            kernel_spec=SimpleNamespace(metadata={}))
+    manager._kernels["k"] = SimpleNamespace(
+        last_activity=utcnow() - timedelta(seconds=idle_seconds),
+        execution_state="idle",
+        kernel_name="python3",
+        kernel_spec=SimpleNamespace(metadata={}),
+    )
     manager._kernel_connections["k"] = 0
     stopped = []
 

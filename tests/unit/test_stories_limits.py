@@ -22,11 +22,11 @@ def test_a_story_may_hold_its_cap_of_kernels_and_no_more():
     capacity = KernelCapacity(per_story=2, total=3)
     capacity.reserve("a")
     capacity.started("a", "k1")
-    capacity.reserve("a")                              # still starting: counted already
+    capacity.reserve("a")  # still starting: counted already
     assert capacity.count("a") == 2 and not capacity.can_start("a")
     with pytest.raises(StoriesBusy, match="stories_max_kernels_per_story=2"):
         capacity.reserve("a")
-    capacity.started("a", None)                        # that start failed: its place is free again
+    capacity.started("a", None)  # that start failed: its place is free again
     assert capacity.can_start("a")
 
 
@@ -38,7 +38,7 @@ def test_the_total_cap_holds_across_stories():
     assert capacity.refusal("c") == "2 live story kernels in all (stories_max_kernels=2)"
     capacity.stopped("k1")
     assert capacity.can_start("c")
-    capacity.forget_missing([])                        # the manager has none left (e.g. one died)
+    capacity.forget_missing([])  # the manager has none left (e.g. one died)
     assert capacity.snapshot() == {"kernels": 0, "max_kernels": 2, "max_kernels_per_story": 5, "stories": {}}
 
 
@@ -58,7 +58,7 @@ def test_a_client_may_open_so_many_sessions_a_minute():
     now = [1000.0]
     limit = SessionRateLimit(per_minute=3, clock=lambda: now[0])
     assert [limit.allow("10.0.0.1") for _ in range(4)] == [True, True, True, False]
-    assert limit.allow("10.0.0.2")                     # another visitor is not affected
+    assert limit.allow("10.0.0.2")  # another visitor is not affected
     now[0] += 61
     assert limit.allow("10.0.0.1")
 
@@ -72,28 +72,40 @@ def test_the_client_is_the_address_the_proxy_added_last():
 
 def test_only_published_apps_match_the_render_route():
     assert APP_PATH.match("your-neighbourhood/app.ipynb")["slug"] == "your-neighbourhood"
-    for path in ("your-neighbourhood/story.ipynb", "../secrets/app.ipynb", "runs/x/app.ipynb/..",
-                 "a/b/app.ipynb", "app.ipynb", ""):
+    for path in (
+        "your-neighbourhood/story.ipynb",
+        "../secrets/app.ipynb",
+        "runs/x/app.ipynb/..",
+        "a/b/app.ipynb",
+        "app.ipynb",
+        "",
+    ):
         assert APP_PATH.match(path) is None, path
 
 
 def snapshot_with_pages(tmp_path, places=("E05000001", "E05000002")):
     snapshot = tmp_path / "run"
     (snapshot / "pages").mkdir(parents=True)
-    info = {"slug": "demo", "title": "Demo", "summary": "About <places>.", "parameter": "ward",
-            "places": [{"code": code, "name": f"Place {code}"} for code in places]}
+    info = {
+        "slug": "demo",
+        "title": "Demo",
+        "summary": "About <places>.",
+        "parameter": "ward",
+        "places": [{"code": code, "name": f"Place {code}"} for code in places],
+    }
     (snapshot / "story.json").write_text(json.dumps(info))
     for code in places:
         (snapshot / "pages" / f"{code}.html").write_text(
             f"<!doctype html><html><head><title>{code}</title></head><body><main><h1>Page of {code}</h1></main>"
-            "</body></html>")
+            "</body></html>"
+        )
     return snapshot
 
 
 def test_the_busy_page_is_the_static_page_of_the_place_asked_for(tmp_path):
     page = busy_page(snapshot_with_pages(tmp_path), "demo", "ward=E05000002", "/services/stories/")
     assert "Page of E05000002" in page and BUSY_NOTE in page
-    assert '<base href="/services/stories/demo/pages/">' in page   # its relative links still work
+    assert '<base href="/services/stories/demo/pages/">' in page  # its relative links still work
     assert page.index(BUSY_NOTE) > page.index("<main>")
     assert 'href="../app?ward=E05000002"' in page
 
@@ -133,7 +145,7 @@ def test_the_manager_refuses_a_visitor_and_makes_the_pool_wait_when_full(tmp_pat
             assert manager.capacity.count("demo") == 1
             pooled = asyncio.ensure_future(manager.start_kernel(path="demo", env={"VOILA_PREHEAT": "True"}))
             await asyncio.sleep(0.5)
-            assert not pooled.done()                 # waits for a place, does not fail
+            assert not pooled.done()  # waits for a place, does not fail
             await manager.shutdown_kernel(first, now=True)
             second = await asyncio.wait_for(pooled, 60)
             assert manager.capacity.snapshot()["stories"] == {"demo": 1}

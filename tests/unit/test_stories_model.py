@@ -28,8 +28,13 @@ def test_the_three_stories_load_with_their_parameters():
 
 def test_places_come_from_the_dataset_plus_extras_minus_excluded():
     story = find_story("crime-by-area")
-    lookup = pd.DataFrame({"lad22_code": ["E08000012", "E06000006", "E08000012"],
-                           "lad22_name": ["Liverpool", "Halton", "Liverpool"], "ward22_code": ["a", "b", "c"]})
+    lookup = pd.DataFrame(
+        {
+            "lad22_code": ["E08000012", "E06000006", "E08000012"],
+            "lad22_name": ["Liverpool", "Halton", "Liverpool"],
+            "ward22_code": ["a", "b", "c"],
+        }
+    )
     places = story.parameter.places(lambda name: lookup)
     assert [p.code for p in places] == ["E08000012", "E47000004"]
 
@@ -48,14 +53,19 @@ def toy_copy(tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("change, message", [
-    (("schedule: \"0 6 * * *\"", "schedule: \"every day\""), "five fields"),
-    (("module: toy", "module: missing_module"), "missing_module.py is missing"),
-    (("title: Toy story\n", ""), "`title:` is missing"),
-    (("  place:\n", "  other:\n    example: x\n    values: {dataset: d, code: c, name: n}\n  place:\n"),
-     "exactly one parameter"),
-    (("values: {dataset: toy_places, code: code, name: name}", "values: {dataset: toy_places}"), "values.code"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('schedule: "0 6 * * *"', 'schedule: "every day"'), "five fields"),
+        (("module: toy", "module: missing_module"), "missing_module.py is missing"),
+        (("title: Toy story\n", ""), "`title:` is missing"),
+        (
+            ("  place:\n", "  other:\n    example: x\n    values: {dataset: d, code: c, name: n}\n  place:\n"),
+            "exactly one parameter",
+        ),
+        (("values: {dataset: toy_places, code: code, name: name}", "values: {dataset: toy_places}"), "values.code"),
+    ],
+)
 def test_a_broken_story_yaml_is_refused(toy_copy, change, message):
     path = toy_copy / "story.yaml"
     old, new = change

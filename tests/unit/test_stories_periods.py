@@ -11,9 +11,11 @@ from commons_kernel.exceptions import ValidationFailed
 
 pytestmark = pytest.mark.unit
 
-SOURCES = [{"name": "police_crime_2021_12", "period": "December 2021"},
-           {"name": "population_mid2019_lsoa11", "period": "mid-2019 (30 June 2019)"},
-           {"name": "no_period", "period": None}]
+SOURCES = [
+    {"name": "police_crime_2021_12", "period": "December 2021"},
+    {"name": "population_mid2019_lsoa11", "period": "mid-2019 (30 June 2019)"},
+    {"name": "no_period", "period": None},
+]
 
 
 def test_a_period_is_the_dataset_s_own():
@@ -31,10 +33,10 @@ def test_a_missing_period_names_the_file_to_fix():
 def test_the_gallery_line_puts_the_data_period_beside_the_refresh_date():
     one = periods.story_periods({"crime": "police_crime_2021_12"}, SOURCES)
     assert periods.gallery_line(one, "2026-12-01") == "Data: December 2021 · Updated 2026-12-01"
-    two = periods.story_periods({"crime": "police_crime_2021_12", "residents": "population_mid2019_lsoa11"},
-                                SOURCES)
-    assert periods.gallery_line(two, "2026-12-01") == ("Data: crime, December 2021; residents, mid-2019 "
-                                                       "(30 June 2019) · Updated 2026-12-01")
+    two = periods.story_periods({"crime": "police_crime_2021_12", "residents": "population_mid2019_lsoa11"}, SOURCES)
+    assert periods.gallery_line(two, "2026-12-01") == (
+        "Data: crime, December 2021; residents, mid-2019 (30 June 2019) · Updated 2026-12-01"
+    )
     assert periods.gallery_line([], "2026-12-01") == "Updated 2026-12-01"
 
 

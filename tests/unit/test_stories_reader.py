@@ -16,8 +16,10 @@ from tests.unit.stories_store_double import StoreKernel
 
 pytestmark = pytest.mark.unit
 SLUG = "your-neighbourhood"
-PLACES = [{"code": "E05000887", "name": "Anfield", "group": "Liverpool", "label": "Anfield (Liverpool)"},
-          {"code": "E05014121", "name": "Blackbrook", "group": "St. Helens", "label": "Blackbrook (St. Helens)"}]
+PLACES = [
+    {"code": "E05000887", "name": "Anfield", "group": "Liverpool", "label": "Anfield (Liverpool)"},
+    {"code": "E05014121", "name": "Blackbrook", "group": "St. Helens", "label": "Blackbrook (St. Helens)"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +33,19 @@ def snapshot_folder(seeded_home, tmp_path_factory):
     shutil.rmtree(folder / "raw")
     for name in ("neighbourhood.py", "story.yaml"):
         shutil.copy(stories_dir() / SLUG / name, folder / name)
-    (folder / "story.json").write_text(json.dumps({
-        "slug": SLUG, "title": "Your neighbourhood", "summary": "A ward against its borough.", "parameter": "ward",
-        "parameter_label": "Your ward", "example": "E05000886", "places": PLACES}))
+    (folder / "story.json").write_text(
+        json.dumps(
+            {
+                "slug": SLUG,
+                "title": "Your neighbourhood",
+                "summary": "A ward against its borough.",
+                "parameter": "ward",
+                "parameter_label": "Your ward",
+                "example": "E05000886",
+                "places": PLACES,
+            }
+        )
+    )
     return folder
 
 
@@ -46,6 +58,7 @@ def app_for(snapshot_folder, monkeypatch):
         app = reader.StoryApp(snapshot_folder)
         app.follow_request()
         return app
+
     return make
 
 
@@ -65,7 +78,7 @@ def test_an_unknown_ward_shows_a_message_and_the_chooser_not_another_ward(app_fo
     app = app_for("ward=Narnia")
     assert app.current is None and app.output.outputs == () and app.picker.value is None
     assert "We don&#x27;t know a ward called &#x27;Narnia&#x27;. Choose one below." in app.message.value
-    assert app.address.value == ""                                   # the address stays as the visitor typed it
+    assert app.address.value == ""  # the address stays as the visitor typed it
     assert app.search in app.view.children and app.picker in app.view.children
 
 
@@ -74,7 +87,7 @@ def test_a_borough_then_a_ward_or_the_search_opens_a_ward(app_for):
     assert "This is an example: Anfield (Liverpool)" in app.message.value
     app.group.value = "St. Helens"
     assert app.picker.value is None and app.picker.options == (("Blackbrook", "E05014121"),)
-    assert app.current == "E05000887"                                # a borough alone changes no page
+    assert app.current == "E05000887"  # a borough alone changes no page
     app.picker.value = "E05014121"
     assert app.current == "E05014121" and 'data-commons-address="E05014121"' in app.address.value
     assert app.message.value == ""

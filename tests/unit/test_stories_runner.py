@@ -42,8 +42,15 @@ def story():
 
 
 def refresher(home, history, inputs=None, workers=2):
-    return Refresher(inputs or FakeInputs(), "token", "http://127.0.0.1:9", home=home, history=history,
-                     stories_folder=TOY_STORIES, workers=workers)
+    return Refresher(
+        inputs or FakeInputs(),
+        "token",
+        "http://127.0.0.1:9",
+        home=home,
+        history=history,
+        stories_folder=TOY_STORIES,
+        workers=workers,
+    )
 
 
 def test_a_refresh_publishes_every_place_with_checked_numbers(home, history, story):
@@ -54,9 +61,9 @@ def test_a_refresh_publishes_every_place_with_checked_numbers(home, history, sto
     pages = {p.stem: p.read_text() for p in (published / "pages").glob("*.html")}
     assert set(pages) == {"A1", "B2", "C3"}
     assert "People: 120." in pages["A1"]
-    assert "People: fewer than 10." in pages["B2"]                    # 4 people: suppressed before the page
-    assert "artefacts =" not in pages["A1"] and "kit.show" not in pages["A1"]   # inputs hidden
-    assert "Synthetic data" in pages["A1"]                             # synthetic sources are named as such
+    assert "People: fewer than 10." in pages["B2"]  # 4 people: suppressed before the page
+    assert "artefacts =" not in pages["A1"] and "kit.show" not in pages["A1"]  # inputs hidden
+    assert "Synthetic data" in pages["A1"]  # synthetic sources are named as such
     info = json.loads((published / "story.json").read_text())
     assert [p["code"] for p in info["places"]] == ["A1", "B2", "C3"] and info["thumbnail"]
     assert (published / "app.ipynb").is_file() and (published / "toy.py").is_file()
@@ -108,8 +115,9 @@ def test_kill_9_during_a_run_leaves_the_published_snapshot_intact(home, history,
     published = snapshot.published("toy-story", home)
     files = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
     env = {**os.environ, "COMMONS_HOME": str(home), "TOY_STORY_SLOW": "3"}
-    child = subprocess.Popen([sys.executable, "-m", "tests.unit.stories_refresh_child", str(home)], cwd=ROOT,
-                             env=env, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.unit.stories_refresh_child", str(home)], cwd=ROOT, env=env, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not rendering_a_place(home, history, good.run_id):
@@ -124,5 +132,5 @@ def test_kill_9_during_a_run_leaves_the_published_snapshot_intact(home, history,
     assert {p: p.read_bytes() for p in published.rglob("*") if p.is_file()} == files
     assert history.mark_interrupted() == 1
     assert history.recent("toy-story", 1)[0]["status"] == "interrupted"
-    again = refresher(home, history, FakeInputs(version=3)).refresh(story)   # the lock died with the process
+    again = refresher(home, history, FakeInputs(version=3)).refresh(story)  # the lock died with the process
     assert again.status == "published"

@@ -24,8 +24,14 @@ class Ctx:
 
 
 def test_tokens_are_removed_from_the_public_service_environment():
-    environ = {"JUPYTERHUB_API_TOKEN": "secret", "JPY_API_TOKEN": "secret", "COMMONS_API_TOKEN": "secret",
-               "JUPYTERHUB_API_URL": "http://hub", "JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:1", "PATH": "/bin"}
+    environ = {
+        "JUPYTERHUB_API_TOKEN": "secret",
+        "JPY_API_TOKEN": "secret",
+        "COMMONS_API_TOKEN": "secret",
+        "JUPYTERHUB_API_URL": "http://hub",
+        "JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:1",
+        "PATH": "/bin",
+    }
     removed = scrub_environment(environ)
     assert set(removed) == {"JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "COMMONS_API_TOKEN", "JUPYTERHUB_API_URL"}
     assert environ == {"JUPYTERHUB_SERVICE_URL": "http://127.0.0.1:1", "PATH": "/bin"}
@@ -34,8 +40,9 @@ def test_tokens_are_removed_from_the_public_service_environment():
 def test_voila_is_configured_for_public_story_apps():
     c = voila_config("/srv/published", 10999, "127.0.0.1")
     assert c.Voila.base_url == "/services/stories/" and c.Voila.port == 10999 and c.Voila.ip == "127.0.0.1"
-    assert {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
-            "jupyterlab-plotly"} <= set(c.VoilaConfiguration.extension_allowlist)
+    assert {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "jupyterlab-plotly"} <= set(
+        c.VoilaConfiguration.extension_allowlist
+    )
     assert c.VoilaConfiguration.preheat_kernel is True and c.VoilaConfiguration.default_pool_size >= 1
     assert c.VoilaExecutor.timeout > 0 and c.MappingKernelManager.cull_idle_timeout > 0
     assert c.VoilaConfiguration.file_allowlist == []
@@ -59,15 +66,23 @@ def test_the_gallery_lists_published_stories_with_links(tmp_path, monkeypatch):
     monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
     run = tmp_path / "stories" / "runs" / "demo" / "r1"
     run.mkdir(parents=True)
-    info = {"slug": "demo", "title": "Demo <story>", "summary": "About places.", "parameter": "ward",
-            "published_at": "2026-11-21T10:00:00", "thumbnail": True,
-            "places": [{"code": "E05000001", "name": "First", "group": "Borough A"},
-                       {"code": "E05000002", "name": "Second", "group": "Borough B"}]}
+    info = {
+        "slug": "demo",
+        "title": "Demo <story>",
+        "summary": "About places.",
+        "parameter": "ward",
+        "published_at": "2026-11-21T10:00:00",
+        "thumbnail": True,
+        "places": [
+            {"code": "E05000001", "name": "First", "group": "Borough A"},
+            {"code": "E05000002", "name": "Second", "group": "Borough B"},
+        ],
+    }
     (run / "story.json").write_text(json.dumps(info))
     snapshot.promote("demo", run)
     (listed,) = published_stories()
     card = story_card(listed)
-    assert "Demo &lt;story&gt;" in card                         # escaped
+    assert "Demo &lt;story&gt;" in card  # escaped
     assert 'href="demo/app"' in card and 'src="demo/thumbnail.png"' in card
     assert 'href="demo/pages/E05000002.html"' in card and "<h4>Borough B</h4>" in card
 
@@ -76,16 +91,29 @@ def test_the_gallery_says_the_data_period_beside_the_refresh_date_and_the_licenc
     monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
     run = tmp_path / "stories" / "runs" / "crime" / "r1"
     run.mkdir(parents=True)
-    info = {"slug": "crime", "title": "Crime", "summary": "Crime.", "parameter": "area",
-            "published_at": "2026-12-01T05:50:00", "thumbnail": True,
-            "places": [{"code": "E08000012", "name": "Liverpool", "group": ""}],
-            "periods": [{"what": "crime", "dataset": "police_crime_2021_12", "period": "December 2021"}],
-            "sources": [{"name": "police_crime_2021_12", "title": "Street crime <police.uk>", "licence": "OGL-UK-3.0",
-                         "licence_url": "javascript:alert(1)", "attribution": "Contains public sector information"}]}
+    info = {
+        "slug": "crime",
+        "title": "Crime",
+        "summary": "Crime.",
+        "parameter": "area",
+        "published_at": "2026-12-01T05:50:00",
+        "thumbnail": True,
+        "places": [{"code": "E08000012", "name": "Liverpool", "group": ""}],
+        "periods": [{"what": "crime", "dataset": "police_crime_2021_12", "period": "December 2021"}],
+        "sources": [
+            {
+                "name": "police_crime_2021_12",
+                "title": "Street crime <police.uk>",
+                "licence": "OGL-UK-3.0",
+                "licence_url": "javascript:alert(1)",
+                "attribution": "Contains public sector information",
+            }
+        ],
+    }
     (run / "story.json").write_text(json.dumps(info))
     snapshot.promote("crime", run)
     card = story_card(published_stories()[0])
     assert '<p class="small">Data: December 2021 · Updated 2026-12-01.</p>' in card
     assert "Street crime &lt;police.uk&gt;. Licence: OGL-UK-3.0. Contains public sector information" in card
-    assert "javascript:" not in card                                # a licence is linked only when it is http(s)
+    assert "javascript:" not in card  # a licence is linked only when it is http(s)
     assert 'id="crime-places"' in card and "Find your area" in card

@@ -35,7 +35,7 @@ def test_every_ward_has_a_page_with_words_figures_tables_and_sources(story_and_d
     story, data, _, _, _ = story_and_data
     wards = data["areas"][data["areas"]["level"] == "ward"]
     assert len(wards) == 125
-    for code, name in zip(wards["code"], wards["name"]):
+    for code, name in zip(wards["code"], wards["name"], strict=False):
         blocks = kit.page(story, data, code)
         text = "\n".join(b.markdown for b in blocks if isinstance(b, Text))
         assert name in text and "Income deprivation affecting children is the share of children under 16" in text
@@ -47,8 +47,9 @@ def test_every_ward_has_a_page_with_words_figures_tables_and_sources(story_and_d
 def test_ward_shares_are_the_published_method_with_the_childrens_denominator(story_and_data):
     _, data, ck, _, _ = story_and_data
     areas = data["areas"].set_index("code")
-    wards = ck.deprivation_summary(ck.read("imd2025_lsoa21"), "ward", domains=["idaci", "idaopi"],
-                                   measures=["average_score"]).set_index("ward22_code")
+    wards = ck.deprivation_summary(
+        ck.read("imd2025_lsoa21"), "ward", domains=["idaci", "idaopi"], measures=["average_score"]
+    ).set_index("ward22_code")
     assert areas.loc[wards.index, "idaci"].to_numpy() == pytest.approx(wards["idaci_average_score"].to_numpy())
     assert areas.loc[wards.index, "idaopi"].to_numpy() == pytest.approx(wards["idaopi_average_score"].to_numpy())
     region = data["summaries"].set_index("code").loc["E47000004"]

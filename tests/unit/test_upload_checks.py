@@ -23,14 +23,21 @@ from commons_kernel.upload_checks import (
 pytestmark = pytest.mark.unit
 
 METADATA = {
-    "name": "foodbank_visits_ward22", "title": "Food bank visits by ward and month",
+    "name": "foodbank_visits_ward22",
+    "title": "Food bank visits by ward and month",
     "description": "One row per ward and month: visits to food banks in the Liverpool City Region.",
-    "publisher": "A food bank network", "contact": "https://example.org/contact", "licence": "CC-BY-4.0",
-    "update_frequency": "monthly", "methodology": "Counted at the door by volunteers, totalled per ward.",
+    "publisher": "A food bank network",
+    "contact": "https://example.org/contact",
+    "licence": "CC-BY-4.0",
+    "update_frequency": "monthly",
+    "methodology": "Counted at the door by volunteers, totalled per ward.",
     "geography": {"level": "ward", "vintage": "ward 2022", "code_column": "ward22_code"},
-    "columns": [{"name": "ward22_code", "type": "gss_code"}, {"name": "month", "type": "yearmonth"},
-                {"name": "visits", "unit": "visits", "type": "count"},
-                {"name": "note", "description": "Remark", "unit": None, "type": "string"}],
+    "columns": [
+        {"name": "ward22_code", "type": "gss_code"},
+        {"name": "month", "type": "yearmonth"},
+        {"name": "visits", "unit": "visits", "type": "count"},
+        {"name": "note", "description": "Remark", "unit": None, "type": "string"},
+    ],
 }
 
 
@@ -39,8 +46,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def visits(values: list, notes: list | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame({"ward22_code": [f"E05000{910 + i}" for i in range(len(values))],
-                          "month": ["2022-01"] * len(values), "visits": values})
+    frame = pd.DataFrame(
+        {
+            "ward22_code": [f"E05000{910 + i}" for i in range(len(values))],
+            "month": ["2022-01"] * len(values),
+            "visits": values,
+        }
+    )
     frame["note"] = notes or [""] * len(values)
     return frame
 
@@ -50,13 +62,24 @@ def test_plain_file_names_are_kept_as_they_are(name):
     assert filename_problem(name) is None and check_filename(name) == name
 
 
-@pytest.mark.parametrize("name, says", [
-    ("../x.csv", "upload it as `x.csv`"), ("a/b.csv", "upload it as `b.csv`"), ("/etc/passwd", "upload it as `passwd`"),
-    ("..\\..\\x.csv", "upload it as `x.csv`"), ("C:x.csv", "is a path"), ("..", "upload it as `data.csv`"),
-    ("x\x00.csv", "control character"), ("x\n.csv", "control character"), ("", "no file name"),
-    (".htaccess", "starts with a dot"), ("con.csv", "reserved on Windows"), ("a?.csv", "contains one of"),
-    ("x" * 300 + ".csv", "characters long"),
-])
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("../x.csv", "upload it as `x.csv`"),
+        ("a/b.csv", "upload it as `b.csv`"),
+        ("/etc/passwd", "upload it as `passwd`"),
+        ("..\\..\\x.csv", "upload it as `x.csv`"),
+        ("C:x.csv", "is a path"),
+        ("..", "upload it as `data.csv`"),
+        ("x\x00.csv", "control character"),
+        ("x\n.csv", "control character"),
+        ("", "no file name"),
+        (".htaccess", "starts with a dot"),
+        ("con.csv", "reserved on Windows"),
+        ("a?.csv", "contains one of"),
+        ("x" * 300 + ".csv", "characters long"),
+    ],
+)
 def test_unsafe_file_names_are_refused_with_the_name_to_use(name, says):
     with pytest.raises(ValidationFailed) as caught:
         check_filename(name)
@@ -64,23 +87,54 @@ def test_unsafe_file_names_are_refused_with_the_name_to_use(name, says):
     assert caught.value.report.errors[0].code == "unsafe-filename"
 
 
-@pytest.mark.parametrize("head, kind", [
-    (b"a,b\n1,2\n", "csv"), (b"\xef\xbb\xbfa,b\n", "csv"), (b"PAR1....", "parquet"), (b"%PDF-1.7", "pdf"),
-    (b"\x7fELF\x02", "executable"), (b"MZ\x90\x00", "executable"), (b"\x1f\x8b\x08", "gzip"),
-    (b"<!DOCTYPE html><html>", "html"), (b'{"a": 1}', "json"), (b"a,b\x00", "binary"),
-])
+@pytest.mark.parametrize(
+    "head, kind",
+    [
+        (b"a,b\n1,2\n", "csv"),
+        (b"\xef\xbb\xbfa,b\n", "csv"),
+        (b"PAR1....", "parquet"),
+        (b"%PDF-1.7", "pdf"),
+        (b"\x7fELF\x02", "executable"),
+        (b"MZ\x90\x00", "executable"),
+        (b"\x1f\x8b\x08", "gzip"),
+        (b"<!DOCTYPE html><html>", "html"),
+        (b'{"a": 1}', "json"),
+        (b"a,b\x00", "binary"),
+    ],
+)
 def test_file_type_is_judged_by_content(head, kind):
     assert sniff_file_type(head) == kind
 
 
 def test_formula_cells_are_found_and_neutralised_on_export():
-    frame = pd.DataFrame({"note": ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx",
-                                   "\rx", "plain", "-12.5", "+44", None],
-                          "n": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]})
+    frame = pd.DataFrame(
+        {
+            "note": [
+                '=HYPERLINK("http://x")',
+                "+cmd|' /C calc'!A0",
+                "-2+3",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "plain",
+                "-12.5",
+                "+44",
+                None,
+            ],
+            "n": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        }
+    )
     assert find_formula_cells(frame) == [("note", i) for i in range(6)]
     safe = neutralise_formulas(frame)
-    assert list(safe["note"][:7]) == ["'=HYPERLINK(\"http://x\")", "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)",
-                                      "'\tx", "'\rx", "plain"]
+    assert list(safe["note"][:7]) == [
+        '\'=HYPERLINK("http://x")',
+        "'+cmd|' /C calc'!A0",
+        "'-2+3",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "plain",
+    ]
     assert list(safe["note"][7:9]) == ["-12.5", "+44"] and pd.isna(safe["note"][9])
     assert safe["n"].tolist() == frame["n"].tolist()
     assert frame["note"][0].startswith("="), "the input frame is not changed"
@@ -114,8 +168,9 @@ def test_small_cell_risk_follows_the_dataset_threshold():
 
 
 def test_count_columns_come_from_units_then_names():
-    frame = pd.DataFrame({"visits": [1], "households": [2], "imd_rank": [3], "imd_decile": [4], "year": [2022],
-                          "people_count": [5]})
+    frame = pd.DataFrame(
+        {"visits": [1], "households": [2], "imd_rank": [3], "imd_decile": [4], "year": [2022], "people_count": [5]}
+    )
     assert count_columns_of(frame) == ["visits", "households", "people_count"]
     described = {"columns": [{"name": "visits", "unit": "visits"}, {"name": "households", "unit": "GBP"}]}
     assert count_columns_of(frame, None, described) == ["visits", "people_count"]
@@ -143,9 +198,18 @@ def test_personal_data_blocks_open_and_community_but_only_warns_in_restricted():
 
 
 def test_a_column_marked_not_personal_with_a_reason_goes_to_a_steward():
-    metadata = dict(METADATA, columns=METADATA["columns"][:3] + [
-        {"name": "note", "type": "string", "personal_data": False,
-         "personal_data_reason": "the venues' own public phone numbers"}])
+    metadata = dict(
+        METADATA,
+        columns=METADATA["columns"][:3]
+        + [
+            {
+                "name": "note",
+                "type": "string",
+                "personal_data": False,
+                "personal_data_reason": "the venues' own public phone numbers",
+            }
+        ],
+    )
     result = check_upload(csv_bytes(visits([20, 30], ["0151 496 0123", ""])), "visits.csv", "open", metadata=metadata)
     assert result.accepted
     [warning] = [w for w in result.report.warnings if w.code == "personal-data-uk_phone"]

@@ -47,8 +47,13 @@ def case_id(case: dict) -> str:
 @pytest.mark.parametrize("case", MANIFEST["cases"], ids=case_id)
 def test_bad_upload_is_refused_with_the_expected_error(case):
     data = (FIXTURES / case["file"]).read_bytes()
-    report = refusal(data, case.get("upload_as", case["file"]), case.get("tier", "open"), metadata_for(case),
-                     max_bytes=case.get("max_bytes"))
+    report = refusal(
+        data,
+        case.get("upload_as", case["file"]),
+        case.get("tier", "open"),
+        metadata_for(case),
+        max_bytes=case.get("max_bytes"),
+    )
     matching = [issue for issue in report.errors if issue.code == case["code"] and case["expect"] in str(issue)]
     assert matching, f"no {case['code']} error saying {case['expect']!r}; got:\n" + "\n".join(map(str, report.errors))
     if "line" in case:
@@ -81,13 +86,19 @@ def test_the_good_fixture_is_accepted_from_bytes_and_from_a_path(tmp_path):
 
 
 def test_a_refused_upload_can_be_returned_instead_of_raised():
-    result = check_upload((FIXTURES / "ragged_rows.csv").read_bytes(), "ragged_rows.csv", "open",
-                          metadata=BASE_METADATA, raise_on_block=False)
+    result = check_upload(
+        (FIXTURES / "ragged_rows.csv").read_bytes(),
+        "ragged_rows.csv",
+        "open",
+        metadata=BASE_METADATA,
+        raise_on_block=False,
+    )
     assert not result.accepted and result.tables == {}
     assert result.to_dict()["report"]["errors"][0]["line"] == 3
 
 
 # -- generated archives ---------------------------------------------------------------------------------------
+
 
 def zipped(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
@@ -120,8 +131,9 @@ def xlsx_bomb() -> bytes:
     """A workbook whose sheet XML expands to 30 MB of repeated empty cells."""
     cells = b'<c r="A1"/>' * 2_700_000
     sheet = b'<?xml version="1.0"?><worksheet><sheetData><row r="1">' + cells + b"</row></sheetData></worksheet>"
-    return zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-                   "xl/worksheets/sheet1.xml": sheet})
+    return zipped(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": sheet}
+    )
 
 
 def test_zip_bomb_is_refused_before_extraction(zip_bomb):
@@ -140,8 +152,12 @@ def test_xlsx_bomb_is_refused_before_the_workbook_is_opened(xlsx_bomb, monkeypat
 
 
 def test_archive_limits_each_have_their_own_error():
-    limits = {"max_archive_members": 2, "max_uncompressed_bytes": 100, "ratio_checked_above_bytes": 10,
-              "max_compression_ratio": 5}
+    limits = {
+        "max_archive_members": 2,
+        "max_uncompressed_bytes": 100,
+        "ratio_checked_above_bytes": 10,
+        "max_compression_ratio": 5,
+    }
     data = zipped({"../escape.csv": b"a" * 60, "inner.zip": b"b" * 60, "c.csv": b"c"})
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         codes = sorted({problem.code for problem in archive_problems(archive, limits)})

@@ -25,11 +25,14 @@ def refused(file_metadata: dict, posted: dict, source: str = "visits.yaml") -> l
 
 def test_the_form_is_filled_in_with_the_files_values():
     values = form_values(metadata())
-    assert (values["tier"], values["licence"], values["name"]) == ("community", "CC-BY-4.0",
-                                                                  "foodbank_visits_one_validation")
+    assert (values["tier"], values["licence"], values["name"]) == (
+        "community",
+        "CC-BY-4.0",
+        "foodbank_visits_one_validation",
+    )
     assert values["tags"] == "test" and values["geography_level"] == "ward"
     assert values["geography_vintage"] == "ward 2022" and values["period"] == "2022-01/2022-02"
-    assert "columns" not in values   # what the form cannot show stays in the file, and is kept
+    assert "columns" not in values  # what the form cannot show stays in the file, and is kept
     assert form_values({"period": dt.date(2022, 1, 1)})["period"] == "2022-01-01"
 
 
@@ -51,18 +54,23 @@ def test_the_form_adds_what_the_file_leaves_out():
 def test_the_form_never_silently_overrides_the_file():
     # The bug: the dropdowns' first options (open, OGL-UK-3.0) replaced the file's community / CC-BY-4.0.
     errors = refused(metadata(), {"tier": "open", "licence": "OGL-UK-3.0", "name": "foodbank_visits_one_validation"})
-    assert [(e["code"], e["column"]) for e in errors] == [("form-file-mismatch", "tier"),
-                                                          ("form-file-mismatch", "licence")]
+    assert [(e["code"], e["column"]) for e in errors] == [
+        ("form-file-mismatch", "tier"),
+        ("form-file-mismatch", "licence"),
+    ]
     assert errors[0]["message"] == "the metadata file visits.yaml says tier `community` but the form says `open`"
     assert "CC-BY-4.0" in errors[1]["message"] and "OGL-UK-3.0" in errors[1]["message"]
     assert [e["code"] for e in refused(metadata(), {"tags": "food, poverty"})] == ["form-file-mismatch"]
     assert "geography vintage" in refused(metadata(), {"geography_vintage": "ward 2023"})[0]["message"]
 
 
-@pytest.mark.parametrize("missing, code, teaches", [
-    ("tier", "tier-missing", "community: any signed-in member"),
-    ("licence", "licence-missing", "CC-BY-4.0"),
-])
+@pytest.mark.parametrize(
+    "missing, code, teaches",
+    [
+        ("tier", "tier-missing", "community: any signed-in member"),
+        ("licence", "licence-missing", "CC-BY-4.0"),
+    ],
+)
 def test_a_missing_tier_or_licence_is_refused_saying_what_to_choose(missing, code, teaches):
     file_metadata = metadata()
     del file_metadata[missing]

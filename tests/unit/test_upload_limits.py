@@ -36,8 +36,8 @@ def wide_csv(columns: int) -> bytes:
 
 def test_ten_thousand_columns_are_refused_from_the_header_in_milliseconds():
     data = wide_csv(10_000)
-    assert 60_000 < len(data) < 100_000                       # the 79 kB file that held the data-api for 52 s
-    errors(wide_csv(5), "warm.csv", budget=False)             # imports and caches, so only the check is timed
+    assert 60_000 < len(data) < 100_000  # the 79 kB file that held the data-api for 52 s
+    errors(wide_csv(5), "warm.csv", budget=False)  # imports and caches, so only the check is timed
     started = time.perf_counter()
     (error,) = errors(data, "wide.csv", budget=False)
     assert time.perf_counter() - started < 1.0
@@ -79,16 +79,20 @@ def test_parquet_columns_and_nested_types_come_from_the_schema():
 def workbook(sheet_xml: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                         'package/2006/content-types"/>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
     return buffer.getvalue()
 
 
 def test_a_workbook_is_judged_by_its_sheet_dimension_before_it_is_opened(monkeypatch):
-    sheet = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             b'<dimension ref="A1:XFD1048576"/><sheetData/></worksheet>')
+    sheet = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1:XFD1048576"/><sheetData/></worksheet>'
+    )
     import openpyxl
 
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the workbook was opened"))
@@ -105,7 +109,7 @@ def test_a_workbook_without_a_dimension_stops_at_the_limit_while_it_is_read(monk
     buffer = io.BytesIO()
     book.save(buffer)
     data = buffer.getvalue()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:   # take its dimension out, as some generators write
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # take its dimension out, as some generators write
         parts = {name: archive.read(name) for name in archive.namelist()}
     import re
 
@@ -129,7 +133,7 @@ def test_the_checks_are_stopped_at_their_memory_budget():
     with pytest.raises(BudgetExceeded, match="more than 100 MB") as caught:
         run_checks(bytearray, 400 << 20, memory_mb=100)
     assert caught.value.env == "COMMONS_UPLOAD_CHECK_MEMORY_MB"
-    assert len(run_checks(bytearray, 10 << 20, memory_mb=100)) == 10 << 20     # within it, the result comes back
+    assert len(run_checks(bytearray, 10 << 20, memory_mb=100)) == 10 << 20  # within it, the result comes back
 
 
 def test_an_error_of_the_checks_comes_back_with_its_report():

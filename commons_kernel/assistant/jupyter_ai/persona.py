@@ -17,8 +17,12 @@ import threading
 from pathlib import Path
 
 from jupyter_ai_persona_manager import BasePersona, PersonaDefaults
-from jupyter_ai_persona_manager.awareness_models import (ModelConfiguration, ModelOption, SettingConfiguration,
-                                                         SettingOption)
+from jupyter_ai_persona_manager.awareness_models import (
+    ModelConfiguration,
+    ModelOption,
+    SettingConfiguration,
+    SettingOption,
+)
 
 from commons_kernel import config
 from commons_kernel.assistant.agent import SYSTEM_PROMPT
@@ -28,13 +32,15 @@ from commons_kernel.exceptions import CommonsError
 
 NAME = "Commons Guide"
 AVATAR = Path(__file__).with_name("commons-guide.svg")
-DESCRIPTION = ("Finds data in the LCR Data Commons catalogue, explains access and writes commons_kernel code. "
-               "Sees metadata only, never rows.")
+DESCRIPTION = (
+    "Finds data in the LCR Data Commons catalogue, explains access and writes commons_kernel code. "
+    "Sees metadata only, never rows."
+)
 SHARE_SETTING = "share_question"
 NO_MODEL = "catalogue-search"
 BUSY = "is searching the catalogue..."
 
-_assistant_lock = threading.Lock()   # one question at a time: the index and the model are built once, then shared
+_assistant_lock = threading.Lock()  # one question at a time: the index and the model are built once, then shared
 
 # The process's one assistant is the same one %ask uses (``member_assistant``: data-api metadata, ingested wards,
 # uses recorded through the data-api), built on first use.
@@ -52,32 +58,46 @@ def warm_up() -> None:
     """Blocking: fetch the metadata, load the embedding model and the index, read the wards."""
     with _assistant_lock:
         knowledge = guide_assistant().knowledge
-        knowledge.searcher
+        _ = knowledge.searcher
         knowledge.places("")
 
 
 def reply_markdown(answer: Answer, share_question: bool) -> str:
-    recorded = "who asked, when and the datasets cited" + (", and your question, as you chose" if share_question
-                                                           else "; not your question's text")
+    recorded = "who asked, when and the datasets cited" + (
+        ", and your question, as you chose" if share_question else "; not your question's text"
+    )
     return f"{answer.as_markdown().rstrip()}\n\n_Metadata only, never rows. Recorded as an assistant use: {recorded}._"
 
 
 def model_configuration() -> ModelConfiguration:
     """What answers: the configured language model, or the catalogue search when none is set."""
     spec = str(config.setting("assistant_model") or "")
-    option = (ModelOption(id=spec, name=spec, description="The assistant_model setting, through langchain.")
-              if spec else ModelOption(id=NO_MODEL, name="Catalogue search (no language model)",
-                                       description="Keyword and embedding search over the catalogue's metadata."))
+    option = (
+        ModelOption(id=spec, name=spec, description="The assistant_model setting, through langchain.")
+        if spec
+        else ModelOption(
+            id=NO_MODEL,
+            name="Catalogue search (no language model)",
+            description="Keyword and embedding search over the catalogue's metadata.",
+        )
+    )
     return ModelConfiguration(current=option.id, options=[option])
 
 
 def share_setting() -> list[SettingConfiguration]:
-    return [SettingConfiguration(
-        id=SHARE_SETTING, current="no", name="Record my question",
-        description="Each question is recorded as an assistant use (who, when, datasets cited). Choose yes to "
-                    "record its text too.",
-        options=[SettingOption(id="no", name="No: only who, when and the datasets cited"),
-                 SettingOption(id="yes", name="Yes: record the question's text too")])]
+    return [
+        SettingConfiguration(
+            id=SHARE_SETTING,
+            current="no",
+            name="Record my question",
+            description="Each question is recorded as an assistant use (who, when, datasets cited). Choose yes to "
+            "record its text too.",
+            options=[
+                SettingOption(id="no", name="No: only who, when and the datasets cited"),
+                SettingOption(id="yes", name="Yes: record the question's text too"),
+            ],
+        )
+    ]
 
 
 class CommonsGuidePersona(BasePersona):
@@ -90,8 +110,13 @@ class CommonsGuidePersona(BasePersona):
 
     @property
     def defaults(self) -> PersonaDefaults:
-        return PersonaDefaults(name=NAME, description=DESCRIPTION, avatar_path=str(AVATAR),
-                               system_prompt=SYSTEM_PROMPT, slash_commands=set())
+        return PersonaDefaults(
+            name=NAME,
+            description=DESCRIPTION,
+            avatar_path=str(AVATAR),
+            system_prompt=SYSTEM_PROMPT,
+            slash_commands=set(),
+        )
 
     async def prepare(self) -> None:
         """Runs once, when a member picks the guide or sends it a first message: the slow parts (embedding model,
@@ -112,13 +137,14 @@ class CommonsGuidePersona(BasePersona):
         self.set_status(BUSY)
         try:
             answer = await asyncio.get_running_loop().run_in_executor(
-                None, answer_question, self.question_text(message.body), self.member(message), share)
+                None, answer_question, self.question_text(message.body), self.member(message), share
+            )
         finally:
             self.clear_status()
         self.send_message(reply_markdown(answer, share))
 
     async def handle_uncaught_exception(self, exc: Exception) -> None:
-        if isinstance(exc, CommonsError):   # a known situation: its message says what to do next
+        if isinstance(exc, CommonsError):  # a known situation: its message says what to do next
             self.send_message(f"I could not answer: {html.escape(str(exc))}")
             return
         await super().handle_uncaught_exception(exc)

@@ -11,28 +11,44 @@ from __future__ import annotations
 
 import getpass
 import json
-import sys
 import os
+import sys
 from pathlib import Path
 
 EXIT_USAGE = 2
-TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "COMMONS_API_TOKEN")   # as commons_kernel.assistant.sources.api_token
+TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "COMMONS_API_TOKEN")  # as commons_kernel.assistant.sources.api_token
 
 
 def register(sub) -> None:
     p = sub.add_parser("ask", help="ask the assistant which data answers a question (metadata only, never rows)")
-    p.add_argument("question", nargs="*", help="the question, e.g. \"How deprived is Everton?\"")
-    p.add_argument("--batch", type=Path, metavar="FILE",
-                   help="answer one question per line of FILE ('-' for stdin); blank lines and # comments are skipped")
-    p.add_argument("--json", action="store_true",
-                   help="JSON: the answer, the cited datasets (name, title, licence, tier) best first, the code; "
-                        "with --batch one JSON object per line")
-    p.add_argument("--share-question", action="store_true",
-                   help="record the question's text with the use (by default only who, when and the datasets cited)")
-    p.add_argument("--user", help="without a token: who is asking (access advice and the audit entry; default: "
-                                  "your login name). With a token the token says who you are.")
-    p.add_argument("--model", default=None,
-                   help="a langchain provider:model for this run; '' for none (default: the assistant_model setting)")
+    p.add_argument("question", nargs="*", help='the question, e.g. "How deprived is Everton?"')
+    p.add_argument(
+        "--batch",
+        type=Path,
+        metavar="FILE",
+        help="answer one question per line of FILE ('-' for stdin); blank lines and # comments are skipped",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="JSON: the answer, the cited datasets (name, title, licence, tier) best first, the code; "
+        "with --batch one JSON object per line",
+    )
+    p.add_argument(
+        "--share-question",
+        action="store_true",
+        help="record the question's text with the use (by default only who, when and the datasets cited)",
+    )
+    p.add_argument(
+        "--user",
+        help="without a token: who is asking (access advice and the audit entry; default: "
+        "your login name). With a token the token says who you are.",
+    )
+    p.add_argument(
+        "--model",
+        default=None,
+        help="a langchain provider:model for this run; '' for none (default: the assistant_model setting)",
+    )
     p.set_defaults(handler=ask)
 
 
@@ -41,8 +57,10 @@ def ask(args) -> int:
     if questions is None:
         return EXIT_USAGE
     if has_token() and args.user:
-        print("error: --user only applies without a token; with COMMONS_API_TOKEN the token says who you are.",
-              file=sys.stderr)
+        print(
+            "error: --user only applies without a token; with COMMONS_API_TOKEN the token says who you are.",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     assistant, user = build_assistant(args)
     for question in questions:
@@ -58,23 +76,34 @@ def ask(args) -> int:
 
 def read_questions(args) -> list[str] | None:
     if (args.batch is None) == (not args.question):
-        print("error: give one question (`commons ask \"How deprived is Everton?\"`) or --batch FILE, not both "
-              "and not neither.", file=sys.stderr)
+        print(
+            'error: give one question (`commons ask "How deprived is Everton?"`) or --batch FILE, not both '
+            "and not neither.",
+            file=sys.stderr,
+        )
         return None
     if args.batch is None:
         return [" ".join(args.question)]
     try:
         text = sys.stdin.read() if str(args.batch) == "-" else args.batch.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read the questions from {args.batch}: {exc}. Give a UTF-8 text file, one question "
-              "a line.", file=sys.stderr)
+        print(
+            f"error: cannot read the questions from {args.batch}: {exc}. Give a UTF-8 text file, one question a line.",
+            file=sys.stderr,
+        )
         return None
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def answer_json(question: str, answer) -> dict:
-    return {"question": question, "answer": answer.text, "datasets": answer.datasets, "snippet": answer.snippet,
-            "used_model": answer.used_model, "answered": answer.answered}
+    return {
+        "question": question,
+        "answer": answer.text,
+        "datasets": answer.datasets,
+        "snippet": answer.snippet,
+        "used_model": answer.used_model,
+        "answered": answer.answered,
+    }
 
 
 def has_token() -> bool:

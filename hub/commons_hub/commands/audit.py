@@ -11,13 +11,28 @@ from pathlib import Path
 def register(sub) -> None:
     parser = sub.add_parser("audit", help="verify or read the tamper-evident audit log")
     asub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    p = asub.add_parser("verify", help="prove the log: every entry, the anchor, and heads kept earlier; exit 0 if "
-                                       "intact, 1 naming the first bad entry")
-    p.add_argument("--head", action="append", default=[], type=_head, metavar="ID:HASH",
-                   help="a head copied earlier (from the register's audit page or `commons audit head`): the log must "
-                        "still contain entry ID with exactly that hash; repeat for several")
-    p.add_argument("--head-file", action="append", default=[], type=_head_file, metavar="FILE",
-                   help="the same, from a copy of the register's audit/head.json; repeat for several")
+    p = asub.add_parser(
+        "verify",
+        help="prove the log: every entry, the anchor, and heads kept earlier; exit 0 if "
+        "intact, 1 naming the first bad entry",
+    )
+    p.add_argument(
+        "--head",
+        action="append",
+        default=[],
+        type=_head,
+        metavar="ID:HASH",
+        help="a head copied earlier (from the register's audit page or `commons audit head`): the log must "
+        "still contain entry ID with exactly that hash; repeat for several",
+    )
+    p.add_argument(
+        "--head-file",
+        action="append",
+        default=[],
+        type=_head_file,
+        metavar="FILE",
+        help="the same, from a copy of the register's audit/head.json; repeat for several",
+    )
     p.set_defaults(handler=verify)
     p = asub.add_parser("head", help="the current chain head (id, hash, time) to keep a copy of, if the log verifies")
     p.add_argument("--json", action="store_true", help="print it as the register's api/audit/head does")
@@ -48,7 +63,8 @@ def _head_file(path: str):
     except (ValueError, KeyError, TypeError) as exc:
         raise argparse.ArgumentTypeError(
             f"{path} is not a saved head: it should be the JSON of the register's audit/head.json (or "
-            f"`commons audit head --json`), with \"id\" and \"hash\" ({exc})") from exc
+            f'`commons audit head --json`), with "id" and "hash" ({exc})'
+        ) from exc
 
 
 def _broken(result) -> str:
@@ -85,9 +101,11 @@ def head(args) -> int:
             print("The audit log has no entries yet: no head to keep.")
         else:
             h = result.head
-            print(f"entry {h['id']}  {h['time']}\nhash  {h['hash']}\n"
-                  f"Keep a copy; later `commons audit verify --head {h['id']}:{h['hash']}` proves the log still "
-                  f"contains it unchanged.")
+            print(
+                f"entry {h['id']}  {h['time']}\nhash  {h['hash']}\n"
+                f"Keep a copy; later `commons audit verify --head {h['id']}:{h['hash']}` proves the log still "
+                f"contains it unchanged."
+            )
     return 0
 
 
@@ -105,5 +123,7 @@ def tail(args) -> int:
             what += f" v{e['version']}"
         rows = f" {e['rows']} rows" if e["rows"] is not None else ""
         project = f" project={e['project']}" if e["project"] else ""
-        print(f"{e['id']:>6} {e['time'][:19]} {e['actor']:<14} {e['action']:<8} {e['outcome']:<7} {what}{rows}{project}")
+        print(
+            f"{e['id']:>6} {e['time'][:19]} {e['actor']:<14} {e['action']:<8} {e['outcome']:<7} {what}{rows}{project}"
+        )
     return 0

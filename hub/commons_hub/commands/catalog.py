@@ -34,9 +34,17 @@ def register(sub) -> None:
 
 
 def _row(meta) -> dict:
-    return {"name": meta.name, "title": meta.title, "tier": meta.tier, "licence": meta.licence,
-            "attribution": meta.attribution, "publisher": meta.publisher, "geography": meta.geography_label,
-            "period": meta.period, "synthetic": meta.synthetic}
+    return {
+        "name": meta.name,
+        "title": meta.title,
+        "tier": meta.tier,
+        "licence": meta.licence,
+        "attribution": meta.attribution,
+        "publisher": meta.publisher,
+        "geography": meta.geography_label,
+        "period": meta.period,
+        "synthetic": meta.synthetic,
+    }
 
 
 def list_datasets(args) -> int:
@@ -66,10 +74,16 @@ def show(args) -> int:
         print()
         return 0
     print(f"{meta.title}\n{'=' * len(meta.title)}\n{meta.description}\n")
-    for label, value in [("name", meta.name), ("tier", meta.tier), ("publisher", meta.publisher),
-                         ("licence", meta.licence), ("attribution", meta.attribution),
-                         ("geography", meta.geography_label), ("period", meta.period),
-                         ("synthetic", "yes: SYNTHETIC demonstration data" if meta.synthetic else "no")]:
+    for label, value in [
+        ("name", meta.name),
+        ("tier", meta.tier),
+        ("publisher", meta.publisher),
+        ("licence", meta.licence),
+        ("attribution", meta.attribution),
+        ("geography", meta.geography_label),
+        ("period", meta.period),
+        ("synthetic", "yes: SYNTHETIC demonstration data" if meta.synthetic else "no"),
+    ]:
         print(f"{label:>12}: {value}")
     print("\ncolumns:")
     for column in meta.columns:
@@ -125,8 +139,9 @@ def export(args) -> int:
                 manifest = store.manifest(name)
             except DatasetNotFound:
                 manifest = None
-            atomic_write_json(args.frictionless / f"{name}.datapackage.json",
-                              exports.frictionless_package(meta, manifest))
+            atomic_write_json(
+                args.frictionless / f"{name}.datapackage.json", exports.frictionless_package(meta, manifest)
+            )
         print(f"Wrote {len(metadata)} Frictionless data package descriptors to {args.frictionless}")
     return 0
 

@@ -14,8 +14,11 @@ def register(sub) -> None:
     p.add_argument("file", help="CSV (UTF-8), xlsx, Parquet or zip file")
     p.add_argument("--metadata", "-m", required=True, help="the dataset's metadata YAML (name, title, licence, ...)")
     p.add_argument("--name", help="dataset name (default: the metadata's `name`)")
-    p.add_argument("--tier", choices=["open", "community", "restricted"],
-                   help="who may read it (default: the metadata's `tier`; one of the two is required)")
+    p.add_argument(
+        "--tier",
+        choices=["open", "community", "restricted"],
+        help="who may read it (default: the metadata's `tier`; one of the two is required)",
+    )
     p.add_argument("--json", action="store_true", help="print the contribution and its report as JSON")
     p.set_defaults(handler=contribute)
     p = sub.add_parser("contributions", help="list contributions; stewards approve or reject them")
@@ -57,17 +60,26 @@ def contribute(args) -> int:
     fields = {k: metadata.get(k) for k in ("name", "title", "description", "licence", "tier")}
     rest = {k: v for k, v in metadata.items() if k not in fields}
     tier = args.tier or fields["tier"]
-    if not tier:   # never a silent default (the upload form has none either)
+    if not tier:  # never a silent default (the upload form has none either)
         from commons_hub.services.data_api.upload_form import TIER_MEANINGS
 
         meanings = "; ".join(f"{name}: {meaning}" for name, meaning in TIER_MEANINGS.items())
-        print(f"error: {args.metadata} has no `tier:` and no --tier was given. Choose one ({meanings}), e.g. "
-              f"`commons contribute {args.file} -m {args.metadata} --tier community`.", file=sys.stderr)
+        print(
+            f"error: {args.metadata} has no `tier:` and no --tier was given. Choose one ({meanings}), e.g. "
+            f"`commons contribute {args.file} -m {args.metadata} --tier community`.",
+            file=sys.stderr,
+        )
         return 2
     try:
-        result = governance.contribute(args.file, name=args.name or fields["name"], title=fields["title"],
-                                       description=fields["description"], licence=fields["licence"],
-                                       tier=tier, metadata=rest)
+        result = governance.contribute(
+            args.file,
+            name=args.name or fields["name"],
+            title=fields["title"],
+            description=fields["description"],
+            licence=fields["licence"],
+            tier=tier,
+            metadata=rest,
+        )
     except ValidationFailed as exc:
         if args.json and isinstance(exc.report, dict):
             json.dump(exc.report, sys.stdout, indent=2)
@@ -78,8 +90,10 @@ def contribute(args) -> int:
         json.dump(result, sys.stdout, indent=2, default=str)
         print()
         return 0
-    print(f"Contribution {result['id']} of {result['dataset']}: {result['status']}, quality score "
-          f"{result['score']}/100. A steward approves or rejects it; `commons contributions list` shows it.")
+    print(
+        f"Contribution {result['id']} of {result['dataset']}: {result['status']}, quality score "
+        f"{result['score']}/100. A steward approves or rejects it; `commons contributions list` shows it."
+    )
     for warning in result["report"]["warnings"]:
         print(f"  warning: {warning['message']}. {warning['fix']}")
     return 0

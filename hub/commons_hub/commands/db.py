@@ -10,11 +10,17 @@ import sqlalchemy as sa
 def register(sub) -> None:
     parser = sub.add_parser("db", help="the governance database's schema: show it, or upgrade it to this code's")
     dsub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    p = dsub.add_parser("upgrade", help="migrate the database (COMMONS_DB_URL, else SQLite in $COMMONS_HOME) to the "
-                                        "schema this code needs, in one transaction; back it up first")
+    p = dsub.add_parser(
+        "upgrade",
+        help="migrate the database (COMMONS_DB_URL, else SQLite in $COMMONS_HOME) to the "
+        "schema this code needs, in one transaction; back it up first",
+    )
     p.set_defaults(handler=upgrade)
-    p = dsub.add_parser("current", help="the database's schema revision and the one this code needs; exit 0 if "
-                                        "they match, 1 if `commons db upgrade` is needed")
+    p = dsub.add_parser(
+        "current",
+        help="the database's schema revision and the one this code needs; exit 0 if "
+        "they match, 1 if `commons db upgrade` is needed",
+    )
     p.set_defaults(handler=current)
 
 
@@ -79,6 +85,6 @@ def refuse_outdated() -> None:
     try:
         revision = migrations.current(eng)
         if revision not in (None, migrations.head()):
-            migrations.ensure(eng, db.METADATA)   # raises, naming the revision and the command to run
+            migrations.ensure(eng, db.METADATA)  # raises, naming the revision and the command to run
     finally:
         eng.dispose()

@@ -35,13 +35,21 @@ def banner(url: str, passwords: dict[str, str]) -> str:
     from commons_hub.identity import uses_single_sign_on
     from commons_hub.install import DEMO_USERS
 
-    lines = ["", "=" * 72, f"  LCR Data Commons is running: {url}/", "",
-             f"  Analysts sign in at {url}/hub/login",
-             f"  Stories for residents:  {url}/services/stories/",
-             f"  Public register:        {url}/services/register/", ""]
+    lines = [
+        "",
+        "=" * 72,
+        f"  LCR Data Commons is running: {url}/",
+        "",
+        f"  Analysts sign in at {url}/hub/login",
+        f"  Stories for residents:  {url}/services/stories/",
+        f"  Public register:        {url}/services/register/",
+        "",
+    ]
     if uses_single_sign_on():
-        lines += [f"  Sign-in: {config.setting('oidc_login_service')} ({config.setting('oidc_issuer')});",
-                  "  hub groups follow the council's groups (COMMONS_OIDC_GROUP_MAP)."]
+        lines += [
+            f"  Sign-in: {config.setting('oidc_login_service')} ({config.setting('oidc_issuer')});",
+            "  hub groups follow the council's groups (COMMONS_OIDC_GROUP_MAP).",
+        ]
     elif passwords:
         lines.append("  Demo people, each with their own password (shown ONCE: copy them now; only hashes are kept):")
         for user, password in passwords.items():
@@ -49,8 +57,10 @@ def banner(url: str, passwords: dict[str, str]) -> str:
             lines.append(f"  {user:<10} password {password}   ({groups})")
         lines.append("  Each person changes theirs at /hub/change-password; the admin resets others' there too.")
     else:
-        lines += ["  Demo people: " + ", ".join(DEMO_USERS) + " (their passwords were shown at first start).",
-                  "  Lost one? The admin resets it at /hub/change-password/USER (docs/operators/identity.md)."]
+        lines += [
+            "  Demo people: " + ", ".join(DEMO_USERS) + " (their passwords were shown at first start).",
+            "  Lost one? The admin resets it at /hub/change-password/USER (docs/operators/identity.md).",
+        ]
     if not uses_single_sign_on() and config.setting("signup"):
         lines.append(f"  New people sign up at {url}/hub/signup; a steward approves them at {url}/hub/authorize.")
     lines += ["", "  Ctrl-C stops everything.", "=" * 72, ""]
@@ -63,8 +73,10 @@ def walls_line() -> str:
 
     if not isolation.active():
         return f"  !! {isolation.NOT_ISOLATED}"
-    return (f"  Isolated: each person's server runs as their own Unix account "
-            f"({config.setting('unix_user_prefix')}NAME); the services as {config.setting('service_user')!r}.")
+    return (
+        f"  Isolated: each person's server runs as their own Unix account "
+        f"({config.setting('unix_user_prefix')}NAME); the services as {config.setting('service_user')!r}."
+    )
 
 
 def wait_for(url: str, timeout: float = 90, process: subprocess.Popen | None = None) -> None:
@@ -93,7 +105,7 @@ def up(args) -> int:
 
     if args.port:
         os.environ["COMMONS_PORT"] = str(args.port)
-    refuse_outdated()   # an older schema: say `commons db upgrade` now, before anything starts
+    refuse_outdated()  # an older schema: say `commons db upgrade` now, before anything starts
     port = config.setting("port")
     if not args.no_init:
         initialise()
@@ -111,9 +123,12 @@ def up(args) -> int:
         try:
             wait_for(f"{url}/hub/health", process=process)
         except CommonsError:
-            if passwords:   # created at this start and shown nowhere else: do not lose them with the failed start
-                print("\n".join(f"  {user:<10} password {password}" for user, password in passwords.items()),
-                      file=sys.stderr, flush=True)
+            if passwords:  # created at this start and shown nowhere else: do not lose them with the failed start
+                print(
+                    "\n".join(f"  {user:<10} password {password}" for user, password in passwords.items()),
+                    file=sys.stderr,
+                    flush=True,
+                )
             raise
         print(banner(url, passwords), flush=True)
         print(walls_line(), flush=True)
@@ -130,11 +145,14 @@ def _hub_api(method: str, path: str, **kwargs):
     secret = load_or_create_secrets(config.home())
     url = f"{config.hub_url().rstrip('/')}/hub/api/{path}"
     try:
-        response = requests.request(method, url, headers={"Authorization": f"token {secret['operator_token']}"},
-                                    timeout=30, **kwargs)
+        response = requests.request(
+            method, url, headers={"Authorization": f"token {secret['operator_token']}"}, timeout=30, **kwargs
+        )
     except requests.RequestException as exc:
-        raise CommonsError(f"The hub at {config.hub_url()} did not answer ({type(exc).__name__}). Start it with "
-                           f"`commons up`, or set COMMONS_HUB_URL / COMMONS_PORT.") from None
+        raise CommonsError(
+            f"The hub at {config.hub_url()} did not answer ({type(exc).__name__}). Start it with "
+            f"`commons up`, or set COMMONS_HUB_URL / COMMONS_PORT."
+        ) from None
     if response.status_code >= 400:
         raise CommonsError(f"hub API {method} {path}: HTTP {response.status_code} {response.text[:200]}")
     return response.json() if response.content else None
@@ -150,18 +168,24 @@ def token(args) -> int:
             raise
         _hub_api("POST", f"users/{args.user}")
         print(f"Created user {args.user} (no groups: add them with the hub admin page).", file=sys.stderr)
-    answer = _hub_api("POST", f"users/{args.user}/tokens",
-                      json={"note": args.note, "expires_in": args.expires_in, "roles": ["user"]})
-    AuditLog().append(AuditEvent(actor="operator", actor_kind="operator", action="token",
-                                 detail={"user": args.user, "expires_in": args.expires_in}))
+    answer = _hub_api(
+        "POST", f"users/{args.user}/tokens", json={"note": args.note, "expires_in": args.expires_in, "roles": ["user"]}
+    )
+    AuditLog().append(
+        AuditEvent(
+            actor="operator",
+            actor_kind="operator",
+            action="token",
+            detail={"user": args.user, "expires_in": args.expires_in},
+        )
+    )
     print(answer["token"])
     return 0
 
 
 def users(args) -> int:
     listing = _hub_api("GET", "users")
-    rows = [{"name": u["name"], "admin": u.get("admin", False), "groups": sorted(u.get("groups", []))}
-            for u in listing]
+    rows = [{"name": u["name"], "admin": u.get("admin", False), "groups": sorted(u.get("groups", []))} for u in listing]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()

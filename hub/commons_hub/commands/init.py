@@ -9,8 +9,12 @@ from commons_kernel import config
 
 def register(sub) -> None:
     parser = sub.add_parser("init", help="ingest the seed files into the state directory (safe to run again)")
-    parser.add_argument("--seed-dir", type=Path, default=None,
-                        help="folder of seed files (default: $COMMONS_SEED_DIR, or ../shared/data when present)")
+    parser.add_argument(
+        "--seed-dir",
+        type=Path,
+        default=None,
+        help="folder of seed files (default: $COMMONS_SEED_DIR, or ../shared/data when present)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -24,8 +28,11 @@ def initialise(seed_dir: Path | None = None, quiet: bool = False) -> int:
     if seed is None:
         from commons_kernel.exceptions import SeedFileError
 
-        raise SeedFileError("(no seed directory)", "no seed directory was given and ../shared/data does not exist.",
-                            fix="pass --seed-dir DIR or set COMMONS_SEED_DIR.")
+        raise SeedFileError(
+            "(no seed directory)",
+            "no seed directory was given and ../shared/data does not exist.",
+            fix="pass --seed-dir DIR or set COMMONS_SEED_DIR.",
+        )
     result = ingest(seed)
     seed_demo_project(next(iter(DEMO_USERS)))
     if not quiet:

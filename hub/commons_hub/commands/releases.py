@@ -43,8 +43,10 @@ def list_releases(args) -> int:
         print("No releases yet. Analysts ask with ck.request_release(...).")
     for r in rows:
         approvals = sorted({v["checker"] for v in r["reviews"] if v["decision"] == "approve"})
-        print(f"{r['id']:>5}  {r['status']:<18} {r['project']:<24} v{r['version']}  {r['requester']:<12} "
-              f"approved by: {', '.join(approvals) or '-':<20}  {r['title']}")
+        print(
+            f"{r['id']:>5}  {r['status']:<18} {r['project']:<24} v{r['version']}  {r['requester']:<12} "
+            f"approved by: {', '.join(approvals) or '-':<20}  {r['title']}"
+        )
     return 0
 
 
@@ -59,14 +61,18 @@ def show(args) -> int:
         json.dump(r, sys.stdout, indent=2, default=str)
         print()
         return 0
-    print(f"Release {r['id']} (version {r['version']}): {r['title']}\n  project {r['project']}, asked by "
-          f"{r['requester']} on {r['created_at']}, status {r['status']}"
-          + (f", released {r['released_at']}" if r["released_at"] else "")
-          + (f"; resubmits release {r['replaces']}" if r["replaces"] else ""))
+    print(
+        f"Release {r['id']} (version {r['version']}): {r['title']}\n  project {r['project']}, asked by "
+        f"{r['requester']} on {r['created_at']}, status {r['status']}"
+        + (f", released {r['released_at']}" if r["released_at"] else "")
+        + (f"; resubmits release {r['replaces']}" if r["replaces"] else "")
+    )
     print(f"\n{r['description']}\n\nfiles:")
     for f in r["files"]:
-        print(f"  {f['name']:<40} {f['kind']:<7} {f['bytes']:>9} bytes  sha256 {f['sha256'][:16]}…  "
-              f"check {f['check_status']}" + (f"  exception: {f['exception']}" if f["exception"] else ""))
+        print(
+            f"  {f['name']:<40} {f['kind']:<7} {f['bytes']:>9} bytes  sha256 {f['sha256'][:16]}…  "
+            f"check {f['check_status']}" + (f"  exception: {f['exception']}" if f["exception"] else "")
+        )
     print("\nreviews:" if r["reviews"] else "\nno reviews yet")
     for v in r["reviews"]:
         print(f"  {v['created_at']}  {v['checker']:<12} {v['decision']:<16} {v['comment']}")

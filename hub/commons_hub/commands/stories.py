@@ -18,8 +18,13 @@ def register(sub) -> None:
     p.add_argument("slugs", nargs="*", metavar="SLUG", help="stories to refresh (see `commons stories status`)")
     p.add_argument("--all", action="store_true", help="every story")
     p.add_argument("--force", action="store_true", help="run even if the input datasets have not changed")
-    p.add_argument("--place", action="append", default=None, metavar="CODE",
-                   help="only this place (repeatable): for previews and tests; the snapshot then has only these")
+    p.add_argument(
+        "--place",
+        action="append",
+        default=None,
+        metavar="CODE",
+        help="only this place (repeatable): for previews and tests; the snapshot then has only these",
+    )
     p.add_argument("--workers", type=int, default=2, help="places rendered at once (default 2)")
     p.set_defaults(handler=refresh)
 
@@ -29,18 +34,18 @@ def _selected(args):
     from commons_kernel.exceptions import ValidationFailed
 
     if args.all == bool(args.slugs):
-        raise ValidationFailed("Name the stories to refresh, or say --all (not both). "
-                               "List them with `commons stories status`.")
+        raise ValidationFailed(
+            "Name the stories to refresh, or say --all (not both). List them with `commons stories status`."
+        )
     return discover() if args.all else [find_story(slug) for slug in args.slugs]
 
 
 def refresh(args) -> int:
     from commons_hub.install import load_or_create_secrets
+    from commons_hub.services.refresher.service import quiet_papermill
     from commons_hub.stories.inputs import DataApiInputs
     from commons_hub.stories.runner import Refresher
     from commons_kernel import config
-
-    from commons_hub.services.refresher.service import quiet_papermill
 
     logging.basicConfig(level=logging.INFO, format="[stories %(asctime)s] %(message)s")
     quiet_papermill()
@@ -70,9 +75,15 @@ def status(args) -> int:
     for story in discover():
         current = snapshot.published(story.slug)
         last = history.last_published(story.slug)
-        stories.append({"story": story.slug, "title": story.title, "schedule": story.schedule,
-                        "published_run": current.name if current else None,
-                        "published_at": last["ended_at"] if last else None})
+        stories.append(
+            {
+                "story": story.slug,
+                "title": story.title,
+                "schedule": story.schedule,
+                "published_run": current.name if current else None,
+                "published_at": last["ended_at"] if last else None,
+            }
+        )
     recent = history.recent(limit=args.runs)
     if args.json:
         json.dump({"stories": stories, "runs": recent}, sys.stdout, indent=2, default=str)
@@ -87,8 +98,10 @@ def status(args) -> int:
         ended = run["ended_at"].strftime("%Y-%m-%d %H:%M:%S") if run["ended_at"] else "-"
         started = run["started_at"].strftime("%Y-%m-%d %H:%M:%S")
         error = f"  {run['error']}" if run["error"] else ""
-        print(f"  {run['run_id']:<24} {run['story']:<32} {run['status']:<11} {started} → {ended} "
-              f"places={run['places']}{error}")
+        print(
+            f"  {run['run_id']:<24} {run['story']:<32} {run['status']:<11} {started} → {ended} "
+            f"places={run['places']}{error}"
+        )
     if not recent:
         print("  none yet: `commons stories refresh --all`")
     return 0

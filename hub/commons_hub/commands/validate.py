@@ -6,15 +6,23 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    for name, help_text in (("validate", "check a data file and its metadata against the data standard "
-                                         "(exit 0 meets it, 1 does not, 2 could not run)"),
-                            ("check", "the same as `commons validate`")):
+    for name, help_text in (
+        (
+            "validate",
+            "check a data file and its metadata against the data standard "
+            "(exit 0 meets it, 1 does not, 2 could not run)",
+        ),
+        ("check", "the same as `commons validate`"),
+    ):
         parser = sub.add_parser(name, help=help_text)
         parser.add_argument("file", help="CSV (UTF-8), xlsx, Parquet or zip file")
         parser.add_argument("--metadata", "-m", help="the dataset's metadata YAML (see docs/analysts/contributing.md)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
-        parser.add_argument("--tier", choices=["open", "community", "restricted"],
-                            help="the tier it is meant for (default: the metadata's `tier`, else open)")
+        parser.add_argument(
+            "--tier",
+            choices=["open", "community", "restricted"],
+            help="the tier it is meant for (default: the metadata's `tier`, else open)",
+        )
         parser.set_defaults(handler=run)
 
 

@@ -6,7 +6,6 @@ These act as you, through the data-api: set COMMONS_API_TOKEN (an operator makes
 from __future__ import annotations
 
 
-
 def register(sub) -> None:
     p = sub.add_parser("propose", help="propose a project; members and stewards vote on it")
     p.add_argument("--title", required=True)
@@ -39,16 +38,26 @@ def register(sub) -> None:
 
 def _show(result: dict) -> None:
     counts = result["counts"]
-    print(f"Proposal {result['id']} ({result['kind']}, project {result['project']}): {result['status']}. "
-          f"{counts['approve']} approve, {counts['reject']} reject, {counts['abstain']} abstain. {result['standing']}")
+    print(
+        f"Proposal {result['id']} ({result['kind']}, project {result['project']}): {result['status']}. "
+        f"{counts['approve']} approve, {counts['reject']} reject, {counts['abstain']} abstain. {result['standing']}"
+    )
 
 
 def propose(args) -> int:
     from commons_kernel import governance
 
-    result = governance.propose_project(args.title, args.purpose, args.benefit, args.dataset, args.end_date,
-                                        members=args.member, start_date=args.start_date,
-                                        organisation=args.organisation, slug=args.slug)
+    result = governance.propose_project(
+        args.title,
+        args.purpose,
+        args.benefit,
+        args.dataset,
+        args.end_date,
+        members=args.member,
+        start_date=args.start_date,
+        organisation=args.organisation,
+        slug=args.slug,
+    )
     _show(result)
     return 0
 
@@ -56,8 +65,11 @@ def propose(args) -> int:
 def propose_member(args) -> int:
     from commons_kernel import governance
 
-    _show(governance.propose_member(args.project, args.user, organisation=args.organisation, remove=args.remove,
-                                    reason=args.reason))
+    _show(
+        governance.propose_member(
+            args.project, args.user, organisation=args.organisation, remove=args.remove, reason=args.reason
+        )
+    )
     return 0
 
 

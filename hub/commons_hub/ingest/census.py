@@ -16,8 +16,15 @@ TABLES = {
     "census2021_ts046_central_heating": "census2021_ts046_heating_type_3a_lsoa21_msoa21_lad_lcr.csv",
     "census2021_ts068_full_time_education": "census2021_ts068_in_full_time_education_lsoa21_msoa21_lad_lcr.csv",
 }
-ID_COLUMNS = ["Geography code", "Geography label", "Geography area type", "Parent area code", "Parent area type",
-              "Classification", "Total"]
+ID_COLUMNS = [
+    "Geography code",
+    "Geography label",
+    "Geography area type",
+    "Parent area code",
+    "Parent area type",
+    "Classification",
+    "Total",
+]
 
 
 def snake(label: str) -> str:
@@ -36,25 +43,50 @@ def _census_builder(name: str, filename: str):
         if unknown:
             from commons_kernel.exceptions import SeedFileError
 
-            raise SeedFileError(filename, f"unexpected Geography area type(s) {sorted(unknown)}.",
-                                column="Geography area type", fix="expected LSOA, MSOA or Local Authority rows.")
-        out = raw.rename(columns={"Geography code": "area_code", "Geography label": "area_name",
-                                  "Parent area code": "parent_code", "Parent area type": "parent_name",
-                                  "Total": "total", **counts, **pcts})
+            raise SeedFileError(
+                filename,
+                f"unexpected Geography area type(s) {sorted(unknown)}.",
+                column="Geography area type",
+                fix="expected LSOA, MSOA or Local Authority rows.",
+            )
+        out = raw.rename(
+            columns={
+                "Geography code": "area_code",
+                "Geography label": "area_name",
+                "Parent area code": "parent_code",
+                "Parent area type": "parent_name",
+                "Total": "total",
+                **counts,
+                **pcts,
+            }
+        )
         out["area_level"] = raw["Geography area type"].map(LEVELS)
         lsoas = int((out["area_level"] == "lsoa21").sum())
         if lsoas != 1003:
             from commons_kernel.exceptions import SeedFileError
 
-            raise SeedFileError(filename, f"has {lsoas} LSOA rows; the Liverpool City Region has 1003 LSOAs (2021).",
-                                fix="download the table again; it looks truncated.")
+            raise SeedFileError(
+                filename,
+                f"has {lsoas} LSOA rows; the Liverpool City Region has 1003 LSOAs (2021).",
+                fix="download the table again; it looks truncated.",
+            )
         numbers(out, [*counts.values(), "total"], "int64", filename, seed.notes)
         numbers(out, list(pcts.values()), "float64", filename, seed.notes)
-        seed.notes.append(f"{filename}: the source's 'Parent area type' column holds the parent's name; kept as "
-                          f"parent_name. Rows mix levels (area_level: lsoa21, msoa21, lad22); filter before summing. "
-                          f"LSOA sums differ from the local-authority rows by a few people (ONS cell perturbation).")
-        columns = ["area_code", "area_name", "area_level", "parent_code", "parent_name", *counts.values(), "total",
-                   *pcts.values()]
+        seed.notes.append(
+            f"{filename}: the source's 'Parent area type' column holds the parent's name; kept as "
+            f"parent_name. Rows mix levels (area_level: lsoa21, msoa21, lad22); filter before summing. "
+            f"LSOA sums differ from the local-authority rows by a few people (ONS cell perturbation)."
+        )
+        columns = [
+            "area_code",
+            "area_name",
+            "area_level",
+            "parent_code",
+            "parent_name",
+            *counts.values(),
+            "total",
+            *pcts.values(),
+        ]
         return Built(out[columns].reset_index(drop=True), seed.notes)
 
     return build
@@ -69,14 +101,20 @@ TS011 = "census2021_ts011_household_deprivation_lsoa21_lcr.csv"
 @builder("census2021_ts011_household_deprivation", files=[TS011])
 def ts011(seed, inputs):
     raw = seed.csv(TS011, ["lsoa21_code", "households_number_deprivation_dimensions", "count", "percent"])
-    out = raw.rename(columns={"households_number_deprivation_dimensions": "deprivation_dimensions",
-                              "count": "households", "percent": "pct_households"})
+    out = raw.rename(
+        columns={
+            "households_number_deprivation_dimensions": "deprivation_dimensions",
+            "count": "households",
+            "percent": "pct_households",
+        }
+    )
     numbers(out, ["deprivation_dimensions", "households"], "int64", TS011, seed.notes)
     numbers(out, ["pct_households"], "float64", TS011, seed.notes)
     if out["lsoa21_code"].nunique() != 1003:
         from commons_kernel.exceptions import SeedFileError
 
-        raise SeedFileError(TS011, f"covers {out['lsoa21_code'].nunique()} LSOAs (2021); expected 1003.",
-                            fix="download it again.")
+        raise SeedFileError(
+            TS011, f"covers {out['lsoa21_code'].nunique()} LSOAs (2021); expected 1003.", fix="download it again."
+        )
     seed.notes.append("Long format: one row per LSOA 2021 and number of dimensions of deprivation (0 to 4).")
     return Built(out.reset_index(drop=True), seed.notes)

@@ -23,7 +23,9 @@ def repair(frame, code_column: str, filename: str, notes: list[str]):
     if invalid.any():
         codes = sorted(frame.loc[invalid, code_column])
         frame.loc[invalid, "geometry"] = shapely.make_valid(frame.loc[invalid, "geometry"].values)
-        notes.append(f"{filename}: repaired {len(codes)} invalid polygon(s) with shapely make_valid: {', '.join(codes)}.")
+        notes.append(
+            f"{filename}: repaired {len(codes)} invalid polygon(s) with shapely make_valid: {', '.join(codes)}."
+        )
     return frame
 
 
@@ -33,9 +35,17 @@ def lookup_11_21(seed, inputs):
     expect_codes(raw, "F_LSOA11CD", 989, LOOKUP_11_21, "LSOAs (2011)")
     expect_codes(raw, "LSOA21CD", 1003, LOOKUP_11_21, "LSOAs (2021)")
     seed.notes.append(f"{LOOKUP_11_21}: the first header F_LSOA11CD (as exported) means LSOA11CD.")
-    out = raw.rename(columns={"F_LSOA11CD": "lsoa11_code", "LSOA11NM": "lsoa11_name", "LSOA21CD": "lsoa21_code",
-                              "LSOA21NM": "lsoa21_name", "CHGIND": "change", "LAD22CD": "lad22_code",
-                              "LAD22NM": "lad22_name"})
+    out = raw.rename(
+        columns={
+            "F_LSOA11CD": "lsoa11_code",
+            "LSOA11NM": "lsoa11_name",
+            "LSOA21CD": "lsoa21_code",
+            "LSOA21NM": "lsoa21_name",
+            "CHGIND": "change",
+            "LAD22CD": "lad22_code",
+            "LAD22NM": "lad22_name",
+        }
+    )
     cols = ["lsoa11_code", "lsoa11_name", "lsoa21_code", "lsoa21_name", "change", "lad22_code", "lad22_name"]
     return Built(out[cols].sort_values(["lsoa11_code", "lsoa21_code"]).reset_index(drop=True), seed.notes)
 
@@ -44,10 +54,20 @@ def lookup_11_21(seed, inputs):
 def lookup_11_wd21(seed, inputs):
     raw = seed.csv(LOOKUP_11_WD21, ["LSOA11CD", "LSOA11NM", "WD21CD", "WD21NM", "LAD21CD", "LAD21NM"])
     expect_codes(raw, "LSOA11CD", 989, LOOKUP_11_WD21, "LSOAs (2011)")
-    out = raw.rename(columns={"LSOA11CD": "lsoa11_code", "LSOA11NM": "lsoa11_name", "WD21CD": "ward21_code",
-                              "WD21NM": "ward21_name", "LAD21CD": "lad21_code", "LAD21NM": "lad21_name"})
-    seed.notes.append("December 2021 wards: St Helens' 16 wards here were replaced by 18 new wards in May 2022; "
-                      "use lookup_lsoa11_ward22 for current wards.")
+    out = raw.rename(
+        columns={
+            "LSOA11CD": "lsoa11_code",
+            "LSOA11NM": "lsoa11_name",
+            "WD21CD": "ward21_code",
+            "WD21NM": "ward21_name",
+            "LAD21CD": "lad21_code",
+            "LAD21NM": "lad21_name",
+        }
+    )
+    seed.notes.append(
+        "December 2021 wards: St Helens' 16 wards here were replaced by 18 new wards in May 2022; "
+        "use lookup_lsoa11_ward22 for current wards."
+    )
     return Built(out.sort_values("lsoa11_code").reset_index(drop=True), seed.notes)
 
 
@@ -55,8 +75,9 @@ def lookup_11_wd21(seed, inputs):
 def lookup_wd22(seed, inputs):
     raw = seed.csv(LOOKUP_WD22, ["WD22CD", "WD22NM", "LAD22CD", "LAD22NM"])
     expect_codes(raw, "WD22CD", 125, LOOKUP_WD22, "wards (2022)")
-    out = raw.rename(columns={"WD22CD": "ward22_code", "WD22NM": "ward22_name", "LAD22CD": "lad22_code",
-                              "LAD22NM": "lad22_name"})[["ward22_code", "ward22_name", "lad22_code", "lad22_name"]]
+    out = raw.rename(
+        columns={"WD22CD": "ward22_code", "WD22NM": "ward22_name", "LAD22CD": "lad22_code", "LAD22NM": "lad22_name"}
+    )[["ward22_code", "ward22_name", "lad22_code", "lad22_name"]]
     return Built(out.sort_values("ward22_code").reset_index(drop=True), seed.notes)
 
 
@@ -68,8 +89,11 @@ def lsoa11(seed, inputs):
     frame = repair(frame, "lsoa11_code", LSOA11_GEOJSON, seed.notes)
     lad = inputs["lookup_lsoa11_lsoa21"][["lsoa11_code", "lad22_code", "lad22_name"]].drop_duplicates("lsoa11_code")
     frame = frame.merge(lad, on="lsoa11_code", how="left", validate="one_to_one")
-    out = geopandas.GeoDataFrame(frame[["lsoa11_code", "lsoa11_name", "lad22_code", "lad22_name", "geometry"]],
-                                 geometry="geometry", crs="EPSG:4326")
+    out = geopandas.GeoDataFrame(
+        frame[["lsoa11_code", "lsoa11_name", "lad22_code", "lad22_name", "geometry"]],
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
     return Built(out.sort_values("lsoa11_code").reset_index(drop=True), seed.notes)
 
 
@@ -77,11 +101,14 @@ def lsoa11(seed, inputs):
 def wards(seed, inputs):
     frame = seed.geojson(WARDS_GEOJSON, ["WD22CD", "WD22NM", "LAD22CD", "LAD22NM"])
     expect_codes(frame, "WD22CD", 125, WARDS_GEOJSON, "wards (2022)")
-    frame = frame.rename(columns={"WD22CD": "ward22_code", "WD22NM": "ward22_name", "LAD22CD": "lad22_code",
-                                  "LAD22NM": "lad22_name"})
+    frame = frame.rename(
+        columns={"WD22CD": "ward22_code", "WD22NM": "ward22_name", "LAD22CD": "lad22_code", "LAD22NM": "lad22_name"}
+    )
     frame = repair(frame, "ward22_code", WARDS_GEOJSON, seed.notes)
-    seed.notes.append("Super-generalised (BSC) outlines, coordinates rounded to 5 decimal places by Open Innovations. "
-                      "Liverpool's 64 wards of 2023 are not reflected.")
+    seed.notes.append(
+        "Super-generalised (BSC) outlines, coordinates rounded to 5 decimal places by Open Innovations. "
+        "Liverpool's 64 wards of 2023 are not reflected."
+    )
     out = frame[["ward22_code", "ward22_name", "lad22_code", "lad22_name", "geometry"]]
     return Built(out.sort_values("ward22_code").reset_index(drop=True), seed.notes)
 
@@ -91,10 +118,12 @@ def lads(seed, inputs):
     frame = seed.geojson(LAD_GEOJSON, ["LAD22CD", "LAD22NM"])
     expect_codes(frame, "LAD22CD", 6, LAD_GEOJSON, "local authorities")
     frame = frame.rename(columns={"LAD22CD": "lad22_code", "LAD22NM": "lad22_name"})
-    seed.notes.append("Ultra-generalised (BUC, 500 m) outlines: coarse. For exact outlines dissolve boundaries_lsoa11 "
-                      "by lad22_code.")
-    return Built(frame[["lad22_code", "lad22_name", "geometry"]].sort_values("lad22_code").reset_index(drop=True),
-                 seed.notes)
+    seed.notes.append(
+        "Ultra-generalised (BUC, 500 m) outlines: coarse. For exact outlines dissolve boundaries_lsoa11 by lad22_code."
+    )
+    return Built(
+        frame[["lad22_code", "lad22_name", "geometry"]].sort_values("lad22_code").reset_index(drop=True), seed.notes
+    )
 
 
 @builder("boundary_lcr", files=[CA_GEOJSON])
@@ -111,21 +140,32 @@ def centroids(seed, inputs):
     out = raw.rename(columns={"LSOA21CD": "lsoa21_code", "x": "x_bng", "y": "y_bng"})[["lsoa21_code", "x_bng", "y_bng"]]
     numbers(out, ["x_bng", "y_bng"], "float64", CENTROIDS, seed.notes)
     points = geopandas.points_from_xy(out.x_bng, out.y_bng, crs="EPSG:27700").to_crs("EPSG:4326")
-    seed.notes.append(f"{CENTROIDS}: x and y are British National Grid (EPSG:27700), kept as x_bng / y_bng; the "
-                      f"geometry column is the same point reprojected to EPSG:4326.")
+    seed.notes.append(
+        f"{CENTROIDS}: x and y are British National Grid (EPSG:27700), kept as x_bng / y_bng; the "
+        f"geometry column is the same point reprojected to EPSG:4326."
+    )
     frame = geopandas.GeoDataFrame(out, geometry=points, crs="EPSG:4326")
     return Built(frame.sort_values("lsoa21_code").reset_index(drop=True), seed.notes)
 
 
-@builder("lookup_lsoa11_ward22", needs=["boundaries_lsoa11", "boundaries_ward22", "lookup_lsoa11_ward21",
-                                        "lookup_ward22_lad22"], version=1)
+@builder(
+    "lookup_lsoa11_ward22",
+    needs=["boundaries_lsoa11", "boundaries_ward22", "lookup_lsoa11_ward21", "lookup_ward22_lad22"],
+    version=1,
+)
 def lookup_11_wd22(seed, inputs):
     from commons_kernel.geography import derive_lsoa11_to_ward22
 
-    out = derive_lsoa11_to_ward22(inputs["boundaries_lsoa11"], inputs["boundaries_ward22"],
-                                  inputs["lookup_lsoa11_ward21"], inputs["lookup_ward22_lad22"])
+    out = derive_lsoa11_to_ward22(
+        inputs["boundaries_lsoa11"],
+        inputs["boundaries_ward22"],
+        inputs["lookup_lsoa11_ward21"],
+        inputs["lookup_ward22_lad22"],
+    )
     spatial = int((out["method"] != "official").sum())
-    seed.notes.append(f"Derived by the commons: {len(out) - spatial} LSOAs from the official LSOA11→WD21 lookup where "
-                      f"the 2021 ward code is still current; {spatial} (St Helens, whose wards changed in May 2022) by "
-                      f"largest overlap of the LSOA polygon with the 2022 ward polygons in EPSG:27700.")
+    seed.notes.append(
+        f"Derived by the commons: {len(out) - spatial} LSOAs from the official LSOA11→WD21 lookup where "
+        f"the 2021 ward code is still current; {spatial} (St Helens, whose wards changed in May 2022) by "
+        f"largest overlap of the LSOA polygon with the 2022 ward polygons in EPSG:27700."
+    )
     return Built(out.sort_values("lsoa11_code").reset_index(drop=True), seed.notes)

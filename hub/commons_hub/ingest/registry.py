@@ -6,10 +6,10 @@ anything changed (a fingerprint of file hashes, builder version and needs) befor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-BUILDERS: dict[str, "Builder"] = {}
+BUILDERS: dict[str, Builder] = {}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -32,9 +32,11 @@ class IngestResult:
     unchanged: list[str]
 
     def summary(self) -> str:
-        return (f"{len(self.created)} dataset version(s) created"
-                + (f" ({', '.join(self.created)})" if self.created else "")
-                + f", {len(self.unchanged)} unchanged.")
+        return (
+            f"{len(self.created)} dataset version(s) created"
+            + (f" ({', '.join(self.created)})" if self.created else "")
+            + f", {len(self.unchanged)} unchanged."
+        )
 
 
 def build_order() -> list[Builder]:
@@ -82,14 +84,18 @@ def check_columns(name: str, frame, metadata) -> None:
     if declared != actual:
         raise CommonsError(
             f"Dataset {name!r}: built columns {actual} differ from catalog/datasets/{name}.yaml {declared}. "
-            f"Update the metadata's `columns` (or the builder) so they agree.")
+            f"Update the metadata's `columns` (or the builder) so they agree."
+        )
 
 
 def ingest(seed_dir: Path, home: Path | None = None, catalog_dir: Path | None = None) -> IngestResult:
     seed_dir = Path(seed_dir)
     if not seed_dir.is_dir():
-        raise SeedFileError(seed_dir, "the seed directory does not exist.",
-                            fix="pass --seed-dir DIR (a folder of the files listed in ../shared/data/SOURCES.md).")
+        raise SeedFileError(
+            seed_dir,
+            "the seed directory does not exist.",
+            fix="pass --seed-dir DIR (a folder of the files listed in ../shared/data/SOURCES.md).",
+        )
     store = Store(home)
     store.sweep_staged()
     metadata = load_metadata(catalog_dir)
@@ -113,11 +119,16 @@ def ingest(seed_dir: Path, home: Path | None = None, catalog_dir: Path | None = 
         built[item.name] = (result, reader.sources)
     staged = []
     try:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         for name, (result, sources) in built.items():
-            entry = {"fingerprint": prints[name], "ingested_at": now, "sources": sources,
-                     "notes": _dedupe(result.notes), "builder_version": BUILDERS[name].version,
-                     "synthetic": BUILDERS[name].synthetic}
+            entry = {
+                "fingerprint": prints[name],
+                "ingested_at": now,
+                "sources": sources,
+                "notes": _dedupe(result.notes),
+                "builder_version": BUILDERS[name].version,
+                "synthetic": BUILDERS[name].synthetic,
+            }
             staged.append(store.stage(name, to_arrow(result.frame), entry))
     except BaseException:
         for item in staged:

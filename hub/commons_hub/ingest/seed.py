@@ -31,9 +31,12 @@ class SeedReader:
     def path(self, filename: str) -> Path:
         path = Path(self.seed_dir) / filename
         if not path.is_file():
-            raise SeedFileError(path, "the file is missing.",
-                                fix=f"put {filename} in the seed directory (see catalog/datasets/*.yaml `source` "
-                                    f"for its official download) or pass --seed-dir.")
+            raise SeedFileError(
+                path,
+                "the file is missing.",
+                fix=f"put {filename} in the seed directory (see catalog/datasets/*.yaml `source` "
+                f"for its official download) or pass --seed-dir.",
+            )
         self.sources.append({"file": filename, "sha256": sha256_file(path)})
         return path
 
@@ -48,8 +51,11 @@ class SeedReader:
             line = raw[: exc.start].count(b"\n") + 1
             column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
             raise SeedFileError(
-                path, f"byte 0x{raw[exc.start]:02x} at byte {column} of the line is not UTF-8.", line=line,
-                fix="save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`).") from None
+                path,
+                f"byte 0x{raw[exc.start]:02x} at byte {column} of the line is not UTF-8.",
+                line=line,
+                fix="save the file as UTF-8 (e.g. `iconv -f cp1252 -t utf-8`).",
+            ) from None
         if text.startswith(BOM):
             text = text[1:]
             self.notes.append(f"{filename}: dropped the UTF-8 byte-order mark.")
@@ -69,9 +75,12 @@ class SeedReader:
         missing = [c for c in required if c not in stripped]
         if missing:
             raise SeedFileError(
-                path, f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has "
-                      f"{', '.join(repr(h) for h in stripped[:12])}.", line=1,
-                fix="check this is the right file and version (the columns are listed in the dataset's metadata).")
+                path,
+                f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has "
+                f"{', '.join(repr(h) for h in stripped[:12])}.",
+                line=1,
+                fix="check this is the right file and version (the columns are listed in the dataset's metadata).",
+            )
         width = len(header)
         rows = []
         try:
@@ -80,13 +89,17 @@ class SeedReader:
                     if not row:
                         continue
                     raise SeedFileError(
-                        path, f"the row has {len(row)} fields, the header {width}; the file looks truncated or "
-                              f"has an unquoted comma.", line=reader.line_num,
-                        fix="download the file again; if it is whole, quote values that contain commas.")
+                        path,
+                        f"the row has {len(row)} fields, the header {width}; the file looks truncated or "
+                        f"has an unquoted comma.",
+                        line=reader.line_num,
+                        fix="download the file again; if it is whole, quote values that contain commas.",
+                    )
                 rows.append(row)
         except csv.Error as exc:
-            raise SeedFileError(path, f"malformed CSV ({exc}).", line=reader.line_num,
-                                fix="check the quotes on this line.") from None
+            raise SeedFileError(
+                path, f"malformed CSV ({exc}).", line=reader.line_num, fix="check the quotes on this line."
+            ) from None
         if not rows:
             raise SeedFileError(path, "the file has a header but no rows.", line=2, fix="download it again.")
         frame = pd.DataFrame(rows, columns=stripped)
@@ -99,16 +112,25 @@ class SeedReader:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SeedFileError(path, f"not valid JSON ({exc.msg}).", line=exc.lineno, column=f"char {exc.colno}",
-                                fix="download the file again; it may be truncated.") from None
+            raise SeedFileError(
+                path,
+                f"not valid JSON ({exc.msg}).",
+                line=exc.lineno,
+                column=f"char {exc.colno}",
+                fix="download the file again; it may be truncated.",
+            ) from None
         features = document.get("features") if isinstance(document, dict) else None
         if not features:
             raise SeedFileError(path, "not a GeoJSON FeatureCollection with features.", line=1)
         props = set(features[0].get("properties") or {})
         missing = [c for c in required if c not in props]
         if missing:
-            raise SeedFileError(path, f"features lack propert(ies) {', '.join(missing)}.", line=1,
-                                fix="check this is the right boundary file.")
+            raise SeedFileError(
+                path,
+                f"features lack propert(ies) {', '.join(missing)}.",
+                line=1,
+                fix="check this is the right boundary file.",
+            )
         declared = (document.get("crs") or {}).get("properties", {}).get("name", "")
         source_crs = "EPSG:4326"
         if declared and not any(tag in declared.upper() for tag in ("CRS84", "4326")):
@@ -116,11 +138,17 @@ class SeedReader:
         try:
             frame = geopandas.GeoDataFrame.from_features(features, crs=source_crs)
         except Exception as exc:  # pyproj cannot parse the declared CRS
-            raise SeedFileError(path, f"the declared CRS {declared!r} is not recognised ({exc}).", line=1,
-                                fix="declare an EPSG code, e.g. urn:ogc:def:crs:EPSG::27700.") from None
+            raise SeedFileError(
+                path,
+                f"the declared CRS {declared!r} is not recognised ({exc}).",
+                line=1,
+                fix="declare an EPSG code, e.g. urn:ogc:def:crs:EPSG::27700.",
+            ) from None
         if source_crs != "EPSG:4326":
             frame = frame.to_crs("EPSG:4326")
-            self.notes.append(f"{filename}: CRS declared {declared}; reprojected to EPSG:4326 (WGS84 longitude/latitude).")
+            self.notes.append(
+                f"{filename}: CRS declared {declared}; reprojected to EPSG:4326 (WGS84 longitude/latitude)."
+            )
         else:
             shown = declared or "none (RFC 7946: WGS84 longitude/latitude)"
             self.notes.append(f"{filename}: CRS declared {shown}; stored as EPSG:4326 (WGS84 longitude/latitude).")
@@ -139,12 +167,16 @@ def numbers(frame: pd.DataFrame, columns: list[str], kind, filename: str, notes:
         bad = converted.isna() & text.ne("")
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
-            raise SeedFileError(path or filename, f"value {frame[column].iloc[row]!r} is not a number.",
-                                line=row + 2, column=column, fix="check the file is the published version.")
+            raise SeedFileError(
+                path or filename,
+                f"value {frame[column].iloc[row]!r} is not a number.",
+                line=row + 2,
+                column=column,
+                fix="check the file is the published version.",
+            )
         frame[column] = converted.astype(kind) if not converted.isna().any() else converted
     if had_commas:
-        notes.append(f"{filename}: removed thousands separators (e.g. \"29,199\") from "
-                     f"{', '.join(had_commas)}.")
+        notes.append(f'{filename}: removed thousands separators (e.g. "29,199") from {", ".join(had_commas)}.')
     return frame
 
 
@@ -153,6 +185,8 @@ def expect_codes(frame: pd.DataFrame, column: str, expected: int, filename: str,
     found = frame[column].nunique()
     if found != expected:
         raise SeedFileError(
-            filename, f"covers {found} distinct {what} in column {column!r}; the Liverpool City Region has "
-                      f"{expected}. The file looks truncated or filtered differently.",
-            fix="download it again from the official source named in the dataset's metadata.")
+            filename,
+            f"covers {found} distinct {what} in column {column!r}; the Liverpool City Region has "
+            f"{expected}. The file looks truncated or filtered differently.",
+            fix="download it again from the official source named in the dataset's metadata.",
+        )

@@ -9,6 +9,7 @@ except Exception as exc:  # never stop a kernel from starting
 # %ask / %%ask: the assistant, imported on first use (it costs seconds; kernel start-up must not). Each question is
 # recorded as your assistant use through the data-api (commons_kernel.assistant.member).
 try:
+
     def _commons_ask(line, cell=None):
         from commons_kernel.assistant import magic
         from commons_kernel.assistant.member import member_assistant

@@ -25,9 +25,11 @@ from commons_kernel.exceptions import ConfigurationError
 HERE = Path(__file__).resolve().parent
 BASELINE = "0001_baseline"
 VERSION_TABLE = "alembic_version"
-_LOCK_KEY = 0x636F6D6D6F6E73   # "commons": the advisory lock of schema changes on PostgreSQL
-UPGRADE_HINT = ("Stop the commons, back up the database, then run `commons db upgrade` (once, from one machine); "
-                "`commons db current` shows where it stands (docs/operators/database.md).")
+_LOCK_KEY = 0x636F6D6D6F6E73  # "commons": the advisory lock of schema changes on PostgreSQL
+UPGRADE_HINT = (
+    "Stop the commons, back up the database, then run `commons db upgrade` (once, from one machine); "
+    "`commons db current` shows where it stands (docs/operators/database.md)."
+)
 
 
 class SchemaOutdated(ConfigurationError):
@@ -108,11 +110,12 @@ def ensure(eng: sa.Engine, metadata: sa.MetaData) -> None:
     elif revision in revisions():
         state = f"is at schema revision {revision!r}"
     else:
-        raise SchemaOutdated(f"The governance database {safe_url(eng)} is at schema revision {revision!r}, which this "
-                             f"code does not know (its newest is {head()!r}): it was upgraded by newer code. Run "
-                             f"that version of the commons, or restore a backup made before the upgrade.")
-    raise SchemaOutdated(f"The governance database {safe_url(eng)} {state}; this code needs {head()!r}. "
-                         f"{UPGRADE_HINT}")
+        raise SchemaOutdated(
+            f"The governance database {safe_url(eng)} is at schema revision {revision!r}, which this "
+            f"code does not know (its newest is {head()!r}): it was upgraded by newer code. Run "
+            f"that version of the commons, or restore a backup made before the upgrade."
+        )
+    raise SchemaOutdated(f"The governance database {safe_url(eng)} {state}; this code needs {head()!r}. {UPGRADE_HINT}")
 
 
 def _stamp(conn: sa.Connection, revision: str) -> None:
@@ -140,8 +143,11 @@ def baseline_columns() -> dict[str, set[str]]:
 
 def _check_matches_baseline(conn: sa.Connection, url: str) -> None:
     inspector = sa.inspect(conn)
-    found = {name: {c["name"] for c in inspector.get_columns(name)}
-             for name in inspector.get_table_names() if name != VERSION_TABLE}
+    found = {
+        name: {c["name"] for c in inspector.get_columns(name)}
+        for name in inspector.get_table_names()
+        if name != VERSION_TABLE
+    }
     expected = baseline_columns()
     problems = [f"table {name!r} is missing" for name in sorted(set(expected) - set(found))]
     problems += [f"table {name!r} is not one the commons made" for name in sorted(set(found) - set(expected))]
@@ -150,9 +156,11 @@ def _check_matches_baseline(conn: sa.Connection, url: str) -> None:
             missing, extra = sorted(expected[name] - found[name]), sorted(found[name] - expected[name])
             problems.append(f"table {name!r} differs (missing columns {missing}, unexpected {extra})")
     if problems:
-        raise SchemaOutdated(f"The governance database {url} has no alembic_version table and its tables are not "
-                             f"those of the release before migrations (e3107dc): {'; '.join(problems)}. Nothing was "
-                             f"changed. Restore a backup of the commons' own database, or ask for help with this one.")
+        raise SchemaOutdated(
+            f"The governance database {url} has no alembic_version table and its tables are not "
+            f"those of the release before migrations (e3107dc): {'; '.join(problems)}. Nothing was "
+            f"changed. Restore a backup of the commons' own database, or ask for help with this one."
+        )
 
 
 def upgrade(eng: sa.Engine, metadata: sa.MetaData) -> tuple[str | None, str]:
@@ -170,7 +178,9 @@ def upgrade(eng: sa.Engine, metadata: sa.MetaData) -> tuple[str | None, str]:
             _check_matches_baseline(conn, safe_url(eng))
             _stamp(conn, BASELINE)
         elif revision not in revisions():
-            raise SchemaOutdated(f"The governance database {safe_url(eng)} is at revision {revision!r}, newer than "
-                                 f"this code ({head()!r}): nothing to do here; run the newer commons.")
+            raise SchemaOutdated(
+                f"The governance database {safe_url(eng)} is at revision {revision!r}, newer than "
+                f"this code ({head()!r}): nothing to do here; run the newer commons."
+            )
         command.upgrade(_config(conn), "head")
     return before, head()

@@ -13,8 +13,9 @@ LCR_CODE, LCR_NAME = "E47000004", "Liverpool City Region"
 LEVELS = {"ward22": "ward", "lad22": "borough", "cauth22": "region"}
 
 
-def stack_levels(frame: pd.DataFrame, hierarchy, ward_parents: pd.DataFrame, levels=("ward22", "lad22", "cauth22"),
-                 **measures) -> pd.DataFrame:
+def stack_levels(
+    frame: pd.DataFrame, hierarchy, ward_parents: pd.DataFrame, levels=("ward22", "lad22", "cauth22"), **measures
+) -> pd.DataFrame:
     """``ward_parents``: lookup_ward22_lad22 (ward22_code, lad22_code, lad22_name)."""
     from commons_kernel.geography import aggregate
 

@@ -34,8 +34,11 @@ class Artefact:
     outline: dict | None = None
 
     def spec(self) -> dict:
-        return {"kind": "outline" if self.outline is not None else "table", "counts": list(self.counts),
-                "derived": dict(self.derived)}
+        return {
+            "kind": "outline" if self.outline is not None else "table",
+            "counts": list(self.counts),
+            "derived": dict(self.derived),
+        }
 
 
 def save(artefacts: dict[str, Artefact], folder: Path | str, sources: list[dict] | None = None) -> Path:
@@ -75,8 +78,9 @@ def _strip_outline(outline: dict) -> dict:
     features = []
     for feature in outline.get("features", []):
         properties = {k: v for k, v in (feature.get("properties") or {}).items() if k in OUTLINE_PROPERTIES}
-        features.append({"type": "Feature", "id": feature.get("id"), "properties": properties,
-                         "geometry": feature.get("geometry")})
+        features.append(
+            {"type": "Feature", "id": feature.get("id"), "properties": properties, "geometry": feature.get("geometry")}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -85,18 +89,29 @@ def disclose_one(name: str, artefact: Artefact) -> tuple[Artefact, dict]:
     from commons_kernel.disclosure import suppress_small_counts
 
     if artefact.outline is not None:
-        return Artefact(outline=_strip_outline(artefact.outline)), {"artefact": name, "kind": "outline",
-                                                                    "suppressed_cells": 0}
+        return Artefact(outline=_strip_outline(artefact.outline)), {
+            "artefact": name,
+            "kind": "outline",
+            "suppressed_cells": 0,
+        }
     frame = artefact.frame
     if not artefact.counts:
         return artefact, {"artefact": name, "kind": "table", "suppressed_cells": 0, "checked": []}
-    suppressed, report = suppress_small_counts(frame, artefact.counts, derived_columns=artefact.derived,
-                                               label=f"story artefact {name}")
+    suppressed, report = suppress_small_counts(
+        frame, artefact.counts, derived_columns=artefact.derived, label=f"story artefact {name}"
+    )
     before = int(frame[artefact.counts].isna().sum().sum())
     after = int(suppressed[artefact.counts].isna().sum().sum())
-    return (Artefact(suppressed, list(artefact.counts), dict(artefact.derived)),
-            {"artefact": name, "kind": "table", "suppressed_cells": after - before, "checked": list(artefact.counts),
-             "summary": str(report.summary) if hasattr(report, "summary") else ""})
+    return (
+        Artefact(suppressed, list(artefact.counts), dict(artefact.derived)),
+        {
+            "artefact": name,
+            "kind": "table",
+            "suppressed_cells": after - before,
+            "checked": list(artefact.counts),
+            "summary": str(report.summary) if hasattr(report, "summary") else "",
+        },
+    )
 
 
 def disclose_all(artefacts: dict[str, Artefact]) -> tuple[dict[str, Artefact], list[dict]]:
@@ -130,8 +145,10 @@ def disclose(raw_folder: Path | str, out_folder: Path | str) -> list[dict]:
         declared.add(f"{name}.geojson" if spec["kind"] == "outline" else f"{name}.parquet")
     stray = sorted(p.name for p in raw_folder.iterdir() if p.name not in declared)
     if stray:
-        raise DisclosureRisk(f"{raw_folder} holds files no artefact declares ({', '.join(stray)}); a story writes "
-                             f"only through commons_hub.stories.artefacts.save so each one is checked.")
+        raise DisclosureRisk(
+            f"{raw_folder} holds files no artefact declares ({', '.join(stray)}); a story writes "
+            f"only through commons_hub.stories.artefacts.save so each one is checked."
+        )
     artefacts, sources = read_raw(raw_folder)
     published, reports = disclose_all(artefacts)
     if out_folder.exists():

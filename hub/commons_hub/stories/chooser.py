@@ -15,7 +15,7 @@ import html
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-SHOWN_CHARACTERS = 60      # of a name asked for in the address, when we say we do not know it
+SHOWN_CHARACTERS = 60  # of a name asked for in the address, when we say we do not know it
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Choice:
 
     code: str | None
     message: str = ""
-    asked: bool = False     # the address named a place (known or not)
+    asked: bool = False  # the address named a place (known or not)
 
 
 def noun(parameter: str) -> str:
@@ -78,21 +78,31 @@ def choose(places: list[dict], parameter: str, query: str) -> Choice:
     return Choice(str(place["code"]), asked=True)
 
 
-def chooser_html(places: list[dict], parameter: str, *, href, current: str | None = None, heading_level: int = 2,
-                 title: str | None = None, element_id: str = "choose") -> str:
+def chooser_html(
+    places: list[dict],
+    parameter: str,
+    *,
+    href,
+    current: str | None = None,
+    heading_level: int = 2,
+    title: str | None = None,
+    element_id: str = "choose",
+) -> str:
     """The static pages' chooser: a heading, a search box page.js shows (hidden without JavaScript) and a list of
     links per group. ``href(code)`` is the link of a place's page."""
     e = html.escape
     word = noun(parameter)
     heading = f"h{heading_level}"
     group_heading = f"h{min(heading_level + 1, 6)}"
-    parts = [f'<section class="chooser" id="{e(element_id)}" aria-labelledby="{e(element_id)}-title" '
-             f'data-place-chooser data-noun="{e(word)}">',
-             f'<{heading} id="{e(element_id)}-title">{e(title or f"Choose another {word}")}</{heading}>',
-             f'<p class="chooser-search" hidden><label for="{e(element_id)}-search">Find {_a(word)} by name</label> '
-             f'<input id="{e(element_id)}-search" type="search" autocomplete="off" spellcheck="false" '
-             f'aria-describedby="{e(element_id)}-count"> '
-             f'<span id="{e(element_id)}-count" class="small" role="status" aria-live="polite"></span></p>']
+    parts = [
+        f'<section class="chooser" id="{e(element_id)}" aria-labelledby="{e(element_id)}-title" '
+        f'data-place-chooser data-noun="{e(word)}">',
+        f'<{heading} id="{e(element_id)}-title">{e(title or f"Choose another {word}")}</{heading}>',
+        f'<p class="chooser-search" hidden><label for="{e(element_id)}-search">Find {_a(word)} by name</label> '
+        f'<input id="{e(element_id)}-search" type="search" autocomplete="off" spellcheck="false" '
+        f'aria-describedby="{e(element_id)}-count"> '
+        f'<span id="{e(element_id)}-count" class="small" role="status" aria-live="polite"></span></p>',
+    ]
     for group, members in grouped(places):
         items = []
         for place in members:

@@ -29,14 +29,29 @@ class WarmKernelEngine(NBClientEngine):
     client's channels are closed (papermill leaves them open when it is handed a kernel manager)."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
-                                    startup_timeout=start_timeout, kernel_name=kernel_name,
-                                    log=logging.getLogger("papermill"), log_output=log_output,
-                                    stdout_file=stdout_file, stderr_file=stderr_file)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout or kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logging.getLogger("papermill"),
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
         client = PapermillNotebookClient(nb_man, **final_kwargs)
         try:
             return client.execute()
@@ -49,13 +64,12 @@ papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
 
 
 class WarmKernel:
-    def __init__(self, cwd: Path | str, env: dict[str, str], start_timeout: float = 60,
-                 cell_timeout: float = 600):
+    def __init__(self, cwd: Path | str, env: dict[str, str], start_timeout: float = 60, cell_timeout: float = 600):
         self.cwd, self.env = str(cwd), dict(env)
         self.start_timeout, self.cell_timeout = start_timeout, cell_timeout
         self.km: AsyncKernelManager | None = None
 
-    def start(self) -> "WarmKernel":
+    def start(self) -> WarmKernel:
         self.km = AsyncKernelManager(kernel_name=KERNEL_NAME)
         run_sync(self.km.start_kernel)(cwd=self.cwd, env=self.env)
         return self
@@ -64,10 +78,20 @@ class WarmKernel:
         """Run ``notebook`` with ``parameters`` into ``output`` (written even when a cell fails)."""
         if self.km is None or not run_sync(self.km.is_alive)():
             self.start()
-        papermill.execute_notebook(str(notebook), str(output), parameters=parameters, km=self.km,
-                                   engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
-                                   start_timeout=self.start_timeout, execution_timeout=self.cell_timeout,
-                                   request_save_on_cell_execute=False, autosave_cell_every=0)
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            km=self.km,
+            engine_name=ENGINE_NAME,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=self.start_timeout,
+            execution_timeout=self.cell_timeout,
+            request_save_on_cell_execute=False,
+            autosave_cell_every=0,
+        )
 
     def stop(self) -> None:
         if self.km is not None:
@@ -76,7 +100,7 @@ class WarmKernel:
             finally:
                 self.km = None
 
-    def __enter__(self) -> "WarmKernel":
+    def __enter__(self) -> WarmKernel:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -101,6 +125,13 @@ def close_thread_loop() -> None:
 def kernel_environment(token: str, hub_url: str, extra: dict | None = None) -> dict[str, str]:
     """The environment of a story's kernel: the stories token as COMMONS_API_TOKEN and nothing of the hub's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "JPY_"))}
-    env.update({"COMMONS_API_TOKEN": token, "COMMONS_HUB_URL": hub_url, "MPLBACKEND": "agg",
-                "HF_HUB_OFFLINE": "1", **(extra or {})})
+    env.update(
+        {
+            "COMMONS_API_TOKEN": token,
+            "COMMONS_HUB_URL": hub_url,
+            "MPLBACKEND": "agg",
+            "HF_HUB_OFFLINE": "1",
+            **(extra or {}),
+        }
+    )
     return env

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -16,7 +16,7 @@ RUNNING, PUBLISHED, FAILED, SKIPPED, INTERRUPTED = "running", "published", "fail
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_run_id() -> str:
@@ -37,30 +37,59 @@ class RunHistory:
     def start(self, story: str, parameters: dict, inputs: dict, trigger: str, actor: str, places: int) -> str:
         run_id = new_run_id()
         with self.engine.begin() as conn:
-            conn.execute(story_runs.insert().values(
-                run_id=run_id, story=story, parameters=json.dumps(parameters), started_at=now(), status=RUNNING,
-                input_versions=json.dumps(inputs, sort_keys=True), trigger=trigger, actor=actor, pid=os.getpid(),
-                places=places))
+            conn.execute(
+                story_runs.insert().values(
+                    run_id=run_id,
+                    story=story,
+                    parameters=json.dumps(parameters),
+                    started_at=now(),
+                    status=RUNNING,
+                    input_versions=json.dumps(inputs, sort_keys=True),
+                    trigger=trigger,
+                    actor=actor,
+                    pid=os.getpid(),
+                    places=places,
+                )
+            )
         return run_id
 
     def finish(self, run_id: str, status: str, error: str | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(story_runs.update().where(story_runs.c.run_id == run_id).values(
-                status=status, ended_at=now(), error=error))
+            conn.execute(
+                story_runs.update()
+                .where(story_runs.c.run_id == run_id)
+                .values(status=status, ended_at=now(), error=error)
+            )
 
     def record_skip(self, story: str, inputs: dict, trigger: str, actor: str, reason: str) -> str:
         run_id = new_run_id()
         moment = now()
         with self.engine.begin() as conn:
-            conn.execute(story_runs.insert().values(
-                run_id=run_id, story=story, parameters="{}", started_at=moment, ended_at=moment, status=SKIPPED,
-                input_versions=json.dumps(inputs, sort_keys=True), trigger=trigger, actor=actor, pid=os.getpid(),
-                places=0, error=reason))
+            conn.execute(
+                story_runs.insert().values(
+                    run_id=run_id,
+                    story=story,
+                    parameters="{}",
+                    started_at=moment,
+                    ended_at=moment,
+                    status=SKIPPED,
+                    input_versions=json.dumps(inputs, sort_keys=True),
+                    trigger=trigger,
+                    actor=actor,
+                    pid=os.getpid(),
+                    places=0,
+                    error=reason,
+                )
+            )
         return run_id
 
     def last_published(self, story: str) -> dict | None:
-        query = (sa.select(story_runs).where(story_runs.c.story == story, story_runs.c.status == PUBLISHED)
-                 .order_by(story_runs.c.id.desc()).limit(1))
+        query = (
+            sa.select(story_runs)
+            .where(story_runs.c.story == story, story_runs.c.status == PUBLISHED)
+            .order_by(story_runs.c.id.desc())
+            .limit(1)
+        )
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return _row(row) if row else None
@@ -81,12 +110,16 @@ class RunHistory:
         """Runs still marked running whose process is gone (killed, machine restarted) become interrupted;
         ``own``: this process's runs too (it is stopping)."""
         with self.engine.connect() as conn:
-            running = conn.execute(sa.select(story_runs.c.run_id, story_runs.c.pid)
-                                   .where(story_runs.c.status == RUNNING)).all()
+            running = conn.execute(
+                sa.select(story_runs.c.run_id, story_runs.c.pid).where(story_runs.c.status == RUNNING)
+            ).all()
         dead = [run_id for run_id, pid in running if not _alive(pid) or (own and pid == os.getpid())]
         for run_id in dead:
-            self.finish(run_id, INTERRUPTED, "the refresh process stopped before it finished (killed or restarted); "
-                                             "the published version was kept")
+            self.finish(
+                run_id,
+                INTERRUPTED,
+                "the refresh process stopped before it finished (killed or restarted); the published version was kept",
+            )
         return len(dead)
 
 

@@ -37,8 +37,10 @@ def story_folder(slug: str) -> Path:
         marker = candidate / "story.yaml"
         if marker.is_file() and (candidate.name == slug or _slug_of(candidate) == slug):
             return candidate
-    raise ValidationFailed(f"Cannot find story {slug!r}: run the notebook from its folder (papermill --cwd "
-                           f"stories/{slug}) or set COMMONS_STORIES_DIR to the folder of stories.")
+    raise ValidationFailed(
+        f"Cannot find story {slug!r}: run the notebook from its folder (papermill --cwd "
+        f"stories/{slug}) or set COMMONS_STORIES_DIR to the folder of stories."
+    )
 
 
 def _slug_of(folder: Path) -> str:
@@ -58,8 +60,12 @@ def story_module(slug: str):
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    module.STORY = {"slug": slug, "folder": folder, "datasets": list(spec_yaml.get("datasets") or []),
-                    "title": spec_yaml.get("title", slug)}
+    module.STORY = {
+        "slug": slug,
+        "folder": folder,
+        "datasets": list(spec_yaml.get("datasets") or []),
+        "title": spec_yaml.get("title", slug),
+    }
     return module
 
 
@@ -117,15 +123,23 @@ def sources_section(data: dict) -> list:
             licence = f"[{licence}]({source['licence_url']})"
         flag = " **Synthetic data: made up for testing, not real people.**" if source.get("synthetic") else ""
         synthetic = synthetic or bool(source.get("synthetic"))
-        lines.append(f"- **{source.get('title') or source['name']}** ({source.get('period') or 'period not stated'})"
-                     f", {source.get('publisher') or 'publisher not stated'}. Licence: {licence}. "
-                     f"{source.get('attribution') or ''}{flag}")
-    lines += ["", "Small counts (under 10) are hidden to protect privacy: they read \"fewer than 10\". "
-              "Made by the Liverpool City Region Data Commons."]
+        lines.append(
+            f"- **{source.get('title') or source['name']}** ({source.get('period') or 'period not stated'})"
+            f", {source.get('publisher') or 'publisher not stated'}. Licence: {licence}. "
+            f"{source.get('attribution') or ''}{flag}"
+        )
+    lines += [
+        "",
+        'Small counts (under 10) are hidden to protect privacy: they read "fewer than 10". '
+        "Made by the Liverpool City Region Data Commons.",
+    ]
     if not synthetic:
         lines.append("No synthetic data is used in this story.")
-    lines += ["", f"[Accessibility statement]({ACCESSIBILITY_STATEMENT}): how these pages are tested, what does "
-              "not work yet, and how to tell us about a problem."]
+    lines += [
+        "",
+        f"[Accessibility statement]({ACCESSIBILITY_STATEMENT}): how these pages are tested, what does "
+        "not work yet, and how to tell us about a problem.",
+    ]
     return [Text("\n".join(lines))]
 
 

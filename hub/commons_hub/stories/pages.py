@@ -50,16 +50,28 @@ def exporter() -> HTMLExporter:
     return HTMLExporter(config=config, template_name="basic")
 
 
-def render_page(notebook: Path | str, title: str, links: dict[str, str], footer: str,
-                html_exporter: HTMLExporter | None = None, chooser: str = "",
-                choose_label: str = "Choose another place") -> str:
+def render_page(
+    notebook: Path | str,
+    title: str,
+    links: dict[str, str],
+    footer: str,
+    html_exporter: HTMLExporter | None = None,
+    chooser: str = "",
+    choose_label: str = "Choose another place",
+) -> str:
     """The page's HTML. ``links``: gallery, app and static (the folder with plotly.min.js and page.css);
     ``chooser``: the place chooser (chooser.chooser_html), after the story, linked from the header."""
     node = nbformat.read(str(notebook), as_version=4)
     body, _ = (html_exporter or exporter()).from_notebook_node(node)
     choose_link = f' · <a href="#choose">{html.escape(choose_label)}</a>' if chooser else ""
-    return SHELL.format(title=html.escape(title), body=body, footer=html.escape(footer), chooser=chooser,
-                        choose_link=choose_link, **links)
+    return SHELL.format(
+        title=html.escape(title),
+        body=body,
+        footer=html.escape(footer),
+        chooser=chooser,
+        choose_link=choose_link,
+        **links,
+    )
 
 
 def write_page(notebook: Path | str, target: Path | str, **kwargs) -> Path:

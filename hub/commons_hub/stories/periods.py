@@ -24,12 +24,15 @@ def period(data_or_sources, dataset: str) -> str:
         if source.get("name") == dataset:
             value = " ".join(str(source.get("period") or "").split())
             if not value:
-                raise ValidationFailed(f"dataset {dataset} has no `period:` in its metadata; add the time its data "
-                                       f"covers to catalog/datasets/{dataset}.yaml, e.g. `period: December 2021`.")
+                raise ValidationFailed(
+                    f"dataset {dataset} has no `period:` in its metadata; add the time its data "
+                    f"covers to catalog/datasets/{dataset}.yaml, e.g. `period: December 2021`."
+                )
             return value
     names = ", ".join(str(s.get("name")) for s in sources) or "none"
-    raise ValidationFailed(f"dataset {dataset} is not one of this story's sources ({names}); list it under "
-                           f"`datasets:` in its story.yaml.")
+    raise ValidationFailed(
+        f"dataset {dataset} is not one of this story's sources ({names}); list it under `datasets:` in its story.yaml."
+    )
 
 
 def story_periods(wanted: dict[str, str], sources: list[dict]) -> list[dict]:
@@ -38,14 +41,14 @@ def story_periods(wanted: dict[str, str], sources: list[dict]) -> list[dict]:
 
 
 def data_line(periods: list[dict]) -> str:
-    """"crime, December 2021; residents, mid-2019" (one dataset: just its period)."""
+    """ "crime, December 2021; residents, mid-2019" (one dataset: just its period)."""
     if len(periods) == 1:
         return periods[0]["period"]
     return "; ".join(f"{p['what']}, {p['period']}" if p["what"] else p["period"] for p in periods)
 
 
 def gallery_line(periods: list[dict], updated: str) -> str:
-    """"Data: December 2021 · Updated 2026-12-01" (or just "Updated ..." when the story names no periods)."""
+    """ "Data: December 2021 · Updated 2026-12-01" (or just "Updated ..." when the story names no periods)."""
     parts = [f"Data: {data_line(periods)}"] if periods else []
     if updated:
         parts.append(f"Updated {updated}")

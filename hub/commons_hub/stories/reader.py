@@ -26,12 +26,14 @@ from commons_hub.stories import artefacts as artefact_store
 from commons_hub.stories import chooser, kit
 from commons_hub.stories.blocks import Text, output_records
 
-SEARCH_FROM = 12             # places; fewer (in one group) fit in one list
-WIDE = widgets.Layout(width="min(100%, 32rem)", margin="2px 0")   # ipywidgets' own 2 px side margins overflowed 100%
+SEARCH_FROM = 12  # places; fewer (in one group) fit in one list
+WIDE = widgets.Layout(width="min(100%, 32rem)", margin="2px 0")  # ipywidgets' own 2 px side margins overflowed 100%
 # The widgets' own focus is a 1 px border of a paler blue: a ring of 3:1 or more instead (WCAG 2.4.7, 1.4.11).
-FOCUS_STYLE = ("<style>html .jupyter-widgets select:focus-visible, html .jupyter-widgets input:focus-visible, "
-               "html .jupyter-widgets a:focus-visible, html .jupyter-widgets button:focus-visible "
-               "{ outline: 3px solid #1b1b1b !important; outline-offset: 2px; }</style>")
+FOCUS_STYLE = (
+    "<style>html .jupyter-widgets select:focus-visible, html .jupyter-widgets input:focus-visible, "
+    "html .jupyter-widgets a:focus-visible, html .jupyter-widgets button:focus-visible "
+    "{ outline: 3px solid #1b1b1b !important; outline-offset: 2px; }</style>"
+)
 NOTICE_STYLE = "background:#fff7d6;border-left:4px solid #b58a00;padding:0.75rem 1rem;margin:0.5rem 0"
 
 
@@ -42,13 +44,17 @@ def _script_json(value) -> str:
 def address_frame(parameter: str, code: str, title: str) -> str:
     """A hidden frame whose script puts ``?parameter=code`` in the page's address (no reload) and sets its title.
     A ``srcdoc`` frame has the page's origin, so it may; the HTML widget shows it as it is, scripts included."""
-    script = ("try{var w=window.parent,u=new URL(w.location.href);"
-              f"u.searchParams.set({_script_json(parameter)},{_script_json(code)});"
-              "w.history.replaceState(w.history.state,'',u.href);"
-              f"w.document.title={_script_json(title)};}}catch(e){{}}")
-    document = f"<!doctype html><html lang=\"en-GB\"><title>address</title><script>{script}</script></html>"
-    return (f'<iframe hidden tabindex="-1" aria-hidden="true" title="address" data-commons-address="{html.escape(code)}"'
-            f' srcdoc="{html.escape(document)}"></iframe>')
+    script = (
+        "try{var w=window.parent,u=new URL(w.location.href);"
+        f"u.searchParams.set({_script_json(parameter)},{_script_json(code)});"
+        "w.history.replaceState(w.history.state,'',u.href);"
+        f"w.document.title={_script_json(title)};}}catch(e){{}}"
+    )
+    document = f'<!doctype html><html lang="en-GB"><title>address</title><script>{script}</script></html>'
+    return (
+        f'<iframe hidden tabindex="-1" aria-hidden="true" title="address" data-commons-address="{html.escape(code)}"'
+        f' srcdoc="{html.escape(document)}"></iframe>'
+    )
 
 
 def notice(message: str) -> str:
@@ -75,25 +81,39 @@ class StoryApp:
         self.word = chooser.noun(self.parameter)
         self.groups = chooser.grouped(self.places)
         self.current: str | None = None
-        self.following = False       # the visitor's request has come: choices now change the address
-        self._quiet = False          # widgets being set by the app itself, not by the visitor
+        self.following = False  # the visitor's request has come: choices now change the address
+        self._quiet = False  # widgets being set by the app itself, not by the visitor
         example = self.info.get("example")
         initial = example if example in self.codes else self.places[0]["code"]
 
         self.message = widgets.HTML()
         self.search = widgets.Combobox(
-            options=[place["label"] for place in self.places], ensure_option=True,
-            placeholder=f"Start typing a {self.word} name", description=f"Find your {self.word} by name",
-            style={"description_width": "initial"}, layout=WIDE)
+            options=[place["label"] for place in self.places],
+            ensure_option=True,
+            placeholder=f"Start typing a {self.word} name",
+            description=f"Find your {self.word} by name",
+            style={"description_width": "initial"},
+            layout=WIDE,
+        )
         self.by_label = {place["label"]: place["code"] for place in self.places}
         grouped = len(self.groups) > 1
-        self.group = widgets.Dropdown(
-            options=[group for group, _ in self.groups], description=self.info.get("group_label") or "Borough",
-            style={"description_width": "initial"}, layout=WIDE) if grouped else None
+        self.group = (
+            widgets.Dropdown(
+                options=[group for group, _ in self.groups],
+                description=self.info.get("group_label") or "Borough",
+                style={"description_width": "initial"},
+                layout=WIDE,
+            )
+            if grouped
+            else None
+        )
         self.picker = widgets.Dropdown(
-            options=self._options(self.by_code[initial].get("group", "")), value=initial,
-            description=self.info.get("parameter_label", "Place"), style={"description_width": "initial"},
-            layout=WIDE)
+            options=self._options(self.by_code[initial].get("group", "")),
+            value=initial,
+            description=self.info.get("parameter_label", "Place"),
+            style={"description_width": "initial"},
+            layout=WIDE,
+        )
         if self.group is not None:
             self.group.value = self.by_code[initial].get("group", "")
             self.group.observe(self._group_changed, names="value")
@@ -102,8 +122,10 @@ class StoryApp:
         self.address = widgets.HTML()
         self.links = widgets.HTML()
         self.output = widgets.Output(layout=widgets.Layout(width="100%"))
-        header = widgets.HTML(f'{FOCUS_STYLE}<p><a href="../../../">&larr; All stories</a></p>'
-                              f'<h1>{html.escape(self.info["title"])}</h1><p>{html.escape(self.info["summary"])}</p>')
+        header = widgets.HTML(
+            f'{FOCUS_STYLE}<p><a href="../../../">&larr; All stories</a></p>'
+            f"<h1>{html.escape(self.info['title'])}</h1><p>{html.escape(self.info['summary'])}</p>"
+        )
         controls = [self.search] if len(self.places) >= SEARCH_FROM or grouped else []
         controls += [self.group, self.picker] if self.group is not None else [self.picker]
         self.view = widgets.VBox([header, self.message, *controls, self.address, self.links, self.output])
@@ -170,11 +192,14 @@ class StoryApp:
 
     def show(self, code: str) -> None:
         self.current = code
-        self.output.outputs = tuple(record for block in kit.page(self.module, self.data, code)
-                                    for record in output_records(demoted(block)))
+        self.output.outputs = tuple(
+            record for block in kit.page(self.module, self.data, code) for record in output_records(demoted(block))
+        )
         page = f"../../../{self.info['slug']}/pages/{code}.html"
-        self.links.value = (f'<p><a href="{page}">A simple page for this {html.escape(self.word)}</a> (quick to '
-                            f'load, easy to share and print).</p>')
+        self.links.value = (
+            f'<p><a href="{page}">A simple page for this {html.escape(self.word)}</a> (quick to '
+            f"load, easy to share and print).</p>"
+        )
         if self.following:
             self.address.value = address_frame(self.parameter, code, self.title_for(code))
 

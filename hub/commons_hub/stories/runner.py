@@ -34,7 +34,7 @@ from commons_kernel import config
 
 log = logging.getLogger("commons.stories")
 APP_TEMPLATE = "_app/app.ipynb"
-PUBLIC_SOURCE = ("name", "title", "publisher", "licence", "licence_url", "attribution")   # in story.json
+PUBLIC_SOURCE = ("name", "title", "publisher", "licence", "licence_url", "attribution")  # in story.json
 
 
 @dataclass
@@ -60,8 +60,19 @@ def _short(exc: BaseException) -> str:
 
 
 class Refresher:
-    def __init__(self, inputs, token: str, hub_url: str, *, home: Path | None = None, history=None, audit=None,
-                 workers: int = 2, actor: str = "refresher", stories_folder: Path | None = None):
+    def __init__(
+        self,
+        inputs,
+        token: str,
+        hub_url: str,
+        *,
+        home: Path | None = None,
+        history=None,
+        audit=None,
+        workers: int = 2,
+        actor: str = "refresher",
+        stories_folder: Path | None = None,
+    ):
         self.inputs, self.token, self.hub_url = inputs, token, hub_url.rstrip("/")
         self.home, self.workers, self.actor = home, max(1, workers), actor
         self.history = history or runs.RunHistory()
@@ -69,8 +80,9 @@ class Refresher:
         self.stories_folder = Path(stories_folder) if stories_folder else stories_dir()
 
     # -- one story -------------------------------------------------------------------------------------------------
-    def refresh(self, story: Story, *, force: bool = False, only_places: list[str] | None = None,
-                trigger: str = "manual") -> RefreshResult:
+    def refresh(
+        self, story: Story, *, force: bool = False, only_places: list[str] | None = None, trigger: str = "manual"
+    ) -> RefreshResult:
         with snapshot.story_lock(story.slug, self.home):
             return self._refresh_locked(story, force, only_places, trigger)
 
@@ -90,8 +102,9 @@ class Refresher:
             if unknown:
                 raise ValueError(f"{sorted(unknown)} are not places of story {story.slug}; e.g. {places[0].code}.")
             places = [p for p in places if p.code in set(only_places)]
-        run_id = self.history.start(story.slug, {story.parameter.name: [p.code for p in places]}, versions, trigger,
-                                    self.actor, len(places))
+        run_id = self.history.start(
+            story.slug, {story.parameter.name: [p.code for p in places]}, versions, trigger, self.actor, len(places)
+        )
         run, work = snapshot.new_run_dirs(story.slug, run_id, self.home)
         log.info("%s: run %s started for %d places", story.slug, run_id, len(places))
         try:
@@ -119,12 +132,15 @@ class Refresher:
         env = kernel_environment(self.token, self.hub_url, {"COMMONS_STORIES_DIR": str(self.stories_folder)})
         parameter = story.parameter.name
         with WarmKernel(story.folder, env) as kernel:
-            kernel.execute(story.notebook, work / "compute.ipynb",
-                           {parameter: story.parameter.example, "save_artefacts": str(work / "raw")})
+            kernel.execute(
+                story.notebook,
+                work / "compute.ipynb",
+                {parameter: story.parameter.example, "save_artefacts": str(work / "raw")},
+            )
         reports = artefact_store.disclose(work / "raw", run / "artefacts")
         (work / "disclosure.json").write_text(json.dumps(reports, indent=1, default=str))
         sources = json.loads((run / "artefacts" / artefact_store.MANIFEST).read_text()).get("sources", [])
-        data_periods = periods.story_periods(dict(story.periods), sources)   # fails early when one is missing
+        data_periods = periods.story_periods(dict(story.periods), sources)  # fails early when one is missing
         self._render_places(story, places, run, work, env)
         write_app(self.app_template(), run / "app.ipynb", story.title)
         shutil.copyfile(story.module_file, run / story.module_file.name)
@@ -132,11 +148,17 @@ class Refresher:
         missing = [p.code for p in places if not (run / "pages" / f"{p.code}.html").is_file()]
         if missing:
             raise RuntimeError(f"pages missing for {len(missing)} places (e.g. {missing[0]})")
-        public = {**story.to_public(), "module": story.module, "run_id": run_id,
-                  "published_at": runs.now().isoformat(timespec="seconds"), "input_versions": versions,
-                  "places": [{"code": p.code, "name": p.name, "group": p.group, "label": p.label} for p in places],
-                  "thumbnail": (run / "thumbnail.png").is_file(), "periods": data_periods,
-                  "sources": [{k: source.get(k) for k in PUBLIC_SOURCE} for source in sources]}
+        public = {
+            **story.to_public(),
+            "module": story.module,
+            "run_id": run_id,
+            "published_at": runs.now().isoformat(timespec="seconds"),
+            "input_versions": versions,
+            "places": [{"code": p.code, "name": p.name, "group": p.group, "label": p.label} for p in places],
+            "thumbnail": (run / "thumbnail.png").is_file(),
+            "periods": data_periods,
+            "sources": [{k: source.get(k) for k in PUBLIC_SOURCE} for source in sources],
+        }
         (run / "story.json").write_text(json.dumps(public, indent=1))
 
     def app_template(self) -> Path:
@@ -170,13 +192,22 @@ class Refresher:
                     executed = work / "notebooks" / f"{place.code}.ipynb"
                     try:
                         kernel.execute(story.notebook, executed, parameters)
-                        write_page(executed, run / "pages" / f"{place.code}.html",
-                                   title=f"{story.title}: {place.label}", footer=footer, html_exporter=html,
-                                   links={"gallery": "../../", "static": "../../static",
-                                          "app": f"../app?{story.parameter.name}={place.code}"},
-                                   chooser=chooser_html(listed, story.parameter.name, href=lambda c: f"{c}.html",
-                                                        current=place.code),
-                                   choose_label=f"Choose another {noun(story.parameter.name)}")
+                        write_page(
+                            executed,
+                            run / "pages" / f"{place.code}.html",
+                            title=f"{story.title}: {place.label}",
+                            footer=footer,
+                            html_exporter=html,
+                            links={
+                                "gallery": "../../",
+                                "static": "../../static",
+                                "app": f"../app?{story.parameter.name}={place.code}",
+                            },
+                            chooser=chooser_html(
+                                listed, story.parameter.name, href=lambda c: f"{c}.html", current=place.code
+                            ),
+                            choose_label=f"Choose another {noun(story.parameter.name)}",
+                        )
                     except Exception as exc:
                         stop.set()
                         raise PlaceFailed(place, exc) from exc
@@ -185,7 +216,7 @@ class Refresher:
                         if done[0] % 10 == 0 or done[0] == len(places):
                             log.info("%s: %d/%d places", story.slug, done[0], len(places))
 
-        chunks = [places[i::self.workers] for i in range(self.workers)]
+        chunks = [places[i :: self.workers] for i in range(self.workers)]
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=f"story-{story.slug}") as pool:
             futures = [pool.submit(worker, chunk) for chunk in chunks if chunk]
             errors = [f.exception() for f in futures if f.exception() is not None]
@@ -196,12 +227,27 @@ class Refresher:
         from commons_hub.audit import AuditEvent, AuditLog
 
         audit = self.audit or AuditLog(self.history.engine)
-        audit.append(AuditEvent(actor=self.actor, actor_kind="service", action="story-run", outcome=outcome,
-                                detail={"story": story.slug, "run_id": run_id, "places": places,
-                                        "input_versions": versions, "seconds": round(seconds, 1), "error": error}))
+        audit.append(
+            AuditEvent(
+                actor=self.actor,
+                actor_kind="service",
+                action="story-run",
+                outcome=outcome,
+                detail={
+                    "story": story.slug,
+                    "run_id": run_id,
+                    "places": places,
+                    "input_versions": versions,
+                    "seconds": round(seconds, 1),
+                    "error": error,
+                },
+            )
+        )
 
     # -- several stories -------------------------------------------------------------------------------------------
-    def refresh_many(self, stories: list[Story], *, force: bool = False, trigger: str = "manual") -> list[RefreshResult]:
+    def refresh_many(
+        self, stories: list[Story], *, force: bool = False, trigger: str = "manual"
+    ) -> list[RefreshResult]:
         results = []
         for story in stories:
             try:

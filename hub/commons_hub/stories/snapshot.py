@@ -88,13 +88,15 @@ def story_lock(slug: str, home: Path | None = None):
     """Hold the story's lock for a refresh; raises GovernanceError when another refresh holds it."""
     folder = work_root(home) / "locks"
     folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / f"{slug}.lock", "a+")
+    handle = open(folder / f"{slug}.lock", "a+")  # noqa: SIM115 (held, locked, for the whole refresh; closed below)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise GovernanceError(f"story {slug!r} is being refreshed by another process; wait for it to finish "
-                                  f"(`commons stories status`).") from None
+            raise GovernanceError(
+                f"story {slug!r} is being refreshed by another process; wait for it to finish "
+                f"(`commons stories status`)."
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

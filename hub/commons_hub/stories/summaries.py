@@ -15,9 +15,13 @@ from commons_hub.stories.areas import LCR_CODE
 from commons_hub.stories.blocks import Table, Text
 
 MEASURES = ("average_score", "average_rank", "proportion_most_deprived_10pc", "extent", "local_concentration")
-HEADINGS = {"average_score": "Average score", "average_rank": "Average rank",
-            "proportion_most_deprived_10pc": "Neighbourhoods in England's most deprived 10%",
-            "extent": "Extent", "local_concentration": "Local concentration"}
+HEADINGS = {
+    "average_score": "Average score",
+    "average_rank": "Average rank",
+    "proportion_most_deprived_10pc": "Neighbourhoods in England's most deprived 10%",
+    "extent": "Extent",
+    "local_concentration": "Local concentration",
+}
 RATES = {"income", "employment", "idaci", "idaopi"}
 
 
@@ -33,9 +37,12 @@ def compute(ck, frame: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
 
 
 def meanings(label: str, rate: bool) -> Text:
-    average = ("the share of people in this group who are income deprived, across all the borough's "
-               "neighbourhoods" if rate else "the neighbourhoods' scores averaged, each counted by how many people "
-                                             "live there; a higher score is more deprived")
+    average = (
+        "the share of people in this group who are income deprived, across all the borough's neighbourhoods"
+        if rate
+        else "the neighbourhoods' scores averaged, each counted by how many people "
+        "live there; a higher score is more deprived"
+    )
     return Text(
         f"### {label}: the borough summaries\n\n"
         "The government (MHCLG) sums up each borough in five ways, because no single number says everything:\n\n"
@@ -51,7 +58,8 @@ def meanings(label: str, rate: bool) -> Text:
         "above) of its most deprived neighbourhoods that together hold a tenth of its people.\n\n"
         "Worked out the way MHCLG's technical report sets out (its Appendix N), from the 2025 neighbourhood figures "
         "and MHCLG's mid-2022 population estimates. MHCLG also ranks all of England's boroughs on each measure; "
-        "those national ranks need every borough in England, so they are not shown here.")
+        "those national ranks need every borough in England, so they are not shown here."
+    )
 
 
 def table(summaries: pd.DataFrame, domain: str, label: str, first: str | None = None) -> Table:
@@ -61,15 +69,18 @@ def table(summaries: pd.DataFrame, domain: str, label: str, first: str | None = 
     rows = rows.sort_values(["order", "name"])
     rate = domain in RATES
     out = pd.DataFrame({"Place": rows["name"]})
-    out[HEADINGS["average_score"]] = [words.percent(v, 1) if rate else words.number(v)
-                                      for v in rows[f"{domain}_average_score"]]
+    out[HEADINGS["average_score"]] = [
+        words.percent(v, 1) if rate else words.number(v) for v in rows[f"{domain}_average_score"]
+    ]
     out[HEADINGS["average_rank"]] = [words.number(v, 0) for v in rows[f"{domain}_average_rank"]]
-    out[HEADINGS["proportion_most_deprived_10pc"]] = [words.percent(v) for v in
-                                                      rows[f"{domain}_proportion_most_deprived_10pc"]]
+    out[HEADINGS["proportion_most_deprived_10pc"]] = [
+        words.percent(v) for v in rows[f"{domain}_proportion_most_deprived_10pc"]
+    ]
     out[HEADINGS["extent"]] = [words.percent(v) for v in rows[f"{domain}_extent"]]
     out[HEADINGS["local_concentration"]] = [words.number(v, 0) for v in rows[f"{domain}_local_concentration"]]
-    return Table(out.reset_index(drop=True), f"{label}, 2025: MHCLG's summary measures for the six boroughs and "
-                                             f"the city region")
+    return Table(
+        out.reset_index(drop=True), f"{label}, 2025: MHCLG's summary measures for the six boroughs and the city region"
+    )
 
 
 def section(summaries: pd.DataFrame, domain: str, label: str, first: str | None = None) -> list:

@@ -35,7 +35,7 @@ def compare_word(value, other, tolerance: float = 0.0) -> str:
 
 
 def versus(value, against: list[tuple[str, object]], formatter=number, tolerance: float = 0.0) -> str:
-    """"higher than Liverpool (42.4) and lower than the city region (45.0)" for each (name, value) given."""
+    """ "higher than Liverpool (42.4) and lower than the city region (45.0)" for each (name, value) given."""
     parts = [f"{compare_word(value, other, tolerance)} {name} ({formatter(other)})" for name, other in against]
     if len(parts) <= 1:
         return "".join(parts)

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from commons_hub.db import METADATA
 
 contributions = sa.Table(
-    "contributions", METADATA,
+    "contributions",
+    METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("dataset", sa.String(120), nullable=False, index=True),
     sa.Column("contributor", sa.String(120), nullable=False),
@@ -23,17 +24,18 @@ contributions = sa.Table(
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("rows", sa.BigInteger, nullable=False),
     sa.Column("score", sa.Integer, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),            # pending | approved | rejected
+    sa.Column("status", sa.String(20), nullable=False),  # pending | approved | rejected
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("decided_by", sa.String(120), nullable=True),
-    sa.Column("reason", sa.Text, nullable=False, default=""),     # the steward's reason (required to reject)
-    sa.Column("version", sa.Integer, nullable=True),              # the store version once approved
-    sa.Column("metadata_json", sa.Text, nullable=False),          # the contributor's metadata, as JSON
+    sa.Column("reason", sa.Text, nullable=False, default=""),  # the steward's reason (required to reject)
+    sa.Column("version", sa.Integer, nullable=True),  # the store version once approved
+    sa.Column("metadata_json", sa.Text, nullable=False),  # the contributor's metadata, as JSON
 )
 
 withdrawals = sa.Table(
-    "withdrawals", METADATA,
+    "withdrawals",
+    METADATA,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("dataset", sa.String(120), nullable=False, unique=True),
     sa.Column("withdrawn_by", sa.String(120), nullable=False),

@@ -33,12 +33,16 @@ class CommonsHubAuthenticator(JupyterHubAuthenticator):
         try:
             async with self.session.get(url, headers={"Authorization": f"token {token}"}) as response:
                 if response.status >= 400:
-                    self.log.warning("data-api answered %s for %s's projects: member limits apply", response.status,
-                                     name)
+                    self.log.warning(
+                        "data-api answered %s for %s's projects: member limits apply", response.status, name
+                    )
                     return []
                 listing = await response.json()
         except (aiohttp.ClientError, OSError) as exc:
             self.log.warning("data-api unreachable for %s's projects (%s): member limits apply", name, exc)
             return []
-        return sorted(p["slug"] for p in listing
-                      if p.get("active") and any(m.get("username") == name for m in p.get("members", [])))
+        return sorted(
+            p["slug"]
+            for p in listing
+            if p.get("active") and any(m.get("username") == name for m in p.get("members", []))
+        )

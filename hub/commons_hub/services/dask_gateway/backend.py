@@ -33,7 +33,7 @@ def clusters_base(home: Path) -> Path:
 class _WorkingFolder:
     """Where a cluster runs: its own folder, certificates (0600) and logs, owned by ``_owner(cluster)``."""
 
-    def _owner(self, cluster):   # (uid, gid) or None for "this process's account"
+    def _owner(self, cluster):  # (uid, gid) or None for "this process's account"
         return None
 
     def setup_working_directory(self, cluster):
@@ -61,8 +61,13 @@ class _WorkingFolder:
         env = super().get_env(cluster)
         workdir = cluster.state.get("workdir", "")
         # Scratch space, caches and HOME in the cluster's own folder, never a /tmp folder shared between people.
-        env.update(HOME=workdir, DASK_TEMPORARY_DIRECTORY=workdir, XDG_CACHE_HOME=os.path.join(workdir, "cache"),
-                   MPLCONFIGDIR=os.path.join(workdir, "matplotlib"), PYTHONUNBUFFERED="1")
+        env.update(
+            HOME=workdir,
+            DASK_TEMPORARY_DIRECTORY=workdir,
+            XDG_CACHE_HOME=os.path.join(workdir, "cache"),
+            MPLCONFIGDIR=os.path.join(workdir, "matplotlib"),
+            PYTHONUNBUFFERED="1",
+        )
         return env
 
 
@@ -85,7 +90,7 @@ class CommonsLocalBackend(_WorkingFolder, LocalBackend):
         account = self._account(cluster)
         workdir = cluster.state["workdir"]
 
-        def preexec():   # in the child, before exec: no supplementary groups, then gid, then uid
+        def preexec():  # in the child, before exec: no supplementary groups, then gid, then uid
             os.setgroups([])
             os.setgid(account.pw_gid)
             os.setuid(account.pw_uid)

@@ -18,14 +18,25 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 from tornado import httpclient, web, websocket
 
-HOP_HEADERS = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-               "transfer-encoding", "upgrade", "content-length", "host", "content-encoding"}
+HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "host",
+    "content-encoding",
+}
 OWNER_CACHE_SECONDS = 30
 
 
 class _Relay:
     @property
-    def upstream(self) -> str:       # the gateway's own proxy, e.g. http://127.0.0.1:PORT
+    def upstream(self) -> str:  # the gateway's own proxy, e.g. http://127.0.0.1:PORT
         return self.settings["upstream"]
 
     def upstream_url(self) -> str:
@@ -35,15 +46,21 @@ class _Relay:
 class ApiRelay(_Relay, web.RequestHandler):
     """The gateway's API: it authenticates every request itself."""
 
-    def check_xsrf_cookie(self):   # token-authenticated API, checked by the gateway; no cookies are accepted there
+    def check_xsrf_cookie(self):  # token-authenticated API, checked by the gateway; no cookies are accepted there
         return None
 
     async def _relay(self):
         body = self.request.body if self.request.method in ("POST", "PUT", "PATCH") else None
         headers = {k: v for k, v in self.request.headers.get_all() if k.lower() not in HOP_HEADERS | {"cookie"}}
-        request = httpclient.HTTPRequest(self.upstream_url(), method=self.request.method, headers=headers,
-                                         body=body, follow_redirects=False, request_timeout=120,
-                                         allow_nonstandard_methods=True)
+        request = httpclient.HTTPRequest(
+            self.upstream_url(),
+            method=self.request.method,
+            headers=headers,
+            body=body,
+            follow_redirects=False,
+            request_timeout=120,
+            allow_nonstandard_methods=True,
+        )
         response = await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
         self.set_status(response.code, response.reason)
         for name, value in response.headers.get_all():
@@ -69,7 +86,8 @@ class _Owner(HubOAuthenticated):
         token = self.hub_auth.get_token(self)
         url = f"{self.upstream}{self.settings['prefix']}/api/v1/clusters/{cluster}"
         response = await httpclient.AsyncHTTPClient().fetch(
-            url, headers={"Authorization": f"jupyterhub {token}"}, raise_error=False, request_timeout=30)
+            url, headers={"Authorization": f"jupyterhub {token}"}, raise_error=False, request_timeout=30
+        )
         if response.code != 200 or json.loads(response.body).get("name") != cluster:
             raise web.HTTPError(403, f"cluster {cluster} is not yours (or has stopped)")
         cache[key] = time.monotonic() + OWNER_CACHE_SECONDS
@@ -81,11 +99,15 @@ class DashboardRelay(_Owner, _Relay, web.RequestHandler):
         if self.request.headers.get("Upgrade", "").lower() == "websocket":
             raise web.HTTPError(400, "websocket upgrade on a plain route")
         await self.check_owner(cluster)
-        headers = {k: v for k, v in self.request.headers.get_all()
-                   if k.lower() not in HOP_HEADERS | {"cookie", "authorization"}}
+        headers = {
+            k: v
+            for k, v in self.request.headers.get_all()
+            if k.lower() not in HOP_HEADERS | {"cookie", "authorization"}
+        }
         response = await httpclient.AsyncHTTPClient().fetch(
             httpclient.HTTPRequest(self.upstream_url(), headers=headers, follow_redirects=False, request_timeout=60),
-            raise_error=False)
+            raise_error=False,
+        )
         self.set_status(response.code, response.reason)
         for name, value in response.headers.get_all():
             if name.lower() not in HOP_HEADERS | {"set-cookie"}:
@@ -103,11 +125,11 @@ class DashboardSocket(_Owner, _Relay, websocket.WebSocketHandler):
         if not self.current_user:
             raise web.HTTPError(403, "log in to the hub first")
         await self.check_owner(cluster)
-        target = "ws" + self.upstream_url()[len("http"):]
+        target = "ws" + self.upstream_url()[len("http") :]
         self.upstream_socket = await websocket.websocket_connect(target, on_message_callback=self._from_upstream)
         await super().get(cluster, rest)
 
-    def check_origin(self, origin):   # the hub's own pages only: same host as the request
+    def check_origin(self, origin):  # the hub's own pages only: same host as the request
         from urllib.parse import urlparse
 
         return urlparse(origin).netloc == self.request.host
@@ -135,5 +157,6 @@ def make_app(prefix: str, upstream: str, cookie_secret: bytes) -> web.Applicatio
         (url_path_join(base, r"clusters/([^/]+)/(.*/ws)"), DashboardSocket),
         (url_path_join(base, r"clusters/([^/]+)/(.*)"), DashboardRelay),
     ]
-    return web.Application(handlers, upstream=upstream, prefix=prefix.rstrip("/"), owners={},
-                           cookie_secret=cookie_secret)
+    return web.Application(
+        handlers, upstream=upstream, prefix=prefix.rstrip("/"), owners={}, cookie_secret=cookie_secret
+    )

@@ -11,14 +11,14 @@ from commons_kernel import config
 c = get_config()  # noqa: F821 (provided by dask-gateway-server)
 
 bind_ip = config.setting("bind_ip")
-c.DaskGateway.address = f"{bind_ip}:0"            # the private API, for the proxy only: a free loopback port
-c.Proxy.address = f"{bind_ip}:{os.environ['COMMONS_DASK_GATEWAY_PORT']}"      # API and dashboards (HTTP)
+c.DaskGateway.address = f"{bind_ip}:0"  # the private API, for the proxy only: a free loopback port
+c.Proxy.address = f"{bind_ip}:{os.environ['COMMONS_DASK_GATEWAY_PORT']}"  # API and dashboards (HTTP)
 c.Proxy.tcp_address = f"{bind_ip}:{os.environ['COMMONS_DASK_SCHEDULER_PORT']}"  # clients to schedulers (TLS)
 c.Proxy.prefix = "/services/dask-gateway"
 c.DaskGateway.log_level = "INFO"
 
 c.DaskGateway.authenticator_class = "commons_hub.services.dask_gateway.auth.CommonsHubAuthenticator"
-c.JupyterHubAuthenticator.jupyterhub_service_name = "dask-gateway"   # tokens need access:services!service=...
+c.JupyterHubAuthenticator.jupyterhub_service_name = "dask-gateway"  # tokens need access:services!service=...
 
 if os.geteuid() == 0 and isolation.running_isolated():
     c.DaskGateway.backend_class = backend.CommonsLocalBackend

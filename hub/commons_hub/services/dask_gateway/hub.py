@@ -33,9 +33,12 @@ def configure(ctx, secret) -> dict:
             "url": ctx.service_url("COMMONS_DASK_FRONT_PORT"),
             "command": [ctx.python, "-m", "commons_hub.services.dask_gateway.service"],
             "oauth_no_confirm": True,
-            "environment": {**ctx.env, "COMMONS_DASK_GATEWAY_PORT": http.rsplit(":", 1)[1],
-                            "COMMONS_DASK_SCHEDULER_PORT": tcp.rsplit(":", 1)[1],
-                            "COMMONS_DATA_API_URL": ctx.service_url("COMMONS_DATA_API_PORT") + "/services/data-api/"},
+            "environment": {
+                **ctx.env,
+                "COMMONS_DASK_GATEWAY_PORT": http.rsplit(":", 1)[1],
+                "COMMONS_DASK_SCHEDULER_PORT": tcp.rsplit(":", 1)[1],
+                "COMMONS_DATA_API_URL": ctx.service_url("COMMONS_DATA_API_PORT") + "/services/data-api/",
+            },
             "display": False,
         },
         "role": {
@@ -53,9 +56,11 @@ def user_server_hook(c, ctx) -> None:
     http, tcp = _addresses(ctx)
     if SCOPE not in c.Spawner.server_token_scopes:
         c.Spawner.server_token_scopes = [*c.Spawner.server_token_scopes, SCOPE]
-    c.Spawner.environment.update({
-        "DASK_GATEWAY__ADDRESS": http + PREFIX,
-        "DASK_GATEWAY__PROXY_ADDRESS": "gateway://" + tcp.split("://", 1)[1],
-        "DASK_GATEWAY__PUBLIC_ADDRESS": ctx.public_url + PREFIX,   # dashboard links: through the hub, login
-        "DASK_GATEWAY__AUTH__TYPE": "jupyterhub",
-    })
+    c.Spawner.environment.update(
+        {
+            "DASK_GATEWAY__ADDRESS": http + PREFIX,
+            "DASK_GATEWAY__PROXY_ADDRESS": "gateway://" + tcp.split("://", 1)[1],
+            "DASK_GATEWAY__PUBLIC_ADDRESS": ctx.public_url + PREFIX,  # dashboard links: through the hub, login
+            "DASK_GATEWAY__AUTH__TYPE": "jupyterhub",
+        }
+    )

@@ -32,19 +32,25 @@ def check_can_start_cluster(name: str, groups, projects, workers: int, project: 
     if MEMBERS not in set(groups):
         raise ClusterLimitExceeded(
             f"{name} is not a member of the cooperative yet, so cannot start a Dask cluster: a steward or "
-            f"an administrator approves new members (docs/stewards.md).")
+            f"an administrator approves new members (docs/stewards.md)."
+        )
     if project and project not in set(projects):
         raise ClusterLimitExceeded(
             f"{name} is not a member of an active project called {project!r}; a cluster for a project needs both. "
             f"See your projects with `ck.whoami()['projects']`, or start a member's cluster without project= "
-            f"(up to {members} workers).")
+            f"(up to {members} workers)."
+        )
     limit = worker_limit(groups, projects, project)
     if workers > limit:
-        more = (f" Members of an active project may have up to {per_project}: "
-                f"`ck.dask_cluster(workers={min(workers, per_project)}, project='your-project')`."
-                if not project and per_project > members else "")
+        more = (
+            f" Members of an active project may have up to {per_project}: "
+            f"`ck.dask_cluster(workers={min(workers, per_project)}, project='your-project')`."
+            if not project and per_project > members
+            else ""
+        )
         raise ClusterLimitExceeded(
             f"{workers} Dask workers asked for, and {'the project' if project else 'a member'}'s limit is {limit} "
             f"per cluster. Ask for {limit} or fewer: `ck.dask_cluster(workers={limit}"
-            f"{f', project={project!r}' if project else ''})`.{more}")
+            f"{f', project={project!r}' if project else ''})`.{more}"
+        )
     return limit

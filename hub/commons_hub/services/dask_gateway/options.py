@@ -17,7 +17,12 @@ def cluster_config(options, user) -> dict:
 
 def cluster_options() -> Options:
     return Options(
-        Integer("workers", default=int(config.setting("dask_member_workers")), min=0, label="Workers (you may ask for up to your limit)"),
+        Integer(
+            "workers",
+            default=int(config.setting("dask_member_workers")),
+            min=0,
+            label="Workers (you may ask for up to your limit)",
+        ),
         String("project", default="", label="Approved project (for the project's larger limit)"),
         handler=cluster_config,
     )

@@ -73,7 +73,7 @@ def supervise(commands: list[list[str]] | None = None) -> int:
     hub = os.getppid()
     while not stopping.is_set() and all(child.poll() is None for child in children):
         stopping.wait(0.5)
-        if os.getppid() != hub:      # the hub is gone without stopping us (killed, or it failed to start)
+        if os.getppid() != hub:  # the hub is gone without stopping us (killed, or it failed to start)
             print("[dask-gateway] the hub is gone; stopping", file=sys.stderr)
             stopping.set()
     ended = [child for child in children if child.poll() is not None]

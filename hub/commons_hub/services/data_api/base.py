@@ -24,7 +24,6 @@ from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.policy import Caller
 from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, ValidationFailed
 
-
 LOG = logging.getLogger("commons.data_api")
 
 
@@ -68,9 +67,13 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             return None
         if self.hub_auth.get_token(self, in_cookie=False):
             # A token was sent and the hub does not accept it: refused whatever cookie comes with it.
-            raise ApiError(401, "not-authenticated", "The token in the Authorization header is not a valid JupyterHub "
-                           "token (expired, revoked or mistyped). Get a new one with `commons token USER`, or in a "
-                           "notebook let the commons_kernel client send yours.")
+            raise ApiError(
+                401,
+                "not-authenticated",
+                "The token in the Authorization header is not a valid JupyterHub "
+                "token (expired, revoked or mistyped). Get a new one with `commons token USER`, or in a "
+                "notebook let the commons_kernel client send yours.",
+            )
         return super().check_xsrf_cookie()
 
     def token_authenticated(self) -> bool:
@@ -91,20 +94,36 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             if self.browser_page and isinstance(self.hub_auth, HubOAuth):
                 self.redirect(self.get_login_url())
                 raise web.Finish()
-            raise ApiError(401, "not-authenticated",
-                           "No valid JupyterHub token. Send `Authorization: token TOKEN` (in a notebook the "
-                           "commons_kernel client does this for you; outside, get one with `commons token USER`).")
+            raise ApiError(
+                401,
+                "not-authenticated",
+                "No valid JupyterHub token. Send `Authorization: token TOKEN` (in a notebook the "
+                "commons_kernel client does this for you; outside, get one with `commons token USER`).",
+            )
         allowed = self.hub_auth.check_scopes(self.hub_scopes, model) if self.hub_scopes else True
         if not allowed:
             name = model.get("name")
-            self.audit.append(AuditEvent(actor=name, actor_kind=model.get("kind", "user"), action="deny",
-                                         outcome="denied", detail={"path": self.request.path,
-                                                                   "reason": "missing access:services scope"}))
-            raise ApiError(403, "missing-scope",
-                           f"{model.get('kind', 'user')} {name} is signed in but its token lacks the scope "
-                           f"access:services!service=data-api. Ask an operator to grant it (see docs/operators).")
-        self._caller = Caller(name=model["name"], kind=model.get("kind", "user"),
-                              groups=frozenset(model.get("groups") or ()), scopes=frozenset(model.get("scopes") or ()))
+            self.audit.append(
+                AuditEvent(
+                    actor=name,
+                    actor_kind=model.get("kind", "user"),
+                    action="deny",
+                    outcome="denied",
+                    detail={"path": self.request.path, "reason": "missing access:services scope"},
+                )
+            )
+            raise ApiError(
+                403,
+                "missing-scope",
+                f"{model.get('kind', 'user')} {name} is signed in but its token lacks the scope "
+                f"access:services!service=data-api. Ask an operator to grant it (see docs/operators).",
+            )
+        self._caller = Caller(
+            name=model["name"],
+            kind=model.get("kind", "user"),
+            groups=frozenset(model.get("groups") or ()),
+            scopes=frozenset(model.get("scopes") or ()),
+        )
         return self._caller
 
     def write_json(self, value, status: int = 200) -> None:
@@ -125,11 +144,19 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         if status_code >= 500:
             error_id = uuid.uuid4().hex[:12]
             payload["error_id"] = error_id
-            payload["reason"] = (f"{payload.get('reason') or 'The data-api hit an unexpected error.'} It is logged "
-                                 f"under error id {error_id}: quote it to the operators (docs/operators).")
+            payload["reason"] = (
+                f"{payload.get('reason') or 'The data-api hit an unexpected error.'} It is logged "
+                f"under error id {error_id}: quote it to the operators (docs/operators)."
+            )
             detail = "".join(traceback.format_exception(*exc_info)) if exc is not None else f"status {status_code}"
-            LOG.error("error id %s: %s %s failed (%s)\n%s", error_id, self.request.method, self.request.path,
-                      status_code, detail)
+            LOG.error(
+                "error id %s: %s %s failed (%s)\n%s",
+                error_id,
+                self.request.method,
+                self.request.path,
+                status_code,
+                detail,
+            )
             self.audit_failure(error_id, status_code, exc)
         self.clear_header("Content-Disposition")
         self.set_header("Content-Type", "application/json; charset=utf-8")
@@ -145,13 +172,27 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         caller = getattr(self, "_caller", None)
         about = dict(self.failed_request or {})
         try:
-            self.audit.append(AuditEvent(
-                actor=caller.name if caller else "unknown", actor_kind=caller.kind if caller else "unknown",
-                action="deny", outcome="error", project=about.pop("project", None), purpose=about.pop("purpose", None),
-                dataset=about.pop("dataset", None), version=about.pop("version", None),
-                detail={"reason": "internal error", "error_id": error_id, "status": status_code,
-                        "method": self.request.method, "path": self.request.path,
-                        "error": type(exc).__name__ if exc is not None else "", **about}))
+            self.audit.append(
+                AuditEvent(
+                    actor=caller.name if caller else "unknown",
+                    actor_kind=caller.kind if caller else "unknown",
+                    action="deny",
+                    outcome="error",
+                    project=about.pop("project", None),
+                    purpose=about.pop("purpose", None),
+                    dataset=about.pop("dataset", None),
+                    version=about.pop("version", None),
+                    detail={
+                        "reason": "internal error",
+                        "error_id": error_id,
+                        "status": status_code,
+                        "method": self.request.method,
+                        "path": self.request.path,
+                        "error": type(exc).__name__ if exc is not None else "",
+                        **about,
+                    },
+                )
+            )
         except Exception:  # noqa: BLE001 - logged; the answer still goes out
             LOG.exception("error id %s: the failure could not be audited", error_id)
 

@@ -13,7 +13,9 @@ import json
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_kernel.exceptions import CommonsError
 
-PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 class GovernanceHandler(BaseHandler):
@@ -35,7 +37,7 @@ class GovernanceHandler(BaseHandler):
         except ValueError:
             raise ApiError(400, "bad-json", "The request body is not JSON. Send a JSON object.") from None
         if not isinstance(body, dict):
-            raise ApiError(400, "bad-json", "Send a JSON object, e.g. {\"choice\": \"approve\"}.")
+            raise ApiError(400, "bad-json", 'Send a JSON object, e.g. {"choice": "approve"}.')
         return body
 
 
@@ -60,6 +62,8 @@ class PageHandler(GovernanceHandler):
 
     def page_error(self, template: str, exc: CommonsError, **values) -> None:
         """Render ``template`` with the error (a report's errors listed one by one) and the right status."""
-        status = exc.status   # the one error table (commons_kernel.exceptions)
-        report = exc.report.to_dict() if hasattr(getattr(exc, "report", None), "to_dict") else getattr(exc, "report", None)
+        status = exc.status  # the one error table (commons_kernel.exceptions)
+        report = (
+            exc.report.to_dict() if hasattr(getattr(exc, "report", None), "to_dict") else getattr(exc, "report", None)
+        )
         self.render_page(template, status=status, error=str(exc), report=report, **values)

@@ -1,4 +1,5 @@
-"""Parts of a dataset version: ``part=I/N`` reads the I-th of N contiguous slices (0-based), ``limit=K`` its first K rows.
+"""Parts of a dataset version: ``part=I/N`` reads the I-th of N contiguous slices (0-based), ``limit=K`` its first
+K rows.
 
 Dask workers read one partition each (``ck.read_dask``); every part is a read of its own, decided and audited
 like any other. Part I of N is rows ``[R*I//N, R*(I+1)//N)`` of the version's R rows. They are cut from the
@@ -29,8 +30,10 @@ def parse_part(raw: str | None) -> tuple[int, int] | None:
         return None
     match = PART.match(raw.strip())
     if not match or not int(match[2]) or int(match[1]) >= int(match[2]):
-        raise CommonsError(f"part={raw!r} is not a part of the data: write part=I/N with 0 <= I < N, e.g. "
-                           f"part=0/8 for the first of 8 parts.")
+        raise CommonsError(
+            f"part={raw!r} is not a part of the data: write part=I/N with 0 <= I < N, e.g. "
+            f"part=0/8 for the first of 8 parts."
+        )
     return int(match[1]), int(match[2])
 
 
@@ -38,8 +41,10 @@ def parse_limit(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit():
-        raise CommonsError(f"limit={raw!r} is not a number of rows: write limit=0 for the columns only, or "
-                           f"limit=100 for the first 100 rows.")
+        raise CommonsError(
+            f"limit={raw!r} is not a number of rows: write limit=0 for the columns only, or "
+            f"limit=100 for the first 100 rows."
+        )
     return int(raw)
 
 
@@ -47,8 +52,7 @@ def part_label(part: tuple[int, int] | None) -> str | None:
     return f"{part[0]}/{part[1]}" if part else None
 
 
-def read_rows(path, columns: list[str] | None, part: tuple[int, int] | None,
-              limit: int | None, arrow=None) -> pa.Table:
+def read_rows(path, columns: list[str] | None, part: tuple[int, int] | None, limit: int | None, arrow=None) -> pa.Table:
     """The rows of ``part`` (all rows without one) of the Parquet file at ``path``, at most ``limit`` of them.
     ``path`` may be the file's bytes instead (checked against the manifest already), ``arrow`` then its Arrow copy."""
     in_memory = not isinstance(path, (str, Path))
@@ -63,8 +67,9 @@ def read_rows(path, columns: list[str] | None, part: tuple[int, int] | None,
     elif in_memory and arrow is not None:
         table = _read_part_arrow(pa.BufferReader(arrow), columns, file.metadata.num_rows, *part)
     elif not in_memory and Path(path).with_suffix(".arrow").is_file():
-        table = _read_part_arrow(pa.memory_map(str(Path(path).with_suffix(".arrow"))), columns,
-                                 file.metadata.num_rows, *part)
+        table = _read_part_arrow(
+            pa.memory_map(str(Path(path).with_suffix(".arrow"))), columns, file.metadata.num_rows, *part
+        )
     else:
         table = _read_part(file, columns, *part)
     return table.slice(0, limit) if limit is not None else table
@@ -72,7 +77,7 @@ def read_rows(path, columns: list[str] | None, part: tuple[int, int] | None,
 
 def _read_part_arrow(source, columns: list[str] | None, rows: int, index: int, count: int) -> pa.Table:
     start, stop = rows * index // count, rows * (index + 1) // count
-    reader = ipc.open_stream(source)    # the buffers keep the mapping (or bytes) alive, not the file
+    reader = ipc.open_stream(source)  # the buffers keep the mapping (or bytes) alive, not the file
     batches, offset = [], 0
     for batch in reader:
         end = offset + batch.num_rows
@@ -121,16 +126,16 @@ class VerifiedCopies:
         key = (str(store.root), name, entry["version"], entry["arrow_sha256"])
         with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:                       # two workers asking at once: one check, the other waits for it
+        with lock:  # two workers asking at once: one check, the other waits for it
             now = time.monotonic()
             with self._lock:
                 held = self._copies.get(key)
             if held and now - held[0] < self.seconds:
                 return held[1]
-            data = store.version_bytes(name, entry, "arrow")     # StoredFileCorrupt on a mismatch
+            data = store.version_bytes(name, entry, "arrow")  # StoredFileCorrupt on a mismatch
             with self._lock:
                 self._copies[key] = (now, data)
-                for old in sorted(self._copies, key=lambda k: self._copies[k][0])[:-self.entries]:
+                for old in sorted(self._copies, key=lambda k: self._copies[k][0])[: -self.entries]:
                     self._copies.pop(old, None)
                     self._locks.pop(old, None)
             return data
@@ -139,8 +144,9 @@ class VerifiedCopies:
 VERIFIED = VerifiedCopies()
 
 
-def read_from_copy(arrow: bytes, columns: list[str] | None, rows: int, part: tuple[int, int] | None,
-                   limit: int | None) -> pa.Table:
+def read_from_copy(
+    arrow: bytes, columns: list[str] | None, rows: int, part: tuple[int, int] | None, limit: int | None
+) -> pa.Table:
     """``part`` (or all rows) of a version from its verified Arrow copy alone; ``limit=0``: its schema."""
     if limit == 0:
         schema = ipc.open_stream(pa.BufferReader(arrow)).schema

@@ -22,13 +22,15 @@ from commons_hub.audit import AuditEvent
 from commons_hub.policy import Caller, Decision, decide_read_request
 from commons_hub.projects import list_projects, project_view
 from commons_hub.quorum import QuorumRule
-from commons_hub.services.data_api.parts import (VERIFIED, parse_limit, parse_part, part_label, read_from_copy,
-                                                read_rows)
+from commons_hub.services.data_api.parts import VERIFIED, parse_limit, parse_part, part_label, read_from_copy, read_rows
 from commons_hub.store import StoredFileCorrupt
 from commons_kernel.exceptions import CommonsError
 
-FORMATS = {"arrow": "application/vnd.apache.arrow.stream", "parquet": "application/vnd.apache.parquet",
-           "csv": "text/csv; charset=utf-8"}
+FORMATS = {
+    "arrow": "application/vnd.apache.arrow.stream",
+    "parquet": "application/vnd.apache.parquet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 @dataclass
@@ -39,9 +41,9 @@ class ReadRequest:
     version: int | None = None
     project: str | None = None
     purpose: str | None = None
-    areas: list[str] | None = None          # filter on the dataset's area-code column
-    part: str | None = None                 # "I/N": the I-th of N slices (a Dask partition), parts.py
-    limit: str | None = None                # at most this many rows ("0": columns and types only)
+    areas: list[str] | None = None  # filter on the dataset's area-code column
+    part: str | None = None  # "I/N": the I-th of N slices (a Dask partition), parts.py
+    limit: str | None = None  # at most this many rows ("0": columns and types only)
 
 
 @dataclass
@@ -49,10 +51,10 @@ class PreparedRead:
     content_type: str
     rows: int
     version: int
-    file: Path | None = None                 # stream this file as-is (the fast path) ...
-    payload: bytes | None = None             # ... or these bytes
+    file: Path | None = None  # stream this file as-is (the fast path) ...
+    payload: bytes | None = None  # ... or these bytes
     filename: str = ""
-    about: dict | None = None                # licence, attribution, title, tier, synthetic: read_headers.encode
+    about: dict | None = None  # licence, attribution, title, tier, synthetic: read_headers.encode
 
 
 class Denied(Exception):
@@ -72,10 +74,10 @@ def _table(state, request: ReadRequest, meta, entry) -> pa.Table:
         if request.areas and code_column and code_column not in columns:
             columns = [*columns, code_column]
     part, limit = parse_part(request.part), parse_limit(request.limit)
-    if (part or limit == 0) and "arrow_sha256" in entry:   # a Dask partition or the schema: the checked Arrow copy
+    if (part or limit == 0) and "arrow_sha256" in entry:  # a Dask partition or the schema: the checked Arrow copy
         table = read_from_copy(VERIFIED.get(store, request.dataset, entry), columns, entry["rows"], part, limit)
     else:
-        parquet = store.version_bytes(request.dataset, entry)   # sha256 checked: StoredFileCorrupt otherwise
+        parquet = store.version_bytes(request.dataset, entry)  # sha256 checked: StoredFileCorrupt otherwise
         table = read_rows(parquet, columns, part, limit)
     if request.areas:
         code_column = meta.geography.get("code_column")
@@ -115,8 +117,14 @@ def _for_csv(table: pa.Table):
 
 def with_advice(state, caller: Caller, dataset: str, tier: str, decision: Decision) -> Decision:
     """A refusal with the next step for this caller (commons_hub.access_advice), from the projects listing it."""
-    return advise(decision, caller.name, dataset, tier, list_projects(state.engine),
-                  rule_text=QuorumRule.from_settings().describe())
+    return advise(
+        decision,
+        caller.name,
+        dataset,
+        tier,
+        list_projects(state.engine),
+        rule_text=QuorumRule.from_settings().describe(),
+    )
 
 
 def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
@@ -128,18 +136,33 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
     parse_limit(request.limit)
     entry = state.version_entry(request.dataset, request.version)
     project = project_view(request.project, state.engine) if request.project else None
-    decision = decide_read_request(caller, request.dataset, meta.tier, named=request.project, project=project,
-                                   purpose=request.purpose, withdrawn=state.is_withdrawn(request.dataset))
+    decision = decide_read_request(
+        caller,
+        request.dataset,
+        meta.tier,
+        named=request.project,
+        project=project,
+        purpose=request.purpose,
+        withdrawn=state.is_withdrawn(request.dataset),
+    )
     if not decision.allowed:
-        state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
-                                      project=request.project, purpose=request.purpose, dataset=request.dataset,
-                                      version=entry["version"], detail={"reason": decision.reason,
-                                                                        **({"rule": decision.rule} if decision.rule
-                                                                           else {})}))
+        state.audit.append(
+            AuditEvent(
+                actor=caller.name,
+                actor_kind=caller.kind,
+                action="deny",
+                outcome="denied",
+                project=request.project,
+                purpose=request.purpose,
+                dataset=request.dataset,
+                version=entry["version"],
+                detail={"reason": decision.reason, **({"rule": decision.rule} if decision.rule else {})},
+            )
+        )
         raise Denied(with_advice(state, caller, request.dataset, meta.tier, decision))
     fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
     try:
-        if fast and "arrow_sha256" in entry:     # the stored Arrow copy, as-is, once its hash is checked
+        if fast and "arrow_sha256" in entry:  # the stored Arrow copy, as-is, once its hash is checked
             payload = state.store.version_bytes(request.dataset, entry, "arrow")
             prepared = PreparedRead(FORMATS["arrow"], entry["rows"], entry["version"], payload=payload)
         else:
@@ -147,25 +170,69 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
             payload = _encode(table, request.format)
             prepared = PreparedRead(FORMATS[request.format], table.num_rows, entry["version"], payload=payload)
     except StoredFileCorrupt as exc:
-        state.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
-                                      project=request.project, purpose=request.purpose, dataset=request.dataset,
-                                      version=entry["version"],
-                                      detail={"reason": f"stored file does not match its manifest: {exc.where}",
-                                              "rule": "integrity", "expected_sha256": exc.expected,
-                                              "actual_sha256": exc.actual}))
-        raise Denied(Decision(False, f"{request.dataset} version {entry['version']} failed its integrity check "
-                                     f"(the stored bytes are not the ones published), so it was not served.",
-                              "Nothing is wrong with your request: tell the operators (the audit log names the "
-                              "file); they restore it from a backup.", project=request.project,
-                              rule="integrity", why="integrity")) from exc
+        state.audit.append(
+            AuditEvent(
+                actor=caller.name,
+                actor_kind=caller.kind,
+                action="deny",
+                outcome="denied",
+                project=request.project,
+                purpose=request.purpose,
+                dataset=request.dataset,
+                version=entry["version"],
+                detail={
+                    "reason": f"stored file does not match its manifest: {exc.where}",
+                    "rule": "integrity",
+                    "expected_sha256": exc.expected,
+                    "actual_sha256": exc.actual,
+                },
+            )
+        )
+        raise Denied(
+            Decision(
+                False,
+                f"{request.dataset} version {entry['version']} failed its integrity check "
+                f"(the stored bytes are not the ones published), so it was not served.",
+                "Nothing is wrong with your request: tell the operators (the audit log names the "
+                "file); they restore it from a backup.",
+                project=request.project,
+                rule="integrity",
+                why="integrity",
+            )
+        ) from exc
     size = len(prepared.payload)
-    prepared.about = {"version": entry["version"], "licence": meta.licence, "attribution": meta.attribution,
-                      "title": meta.title, "tier": meta.tier, "synthetic": bool(meta.synthetic)}
-    prepared.filename = f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format)}"
-    state.audit.append(AuditEvent(
-        actor=caller.name, actor_kind=caller.kind, action="read", outcome="ok", project=request.project,
-        purpose=request.purpose, dataset=request.dataset, version=entry["version"], rows=prepared.rows, bytes=size,
-        detail={"tier": meta.tier, "format": request.format, "columns": request.columns, "areas": request.areas,
-                "rule": decision.rule, **({"part": part} if part else {}),
-                **({"limit": int(request.limit)} if request.limit else {})}))
+    prepared.about = {
+        "version": entry["version"],
+        "licence": meta.licence,
+        "attribution": meta.attribution,
+        "title": meta.title,
+        "tier": meta.tier,
+        "synthetic": bool(meta.synthetic),
+    }
+    prepared.filename = (
+        f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format) }"
+    )
+    state.audit.append(
+        AuditEvent(
+            actor=caller.name,
+            actor_kind=caller.kind,
+            action="read",
+            outcome="ok",
+            project=request.project,
+            purpose=request.purpose,
+            dataset=request.dataset,
+            version=entry["version"],
+            rows=prepared.rows,
+            bytes=size,
+            detail={
+                "tier": meta.tier,
+                "format": request.format,
+                "columns": request.columns,
+                "areas": request.areas,
+                "rule": decision.rule,
+                **({"part": part} if part else {}),
+                **({"limit": int(request.limit)} if request.limit else {}),
+            },
+        )
+    )
     return prepared

@@ -32,7 +32,7 @@ def message_of(exc: CommonsError) -> str:
 
 
 class ReviewPage(PageHandler):
-    levels = 2   # path segments below the service prefix: contributions/7 is 2
+    levels = 2  # path segments below the service prefix: contributions/7 is 2
 
     def prefix(self) -> str:
         return self.request.path.rstrip("/").rsplit("/", self.levels)[0] + "/"

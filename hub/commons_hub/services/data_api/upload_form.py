@@ -17,12 +17,27 @@ from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.standard.rules import load_standard
 from commons_kernel.standard.validator import new_report
 
-FORM_FIELDS = ("name", "title", "description", "publisher", "contact", "licence", "licence_url", "attribution",
-               "update_frequency", "methodology", "period", "tier", "disclosure_control")
+FORM_FIELDS = (
+    "name",
+    "title",
+    "description",
+    "publisher",
+    "contact",
+    "licence",
+    "licence_url",
+    "attribution",
+    "update_frequency",
+    "methodology",
+    "period",
+    "tier",
+    "disclosure_control",
+)
 GEOGRAPHY_FIELDS = ("level", "vintage", "code_column")
-TIER_MEANINGS = {"open": "anyone may read it, stories included (an open licence)",
-                 "community": "any signed-in member of the cooperative may read it",
-                 "restricted": "only members of an approved project that names it may read it"}
+TIER_MEANINGS = {
+    "open": "anyone may read it, stories included (an open licence)",
+    "community": "any signed-in member of the cooperative may read it",
+    "restricted": "only members of an approved project that names it may read it",
+}
 
 
 def parse_metadata(text: str, source: str) -> dict:
@@ -32,8 +47,9 @@ def parse_metadata(text: str, source: str) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValidationFailed(f"{source}{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)}). "
-                               "Nothing was stored.") from None
+        raise ValidationFailed(
+            f"{source}{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)}). Nothing was stored."
+        ) from None
     if not isinstance(value, dict):
         raise ValidationFailed(f"{source}: the metadata must be a mapping of `field: value`. Nothing was stored.")
     return value
@@ -77,7 +93,7 @@ def form_values(metadata: dict) -> dict:
 def _same(a: str, b: str, field: str) -> bool:
     if field == "tags":
         return [t.strip() for t in a.split(",") if t.strip()] == [t.strip() for t in b.split(",") if t.strip()]
-    return " ".join(a.split()) == " ".join(b.split())   # a browser sends a textarea's lines with CRLF
+    return " ".join(a.split()) == " ".join(b.split())  # a browser sends a textarea's lines with CRLF
 
 
 def _shown(value: str) -> str:
@@ -94,10 +110,14 @@ def merge(file_metadata: dict, source: str, posted: dict) -> dict:
     for field, value in posted.items():
         if value and field in filled and not _same(filled[field], value, field):
             label = field.replace("geography_", "geography ").replace("_", " ")
-            report.error("metadata", "form-file-mismatch", f"the metadata file {source} says {label} "
-                         f"{_shown(filled[field])} but the form says {_shown(value)}",
-                         "make them the same: change the form (it was filled in from the file) or the file, "
-                         "then upload again", file=source, column=field)
+            report.error(
+                "metadata",
+                "form-file-mismatch",
+                f"the metadata file {source} says {label} {_shown(filled[field])} but the form says {_shown(value)}",
+                "make them the same: change the form (it was filled in from the file) or the file, then upload again",
+                file=source,
+                column=field,
+            )
     metadata = dict(file_metadata)
     for field in FORM_FIELDS:
         if posted.get(field):
@@ -109,14 +129,24 @@ def merge(file_metadata: dict, source: str, posted: dict) -> dict:
         metadata["geography"] = {**(metadata.get("geography") or {}), **{k: v for k, v in geography.items() if v}}
     if not _text(metadata.get("tier")):
         choices = "; ".join(f"{tier}: {TIER_MEANINGS.get(tier, tier)}" for tier in standard.tiers)
-        report.error("metadata", "tier-missing", "no tier was chosen (the commons never picks one for you)",
-                     f"choose one under Tier ({choices}), or write `tier:` in the metadata file", file="the form",
-                     column="tier")
+        report.error(
+            "metadata",
+            "tier-missing",
+            "no tier was chosen (the commons never picks one for you)",
+            f"choose one under Tier ({choices}), or write `tier:` in the metadata file",
+            file="the form",
+            column="tier",
+        )
     if not _text(metadata.get("licence")):
-        report.error("metadata", "licence-missing", "no licence was chosen (the commons never picks one for you)",
-                     "choose the licence the publisher gives the data under Licence (the open and community tiers "
-                     f"need an open one: {', '.join(standard.licences)}), or write `licence:` in the metadata file",
-                     file="the form", column="licence")
+        report.error(
+            "metadata",
+            "licence-missing",
+            "no licence was chosen (the commons never picks one for you)",
+            "choose the licence the publisher gives the data under Licence (the open and community tiers "
+            f"need an open one: {', '.join(standard.licences)}), or write `licence:` in the metadata file",
+            file="the form",
+            column="licence",
+        )
     if report.errors:
         report.finish()
         first = report.errors[0]

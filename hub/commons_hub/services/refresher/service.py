@@ -32,7 +32,7 @@ log = logging.getLogger("commons.stories")
 
 def stories_token() -> str:
     token = os.environ.get("JUPYTERHUB_API_TOKEN")
-    if not token:   # the hub gives a managed service its token; the service never reads the hub's secrets
+    if not token:  # the hub gives a managed service its token; the service never reads the hub's secrets
         raise SystemExit("the refresher has no JUPYTERHUB_API_TOKEN: start it as a hub-managed service (`commons up`)")
     return token
 
@@ -58,9 +58,17 @@ def build_refresher() -> Refresher:
 def schedule(scheduler: BackgroundScheduler, refresher: Refresher) -> None:
     for story in discover():
         trigger = CronTrigger.from_crontab(story.schedule, timezone=TIMEZONE)
-        scheduler.add_job(refresher.refresh_many, trigger, args=[[story]], kwargs={"trigger": "schedule"},
-                          id=story.slug, name=f"refresh {story.slug}", max_instances=1, coalesce=True,
-                          misfire_grace_time=3600)
+        scheduler.add_job(
+            refresher.refresh_many,
+            trigger,
+            args=[[story]],
+            kwargs={"trigger": "schedule"},
+            id=story.slug,
+            name=f"refresh {story.slug}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
         log.info("%s: scheduled %r (%s)", story.slug, story.schedule, TIMEZONE)
 
 

@@ -42,14 +42,26 @@ __all__ = ["RESOURCES", "make_app", "routes"]
 
 def routes(prefix: str) -> list:
     name = r"([A-Za-z0-9_\-]+)"
-    paths = {"summary": "", "datasets": "datasets", "dataset": f"datasets/{name}", "projects": "projects",
-             "project": f"projects/{name}", "uses": "uses", "releases": "releases",
-             "contributions": "contributions", "stories": "stories", "audit": "audit"}
+    paths = {
+        "summary": "",
+        "datasets": "datasets",
+        "dataset": f"datasets/{name}",
+        "projects": "projects",
+        "project": f"projects/{name}",
+        "uses": "uses",
+        "releases": "releases",
+        "contributions": "contributions",
+        "stories": "stories",
+        "audit": "audit",
+    }
     result = []
     for resource, path in paths.items():
-        result.append((prefix + path + ("/?" if path else ""), RegisterHandler, {"resource": resource, "as_json": False}))
-        result.append((prefix + "api/" + (path or "summary") + "/?", RegisterHandler,
-                       {"resource": resource, "as_json": True}))
+        result.append(
+            (prefix + path + ("/?" if path else ""), RegisterHandler, {"resource": resource, "as_json": False})
+        )
+        result.append(
+            (prefix + "api/" + (path or "summary") + "/?", RegisterHandler, {"resource": resource, "as_json": True})
+        )
     head = (prefix + "api/audit/head/?", RegisterHandler, {"resource": "audit_head", "as_json": True})
     tables = "|".join(TABLES).replace("-", r"\-")
     download = (prefix + rf"({tables})\.(csv|json)", DownloadHandler)
@@ -61,9 +73,15 @@ def make_app(data: RegisterData | None = None, prefix: str | None = None) -> web
     prefix = prefix if prefix.endswith("/") else prefix + "/"
     if data is None:
         data = RegisterData(readonly_engine(), Store(), show_user_names=bool(config.setting("show_user_names")))
-    return web.Application(routes(prefix), register=data, prefix=prefix, autoescape="xhtml_escape",
-                           template_path=os.path.join(os.path.dirname(__file__), "templates"),
-                           compress_response=True, default_handler_class=NotFoundHandler)
+    return web.Application(
+        routes(prefix),
+        register=data,
+        prefix=prefix,
+        autoescape="xhtml_escape",
+        template_path=os.path.join(os.path.dirname(__file__), "templates"),
+        compress_response=True,
+        default_handler_class=NotFoundHandler,
+    )
 
 
 def main() -> None:

@@ -21,8 +21,9 @@ COLUMNS = ("id", "time", "action", "dataset", "project", "outcome", "hash")
 
 def _conditions(verified_through: int, query: Query) -> list:
     if query.action and query.action not in ACTIONS:
-        raise BadRegisterQuery("action", f"value {query.action!r} is not an audit action.",
-                               f"Actions are {', '.join(ACTIONS)}.")
+        raise BadRegisterQuery(
+            "action", f"value {query.action!r} is not an audit action.", f"Actions are {', '.join(ACTIONS)}."
+        )
     conditions = [audit_log.c.id >= 1, audit_log.c.id <= verified_through]
     for name in ("dataset", "project", "action"):
         if getattr(query, name):
@@ -46,8 +47,9 @@ def entries_page(eng: sa.Engine, verified_through: int, query: Query) -> dict:
             total = conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(*conditions)).scalar_one()
         else:
             total = verified_through  # ids are 1..head without gaps in a log that verifies
-        rows = [dict(r) for r in conn.execute(_select(conditions).limit(query.per_page).offset(query.offset))
-                .mappings()]
+        rows = [
+            dict(r) for r in conn.execute(_select(conditions).limit(query.per_page).offset(query.offset)).mappings()
+        ]
     return {"rows": rows, "paging": pages(total, query), "filters": query.as_dict(), "actions": list(ACTIONS)}
 
 
@@ -57,8 +59,9 @@ def iter_entries(eng: sa.Engine, verified_through: int, query: Query, batch: int
     below = verified_through + 1
     while True:
         with eng.connect() as conn:
-            rows = [dict(r) for r in conn.execute(_select([*conditions, audit_log.c.id < below]).limit(batch))
-                    .mappings()]
+            rows = [
+                dict(r) for r in conn.execute(_select([*conditions, audit_log.c.id < below]).limit(batch)).mappings()
+            ]
         yield from rows
         if len(rows) < batch:
             return

@@ -37,8 +37,9 @@ class ChainStatus:
     def head(self) -> dict:
         """The published head: what `commons audit head --json` prints, plus when the register last checked."""
         status = self.current()
-        result = VerifyResult(status["ok"], status["entries"], status["first_bad_id"], status["reason"],
-                              head=status["head"])
+        result = VerifyResult(
+            status["ok"], status["entries"], status["first_bad_id"], status["reason"], head=status["head"]
+        )
         return head_record(result, checked_at=status["checked_at"])
 
     def verified_through(self) -> int:
@@ -48,8 +49,13 @@ class ChainStatus:
 
     def _full(self) -> None:
         result = self.audit.verify()
-        self._status = {"ok": result.ok, "entries": result.entries, "first_bad_id": result.first_bad_id,
-                        "reason": result.reason, "checked_at": _now()}
+        self._status = {
+            "ok": result.ok,
+            "entries": result.entries,
+            "first_bad_id": result.first_bad_id,
+            "reason": result.reason,
+            "checked_at": _now(),
+        }
         self._full_at = time.monotonic()
         # Continue from the last entry the full check covered (entries appended meanwhile are checked next).
         self._head = result.head

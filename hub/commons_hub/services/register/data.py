@@ -16,7 +16,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_hub import contributions as contribution_records
 from commons_hub import decisions, withdrawals
 from commons_hub.audit import AuditLog
@@ -29,6 +28,7 @@ from commons_hub.services.register.extra_tables import public_releases
 from commons_hub.services.register.query import Query
 from commons_hub.services.register.readonly import has_table
 from commons_hub.store import Store
+from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_kernel.exceptions import DatasetNotFound, ValidationFailed
 
 
@@ -100,8 +100,7 @@ class RegisterData:
         """The chain's state and head, and a page of recent entries (public fields only) matching the query."""
         status = self.audit_status()
         verified = status["head"]["id"] if status["ok"] and status["head"] else 0
-        return {**status, "recent": audit_entries.entries_page(self.engine, verified, query),
-                "choices": self.choices()}
+        return {**status, "recent": audit_entries.entries_page(self.engine, verified, query), "choices": self.choices()}
 
     def choices(self) -> dict:
         """What the filter forms offer: every dataset in the catalogue and every project, by name."""
@@ -121,22 +120,36 @@ class RegisterData:
         for record in self._contributions():
             if record["status"] == "approved":
                 scores[record["dataset"]] = record  # the latest approved version's contribution wins
-        return [self._dataset(name, meta, by_dataset.get(name, {}), scores.get(name), uses["as_of_entry"])
-                for name, meta in self.catalogue().items()]
+        return [
+            self._dataset(name, meta, by_dataset.get(name, {}), scores.get(name), uses["as_of_entry"])
+            for name, meta in self.catalogue().items()
+        ]
 
     def _dataset(self, name: str, meta, months: dict, contributed: dict | None, as_of: int) -> dict:
         manifest = self.store.manifest(name)
         return {
-            "name": name, "title": meta.title, "tier": meta.tier, "licence": meta.licence,
-            "licence_url": meta.licence_url, "publisher": meta.publisher, "attribution": meta.attribution,
-            "synthetic": meta.synthetic, "owner": meta.owner,
+            "name": name,
+            "title": meta.title,
+            "tier": meta.tier,
+            "licence": meta.licence,
+            "licence_url": meta.licence_url,
+            "publisher": meta.publisher,
+            "attribution": meta.attribution,
+            "synthetic": meta.synthetic,
+            "owner": meta.owner,
             "quality_score": contributed["score"] if contributed else None,
-            "contributed_by": self.person(contributed["contributor"], contributed["organisation"]) if contributed else None,
-            "versions": [{"version": v["version"], "rows": v.get("rows"), "added": v.get("ingested_at")}
-                         for v in manifest["versions"]],
-            "withdrawn": bool(manifest.get("withdrawn")), "withdrawn_reason": manifest.get("withdrawn_reason"),
+            "contributed_by": self.person(contributed["contributor"], contributed["organisation"])
+            if contributed
+            else None,
+            "versions": [
+                {"version": v["version"], "rows": v.get("rows"), "added": v.get("ingested_at")}
+                for v in manifest["versions"]
+            ],
+            "withdrawn": bool(manifest.get("withdrawn")),
+            "withdrawn_reason": manifest.get("withdrawn_reason"),
             "withdrawn_at": manifest.get("withdrawn_at"),
-            "reads_by_month": dict(sorted(months.items(), reverse=True)), "reads": sum(months.values()),
+            "reads_by_month": dict(sorted(months.items(), reverse=True)),
+            "reads": sum(months.values()),
             "as_of_entry": as_of,
         }
 
@@ -160,19 +173,32 @@ class RegisterData:
 
     # projects and decisions ----------------------------------------------------------------------------------
     def _public_vote(self, vote: dict) -> dict:
-        return {"by": self.person(vote["voter"], vote["organisation"]), "steward": vote["steward"],
-                "choice": vote["choice"], "comment": vote["comment"], "cast_at": when(vote["cast_at"]),
-                "veto_for": vote["veto_for"]}
+        return {
+            "by": self.person(vote["voter"], vote["organisation"]),
+            "steward": vote["steward"],
+            "choice": vote["choice"],
+            "comment": vote["comment"],
+            "cast_at": when(vote["cast_at"]),
+            "veto_for": vote["veto_for"],
+        }
 
     def _public_proposal(self, proposal: dict) -> dict:
         member = proposal["member"]
-        return {"id": proposal["id"], "kind": proposal["kind"], "status": proposal["status"],
-                "member": self.person(member, proposal["member_organisation"]) if member else None,
-                "reason": proposal["reason"], "proposed_at": when(proposal["created_at"]),
-                "proposed_by": self.person(proposal["proposer"], proposal["proposer_organisation"]),
-                "decided_at": when(proposal["decided_at"]),
-                "decision": proposal["decision_reason"], "standing": proposal["standing"], "rule": proposal["rule"],
-                "counts": proposal["counts"], "votes": [self._public_vote(v) for v in proposal["votes"]]}
+        return {
+            "id": proposal["id"],
+            "kind": proposal["kind"],
+            "status": proposal["status"],
+            "member": self.person(member, proposal["member_organisation"]) if member else None,
+            "reason": proposal["reason"],
+            "proposed_at": when(proposal["created_at"]),
+            "proposed_by": self.person(proposal["proposer"], proposal["proposer_organisation"]),
+            "decided_at": when(proposal["decided_at"]),
+            "decision": proposal["decision_reason"],
+            "standing": proposal["standing"],
+            "rule": proposal["rule"],
+            "counts": proposal["counts"],
+            "votes": [self._public_vote(v) for v in proposal["votes"]],
+        }
 
     def projects(self) -> list[dict]:
         proposals = decisions.list_proposals(self.engine) if has_table(self.engine, "proposals") else []
@@ -188,14 +214,22 @@ class RegisterData:
                 status = "ended"
             elif status == "proposed" and end < today:
                 status = "lapsed"
-            result.append({
-                "slug": project["slug"], "title": project["title"], "purpose": project["purpose"],
-                "public_benefit": project["public_benefit"], "status": status, "active": project["active"],
-                "organisation": project["organisation"],
-                "members": sorted({self.person(m["username"], m["organisation"]) for m in project["members"]}),
-                "datasets": project["datasets"], "start_date": project["start_date"], "end_date": project["end_date"],
-                "decisions": by_project.get(project["slug"], []),
-            })
+            result.append(
+                {
+                    "slug": project["slug"],
+                    "title": project["title"],
+                    "purpose": project["purpose"],
+                    "public_benefit": project["public_benefit"],
+                    "status": status,
+                    "active": project["active"],
+                    "organisation": project["organisation"],
+                    "members": sorted({self.person(m["username"], m["organisation"]) for m in project["members"]}),
+                    "datasets": project["datasets"],
+                    "start_date": project["start_date"],
+                    "end_date": project["end_date"],
+                    "decisions": by_project.get(project["slug"], []),
+                }
+            )
         return result
 
     def project(self, slug: str) -> dict:
@@ -207,12 +241,21 @@ class RegisterData:
 
     # contributions, withdrawals, releases, story runs ----------------------------------------------------------
     def _public_contribution(self, record: dict) -> dict:
-        return {"id": record["id"], "dataset": record["dataset"], "title": record["title"], "tier": record["tier"],
-                "licence": record["licence"], "by": self.person(record["contributor"], record["organisation"]),
-                "rows": record["rows"], "quality_score": record["score"], "status": record["status"],
-                "submitted_at": when(record["created_at"]), "version": record["version"],
-                "decided_at": when(record["decided_at"]),
-                "steward_reason": record["reason"]}
+        return {
+            "id": record["id"],
+            "dataset": record["dataset"],
+            "title": record["title"],
+            "tier": record["tier"],
+            "licence": record["licence"],
+            "by": self.person(record["contributor"], record["organisation"]),
+            "rows": record["rows"],
+            "quality_score": record["score"],
+            "status": record["status"],
+            "submitted_at": when(record["created_at"]),
+            "version": record["version"],
+            "decided_at": when(record["decided_at"]),
+            "steward_reason": record["reason"],
+        }
 
     def contributions(self) -> dict:
         records = [self._public_contribution(r) for r in self._contributions()]
@@ -221,9 +264,16 @@ class RegisterData:
     def withdrawals(self) -> list[dict]:
         if not has_table(self.engine, "withdrawals"):
             return []
-        return [{"dataset": w["dataset"], "by": self.person(w["withdrawn_by"], w["organisation"]),
-                 "reason": w["reason"], "withdrawn_at": when(w["withdrawn_at"]), "stories": w["stories"]}
-                for w in withdrawals.list_withdrawals(self.engine)]
+        return [
+            {
+                "dataset": w["dataset"],
+                "by": self.person(w["withdrawn_by"], w["organisation"]),
+                "reason": w["reason"],
+                "withdrawn_at": when(w["withdrawn_at"]),
+                "stories": w["stories"],
+            }
+            for w in withdrawals.list_withdrawals(self.engine)
+        ]
 
     def releases(self) -> dict:
         return public_releases(self.engine, self.person)
@@ -240,11 +290,14 @@ class RegisterData:
         datasets = self.datasets()
         projects = self.projects()
         this_month = date.today().isoformat()[:7]
-        return {"datasets": len(datasets), "withdrawn": sum(d["withdrawn"] for d in datasets),
-                "projects_active": sum(p["active"] for p in projects),
-                "proposals_open": sum(1 for p in projects for d in p["decisions"] if d["status"] == "open"),
-                "reads_this_month": sum(d["reads_by_month"].get(this_month, 0) for d in datasets),
-                "audit": self.audit_status()}
+        return {
+            "datasets": len(datasets),
+            "withdrawn": sum(d["withdrawn"] for d in datasets),
+            "projects_active": sum(p["active"] for p in projects),
+            "proposals_open": sum(1 for p in projects for d in p["decisions"] if d["status"] == "open"),
+            "reads_this_month": sum(d["reads_by_month"].get(this_month, 0) for d in datasets),
+            "audit": self.audit_status(),
+        }
 
 
 def when(value) -> str | None:

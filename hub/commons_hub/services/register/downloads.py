@@ -75,10 +75,8 @@ class DownloadHandler(PublicHandler):
         self.write("\ufeff" + csv_line(table.columns))
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        count = 0
-        for row in _chain(head, rest):
+        for count, row in enumerate(_chain(head, rest), start=1):
             writer.writerow([csv_cell(row.get(c)) for c in table.columns])
-            count += 1
             if count % FLUSH_EVERY == 0:
                 self.write(buffer.getvalue())
                 buffer.seek(0)
@@ -87,8 +85,13 @@ class DownloadHandler(PublicHandler):
         self.finish(buffer.getvalue())
 
     async def _json(self, table, query, head: list, rest) -> None:
-        about = {"table": table.name, "title": table.title, "columns": list(table.columns),
-                 "filters": query.arguments(page="", per_page=""), "as_of_entry": self.data.last_entry()}
+        about = {
+            "table": table.name,
+            "title": table.title,
+            "columns": list(table.columns),
+            "filters": query.arguments(page="", per_page=""),
+            "as_of_entry": self.data.last_entry(),
+        }
         self.write(json.dumps(about, ensure_ascii=False)[:-1] + ', "rows": [\n')
         lines: list[str] = []
         count = 0

@@ -6,8 +6,13 @@ import os
 
 # Settings the register reads, passed on from the hub's environment (a managed service inherits only what its
 # `environment` lists): whether to show user names, and the quorum rule it describes beside each decision.
-FORWARDED = ("COMMONS_REGISTER_SHOW_NAMES", "COMMONS_QUORUM_MIN_VOTES", "COMMONS_QUORUM_MIN_STEWARDS",
-             "COMMONS_QUORUM_APPROVE_SHARE", "COMMONS_OWNER_VETO")
+FORWARDED = (
+    "COMMONS_REGISTER_SHOW_NAMES",
+    "COMMONS_QUORUM_MIN_VOTES",
+    "COMMONS_QUORUM_MIN_STEWARDS",
+    "COMMONS_QUORUM_APPROVE_SHARE",
+    "COMMONS_OWNER_VETO",
+)
 
 
 def configure(ctx, secret) -> dict:

@@ -50,7 +50,11 @@ class RegisterHandler(PublicHandler):
         if value is None:
             self.render("not_found.html", title="Not found", prefix=prefix, json_path=None, chain=chain)
             return
-        path = self.request.uri.replace(prefix, prefix + "api/", 1) if self.resource != "summary" else prefix + "api/summary"
+        path = (
+            self.request.uri.replace(prefix, prefix + "api/", 1)
+            if self.resource != "summary"
+            else prefix + "api/summary"
+        )
         self.render(template, title=title, value=value, prefix=prefix, chain=chain, json_path=path, query=query)
 
     def bad_query(self, exc: BadRegisterQuery, title: str) -> None:
@@ -59,9 +63,16 @@ class RegisterHandler(PublicHandler):
             self.set_header("Content-Type", "application/json; charset=utf-8")
             self.finish(to_json({"error": "bad-query", "parameter": exc.parameter, "reason": str(exc)}))
             return
-        self.render("bad_query.html", title="That filter cannot be used", prefix=self.settings["prefix"],
-                    json_path=None, chain=self.data.audit_status(), error=exc, page_title=title,
-                    back=self.request.path)
+        self.render(
+            "bad_query.html",
+            title="That filter cannot be used",
+            prefix=self.settings["prefix"],
+            json_path=None,
+            chain=self.data.audit_status(),
+            error=exc,
+            page_title=title,
+            back=self.request.path,
+        )
 
 
 class NotFoundHandler(PublicHandler):
@@ -70,5 +81,10 @@ class NotFoundHandler(PublicHandler):
 
     def prepare(self) -> None:
         self.set_status(404)
-        self.render("not_found.html", title="Not found", prefix=self.settings["prefix"], json_path=None,
-                    chain=self.data.audit_status())
+        self.render(
+            "not_found.html",
+            title="Not found",
+            prefix=self.settings["prefix"],
+            json_path=None,
+            chain=self.data.audit_status(),
+        )

@@ -53,11 +53,15 @@ class Query:
 
     def arguments(self, **changes) -> dict[str, str]:
         """The filters (and page, when not 1) as query arguments, e.g. for links to other pages or downloads."""
-        values = {"dataset": self.dataset, "project": self.project, "action": self.action,
-                  "from": self.date_from.isoformat() if self.date_from else "",
-                  "to": self.date_to.isoformat() if self.date_to else "",
-                  "page": str(self.page) if self.page != 1 else "",
-                  "per_page": str(self.per_page) if self.per_page != PER_PAGE else ""}
+        values = {
+            "dataset": self.dataset,
+            "project": self.project,
+            "action": self.action,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "page": str(self.page) if self.page != 1 else "",
+            "per_page": str(self.per_page) if self.per_page != PER_PAGE else "",
+        }
         values.update({k: str(v) for k, v in changes.items()})
         return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
 
@@ -82,23 +86,35 @@ def parse(arguments: dict[str, str], allowed: tuple[str, ...] = FILTERS, what: s
         if name in ("page", "per_page"):
             continue
         if name not in FILTERS:
-            raise BadRegisterQuery(name, "is not a filter the register knows.",
-                                   f"Filters are {', '.join(FILTERS)} (dates as YYYY-MM-DD), page and per_page.")
+            raise BadRegisterQuery(
+                name,
+                "is not a filter the register knows.",
+                f"Filters are {', '.join(FILTERS)} (dates as YYYY-MM-DD), page and per_page.",
+            )
         if value and name not in allowed:
-            raise BadRegisterQuery(name, f"cannot filter {what}.",
-                                   f"{what.capitalize()} can be filtered by {', '.join(allowed) or 'nothing'}.")
+            raise BadRegisterQuery(
+                name,
+                f"cannot filter {what}.",
+                f"{what.capitalize()} can be filtered by {', '.join(allowed) or 'nothing'}.",
+            )
     values = {}
     for name in ("dataset", "project", "action"):
         value = arguments.get(name, "").strip()
         if value and not NAME.fullmatch(value):
-            raise BadRegisterQuery(name, f"value {value[:80]!r} is not a name the register uses.",
-                                   "Names are letters, digits, '_' and '-', for example imd2019_lsoa11; "
-                                   "pick one from the list on the page.")
+            raise BadRegisterQuery(
+                name,
+                f"value {value[:80]!r} is not a name the register uses.",
+                "Names are letters, digits, '_' and '-', for example imd2019_lsoa11; "
+                "pick one from the list on the page.",
+            )
         values[name] = value
     date_from, date_to = _date(arguments, "from"), _date(arguments, "to")
     if date_from and date_to and date_from > date_to:
-        raise BadRegisterQuery("from", f"date {date_from} is after the 'to' date {date_to}.",
-                               "Swap them, or leave one empty for an open range.")
+        raise BadRegisterQuery(
+            "from",
+            f"date {date_from} is after the 'to' date {date_to}.",
+            "Swap them, or leave one empty for an open range.",
+        )
     page = _whole(arguments, "page", 1, 1, MAX_PAGE)
     per_page = _whole(arguments, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
     return Query(values["dataset"], values["project"], values["action"], date_from, date_to, page, per_page)
@@ -115,7 +131,9 @@ def _date(arguments: dict[str, str], name: str) -> date | None:
 
 
 def _bad_date(name: str, value: str):
-    raise BadRegisterQuery(name, f"date {value[:40]!r} is not a date.", "Write it as YYYY-MM-DD, for example 2026-03-31.")
+    raise BadRegisterQuery(
+        name, f"date {value[:40]!r} is not a date.", "Write it as YYYY-MM-DD, for example 2026-03-31."
+    )
 
 
 def _whole(arguments: dict[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -123,8 +141,11 @@ def _whole(arguments: dict[str, str], name: str, default: int, low: int, high: i
     if not value:
         return default
     if not value.isdigit() or not low <= int(value) <= high:
-        raise BadRegisterQuery(name, f"value {value[:40]!r} is not a whole number from {low} to {high:,}.",
-                               f"Use, for example, {name}={default}.")
+        raise BadRegisterQuery(
+            name,
+            f"value {value[:40]!r} is not a whole number from {low} to {high:,}.",
+            f"Use, for example, {name}={default}.",
+        )
     return int(value)
 
 
@@ -132,5 +153,11 @@ def pages(total: int, query: Query) -> dict:
     """Where this page sits: total rows, this page, how many pages, and the first/last row number shown."""
     count = max(1, -(-total // query.per_page))
     first = query.offset + 1 if total > query.offset else 0
-    return {"total": total, "page": query.page, "per_page": query.per_page, "pages": count,
-            "first": first, "last": min(total, query.offset + query.per_page)}
+    return {
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": count,
+        "first": first,
+        "last": min(total, query.offset + query.per_page),
+    }

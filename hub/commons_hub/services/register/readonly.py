@@ -19,8 +19,9 @@ def readonly_engine(url: str | None = None) -> sa.Engine:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database
-        return sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true",
-                                connect_args={"timeout": 30, "check_same_thread": False})
+        return sa.create_engine(
+            f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 30, "check_same_thread": False}
+        )
     return sa.create_engine(url, pool_pre_ping=True, execution_options={"postgresql_readonly": True})
 
 

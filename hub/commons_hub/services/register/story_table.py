@@ -9,7 +9,7 @@ else of each dataset the run read (its ``input_versions``).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -65,16 +65,24 @@ def utc_time(value) -> str | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ", timespec="seconds")
 
 
 def _row(row, periods: dict, wanted: dict) -> dict:
-    return {"story": row.story, "started_at": utc_time(row.started_at), "ended_at": utc_time(row.ended_at),
-            "outcome": OUTCOMES.get(row.status, row.status), "status": row.status,
-            "duration_s": _duration(row.started_at, row.ended_at),
-            "data_period": _period(row.input_versions, periods, wanted.get(row.story)),
-            "places": row.places, "trigger": row.trigger, "error": row.error or "", "run_id": row.run_id}
+    return {
+        "story": row.story,
+        "started_at": utc_time(row.started_at),
+        "ended_at": utc_time(row.ended_at),
+        "outcome": OUTCOMES.get(row.status, row.status),
+        "status": row.status,
+        "duration_s": _duration(row.started_at, row.ended_at),
+        "data_period": _period(row.input_versions, periods, wanted.get(row.story)),
+        "places": row.places,
+        "trigger": row.trigger,
+        "error": row.error or "",
+        "run_id": row.run_id,
+    }
 
 
 def _table(eng: sa.Engine) -> sa.Table:
@@ -88,10 +96,15 @@ def story_runs_page(eng: sa.Engine, periods: dict[str, str | None], query: Query
     table, wanted = _table(eng), wanted_periods()
     with eng.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-        rows = conn.execute(sa.select(table).order_by(table.c.id.desc()).limit(query.per_page)
-                            .offset(query.offset)).all()
-    return {"exists": True, "columns": list(COLUMNS), "rows": [_row(r, periods, wanted) for r in rows],
-            "paging": pages(total, query)}
+        rows = conn.execute(
+            sa.select(table).order_by(table.c.id.desc()).limit(query.per_page).offset(query.offset)
+        ).all()
+    return {
+        "exists": True,
+        "columns": list(COLUMNS),
+        "rows": [_row(r, periods, wanted) for r in rows],
+        "paging": pages(total, query),
+    }
 
 
 def iter_story_runs(eng: sa.Engine, periods: dict[str, str | None], batch: int = 1000):

@@ -29,8 +29,12 @@ def _matches(query: Query, row: dict, *names: str) -> bool:
 
 def _datasets(data, query: Query) -> Iterable[dict]:
     for d in data.datasets():
-        yield {**d, "versions": len(d["versions"]), "latest_version": d["versions"][-1]["version"] if d["versions"]
-               else None, "status": "withdrawn" if d["withdrawn"] else "available"}
+        yield {
+            **d,
+            "versions": len(d["versions"]),
+            "latest_version": d["versions"][-1]["version"] if d["versions"] else None,
+            "status": "withdrawn" if d["withdrawn"] else "available",
+        }
 
 
 def _versions(data, query: Query) -> Iterable[dict]:
@@ -85,6 +89,7 @@ def _release_parts(key: str) -> Callable:
         for r in data.releases()["releases"]:
             if _matches(query, r, "project"):
                 yield from ({"release": r["id"], "project": r["project"], **part} for part in r.get(key, []))
+
     return rows
 
 
@@ -96,34 +101,153 @@ def _audit(data, query: Query) -> Iterable[dict]:
     return audit_entries.iter_entries(data.engine, data.last_entry(), query)
 
 
-TABLES = {t.name: t for t in (
-    Table("datasets", "Datasets", ("name", "title", "tier", "licence", "licence_url", "publisher", "attribution",
-                                   "owner", "synthetic", "quality_score", "contributed_by", "versions",
-                                   "latest_version", "reads", "status", "withdrawn_at", "withdrawn_reason",
-                                   "as_of_entry"), (), _datasets),
-    Table("versions", "Dataset versions", ("dataset", "version", "rows", "added"), ("dataset",), _versions),
-    Table("projects", "Projects", ("slug", "title", "status", "active", "organisation", "members", "datasets",
-                                   "start_date", "end_date", "purpose", "public_benefit", "decisions"),
-          ("project",), _projects),
-    Table("decisions", "Decisions", ("project", "proposal", "kind", "member", "status", "proposed_by", "proposed_at",
-                                     "decided_at", "decision", "standing", "rule", "approve", "reject", "abstain",
-                                     "reason"), ("project",), _decisions),
-    Table("votes", "Votes", ("project", "proposal", "by", "steward", "choice", "veto_for", "comment", "cast_at"),
-          ("project",), _votes),
-    Table("uses", "Data uses", uses.COLUMNS, ("dataset", "project", "from", "to"), _uses),
-    Table("contributions", "Contributions", ("id", "dataset", "title", "by", "tier", "licence", "rows",
-                                             "quality_score", "status", "version", "submitted_at", "decided_at",
-                                             "steward_reason"), ("dataset",), _contributions),
-    Table("withdrawals", "Withdrawals", ("dataset", "by", "withdrawn_at", "reason", "stories"), ("dataset",),
-          _withdrawals),
-    Table("releases", "Output releases", ("id", "project", "title", "description", "status", "created_at",
-                                          "released_at", "decided_at", "version", "replaces", "checks_status",
-                                          "files", "reviews"), ("project",), _releases),
-    Table("release-files", "Released files", ("release", "project", "name", "kind", "bytes", "check", "sha256"),
-          ("project",), _release_parts("files")),
-    Table("release-reviews", "Output checkers' reviews", ("release", "project", "by", "decision", "comment", "at"),
-          ("project",), _release_parts("reviews")),
-    Table("stories", "Story refresh history", story_table.COLUMNS + ("ended_at",), (), _stories),
-    Table("audit", "Audit log entries", audit_entries.COLUMNS, ("dataset", "project", "action", "from", "to"),
-          _audit),
-)}
+TABLES = {
+    t.name: t
+    for t in (
+        Table(
+            "datasets",
+            "Datasets",
+            (
+                "name",
+                "title",
+                "tier",
+                "licence",
+                "licence_url",
+                "publisher",
+                "attribution",
+                "owner",
+                "synthetic",
+                "quality_score",
+                "contributed_by",
+                "versions",
+                "latest_version",
+                "reads",
+                "status",
+                "withdrawn_at",
+                "withdrawn_reason",
+                "as_of_entry",
+            ),
+            (),
+            _datasets,
+        ),
+        Table("versions", "Dataset versions", ("dataset", "version", "rows", "added"), ("dataset",), _versions),
+        Table(
+            "projects",
+            "Projects",
+            (
+                "slug",
+                "title",
+                "status",
+                "active",
+                "organisation",
+                "members",
+                "datasets",
+                "start_date",
+                "end_date",
+                "purpose",
+                "public_benefit",
+                "decisions",
+            ),
+            ("project",),
+            _projects,
+        ),
+        Table(
+            "decisions",
+            "Decisions",
+            (
+                "project",
+                "proposal",
+                "kind",
+                "member",
+                "status",
+                "proposed_by",
+                "proposed_at",
+                "decided_at",
+                "decision",
+                "standing",
+                "rule",
+                "approve",
+                "reject",
+                "abstain",
+                "reason",
+            ),
+            ("project",),
+            _decisions,
+        ),
+        Table(
+            "votes",
+            "Votes",
+            ("project", "proposal", "by", "steward", "choice", "veto_for", "comment", "cast_at"),
+            ("project",),
+            _votes,
+        ),
+        Table("uses", "Data uses", uses.COLUMNS, ("dataset", "project", "from", "to"), _uses),
+        Table(
+            "contributions",
+            "Contributions",
+            (
+                "id",
+                "dataset",
+                "title",
+                "by",
+                "tier",
+                "licence",
+                "rows",
+                "quality_score",
+                "status",
+                "version",
+                "submitted_at",
+                "decided_at",
+                "steward_reason",
+            ),
+            ("dataset",),
+            _contributions,
+        ),
+        Table(
+            "withdrawals",
+            "Withdrawals",
+            ("dataset", "by", "withdrawn_at", "reason", "stories"),
+            ("dataset",),
+            _withdrawals,
+        ),
+        Table(
+            "releases",
+            "Output releases",
+            (
+                "id",
+                "project",
+                "title",
+                "description",
+                "status",
+                "created_at",
+                "released_at",
+                "decided_at",
+                "version",
+                "replaces",
+                "checks_status",
+                "files",
+                "reviews",
+            ),
+            ("project",),
+            _releases,
+        ),
+        Table(
+            "release-files",
+            "Released files",
+            ("release", "project", "name", "kind", "bytes", "check", "sha256"),
+            ("project",),
+            _release_parts("files"),
+        ),
+        Table(
+            "release-reviews",
+            "Output checkers' reviews",
+            ("release", "project", "by", "decision", "comment", "at"),
+            ("project",),
+            _release_parts("reviews"),
+        ),
+        Table("stories", "Story refresh history", story_table.COLUMNS + ("ended_at",), (), _stories),
+        Table(
+            "audit", "Audit log entries", audit_entries.COLUMNS, ("dataset", "project", "action", "from", "to"), _audit
+        ),
+    )
+}

@@ -20,8 +20,12 @@ MONTH = sa.func.substr(audit_log.c.time, 1, 7).label("month")
 
 def counted(as_of: int, query: Query | None = None) -> list:
     """WHERE conditions of the reads counted up to entry ``as_of``, narrowed by the query's filters."""
-    conditions = [audit_log.c.action == "read", audit_log.c.outcome == "ok", audit_log.c.id >= 1,
-                  audit_log.c.id <= as_of]
+    conditions = [
+        audit_log.c.action == "read",
+        audit_log.c.outcome == "ok",
+        audit_log.c.id >= 1,
+        audit_log.c.id <= as_of,
+    ]
     if query is None:
         return conditions
     if query.dataset:
@@ -37,11 +41,18 @@ def counted(as_of: int, query: Query | None = None) -> list:
 
 
 def grouped(conditions: list) -> sa.Select:
-    return (sa.select(audit_log.c.dataset, audit_log.c.project, MONTH, sa.func.count().label("reads"),
-                      sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0).label("rows"))
-            .where(*conditions)
-            .group_by(audit_log.c.dataset, audit_log.c.project, MONTH)
-            .order_by(MONTH.desc(), audit_log.c.dataset, audit_log.c.project))
+    return (
+        sa.select(
+            audit_log.c.dataset,
+            audit_log.c.project,
+            MONTH,
+            sa.func.count().label("reads"),
+            sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0).label("rows"),
+        )
+        .where(*conditions)
+        .group_by(audit_log.c.dataset, audit_log.c.project, MONTH)
+        .order_by(MONTH.desc(), audit_log.c.dataset, audit_log.c.project)
+    )
 
 
 def _purposes(conn, conditions: list, groups: list | None = None) -> dict[tuple, list[str]]:
@@ -52,8 +63,12 @@ def _purposes(conn, conditions: list, groups: list | None = None) -> dict[tuple,
             return {}
         where.append(audit_log.c.dataset.in_(sorted({g.dataset for g in groups if g.dataset is not None})))
         where.append(MONTH.in_(sorted({g.month for g in groups})))
-    stated = (sa.select(audit_log.c.dataset, audit_log.c.project, MONTH, audit_log.c.purpose).distinct()
-              .where(*where).order_by(audit_log.c.purpose))
+    stated = (
+        sa.select(audit_log.c.dataset, audit_log.c.project, MONTH, audit_log.c.purpose)
+        .distinct()
+        .where(*where)
+        .order_by(audit_log.c.purpose)
+    )
     out: dict[tuple, list[str]] = {}
     for r in conn.execute(stated):
         out.setdefault((r.dataset, r.project, r.month), []).append(r.purpose)
@@ -61,8 +76,14 @@ def _purposes(conn, conditions: list, groups: list | None = None) -> dict[tuple,
 
 
 def _use(row, purposes: dict) -> dict:
-    return {"dataset": row.dataset, "project": row.project, "month": row.month, "reads": int(row.reads),
-            "rows": int(row.rows), "purposes": purposes.get((row.dataset, row.project, row.month), [])}
+    return {
+        "dataset": row.dataset,
+        "project": row.project,
+        "month": row.month,
+        "reads": int(row.reads),
+        "rows": int(row.rows),
+        "purposes": purposes.get((row.dataset, row.project, row.month), []),
+    }
 
 
 def all_uses(eng: sa.Engine, as_of: int) -> list[dict]:
@@ -79,22 +100,32 @@ def uses_page(eng: sa.Engine, as_of: int, query: Query) -> dict:
     The totals ride on the page's own query as window functions over the groups (one scan of the log, not
     three); only a page past the end needs a second query for them."""
     conditions = counted(as_of, query)
-    totals = (sa.func.count().over().label("groups_total"), sa.func.sum(sa.func.count()).over().label("reads_total"),
-              sa.func.sum(sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0)).over().label("rows_total"))
+    totals = (
+        sa.func.count().over().label("groups_total"),
+        sa.func.sum(sa.func.count()).over().label("reads_total"),
+        sa.func.sum(sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0)).over().label("rows_total"),
+    )
     with eng.connect() as conn:
-        groups = conn.execute(grouped(conditions).add_columns(*totals).limit(query.per_page)
-                              .offset(query.offset)).all()
+        groups = conn.execute(grouped(conditions).add_columns(*totals).limit(query.per_page).offset(query.offset)).all()
         if groups:
             groups_total, reads, rows = groups[0].groups_total, groups[0].reads_total, groups[0].rows_total
         else:
-            reads, rows = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0))
-                                       .where(*conditions)).one()
-            groups_total = conn.execute(sa.select(sa.func.count()).select_from(
-                grouped(conditions).order_by(None).subquery())).scalar_one()
+            reads, rows = conn.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(audit_log.c.rows), 0)).where(*conditions)
+            ).one()
+            groups_total = conn.execute(
+                sa.select(sa.func.count()).select_from(grouped(conditions).order_by(None).subquery())
+            ).scalar_one()
         purposes = _purposes(conn, conditions, groups)
         page = [_use(r, purposes) for r in groups]
-    return {"as_of_entry": as_of, "uses": page, "reads": int(reads or 0), "rows": int(rows or 0),
-            "paging": pages(groups_total, query), "filters": query.as_dict()}
+    return {
+        "as_of_entry": as_of,
+        "uses": page,
+        "reads": int(reads or 0),
+        "rows": int(rows or 0),
+        "paging": pages(groups_total, query),
+        "filters": query.as_dict(),
+    }
 
 
 def iter_uses(eng: sa.Engine, as_of: int, query: Query, batch: int = 2000) -> Iterator[dict]:

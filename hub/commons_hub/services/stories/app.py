@@ -20,8 +20,8 @@ from traitlets.config import Config
 
 from commons_hub.services.stories.kernels import CappedKernelManager, cell_timeout
 from commons_hub.services.stories.voila_app import CommonsVoila
-from commons_kernel.config import setting
 from commons_hub.stories import snapshot
+from commons_kernel.config import setting
 
 SECRET_ENV_PREFIXES = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "COMMONS_API_TOKEN", "JUPYTERHUB_OAUTH")
 PREFIX = "/services/stories/"
@@ -46,14 +46,17 @@ def voila_config(root: str, port: int, ip: str, prefix: str = PREFIX) -> Config:
     c.Voila.port_retries = 0
     c.Voila.ip = ip
     c.Voila.base_url = prefix
-    c.VoilaConfiguration.extension_allowlist = ["@jupyter-widgets/jupyterlab-manager",
-                                                "@voila-dashboards/widgets-manager8", "jupyterlab-plotly"]
+    c.VoilaConfiguration.extension_allowlist = [
+        "@jupyter-widgets/jupyterlab-manager",
+        "@voila-dashboards/widgets-manager8",
+        "jupyterlab-plotly",
+    ]
     c.VoilaConfiguration.preheat_kernel = True
     c.VoilaConfiguration.default_pool_size = 1
     c.VoilaConfiguration.show_tracebacks = False
-    c.VoilaConfiguration.file_allowlist = []          # the gallery serves pages and pictures, Voilà no files
-    c.VoilaExecutor.timeout = CELL_TIMEOUT_SECONDS    # seconds a cell of a story app may run,
-    c.VoilaExecutor.timeout_func = cell_timeout(CELL_TIMEOUT_SECONDS)   # but not the wait for a visitor (kernels.py)
+    c.VoilaConfiguration.file_allowlist = []  # the gallery serves pages and pictures, Voilà no files
+    c.VoilaExecutor.timeout = CELL_TIMEOUT_SECONDS  # seconds a cell of a story app may run,
+    c.VoilaExecutor.timeout_func = cell_timeout(CELL_TIMEOUT_SECONDS)  # but not the wait for a visitor (kernels.py)
     c.VoilaExecutor.interrupt_on_timeout = True
     # Bounded: every kernel start is counted against the caps (kernels.py), and a visitor's kernel idle for
     # stories_kernel_idle_seconds is stopped, even with its tab open; the preheated ones are kept.
@@ -71,8 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10102"))
     root = snapshot.published_dir()
     root.mkdir(parents=True, exist_ok=True)
-    logging.info("serving published stories from %s (removed from the environment: %s)", root,
-                 ", ".join(removed) or "nothing")
+    logging.info(
+        "serving published stories from %s (removed from the environment: %s)", root, ", ".join(removed) or "nothing"
+    )
     app = CommonsVoila(config=voila_config(str(root), url.port or 10102, url.hostname or "127.0.0.1"))
     app.initialize(argv or [])
 

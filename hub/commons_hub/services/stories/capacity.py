@@ -28,11 +28,11 @@ class StoriesBusy(Exception):
 class KernelCapacity:
     per_story: int
     total: int
-    running: dict[str, str] = field(default_factory=dict)       # kernel id -> story slug
+    running: dict[str, str] = field(default_factory=dict)  # kernel id -> story slug
     starting: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     @classmethod
-    def from_settings(cls) -> "KernelCapacity":
+    def from_settings(cls) -> KernelCapacity:
         return cls(per_story=setting("stories_max_kernels_per_story"), total=setting("stories_max_kernels"))
 
     def count(self, slug: str | None = None) -> int:
@@ -78,8 +78,12 @@ class KernelCapacity:
 
     def snapshot(self) -> dict:
         stories = sorted(set(self.running.values()) | {s for s, n in self.starting.items() if n})
-        return {"kernels": self.count(), "max_kernels": self.total, "max_kernels_per_story": self.per_story,
-                "stories": {slug: self.count(slug) for slug in stories}}
+        return {
+            "kernels": self.count(),
+            "max_kernels": self.total,
+            "max_kernels_per_story": self.per_story,
+            "stories": {slug: self.count(slug) for slug in stories},
+        }
 
 
 @dataclass
@@ -90,7 +94,7 @@ class SessionRateLimit:
     _seen: dict[str, deque] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls) -> "SessionRateLimit":
+    def from_settings(cls) -> SessionRateLimit:
         return cls(per_minute=setting("stories_sessions_per_minute"))
 
     def allow(self, client: str) -> bool:
@@ -102,7 +106,7 @@ class SessionRateLimit:
         if len(seen) >= self.per_minute:
             return False
         seen.append(now)
-        if len(self._seen) > 10_000:       # forget clients that went quiet, so the table stays small
+        if len(self._seen) > 10_000:  # forget clients that went quiet, so the table stays small
             for key in [k for k, q in self._seen.items() if not q or now - q[-1] >= self.window_seconds]:
                 self._seen.pop(key, None)
         return True

@@ -15,8 +15,10 @@ from urllib.parse import parse_qs
 BUSY_NOTE = "The live version is busy; this is the same story as a page."
 CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
-NOTE_HTML = ('<p class="notice" role="status" id="commons-busy">{note} <a href="{app}">Try the live version again'
-             '</a> in a minute.</p>')
+NOTE_HTML = (
+    '<p class="notice" role="status" id="commons-busy">{note} <a href="{app}">Try the live version again'
+    "</a> in a minute.</p>"
+)
 
 NO_PAGE = """<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -46,10 +48,14 @@ def busy_page(snapshot: Path, slug: str, query: str, prefix: str) -> str:
     page = snapshot / "pages" / f"{place['code']}.html" if place and CODE.match(str(place.get("code"))) else None
     if page is None or not page.is_file():
         e = html.escape
-        places = "".join(f'<li><a href="{e(p["code"])}.html">{e(p["name"])}</a></li>'
-                         for p in info.get("places") or [] if CODE.match(str(p.get("code"))))
-        return NO_PAGE.format(title=e(info.get("title", slug)), base=e(base), note=note,
-                              summary=e(info.get("summary", "")), places=places)
+        places = "".join(
+            f'<li><a href="{e(p["code"])}.html">{e(p["name"])}</a></li>'
+            for p in info.get("places") or []
+            if CODE.match(str(p.get("code")))
+        )
+        return NO_PAGE.format(
+            title=e(info.get("title", slug)), base=e(base), note=note, summary=e(info.get("summary", "")), places=places
+        )
     text = page.read_text(encoding="utf-8")
     text = text.replace("<head>", f'<head>\n<base href="{html.escape(base)}">', 1)
     if "<main>" in text:

@@ -30,14 +30,16 @@ PAGE = """<!doctype html>
 Liverpool City Region. No login needed. Made from open data by the Liverpool City Region Data Commons.</p>
 {stories}
 </main>
-<footer><p><a href="/services/stories/static/accessibility.html">Accessibility statement</a> · <a href="/services/register/">Public
-register</a></p></footer>
+<footer><p><a href="/services/stories/static/accessibility.html">Accessibility statement</a> ·
+<a href="/services/register/">Public register</a></p></footer>
 </body>
 </html>
 """
 
-EMPTY = ("<p class=\"notice\">The stories are being prepared: they are published a few minutes after the commons "
-         "starts. Please check back soon.</p>")
+EMPTY = (
+    '<p class="notice">The stories are being prepared: they are published a few minutes after the commons '
+    "starts. Please check back soon.</p>"
+)
 
 
 def published_stories() -> list[dict]:
@@ -53,18 +55,28 @@ def published_stories() -> list[dict]:
 def story_card(info: dict) -> str:
     e = html.escape
     slug = info["slug"]
-    places = chooser_html(info["places"], str(info.get("parameter") or "place"),
-                          href=lambda code: f"{slug}/pages/{code}.html", heading_level=3, element_id=f"{slug}-places",
-                          title=f"Find your {noun(str(info.get('parameter') or 'place'))}")
-    picture = (f'<img src="{slug}/thumbnail.png" alt="Map from the story {e(info["title"])}" width="240">'
-               if info.get("thumbnail") else "")
+    places = chooser_html(
+        info["places"],
+        str(info.get("parameter") or "place"),
+        href=lambda code: f"{slug}/pages/{code}.html",
+        heading_level=3,
+        element_id=f"{slug}-places",
+        title=f"Find your {noun(str(info.get('parameter') or 'place'))}",
+    )
+    picture = (
+        f'<img src="{slug}/thumbnail.png" alt="Map from the story {e(info["title"])}" width="240">'
+        if info.get("thumbnail")
+        else ""
+    )
     dates = periods.gallery_line(info.get("periods") or [], str(info.get("published_at", ""))[:10])
-    return (f'<section class="story" id="{slug}">{picture}<div><h2><a href="{slug}/app">{e(info["title"])}</a></h2>'
-            f'<p>{e(info["summary"])}</p><p><a class="button" href="{slug}/app">Open the story</a></p>'
-            f'<p class="small">{e(dates)}.</p>'
-            f'<details><summary>Simple pages, one for each {e(noun(str(info.get("parameter") or "place")))} '
-            f'({len(info["places"])})</summary>{places}</details>{sources_list(info.get("sources") or [])}'
-            f'</div></section>')
+    return (
+        f'<section class="story" id="{slug}">{picture}<div><h2><a href="{slug}/app">{e(info["title"])}</a></h2>'
+        f'<p>{e(info["summary"])}</p><p><a class="button" href="{slug}/app">Open the story</a></p>'
+        f'<p class="small">{e(dates)}.</p>'
+        f"<details><summary>Simple pages, one for each {e(noun(str(info.get('parameter') or 'place')))} "
+        f"({len(info['places'])})</summary>{places}</details>{sources_list(info.get('sources') or [])}"
+        f"</div></section>"
+    )
 
 
 def sources_list(sources: list[dict]) -> str:
@@ -77,10 +89,14 @@ def sources_list(sources: list[dict]) -> str:
         licence = e(source.get("licence") or "see the catalogue")
         if is_web_url(source.get("licence_url")):
             licence = f'<a href="{e(source["licence_url"])}">{licence}</a>'
-        items.append(f'<li>{e(source.get("title") or source.get("name") or "")}. Licence: {licence}. '
-                     f'{e(source.get("attribution") or "")}</li>')
-    return (f'<details class="small"><summary>Where the data and the map come from ({len(sources)} sources)'
-            f'</summary><ul>{"".join(items)}</ul></details>')
+        items.append(
+            f"<li>{e(source.get('title') or source.get('name') or '')}. Licence: {licence}. "
+            f"{e(source.get('attribution') or '')}</li>"
+        )
+    return (
+        f'<details class="small"><summary>Where the data and the map come from ({len(sources)} sources)'
+        f"</summary><ul>{''.join(items)}</ul></details>"
+    )
 
 
 class GalleryHandler(web.RequestHandler):

@@ -7,8 +7,9 @@ def stories_settings() -> dict:
     """The stories' settings reach the service (the hub passes a managed service only what it is given)."""
     from commons_kernel.config import SETTINGS
 
-    return {s.env: os.environ[s.env] for s in SETTINGS.values()
-            if s.name.startswith("stories_") and s.env in os.environ}
+    return {
+        s.env: os.environ[s.env] for s in SETTINGS.values() if s.name.startswith("stories_") and s.env in os.environ
+    }
 
 
 def configure(ctx, secret) -> dict:

@@ -57,7 +57,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self.capacity = KernelCapacity.from_settings()
         self._freed = asyncio.Event()
-        self._connected: set[str] = set()      # kernels a visitor's page has connected to at least once
+        self._connected: set[str] = set()  # kernels a visitor's page has connected to at least once
 
     def _notify_freed(self) -> None:
         event, self._freed = self._freed, asyncio.Event()
@@ -91,8 +91,12 @@ class CappedKernelManager(AsyncMappingKernelManager):
         kernel = self._kernels.get(kernel_id)
         last = getattr(kernel, "last_activity", None)
         grace = timedelta(seconds=PAGE_CONNECT_GRACE_FACTOR * self.cull_idle_timeout)
-        if kernel_id not in self._connected and last is not None and getattr(kernel, "execution_state", "") != "dead" \
-                and utcnow() - last < grace:
+        if (
+            kernel_id not in self._connected
+            and last is not None
+            and getattr(kernel, "execution_state", "") != "dead"
+            and utcnow() - last < grace
+        ):
             return None
         return await super().cull_kernel_if_idle(kernel_id)
 

@@ -79,8 +79,11 @@ class CommonsVoila(Voila):
             (url_path_join(base, r"static/(.*)"), web.StaticFileHandler, {"path": str(STATIC)}),
             (url_path_join(base, rf"({SLUG})/?"), AppRedirect),
             (url_path_join(base, rf"({SLUG})/app"), AppRedirect),
-            (url_path_join(base, rf"({SLUG}/(?:pages/[A-Za-z0-9_-]+\.html|thumbnail\.png))"), PublishedFileHandler,
-             {"path": stories_state}),
+            (
+                url_path_join(base, rf"({SLUG}/(?:pages/[A-Za-z0-9_-]+\.html|thumbnail\.png))"),
+                PublishedFileHandler,
+                {"path": stories_state},
+            ),
         ]
         ours.append((url_path_join(base, r"api/capacity"), CapacityHandler))
         # Voilà's directory listing and contents API are not needed: the gallery is the index. Its render route
@@ -123,7 +126,7 @@ class CommonsVoila(Voila):
             stale = manager._pools.pop(notebook, [])
             for task in stale:
                 if not task.done():
-                    task.cancel()   # a start still waiting for a free place (kernels.py) is not needed now
+                    task.cancel()  # a start still waiting for a free place (kernels.py) is not needed now
                 task.add_done_callback(lambda t: self._shutdown_pooled(t))
             self.log.info("story %s has a new snapshot: heating a fresh kernel", slug)
             manager.fill_if_needed(delay=0, notebook_name=notebook)

@@ -39,11 +39,14 @@ class CommonsPageHandler(PageHandler):
         open_ones = full_proposals(decisions.list_proposals(eng, "open"), self.catalogue(), caller, eng)
         mine = set(projects.projects_of(caller.name, eng))
         self.render_page(
-            "commons.html", awaiting=awaiting_vote(open_ones),
+            "commons.html",
+            awaiting=awaiting_vote(open_ones),
             my_proposals=[p for p in open_ones if p["proposer"] == caller.name],
             my_projects=[p for p in projects.list_projects(eng) if p["slug"] in mine],
             my_contributions=[c for c in contributions.list_contributions(eng) if c["contributor"] == caller.name],
-            steward=is_steward(caller), member=may_propose(caller))
+            steward=is_steward(caller),
+            member=may_propose(caller),
+        )
 
 
 class ProposalFormHandler(PageHandler):
@@ -59,13 +62,21 @@ class ProposalFormHandler(PageHandler):
         raise NotImplementedError
 
     def show(self, values: dict, status: int = 200, error: str | None = None, field: str | None = None) -> None:
-        self.render_page(self.template, status=status, values=values, error=error, field=field,
-                         datasets=sorted(self.catalogue().items()), projects=self.open_projects())
+        self.render_page(
+            self.template,
+            status=status,
+            values=values,
+            error=error,
+            field=field,
+            datasets=sorted(self.catalogue().items()),
+            projects=self.open_projects(),
+        )
 
     def open_projects(self) -> list[dict]:
         today = date.today().isoformat()
-        return [p for p in projects.list_projects(self.state.engine)
-                if p["status"] == "approved" and p["end_date"] >= today]
+        return [
+            p for p in projects.list_projects(self.state.engine) if p["status"] == "approved" and p["end_date"] >= today
+        ]
 
     def post(self):
         self.caller()
@@ -93,10 +104,20 @@ class ProposePageHandler(ProposalFormHandler):
 
     def propose(self, values: dict) -> dict:
         return decisions.propose_project(
-            self.caller(), title=values["title"], purpose=values["purpose"], public_benefit=values["public_benefit"],
-            datasets=values["datasets"], members=parse_members(values["members"]), end_date=values["end_date"],
-            start_date=values["start_date"] or None, organisation=values["organisation"] or None,
-            slug=values["slug"] or None, catalogue=self.catalogue(), eng=self.state.engine, audit=self.state.audit)
+            self.caller(),
+            title=values["title"],
+            purpose=values["purpose"],
+            public_benefit=values["public_benefit"],
+            datasets=values["datasets"],
+            members=parse_members(values["members"]),
+            end_date=values["end_date"],
+            start_date=values["start_date"] or None,
+            organisation=values["organisation"] or None,
+            slug=values["slug"] or None,
+            catalogue=self.catalogue(),
+            eng=self.state.engine,
+            audit=self.state.audit,
+        )
 
 
 class ProposeMemberPageHandler(ProposalFormHandler):
@@ -104,17 +125,29 @@ class ProposeMemberPageHandler(ProposalFormHandler):
 
     def get(self):
         self.caller()
-        self.show({**{name: "" for name in MEMBER_FORM}, "project": self.get_argument("project", ""),
-                   "change": self.get_argument("change", "add")})
+        self.show(
+            {
+                **{name: "" for name in MEMBER_FORM},
+                "project": self.get_argument("project", ""),
+                "change": self.get_argument("change", "add"),
+            }
+        )
 
     def form_values(self) -> dict:
         return {name: self.get_body_argument(name, "").strip() for name in MEMBER_FORM}
 
     def propose(self, values: dict) -> dict:
         return decisions.propose_membership(
-            self.caller(), values["project"], values["username"], change=values["change"],
-            organisation=values["organisation"], reason=values["reason"], catalogue=self.catalogue(),
-            eng=self.state.engine, audit=self.state.audit)
+            self.caller(),
+            values["project"],
+            values["username"],
+            change=values["change"],
+            organisation=values["organisation"],
+            reason=values["reason"],
+            catalogue=self.catalogue(),
+            eng=self.state.engine,
+            audit=self.state.audit,
+        )
 
 
 ROUTES = [

@@ -1,9 +1,9 @@
 """A steward's review of one contribution, in the browser (hub login, XSRF on the form):
 
-    GET  contributions/ID    description, metadata, the first rows (personal-data columns masked), the quality
-                             report and score, and the approve / reject form
-    POST contributions/ID    action=approve|reject, reason (required to reject): commons_hub.contributions decides,
-                             audits and acts, exactly as for POST api/contributions/ID/(approve|reject)
+GET  contributions/ID    description, metadata, the first rows (personal-data columns masked), the quality
+                         report and score, and the approve / reject form
+POST contributions/ID    action=approve|reject, reason (required to reject): commons_hub.contributions decides,
+                         audits and acts, exactly as for POST api/contributions/ID/(approve|reject)
 """
 
 from __future__ import annotations
@@ -15,15 +15,25 @@ from commons_hub.services.data_api.review_pages import ReviewPage, message_of, s
 from commons_kernel.exceptions import CommonsError, GovernanceError
 
 ACTIONS = {"approve": contributions.approve, "reject": contributions.reject}
-EMPTY = {"error": None, "done": None, "record": None, "refused": None, "report": None, "preview": None,
-         "metadata": {}, "can_decide": False, "reason": ""}
+EMPTY = {
+    "error": None,
+    "done": None,
+    "record": None,
+    "refused": None,
+    "report": None,
+    "preview": None,
+    "metadata": {},
+    "can_decide": False,
+    "reason": "",
+}
 
 
 class ContributionPageHandler(ReviewPage):
     levels = 2
 
-    def _show(self, ident: int, status: int = 200, error: str | None = None, done: dict | None = None,
-              reason: str = "") -> None:
+    def _show(
+        self, ident: int, status: int = 200, error: str | None = None, done: dict | None = None, reason: str = ""
+    ) -> None:
         caller = self.caller()
         try:
             record = contributions.contribution(ident, self.state.engine)
@@ -33,14 +43,25 @@ class ContributionPageHandler(ReviewPage):
         report = contributions.quality_report(self.state.store, record)
         try:
             preview = preview_contribution(caller, record, report, store=self.state.store, audit=self.state.audit)
-        except CommonsError as exc:   # neither a steward nor the contributor: audited, and the page says why
+        except CommonsError as exc:  # neither a steward nor the contributor: audited, and the page says why
             self.render_page("contribution.html", status=status_of(exc), **{**EMPTY, "refused": message_of(exc)})
             return
-        can_decide = (record["status"] == "pending" and may_review_contributions(caller)
-                      and caller.name != record["contributor"])
-        self.render_page("contribution.html", status=status, error=error, done=done, record=record, refused=None,
-                         report=report, preview=preview, metadata=submitted_metadata(self.state.engine, ident),
-                         can_decide=can_decide, reason=reason)
+        can_decide = (
+            record["status"] == "pending" and may_review_contributions(caller) and caller.name != record["contributor"]
+        )
+        self.render_page(
+            "contribution.html",
+            status=status,
+            error=error,
+            done=done,
+            record=record,
+            refused=None,
+            report=report,
+            preview=preview,
+            metadata=submitted_metadata(self.state.engine, ident),
+            can_decide=can_decide,
+            reason=reason,
+        )
 
     def get(self, ident):
         self._show(int(ident))
@@ -54,8 +75,9 @@ class ContributionPageHandler(ReviewPage):
             self._show(ident, status=400, error="Choose Approve or Reject.", reason=reason)
             return
         try:
-            done = ACTIONS[action](caller, ident, reason, store=self.state.store, eng=self.state.engine,
-                                   audit=self.state.audit)
+            done = ACTIONS[action](
+                caller, ident, reason, store=self.state.store, eng=self.state.engine, audit=self.state.audit
+            )
         except CommonsError as exc:
             self._show(ident, status=status_of(exc), error=message_of(exc), reason=reason)
             return

@@ -33,14 +33,25 @@ TOO_BIG = {"too-large", "check-budget"}
 
 def upload_limits() -> dict:
     """What an upload may be: the same numbers the checks use, with the setting or file that sets each."""
-    return {"max_upload_bytes": load_standard().limits["max_upload_bytes"],
-            "max_columns": setting("upload_max_columns"), "max_cells": setting("upload_max_cells"),
-            "check_seconds": setting("upload_check_seconds"), "check_memory_mb": setting("upload_check_memory_mb"),
-            "set_by": {"max_upload_bytes": "catalog/standard/standard.yaml limits.max_upload_bytes",
-                       **{key: SETTINGS[name].env for key, name in (
-                           ("max_columns", "upload_max_columns"), ("max_cells", "upload_max_cells"),
-                           ("check_seconds", "upload_check_seconds"),
-                           ("check_memory_mb", "upload_check_memory_mb"))}}}
+    return {
+        "max_upload_bytes": load_standard().limits["max_upload_bytes"],
+        "max_columns": setting("upload_max_columns"),
+        "max_cells": setting("upload_max_cells"),
+        "check_seconds": setting("upload_check_seconds"),
+        "check_memory_mb": setting("upload_check_memory_mb"),
+        "set_by": {
+            "max_upload_bytes": "catalog/standard/standard.yaml limits.max_upload_bytes",
+            **{
+                key: SETTINGS[name].env
+                for key, name in (
+                    ("max_columns", "upload_max_columns"),
+                    ("max_cells", "upload_max_cells"),
+                    ("check_seconds", "upload_check_seconds"),
+                    ("check_memory_mb", "upload_check_memory_mb"),
+                )
+            },
+        },
+    }
 
 
 def too_big(exc: ValidationFailed) -> bool:
@@ -58,8 +69,19 @@ def _upload(handler) -> tuple[bytes, str]:
 async def _submit(handler, data: bytes, filename: str, metadata: dict, name: str | None, tier: str | None) -> dict:
     caller = handler.caller()
     state = handler.state
-    work = functools.partial(contributions.submit, caller, data, filename, metadata, store=state.store,
-                             eng=state.engine, audit=state.audit, catalogue=handler.catalogue(), name=name, tier=tier)
+    work = functools.partial(
+        contributions.submit,
+        caller,
+        data,
+        filename,
+        metadata,
+        store=state.store,
+        eng=state.engine,
+        audit=state.audit,
+        catalogue=handler.catalogue(),
+        name=name,
+        tier=tier,
+    )
     # The checks read the whole file (in a child process, within a budget: commons_kernel.upload_budget); keep
     # the event loop free for other requests meanwhile.
     try:
@@ -75,13 +97,24 @@ class ReviewPageHandler(PageHandler):
     def _render(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
         caller = self.caller()
         steward = may_review_contributions(caller)
-        pending = [c for c in contributions.list_contributions(self.state.engine, status="pending")
-                   if steward or c["contributor"] == caller.name]
+        pending = [
+            c
+            for c in contributions.list_contributions(self.state.engine, status="pending")
+            if steward or c["contributor"] == caller.name
+        ]
         for record in pending:
             record["report"] = contributions.quality_report(self.state.store, record)
         mine = [c for c in contributions.list_contributions(self.state.engine) if c["contributor"] == caller.name]
-        self.render_page("contributions.html", status=status, pending=pending, mine=mine, steward=steward,
-                         error=error, done=done, report=None)
+        self.render_page(
+            "contributions.html",
+            status=status,
+            pending=pending,
+            mine=mine,
+            steward=steward,
+            error=error,
+            done=done,
+            report=None,
+        )
 
     def get(self):
         self._render()
@@ -106,15 +139,19 @@ class ReviewPageHandler(PageHandler):
 class ContributionsApiHandler(GovernanceHandler):
     def get(self):
         self.caller()
-        self.write_json(contributions.list_contributions(self.state.engine, status=self.get_argument("status", None),
-                                                         dataset=self.get_argument("dataset", None)))
+        self.write_json(
+            contributions.list_contributions(
+                self.state.engine, status=self.get_argument("status", None), dataset=self.get_argument("dataset", None)
+            )
+        )
 
     async def post(self):
         self.caller()
         data, filename = _upload(self)
         metadata = parse_metadata(self.get_body_argument("metadata", ""), "metadata")
-        result = await _submit(self, data, filename, metadata, self.get_body_argument("name", None),
-                               self.get_body_argument("tier", None))
+        result = await _submit(
+            self, data, filename, metadata, self.get_body_argument("name", None), self.get_body_argument("tier", None)
+        )
         self.write_json(result, status=201)
 
 
@@ -157,8 +194,9 @@ class ContributionDecisionHandler(GovernanceHandler):
         caller = self.caller()
         reason = str(self.json_body().get("reason") or "")
         decide = contributions.approve if action == "approve" else contributions.reject
-        record = decide(caller, int(ident), reason, store=self.state.store, eng=self.state.engine,
-                        audit=self.state.audit)
+        record = decide(
+            caller, int(ident), reason, store=self.state.store, eng=self.state.engine, audit=self.state.audit
+        )
         self.catalogue_changed()
         self.write_json(record)
 
@@ -166,8 +204,14 @@ class ContributionDecisionHandler(GovernanceHandler):
 class WithdrawHandler(GovernanceHandler):
     def post(self, name):
         caller = self.caller()
-        record = withdrawals.withdraw(caller, name, str(self.json_body().get("reason") or ""), store=self.state.store,
-                                      eng=self.state.engine, audit=self.state.audit)
+        record = withdrawals.withdraw(
+            caller,
+            name,
+            str(self.json_body().get("reason") or ""),
+            store=self.state.store,
+            eng=self.state.engine,
+            audit=self.state.audit,
+        )
         self.write_json(json.loads(json.dumps(record, default=str)))
 
 

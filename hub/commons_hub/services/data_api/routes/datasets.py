@@ -24,14 +24,25 @@ class HealthHandler(BaseHandler):
 class WhoAmIHandler(BaseHandler):
     def get(self):
         caller = self.caller()
-        self.write_json({"name": caller.name, "kind": caller.kind, "groups": sorted(caller.groups),
-                         "projects": projects_of(caller.name, self.state.engine)})
+        self.write_json(
+            {
+                "name": caller.name,
+                "kind": caller.kind,
+                "groups": sorted(caller.groups),
+                "projects": projects_of(caller.name, self.state.engine),
+            }
+        )
 
 
 def summary(meta, manifest) -> dict:
     latest = manifest["versions"][-1]
-    return {**meta.to_dict(), "version": latest["version"], "rows": latest["rows"],
-            "updated": latest["ingested_at"], "withdrawn": bool(manifest.get("withdrawn"))}
+    return {
+        **meta.to_dict(),
+        "version": latest["version"],
+        "rows": latest["rows"],
+        "updated": latest["ingested_at"],
+        "withdrawn": bool(manifest.get("withdrawn")),
+    }
 
 
 class DatasetsHandler(BaseHandler):
@@ -39,8 +50,11 @@ class DatasetsHandler(BaseHandler):
         self.caller()
         store = self.state.store
         names = set(store.names())
-        out = [summary(meta, self.state.manifest(name)) for name, meta in sorted(self.state.all_metadata().items())
-               if name in names]
+        out = [
+            summary(meta, self.state.manifest(name))
+            for name, meta in sorted(self.state.all_metadata().items())
+            if name in names
+        ]
         if self.get_argument("include_withdrawn", "") != "1":
             out = [d for d in out if not d["withdrawn"]]  # withdrawn datasets leave the catalogue
         self.write_json(out)
@@ -54,19 +68,38 @@ class DatasetHandler(BaseHandler):
         slug = self.get_argument("project", None) or self.request.headers.get("X-Commons-Project")
         project = project_view(slug, self.state.engine) if slug else None
         purpose = self.get_argument("purpose", None) or self.request.headers.get("X-Commons-Purpose") or None
-        decision = decide_read_request(caller, name, meta.tier, named=slug, project=project, purpose=purpose,
-                                       withdrawn=bool(manifest.get("withdrawn")))
+        decision = decide_read_request(
+            caller,
+            name,
+            meta.tier,
+            named=slug,
+            project=project,
+            purpose=purpose,
+            withdrawn=bool(manifest.get("withdrawn")),
+        )
         decision = with_advice(self.state, caller, name, meta.tier, decision)
-        covering = [p["slug"] for p in list_projects(self.state.engine)
-                    if name in p["datasets"] and p["active"]]
-        self.write_json({
-            **summary(meta, manifest),
-            "versions": [{k: v[k] for k in ("version", "sha256", "rows", "bytes", "ingested_at", "sources", "notes")
-                          if k in v} for v in manifest["versions"]],
-            "access": {"allowed": decision.allowed, "reason": decision.reason,
-                       "how_to_get_access": decision.how_to_get_access, "project": slug,
-                       "projects_covering": covering, **(denial_fields(decision) if not decision.allowed else {})},
-        })
+        covering = [p["slug"] for p in list_projects(self.state.engine) if name in p["datasets"] and p["active"]]
+        self.write_json(
+            {
+                **summary(meta, manifest),
+                "versions": [
+                    {
+                        k: v[k]
+                        for k in ("version", "sha256", "rows", "bytes", "ingested_at", "sources", "notes")
+                        if k in v
+                    }
+                    for v in manifest["versions"]
+                ],
+                "access": {
+                    "allowed": decision.allowed,
+                    "reason": decision.reason,
+                    "how_to_get_access": decision.how_to_get_access,
+                    "project": slug,
+                    "projects_covering": covering,
+                    **(denial_fields(decision) if not decision.allowed else {}),
+                },
+            }
+        )
 
 
 class DataHandler(BaseHandler):
@@ -76,13 +109,16 @@ class DataHandler(BaseHandler):
         areas = self.get_argument("areas", "") or None
         version = self.get_argument("version", None)
         request = ReadRequest(
-            dataset=name, format=self.get_argument("format", "arrow"),
+            dataset=name,
+            format=self.get_argument("format", "arrow"),
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
             version=int(version) if version and version.isdigit() else None,
             project=self.get_argument("project", None) or self.request.headers.get("X-Commons-Project") or None,
             purpose=self.get_argument("purpose", None) or self.request.headers.get("X-Commons-Purpose") or None,
             areas=[a.strip() for a in areas.split(",") if a.strip()] if areas else None,
-            part=self.get_argument("part", None), limit=self.get_argument("limit", None))
+            part=self.get_argument("part", None),
+            limit=self.get_argument("limit", None),
+        )
         self.failed_request = {"dataset": name, "project": request.project, "purpose": request.purpose}
         if version and not version.isdigit():
             self.audit_refusal(caller, request, f"version must be a whole number, not {version!r}")
@@ -93,8 +129,15 @@ class DataHandler(BaseHandler):
             prepared = await loop.run_in_executor(None, prepare_read, self.state, caller, request)
         except Denied as denied:  # already audited
             d = denied.decision
-            raise ApiError(403, "access-denied", d.reason, how_to_get_access=d.how_to_get_access,
-                           dataset=name, project=request.project, **denial_fields(d)) from None
+            raise ApiError(
+                403,
+                "access-denied",
+                d.reason,
+                how_to_get_access=d.how_to_get_access,
+                dataset=name,
+                project=request.project,
+                **denial_fields(d),
+            ) from None
         except CommonsError as problem:  # an unknown dataset, column or format: no data left, and the log says so
             self.audit_refusal(caller, request, str(problem))
             raise
@@ -102,7 +145,7 @@ class DataHandler(BaseHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Commons-Version", str(prepared.version))
         self.set_header("X-Commons-Rows", str(prepared.rows))
-        for header, value in read_headers.encode(prepared.about).items():   # one round trip: ck.read needs no describe
+        for header, value in read_headers.encode(prepared.about).items():  # one round trip: ck.read needs no describe
             self.set_header(header, value)
         self.set_header("Content-Disposition", f'attachment; filename="{prepared.filename}"')
         if prepared.payload is not None:
@@ -116,11 +159,19 @@ class DataHandler(BaseHandler):
                 self.write(chunk)
                 await self.flush()
 
-
     def audit_refusal(self, caller, request: ReadRequest, reason: str) -> None:
-        self.audit.append(AuditEvent(actor=caller.name, actor_kind=caller.kind, action="deny", outcome="denied",
-                                     project=request.project, purpose=request.purpose, dataset=request.dataset,
-                                     detail={"reason": reason[:500], "rule": "bad-request"}))
+        self.audit.append(
+            AuditEvent(
+                actor=caller.name,
+                actor_kind=caller.kind,
+                action="deny",
+                outcome="denied",
+                project=request.project,
+                purpose=request.purpose,
+                dataset=request.dataset,
+                detail={"reason": reason[:500], "rule": "bad-request"},
+            )
+        )
 
 
 class ProjectsHandler(BaseHandler):

@@ -21,8 +21,17 @@ from commons_hub.services.data_api.governance_base import GovernanceHandler, Pag
 from commons_hub.services.data_api.proposal_view import full_proposals
 from commons_kernel.exceptions import CommonsError, GovernanceError
 
-PROJECT_FIELDS = ("title", "purpose", "public_benefit", "datasets", "members", "end_date", "start_date",
-                  "organisation", "slug")
+PROJECT_FIELDS = (
+    "title",
+    "purpose",
+    "public_benefit",
+    "datasets",
+    "members",
+    "end_date",
+    "start_date",
+    "organisation",
+    "slug",
+)
 
 
 def _json_safe(value):
@@ -44,13 +53,23 @@ class ProposalsHandler(GovernanceHandler):
         if kind == "project":
             unknown = set(body) - set(PROJECT_FIELDS) - {"kind"}
             if unknown:
-                raise ApiError(400, "unknown-fields", f"Unknown field(s) {', '.join(sorted(unknown))}; a project "
-                                                      f"proposal has {', '.join(PROJECT_FIELDS)}.")
+                raise ApiError(
+                    400,
+                    "unknown-fields",
+                    f"Unknown field(s) {', '.join(sorted(unknown))}; a project "
+                    f"proposal has {', '.join(PROJECT_FIELDS)}.",
+                )
             result = decisions.propose_project(caller, **{k: body.get(k) for k in PROJECT_FIELDS}, **common)
         elif kind in ("add-member", "remove-member"):
             result = decisions.propose_membership(
-                caller, str(body.get("project") or ""), str(body.get("username") or ""), change=kind.split("-")[0],
-                organisation=str(body.get("organisation") or ""), reason=str(body.get("reason") or ""), **common)
+                caller,
+                str(body.get("project") or ""),
+                str(body.get("username") or ""),
+                change=kind.split("-")[0],
+                organisation=str(body.get("organisation") or ""),
+                reason=str(body.get("reason") or ""),
+                **common,
+            )
         else:
             raise ApiError(400, "bad-kind", f"kind must be project, add-member or remove-member, not {kind!r}.")
         self.write_json(_json_safe(result), status=201)
@@ -70,8 +89,15 @@ class VoteHandler(GovernanceHandler):
         caller = self.caller()
         body = self.json_body()
         ident = self.proposal_id(target)
-        result = decisions.vote(caller, ident, str(body.get("choice") or ""), str(body.get("comment") or ""),
-                                eng=self.state.engine, audit=self.state.audit, catalogue=self.catalogue())
+        result = decisions.vote(
+            caller,
+            ident,
+            str(body.get("choice") or ""),
+            str(body.get("comment") or ""),
+            eng=self.state.engine,
+            audit=self.state.audit,
+            catalogue=self.catalogue(),
+        )
         self.write_json(_json_safe(result), status=201)
 
 
@@ -102,11 +128,22 @@ class VotePage(PageHandler):
             if choice == "reject" and self.get_body_argument("confirm", "") != "veto":
                 veto = decisions.veto_datasets(caller, ident, eng=self.state.engine, catalogue=self.catalogue())
                 if veto and decisions.can_vote_on(caller, ident, self.state.engine):
-                    self.render_page("veto_confirm.html", p=self.one(ident, hide_form=True, heading_level="h2"),
-                                     veto=veto, comment=comment)
+                    self.render_page(
+                        "veto_confirm.html",
+                        p=self.one(ident, hide_form=True, heading_level="h2"),
+                        veto=veto,
+                        comment=comment,
+                    )
                     return
-            done = decisions.vote(caller, ident, choice, comment, eng=self.state.engine, audit=self.state.audit,
-                                  catalogue=self.catalogue())
+            done = decisions.vote(
+                caller,
+                ident,
+                choice,
+                comment,
+                eng=self.state.engine,
+                audit=self.state.audit,
+                catalogue=self.catalogue(),
+            )
         except NotPermitted as exc:
             self.show(status=403, error=str(exc))
             return
@@ -119,11 +156,13 @@ class VotePage(PageHandler):
 class DecisionsPageHandler(VotePage):
     def show(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
         proposals = decisions.list_proposals(self.state.engine)
-        open_ones = full_proposals([p for p in proposals if p["status"] == "open"], self.catalogue(), self.caller(),
-                                   self.state.engine)
+        open_ones = full_proposals(
+            [p for p in proposals if p["status"] == "open"], self.catalogue(), self.caller(), self.state.engine
+        )
         decided = [p for p in proposals if p["status"] != "open"][-20:]
-        self.render_page("decisions.html", status=status, open_proposals=open_ones, decided=decided, error=error,
-                         done=done)
+        self.render_page(
+            "decisions.html", status=status, open_proposals=open_ones, decided=decided, error=error, done=done
+        )
 
     def get(self):
         self.show()
@@ -144,8 +183,14 @@ class ProposalPageHandler(VotePage):
         except GovernanceError as exc:
             self.render_page("message.html", status=404, heading="No such proposal", error=str(exc))
             return
-        self.render_page("proposal.html", status=status, p=shown, error=error, done=done,
-                         proposed=self.get_argument("proposed", "") == "1")
+        self.render_page(
+            "proposal.html",
+            status=status,
+            p=shown,
+            error=error,
+            done=done,
+            proposed=self.get_argument("proposed", "") == "1",
+        )
 
     def get(self, ident):
         self.show()

@@ -1,10 +1,10 @@
 """Output releases over HTTP: request, list, details, review and download (``commons_hub.releases`` decides).
 
-    POST api/releases                       {project, title, description, outputs: [...], replaces?, acro?} → 201
-    GET  api/releases                       the releases the caller may see
-    GET  api/releases/ID                    one release: files, checksums, checks, reviews, next step
-    POST api/releases/ID/reviews            {decision: approve | request-changes | reject, comment}
-    GET  api/releases/ID/files/NAME         one file (checkers; project members once released), audited first
+POST api/releases                       {project, title, description, outputs: [...], replaces?, acro?} → 201
+GET  api/releases                       the releases the caller may see
+GET  api/releases/ID                    one release: files, checksums, checks, reviews, next step
+POST api/releases/ID/reviews            {decision: approve | request-changes | reject, comment}
+GET  api/releases/ID/files/NAME         one file (checkers; project members once released), audited first
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ MAX_BODY = 40 * 1024 * 1024
 def _service(handler: BaseHandler) -> ReleaseService:
     state = handler.state
     if not hasattr(state, "releases"):
+
         def metadata_of(name: str):
             try:
                 return state.metadata(name).to_dict()
@@ -88,8 +89,9 @@ class ReviewsHandler(ReleaseHandler):
         body = self._json_body()
         decision, comment = body.get("decision"), body.get("comment") or ""
         if not isinstance(decision, str) or not isinstance(comment, str):
-            raise ApiError(400, "bad-review", "Send {\"decision\": \"approve\" | \"request-changes\" | \"reject\", "
-                                              "\"comment\": \"...\"}.")
+            raise ApiError(
+                400, "bad-review", 'Send {"decision": "approve" | "request-changes" | "reject", "comment": "..."}.'
+            )
         self.write_json(await self._run(_service(self).review, caller, int(release_id), decision, comment))
 
 

@@ -19,8 +19,14 @@ from tornado import web
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import PAGE_POLICY, PageHandler
 from commons_hub.services.data_api.routes.contributions import _start_checker, _submit, _upload
-from commons_hub.services.data_api.upload_form import FORM_FIELDS, GEOGRAPHY_FIELDS, TIER_MEANINGS, form_values, \
-    merge, read_metadata_file
+from commons_hub.services.data_api.upload_form import (
+    FORM_FIELDS,
+    GEOGRAPHY_FIELDS,
+    TIER_MEANINGS,
+    form_values,
+    merge,
+    read_metadata_file,
+)
 from commons_kernel.exceptions import CommonsError, ValidationFailed
 from commons_kernel.standard.rules import load_standard
 
@@ -34,11 +40,16 @@ def _form_context(values: dict) -> dict:
     standard = load_standard()
     licences = dict(standard.licences)
     chosen = values.get("licence")
-    if chosen and chosen not in licences:   # the file's own licence (restricted data may keep its owner's)
+    if chosen and chosen not in licences:  # the file's own licence (restricted data may keep its owner's)
         licences[chosen] = {"name": chosen}
-    return {"licences": licences, "tiers": standard.tiers, "tier_meanings": TIER_MEANINGS,
-            "levels": list(standard.gss_levels), "max_bytes": standard.limits["max_upload_bytes"],
-            "values": values}
+    return {
+        "licences": licences,
+        "tiers": standard.tiers,
+        "tier_meanings": TIER_MEANINGS,
+        "levels": list(standard.gss_levels),
+        "max_bytes": standard.limits["max_upload_bytes"],
+        "values": values,
+    }
 
 
 class ContributeFormHandler(PageHandler):
@@ -46,10 +57,27 @@ class ContributeFormHandler(PageHandler):
         super().set_default_headers()
         self.set_header("Content-Security-Policy", FORM_POLICY)
 
-    def _page(self, status: int = 200, *, values: dict | None = None, result=None, error=None, report=None,
-              problems=None, filled_from: str = "") -> None:
-        self.render_page("contribute.html", status=status, result=result, error=error, report=report,
-                         problems=problems or [], filled_from=filled_from, **_form_context(values or {}))
+    def _page(
+        self,
+        status: int = 200,
+        *,
+        values: dict | None = None,
+        result=None,
+        error=None,
+        report=None,
+        problems=None,
+        filled_from: str = "",
+    ) -> None:
+        self.render_page(
+            "contribute.html",
+            status=status,
+            result=result,
+            error=error,
+            report=report,
+            problems=problems or [],
+            filled_from=filled_from,
+            **_form_context(values or {}),
+        )
 
     def get(self):
         self.caller()
@@ -64,21 +92,24 @@ class ContributeFormHandler(PageHandler):
         except ValidationFailed as exc:
             self._page(422, values=posted, error=str(exc))
             return
-        if self.get_body_argument("action", "") == "prefill":   # no script: the server fills the form in
+        if self.get_body_argument("action", "") == "prefill":  # no script: the server fills the form in
             self._page(values={**posted, **form_values(file_metadata)}, filled_from=source)
             return
         try:
             metadata = merge(file_metadata, source, posted)
-        except ValidationFailed as exc:   # the form and the file disagree, or no tier or licence: nothing checked
-            self._page(422, values={**form_values(file_metadata), **{k: v for k, v in posted.items() if v}},
-                       error=str(exc),
-                       problems=exc.report.to_dict()["errors"])
+        except ValidationFailed as exc:  # the form and the file disagree, or no tier or licence: nothing checked
+            self._page(
+                422,
+                values={**form_values(file_metadata), **{k: v for k, v in posted.items() if v}},
+                error=str(exc),
+                problems=exc.report.to_dict()["errors"],
+            )
             return
         values = form_values(metadata)
         try:
             data, filename = _upload(self)
             result = await _submit(self, data, filename, metadata, metadata.get("name"), metadata.get("tier"))
-        except ApiError as exc:   # too big to check: 413, with the same report on the page
+        except ApiError as exc:  # too big to check: 413, with the same report on the page
             self._page(exc.status_code, values=values, error=exc.payload["reason"], report=exc.payload.get("report"))
             return
         except CommonsError as exc:
