@@ -11,6 +11,7 @@ and keeps the first chart's time (or the first widget error), so several pages c
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 WIDGET_ERRORS = ("Error displaying widget", "model not found")
@@ -106,3 +107,16 @@ def load_static_page(context, url: str) -> AppLoad:
     load = OpeningApp(context, url).result()
     load.live = load.live or "app"
     return load
+
+
+def goto_live(page, url: str, timeout_ms: float = 150_000, patience_s: float = 180):
+    """page.goto(url), opened again while the stories service answers with its busy or rate-limited page (earlier
+    tests' kernels hold the caps until they are stopped or culled, within about a minute; each address may open
+    10 sessions a minute), so a test checks the live app rather than the fallback. Returns the last response."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        response = page.goto(url, timeout=timeout_ms)
+        live = response.headers.get("x-commons-live") if response else None
+        if live not in ("busy", "rate-limited") or time.monotonic() > deadline:
+            return response
+        page.wait_for_timeout(15_000)

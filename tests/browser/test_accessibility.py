@@ -28,6 +28,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.browser.pages import PAGES, WIDTHS
 from tests.browser.pages import STORIES as STORIES_PREFIX
 from tests.browser.people import sign_in
+from tests.browser.story_app_page import goto_live
 from tests.integration.hubfixture import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -145,7 +146,7 @@ def visit(browser, hub, site):
         page.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
         try:
             started = time.monotonic()
-            response = page.goto(hub.url + spec.path.format(**site), timeout=APP_TIMEOUT)
+            response = goto_live(page, hub.url + spec.path.format(**site), APP_TIMEOUT)
             if spec.chart:
                 page.frame_locator("iframe.commons-figure").first.locator(".main-svg").first.wait_for(
                     timeout=APP_TIMEOUT
@@ -173,7 +174,7 @@ def visit(browser, hub, site):
             or found["unseen_focus"]
         ):
             page.screenshot(path=str(SHOTS / f"{spec.name}-{width}.png"), full_page=True)
-        page.close()
+        page.close(run_before_unload=True)  # a live app's unload handler stops its kernel, as a closed tab does
         seen[key] = found
         return found
 

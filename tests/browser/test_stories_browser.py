@@ -7,7 +7,9 @@ import subprocess
 import sys
 
 import pytest
+import requests
 
+from tests.browser.story_app_page import goto_live
 from tests.integration.hubfixture import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,7 +19,9 @@ APP_TIMEOUT = 90_000
 
 @pytest.fixture(scope="module")
 def neighbourhood(hub):
-    if not (hub.public_dir / "stories" / "published" / "your-neighbourhood").exists():
+    # Both wards must be published (another test may have published the story for one place only).
+    pages = f"{hub.url}/services/stories/your-neighbourhood/pages/"
+    if not all(requests.get(f"{pages}{code}.html", timeout=30).status_code == 200 for code in WARDS):
         args = [sys.executable, "-m", "commons_hub.cli", "stories", "refresh", "your-neighbourhood"]
         for code in WARDS:
             args += ["--place", code]
@@ -44,7 +48,15 @@ def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourho
     page.screenshot(path=str(artifacts / "1-gallery.png"), full_page=True)
 
     page.locator("#your-neighbourhood a.button").click()
+    page.wait_for_load_state("commit")
+    if page.locator("#commons-busy").count():  # busy or rate-limited: earlier tests' kernels hold the caps for a while
+        goto_live(page, page.url, APP_TIMEOUT)
     page.wait_for_selector("select", timeout=APP_TIMEOUT)
+    if page.get_by_label("Borough", exact=True).count() == 0:
+        # Known limit: the story's preheated kernel read the places published before this module's refresh, so
+        # its first visitor sees that list; the kernel that replaces it reads the new one.
+        goto_live(page, page.url, APP_TIMEOUT)
+        page.wait_for_selector("select", timeout=APP_TIMEOUT)
     page.wait_for_selector("text=Anfield, Liverpool", timeout=APP_TIMEOUT)
     page.frame_locator("iframe.commons-figure").first.locator(".main-svg").first.wait_for(timeout=APP_TIMEOUT)
     assert "wards of Liverpool" in map_title(page)
@@ -65,7 +77,7 @@ def test_a_resident_picks_a_ward_and_the_page_changes_in_place(page, neighbourho
 
 
 def test_a_deep_link_opens_that_ward(page, neighbourhood, artifacts):
-    page.goto(neighbourhood + "your-neighbourhood/app?ward=E05014121")
+    goto_live(page, neighbourhood + "your-neighbourhood/app?ward=E05014121", APP_TIMEOUT)
     page.wait_for_selector("text=Blackbrook, St. Helens", timeout=APP_TIMEOUT)
     page.screenshot(path=str(artifacts / "deep-link.png"), full_page=True)
 
