@@ -115,6 +115,23 @@ def _for_csv(table: pa.Table):
     return neutralise_formulas(pd.DataFrame(frame))
 
 
+def refusal_event(
+    caller: Caller, request: ReadRequest, reason: str, rule: str | None = None, version=None, **detail
+) -> AuditEvent:
+    """The audit entry of a refused read (a rule, a bad request, a corrupt file): the one shape every refusal has."""
+    return AuditEvent(
+        actor=caller.name,
+        actor_kind=caller.kind,
+        action="deny",
+        outcome="denied",
+        project=request.project,
+        purpose=request.purpose,
+        dataset=request.dataset,
+        version=version,
+        detail={"reason": reason, **({"rule": rule} if rule else {}), **detail},
+    )
+
+
 def with_advice(state, caller: Caller, dataset: str, tier: str, decision: Decision) -> Decision:
     """A refusal with the next step for this caller (commons_hub.access_advice), from the projects listing it."""
     return advise(
@@ -146,19 +163,7 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         withdrawn=state.is_withdrawn(request.dataset),
     )
     if not decision.allowed:
-        state.audit.append(
-            AuditEvent(
-                actor=caller.name,
-                actor_kind=caller.kind,
-                action="deny",
-                outcome="denied",
-                project=request.project,
-                purpose=request.purpose,
-                dataset=request.dataset,
-                version=entry["version"],
-                detail={"reason": decision.reason, **({"rule": decision.rule} if decision.rule else {})},
-            )
-        )
+        state.audit.append(refusal_event(caller, request, decision.reason, decision.rule, version=entry["version"]))
         raise Denied(with_advice(state, caller, request.dataset, meta.tier, decision))
     fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
     try:
@@ -171,21 +176,14 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
             prepared = PreparedRead(FORMATS[request.format], table.num_rows, entry["version"], payload=payload)
     except StoredFileCorrupt as exc:
         state.audit.append(
-            AuditEvent(
-                actor=caller.name,
-                actor_kind=caller.kind,
-                action="deny",
-                outcome="denied",
-                project=request.project,
-                purpose=request.purpose,
-                dataset=request.dataset,
+            refusal_event(
+                caller,
+                request,
+                f"stored file does not match its manifest: {exc.where}",
+                "integrity",
                 version=entry["version"],
-                detail={
-                    "reason": f"stored file does not match its manifest: {exc.where}",
-                    "rule": "integrity",
-                    "expected_sha256": exc.expected,
-                    "actual_sha256": exc.actual,
-                },
+                expected_sha256=exc.expected,
+                actual_sha256=exc.actual,
             )
         )
         raise Denied(

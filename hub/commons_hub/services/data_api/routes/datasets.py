@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from commons_hub.access_advice import denial_fields
-from commons_hub.audit import AuditEvent
 from commons_hub.policy import decide_read_request
 from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
-from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, with_advice
+from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, refusal_event, with_advice
 from commons_kernel import read_headers
 from commons_kernel.exceptions import CommonsError
 
@@ -160,18 +159,7 @@ class DataHandler(BaseHandler):
                 await self.flush()
 
     def audit_refusal(self, caller, request: ReadRequest, reason: str) -> None:
-        self.audit.append(
-            AuditEvent(
-                actor=caller.name,
-                actor_kind=caller.kind,
-                action="deny",
-                outcome="denied",
-                project=request.project,
-                purpose=request.purpose,
-                dataset=request.dataset,
-                detail={"reason": reason[:500], "rule": "bad-request"},
-            )
-        )
+        self.audit.append(refusal_event(caller, request, reason[:500], "bad-request"))
 
 
 class ProjectsHandler(BaseHandler):
