@@ -40,9 +40,9 @@ from tests.integration.hubfixture import RunningHub  # noqa: E402
 
 def refresher_for(hub):
     os.environ.update({k: v for k, v in hub.env.items() if k.startswith("COMMONS_")})
+    from commons_hub.publishing.runner import Refresher
     from commons_hub.services.refresher.service import quiet_papermill
-    from commons_hub.stories.inputs import DataApiInputs
-    from commons_hub.stories.runner import Refresher
+    from commons_kernel.stories.inputs import DataApiInputs
 
     quiet_papermill()
     token = hub.secrets["stories_token"]
@@ -183,7 +183,7 @@ def main() -> int:
     hub = RunningHub(home, home / "hub.log").start()
     results: dict = {}
     try:
-        from commons_hub.stories.model import discover
+        from commons_kernel.stories.model import discover
 
         stories = [s for s in discover() if not args.only or s.slug in args.only]
         if args.chromium_only:

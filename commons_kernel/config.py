@@ -278,7 +278,7 @@ SETTINGS: dict[str, Setting] = {
             "Show members' user names on the public register (otherwise their organisations).",
             _bool,
         ),
-        # Cooperative decisions: the quorum rule (commons_hub.quorum), one setting per part.
+        # Cooperative decisions: the quorum rule (commons_hub.governance.quorum), one setting per part.
         Setting(
             "quorum_min_votes",
             "COMMONS_QUORUM_MIN_VOTES",

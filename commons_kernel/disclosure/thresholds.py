@@ -4,7 +4,7 @@ A dataset's catalogue metadata may carry its own values, for example ``{"disclos
 A per-dataset value may only make a rule stricter than the commons settings: a looser one is ignored (the rules
 bind the people who write the metadata, so those people cannot loosen them). A contributor's ``disclosure``
 block is a request: ``review_request`` says which parts would apply, and only a steward's approval puts the
-stricter parts in the catalogue (commons_hub.contributions). When an output draws on several datasets, the
+stricter parts in the catalogue (commons_hub.governance.contributions). When an output draws on several datasets, the
 strictest value of each rule applies.
 """
 

@@ -49,8 +49,9 @@ def _read_with(dataset: str, slug: str) -> str:
 def advise(
     decision: Decision, caller: str, dataset: str, tier: str, projects: list[dict], *, rule_text: str = ""
 ) -> Decision:
-    """``decision`` (a refusal) with advice for ``caller``. ``projects``: commons_hub.projects.list_projects()
-    rows (slug, status, active, members, datasets). ``rule_text``: the quorum rule in words, for who decides.
+    """``decision`` (a refusal) with advice for ``caller``. ``projects``: rows of
+    commons_hub.governance.projects.list_projects() (slug, status, active, members, datasets). ``rule_text``: the
+    quorum rule in words, for who decides.
     Open and community data need no project, so their refusals keep the policy's own advice (for community
     data, who decides: a steward)."""
     if decision.allowed:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from commons_hub import contributions, releases, withdrawals
 from commons_hub.db import engine
+from commons_hub.governance import contributions, withdrawals
+from commons_hub.releases import service as releases
 from commons_hub.store import Store
 
 log = logging.getLogger(__name__)

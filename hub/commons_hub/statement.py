@@ -13,10 +13,11 @@ import re
 from pathlib import Path
 
 from commons_kernel.config import PROJECT_ROOT
+from commons_kernel.stories import ACCESSIBILITY_STATEMENT_URL
 
 SOURCE = PROJECT_ROOT / "docs" / "accessibility.md"
 PAGE = Path(__file__).parent / "services" / "stories" / "static" / "accessibility.html"
-URL = "/services/stories/static/accessibility.html"
+URL = ACCESSIBILITY_STATEMENT_URL
 FOOTER_LINK = f'<a href="{URL}">Accessibility statement</a>'
 
 TEMPLATE = """<!doctype html>

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from commons_hub.stories import charts, summaries, words
-from commons_hub.stories.areas import merge_levels, place_and_parents, stack_levels
-from commons_hub.stories.artefacts import Artefact
-from commons_hub.stories.blocks import Figure, Table, Text
-from commons_hub.stories.periods import period
+from commons_kernel.stories import charts, summaries, words
+from commons_kernel.stories.areas import merge_levels, place_and_parents, stack_levels
+from commons_kernel.stories.artefacts import Artefact
+from commons_kernel.stories.blocks import Figure, Table, Text
+from commons_kernel.stories.periods import period
 
 IDACI_MEANS = ("Income deprivation affecting children is the share of children under 16 who live in families on "
                "low incomes: out of work, or in work on low pay, and claiming means-tested benefits or tax credits.")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from commons_hub.stories import charts, words
-from commons_hub.stories.areas import LCR_CODE, stack_levels
-from commons_hub.stories.artefacts import Artefact
-from commons_hub.stories.blocks import Figure, Table, Text
-from commons_hub.stories.kit import require_place
-from commons_hub.stories.periods import period
+from commons_kernel.stories import charts, words
+from commons_kernel.stories.areas import LCR_CODE, stack_levels
+from commons_kernel.stories.artefacts import Artefact
+from commons_kernel.stories.blocks import Figure, Table, Text
+from commons_kernel.stories.kit import require_place
+from commons_kernel.stories.periods import period
 
 CRIME, RESIDENTS = "police_crime_2021_12", "population_mid2019_lsoa11"
 

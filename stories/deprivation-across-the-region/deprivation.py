@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from commons_hub.stories import charts, summaries, words
-from commons_hub.stories.areas import LCR_CODE, merge_levels, stack_levels
-from commons_hub.stories.artefacts import Artefact
-from commons_hub.stories.blocks import Figure, Table, Text
-from commons_hub.stories.kit import require_place
-from commons_hub.stories.periods import period
+from commons_kernel.stories import charts, summaries, words
+from commons_kernel.stories.areas import LCR_CODE, merge_levels, stack_levels
+from commons_kernel.stories.artefacts import Artefact
+from commons_kernel.stories.blocks import Figure, Table, Text
+from commons_kernel.stories.kit import require_place
+from commons_kernel.stories.periods import period
 
 DOMAINS = {"income": "Income", "employment": "Employment", "education": "Education and skills",
            "health": "Health and disability", "crime": "Crime", "housing": "Barriers to housing and services",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from commons_hub.stories import charts, words
-from commons_hub.stories.areas import merge_levels, place_and_parents, stack_levels
-from commons_hub.stories.artefacts import Artefact
-from commons_hub.stories.blocks import Figure, Text
-from commons_hub.stories.periods import period
+from commons_kernel.stories import charts, words
+from commons_kernel.stories.areas import merge_levels, place_and_parents, stack_levels
+from commons_kernel.stories.artefacts import Artefact
+from commons_kernel.stories.blocks import Figure, Text
+from commons_kernel.stories.periods import period
 
 DOMAINS = {"income": "Income", "employment": "Employment", "education": "Education and skills",
            "health": "Health and disability", "crime": "Crime", "housing": "Barriers to housing and services",

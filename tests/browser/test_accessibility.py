@@ -39,7 +39,7 @@ STORIES = {
     "crime-by-area": AREA,
     "deprivation-across-the-region": AREA,
 }
-DEMO_PROJECT = "early-help-demand"  # commons init seeds it (commons_hub.projects.DEMO_PROJECT)
+DEMO_PROJECT = "early-help-demand"  # commons init seeds it (commons_hub.governance.projects.DEMO_PROJECT)
 APP_TIMEOUT = 150_000
 SHOTS = ARTIFACTS / "accessibility"
 

@@ -36,7 +36,7 @@ BUDGET_SECONDS = 8 * 60  # the whole test (publishing, when the stories are not 
 def app_urls(hub) -> dict[str, str]:
     """The app address of every story (each story's snapshot carries the app), published if it is not yet; the
     first place of each, as a deep link, so the app's own place parameter is exercised too."""
-    from commons_hub.stories.model import discover
+    from commons_kernel.stories.model import discover
 
     urls = {}
     for story in discover():

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from commons_hub.projects import DEMO_PROJECT
+from commons_hub.governance.projects import DEMO_PROJECT
 from tests.integration.governance_client import audit_entries
 
 pytestmark = pytest.mark.integration

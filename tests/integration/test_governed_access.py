@@ -10,7 +10,7 @@ import sys
 import pyarrow.ipc as ipc
 import pytest
 
-from commons_hub.projects import DEMO_PROJECT
+from commons_hub.governance.projects import DEMO_PROJECT
 
 pytestmark = pytest.mark.integration
 

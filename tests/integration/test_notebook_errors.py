@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from commons_hub.projects import DEMO_PROJECT
+from commons_hub.governance.projects import DEMO_PROJECT
 from tests.integration.governance_client import unique
 
 pytestmark = pytest.mark.integration

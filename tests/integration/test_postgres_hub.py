@@ -12,7 +12,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from commons_hub.projects import DEMO_PROJECT
+from commons_hub.governance.projects import DEMO_PROJECT
 from tests.integration.governance_client import audit_entries, cli, post, unique
 from tests.integration.hubfixture import RunningHub
 

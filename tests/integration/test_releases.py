@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import requests
 
-from commons_hub.projects import DEMO_PROJECT
+from commons_hub.governance.projects import DEMO_PROJECT
 from commons_kernel.releases import to_outputs
 
 pytestmark = pytest.mark.integration
@@ -24,7 +24,7 @@ PROJECT = "release-workflow-test"
 def hub_with_project(hub):
     """An approved project with analyst1 and checker as members (so a checker can try to approve their own)."""
     from commons_hub.db import engine
-    from commons_hub.projects import create_project, project_view
+    from commons_hub.governance.projects import create_project, project_view
 
     eng = engine(f"sqlite:///{hub.home / 'governance.sqlite'}")
     if project_view(PROJECT, eng) is None:

@@ -186,7 +186,7 @@ def request_release(hub) -> dict:
     """A pending release of project PROJECT (analyst1 a member): one table that passes, one with a small count
     sent with an exception, and a note."""
     from commons_hub.db import engine
-    from commons_hub.projects import create_project, project_view
+    from commons_hub.governance.projects import create_project, project_view
 
     eng = engine(f"sqlite:///{hub.home / 'governance.sqlite'}")
     if project_view(PROJECT, eng) is None:

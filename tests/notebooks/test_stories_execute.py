@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from commons_hub.stories.model import discover
+from commons_kernel.stories.model import discover
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]

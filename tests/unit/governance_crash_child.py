@@ -46,8 +46,10 @@ def before(function, test):
 
 
 def install(step: str) -> None:
-    from commons_hub import contribution_files, decisions, release_files, store, withdrawals
+    from commons_hub import store
     from commons_hub.audit import AuditLog
+    from commons_hub.governance import contribution_files, decisions, withdrawals
+    from commons_hub.releases import files as release_files
 
     if step == "none":
         return
@@ -79,11 +81,11 @@ def install(step: str) -> None:
 
 
 def run(home: Path, operation: str, args: list[str]) -> object:
-    from commons_hub import contributions, decisions, withdrawals
     from commons_hub.audit import AuditLog
     from commons_hub.db import engine
+    from commons_hub.governance import contributions, decisions, withdrawals
     from commons_hub.policy import Caller
-    from commons_hub.releases import ReleaseService
+    from commons_hub.releases.service import ReleaseService
     from commons_hub.store import Store
 
     eng = engine(f"sqlite:///{home / 'governance.sqlite'}")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import commons_hub
 from commons_hub import db, tables
 from commons_hub.audit import AuditEvent, AuditLog
-from commons_hub.projects import create_project
+from commons_hub.governance.projects import create_project
 
 release = sys.argv[1]
 if not commons_hub.__file__.startswith(release):

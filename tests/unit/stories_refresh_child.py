@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from commons_hub.db import engine
-from commons_hub.stories.history import RunHistory
-from commons_hub.stories.model import load_story
-from commons_hub.stories.runner import Refresher
+from commons_hub.publishing.history import RunHistory
+from commons_hub.publishing.runner import Refresher
+from commons_kernel.stories.model import load_story
 from tests.unit.stories_doubles import TOY_STORIES, FakeInputs
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ HUB = PROJECT_ROOT / "hub" / "commons_hub"
 PUBLIC_TEMPLATES = [
     HUB / "services" / "register" / "templates" / "base.html",
     HUB / "services" / "stories" / "gallery.py",
-    HUB / "stories" / "pages.py",
+    HUB / "publishing" / "pages.py",
     HUB / "hub_templates" / "page.html",
 ]
 
@@ -52,6 +52,6 @@ def test_every_public_page_links_the_statement(template):
 
 
 def test_the_live_story_apps_link_the_statement_in_their_sources_section():
-    from commons_hub.stories import kit
+    from commons_kernel.stories import kit
 
     assert f"[Accessibility statement]({statement.URL})" in kit.sources_section({"sources": []})[0].markdown

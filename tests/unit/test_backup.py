@@ -15,7 +15,7 @@ import pytest
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.backup import BackupError, backup, restore
 from commons_hub.db import engine
-from commons_hub.projects import create_project
+from commons_hub.governance.projects import create_project
 from commons_hub.services.register.data import RegisterData
 from commons_hub.store import Store
 

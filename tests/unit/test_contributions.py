@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from commons_hub import contributions, withdrawals
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
-from commons_hub.permissions import NotPermitted
+from commons_hub.governance import contributions, withdrawals
+from commons_hub.governance.permissions import NotPermitted
 from commons_hub.policy import Caller, decide_read
 from commons_hub.services.data_api.state import ServiceState
 from commons_hub.store import Store

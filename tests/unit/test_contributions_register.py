@@ -14,9 +14,9 @@ import sqlalchemy as sa
 import yaml
 from tornado.testing import AsyncHTTPTestCase
 
-from commons_hub import contributions, decisions, withdrawals
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.db import engine
+from commons_hub.governance import contributions, decisions, withdrawals
 from commons_hub.policy import Caller
 from commons_hub.services.register.app import make_app
 from commons_hub.services.register.data import RegisterData

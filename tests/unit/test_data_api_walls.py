@@ -15,7 +15,7 @@ import pytest
 from jupyterhub.services.auth import HubOAuth
 from tornado.testing import AsyncHTTPTestCase
 
-from commons_hub.projects import create_project
+from commons_hub.governance.projects import create_project
 from commons_hub.services.data_api.app import make_app
 from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState

@@ -11,7 +11,7 @@ import pytest
 from tornado import web
 from tornado.testing import AsyncHTTPTestCase
 
-from commons_hub.permissions import NotPermitted
+from commons_hub.governance.permissions import NotPermitted
 from commons_hub.services.data_api.base import BaseHandler
 from commons_kernel import exceptions
 from commons_kernel.client import DataApiClient

@@ -21,13 +21,13 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from commons_hub import contributions, decisions, withdrawals
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.db import engine, project_members, projects
+from commons_hub.governance import contributions, decisions, withdrawals
+from commons_hub.governance.projects import create_project
 from commons_hub.policy import Caller
-from commons_hub.projects import create_project
 from commons_hub.recovery import sweep_leftovers
-from commons_hub.releases import ReleaseService
+from commons_hub.releases.service import ReleaseService
 from commons_hub.services.data_api.state import ServiceState
 from commons_hub.store import Store
 from commons_hub.tables.releases import release_reviews, releases

@@ -15,7 +15,7 @@ import pytest
 from jupyterhub.services.auth import HubOAuth
 from tornado.testing import AsyncHTTPTestCase
 
-from commons_hub import decisions
+from commons_hub.governance import decisions
 from commons_hub.services.data_api.app import make_app
 from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.routes.commons_pages import parse_members

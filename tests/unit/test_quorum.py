@@ -1,10 +1,10 @@
-"""The quorum rule on its own: when votes decide a proposal, and which way (commons_hub.quorum)."""
+"""The quorum rule on its own: when votes decide a proposal, and which way (commons_hub.governance.quorum)."""
 
 from __future__ import annotations
 
 import pytest
 
-from commons_hub.quorum import Ballot, QuorumRule, decide
+from commons_hub.governance.quorum import Ballot, QuorumRule, decide
 from commons_kernel.exceptions import ConfigurationError
 
 pytestmark = pytest.mark.unit

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from commons_hub import decisions
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
-from commons_hub.permissions import NotPermitted
+from commons_hub.governance import decisions
+from commons_hub.governance.permissions import NotPermitted
+from commons_hub.governance.projects import project_view
 from commons_hub.policy import Caller, decide_read
-from commons_hub.projects import project_view
 from commons_kernel.exceptions import GovernanceError
 
 pytestmark = pytest.mark.unit
@@ -266,7 +266,7 @@ def test_the_person_a_membership_change_is_about_cannot_vote_on_it(gov):
 
 
 def test_can_vote_is_the_bool_twin_of_check_can_vote():
-    from commons_hub.permissions import can_vote
+    from commons_hub.governance.permissions import can_vote
 
     assert can_vote(OTHER, "analyst1", {"analyst1"})
     assert not can_vote(ANALYST, "analyst1", set())

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pytest
 from tornado.testing import AsyncHTTPTestCase
 
+from commons_hub.governance.projects import create_project
 from commons_hub.install import DEMO_USERS
-from commons_hub.projects import create_project
 from commons_hub.services.data_api.app import make_app
 from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState

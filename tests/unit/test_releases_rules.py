@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from commons_hub import release_rules as rules
 from commons_hub.policy import Caller, ProjectView
+from commons_hub.releases import rules
 from commons_kernel.exceptions import AccessDenied, GovernanceError, ValidationFailed
 
 pytestmark = pytest.mark.unit

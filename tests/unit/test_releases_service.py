@@ -9,13 +9,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from commons_hub import release_files
 from commons_hub.audit import AuditLog
 from commons_hub.cli import main as cli_main
 from commons_hub.db import engine
+from commons_hub.governance.projects import create_project
 from commons_hub.policy import Caller
-from commons_hub.projects import create_project
-from commons_hub.releases import ReleaseNotFound, ReleaseService, all_releases
+from commons_hub.releases import files as release_files
+from commons_hub.releases.service import ReleaseNotFound, ReleaseService, all_releases
 from commons_kernel.exceptions import AccessDenied, CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
 from commons_kernel.releases import to_outputs
 

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from commons_hub import contributions
 from commons_hub.audit import AuditLog
-from commons_hub.contribution_preview import MASK, flagged_columns, preview_contribution, submitted_metadata
 from commons_hub.db import engine
-from commons_hub.permissions import NotPermitted
+from commons_hub.governance import contributions
+from commons_hub.governance.contribution_preview import MASK, flagged_columns, preview_contribution, submitted_metadata
+from commons_hub.governance.permissions import NotPermitted
 from commons_hub.policy import Caller
-from commons_hub.release_review import rule_results
+from commons_hub.releases.review import rule_results
 from commons_hub.store import Store
 from commons_kernel.catalog import load_metadata
 from commons_kernel.disclosure import resolve_thresholds

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from commons_hub import contributions
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
+from commons_hub.governance import contributions
 from commons_hub.policy import Caller
 from commons_hub.store import Store
 from commons_kernel.catalog import load_metadata, parse_metadata
@@ -96,7 +96,7 @@ def test_the_request_is_shown_with_the_contribution_and_approval_keeps_only_stri
 def test_the_approval_page_shows_the_request_escaped():
     from tornado.template import Loader
 
-    folder = Path(contributions.__file__).parent / "services" / "data_api" / "templates"
+    folder = Path(contributions.__file__).parents[1] / "services" / "data_api" / "templates"
     record = {
         "id": 1,
         "title": "t",

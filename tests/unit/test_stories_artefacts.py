@@ -8,10 +8,10 @@ import json
 import pandas as pd
 import pytest
 
-from commons_hub.stories import artefacts
-from commons_hub.stories.artefacts import Artefact
-from commons_hub.stories.words import count, percent, versus
 from commons_kernel.exceptions import DisclosureRisk
+from commons_kernel.stories import artefacts
+from commons_kernel.stories.artefacts import Artefact
+from commons_kernel.stories.words import count, percent, versus
 
 pytestmark = pytest.mark.unit
 

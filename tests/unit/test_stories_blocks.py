@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from commons_hub.stories import charts
-from commons_hub.stories.blocks import Figure, Table, Text, figure_bundle, figure_iframe, output_records
+from commons_kernel.stories import charts
+from commons_kernel.stories.blocks import Figure, Table, Text, figure_bundle, figure_iframe, output_records
 
 pytestmark = pytest.mark.unit
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from commons_hub.stories import chooser
-from commons_hub.stories.blocks import Text
-from commons_hub.stories.reader import address_frame, demoted
+from commons_kernel.stories import chooser
+from commons_kernel.stories.blocks import Text
+from commons_kernel.stories.reader import address_frame, demoted
 
 pytestmark = pytest.mark.unit
 

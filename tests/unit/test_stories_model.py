@@ -7,8 +7,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from commons_hub.stories.model import discover, find_story, load_story
 from commons_kernel.exceptions import ValidationFailed
+from commons_kernel.stories.model import discover, find_story, load_story
 from tests.unit.stories_doubles import TOY_STORIES
 
 pytestmark = pytest.mark.unit

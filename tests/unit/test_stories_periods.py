@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from commons_hub.stories import periods
-from commons_hub.stories.model import discover
 from commons_kernel.catalog import load_metadata
 from commons_kernel.exceptions import ValidationFailed
+from commons_kernel.stories import periods
+from commons_kernel.stories.model import discover
 
 pytestmark = pytest.mark.unit
 
@@ -51,7 +51,7 @@ def test_every_story_names_periods_its_datasets_declare_in_the_catalogue():
 def test_a_period_from_a_dataset_the_story_does_not_use_is_refused(tmp_path):
     import shutil
 
-    from commons_hub.stories.model import load_story, stories_dir
+    from commons_kernel.stories.model import load_story, stories_dir
 
     folder = tmp_path / "crime-by-area"
     shutil.copytree(stories_dir() / "crime-by-area", folder)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from commons_hub.stories import charts
-from commons_hub.stories.blocks import Figure, Table, figure_text, table_html
+from commons_kernel.stories import charts
+from commons_kernel.stories.blocks import Figure, Table, figure_text, table_html
 
 pytestmark = pytest.mark.unit
 

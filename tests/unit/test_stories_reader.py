@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from commons_hub.stories import artefacts as artefact_store
-from commons_hub.stories import kit, reader
-from commons_hub.stories.model import stories_dir
+from commons_kernel.stories import artefacts as artefact_store
+from commons_kernel.stories import kit, reader
+from commons_kernel.stories.model import stories_dir
 from tests.unit.stories_store_double import StoreKernel
 
 pytestmark = pytest.mark.unit

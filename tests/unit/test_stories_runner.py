@@ -15,10 +15,10 @@ import pytest
 
 from commons_hub.audit import AuditLog
 from commons_hub.db import engine
-from commons_hub.stories import snapshot
-from commons_hub.stories.history import RunHistory
-from commons_hub.stories.model import load_story
-from commons_hub.stories.runner import Refresher
+from commons_hub.publishing import snapshot
+from commons_hub.publishing.history import RunHistory
+from commons_hub.publishing.runner import Refresher
+from commons_kernel.stories.model import load_story
 from tests.unit.stories_doubles import TOY_STORIES, FakeInputs
 
 pytestmark = [pytest.mark.unit, pytest.mark.slow]

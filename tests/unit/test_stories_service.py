@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from commons_hub.publishing import snapshot
 from commons_hub.services.refresher import hub as refresher_hub
 from commons_hub.services.stories import hub as stories_hub
 from commons_hub.services.stories.app import scrub_environment, voila_config
 from commons_hub.services.stories.gallery import published_stories, story_card
-from commons_hub.stories import snapshot
 
 pytestmark = pytest.mark.unit
 

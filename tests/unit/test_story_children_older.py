@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from commons_hub.stories import artefacts as artefact_store
-from commons_hub.stories import kit
-from commons_hub.stories.blocks import Figure, Table, Text
-from commons_hub.stories.model import find_story
+from commons_kernel.stories import artefacts as artefact_store
+from commons_kernel.stories import kit
+from commons_kernel.stories.blocks import Figure, Table, Text
+from commons_kernel.stories.model import find_story
 from tests.unit.stories_store_double import StoreKernel
 
 pytestmark = pytest.mark.unit

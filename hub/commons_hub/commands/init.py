@@ -19,9 +19,9 @@ def register(sub) -> None:
 
 
 def initialise(seed_dir: Path | None = None, quiet: bool = False) -> int:
+    from commons_hub.governance.projects import seed_demo_project
     from commons_hub.ingest.run import ingest
     from commons_hub.install import DEMO_USERS
-    from commons_hub.projects import seed_demo_project
     from commons_hub.store import Store
 
     seed = seed_dir or (Path(config.setting("seed_dir")) if config.setting("seed_dir") else None)

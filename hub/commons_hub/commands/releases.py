@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 def _releases(status=None):
     from commons_hub.db import engine
-    from commons_hub.releases import all_releases
+    from commons_hub.releases.service import all_releases
 
     return all_releases(engine(), status)
 
@@ -80,7 +80,7 @@ def show(args) -> int:
 
 
 def verify(args) -> int:
-    from commons_hub import release_files
+    from commons_hub.releases import files as release_files
     from commons_kernel import config
 
     rows = [r for r in _releases() if args.id is None or r["id"] == args.id]

@@ -30,8 +30,8 @@ def register(sub) -> None:
 
 
 def _selected(args):
-    from commons_hub.stories.model import discover, find_story
     from commons_kernel.exceptions import ValidationFailed
+    from commons_kernel.stories.model import discover, find_story
 
     if args.all == bool(args.slugs):
         raise ValidationFailed(
@@ -42,10 +42,10 @@ def _selected(args):
 
 def refresh(args) -> int:
     from commons_hub.install import load_or_create_secrets
+    from commons_hub.publishing.runner import Refresher
     from commons_hub.services.refresher.service import quiet_papermill
-    from commons_hub.stories.inputs import DataApiInputs
-    from commons_hub.stories.runner import Refresher
     from commons_kernel import config
+    from commons_kernel.stories.inputs import DataApiInputs
 
     logging.basicConfig(level=logging.INFO, format="[stories %(asctime)s] %(message)s")
     quiet_papermill()
@@ -65,9 +65,9 @@ def refresh(args) -> int:
 
 
 def status(args) -> int:
-    from commons_hub.stories import snapshot
-    from commons_hub.stories.history import RunHistory
-    from commons_hub.stories.model import discover
+    from commons_hub.publishing import snapshot
+    from commons_hub.publishing.history import RunHistory
+    from commons_kernel.stories.model import discover
 
     history = RunHistory()
     history.mark_interrupted()

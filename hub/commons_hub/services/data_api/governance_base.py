@@ -1,6 +1,6 @@
 """What the data-api's governance routes share (contributions, withdrawals, proposals and votes).
 
-``GovernanceHandler`` answers JSON; a refused permission (commons_hub.permissions.NotPermitted) becomes 403, as
+``GovernanceHandler`` answers JSON; a refused permission (governance.permissions.NotPermitted) becomes 403, as
 every commons error gets its status from the one table of commons_kernel.exceptions (``exc.status``, ``exc.code``).
 ``PageHandler`` serves the HTML pages members use in a browser (upload form, review, votes): hub login by OAuth,
 XSRF on every form, autoescaped templates, and headers that forbid scripts and framing.

@@ -1,15 +1,15 @@
 """What a voter sees of a proposal: the whole project it is about and where the quorum stands, in plain words.
 
-Only presentation: the proposal and its counts come from ``commons_hub.decisions.list_proposals``, the project
-(purpose, public benefit, members, dates) from ``commons_hub.projects.list_projects``, the rule from
-``commons_hub.quorum.QuorumRule`` and who may veto from ``decisions.veto_datasets``; nothing here decides.
+Only presentation: the proposal and its counts come from ``governance.decisions.list_proposals``, the project
+(purpose, public benefit, members, dates) from ``commons_hub.governance.projects.list_projects``, the rule from
+``commons_hub.governance.quorum.QuorumRule`` and who may veto from ``decisions.veto_datasets``; nothing here decides.
 """
 
 from __future__ import annotations
 
-from commons_hub import decisions, projects
+from commons_hub.governance import decisions, projects
+from commons_hub.governance.quorum import QuorumRule
 from commons_hub.policy import Caller
-from commons_hub.quorum import QuorumRule
 
 
 def _plural(count: int, word: str) -> str:

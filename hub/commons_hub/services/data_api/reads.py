@@ -19,9 +19,9 @@ import pyarrow.parquet as pq
 
 from commons_hub.access_advice import advise
 from commons_hub.audit import AuditEvent
+from commons_hub.governance.projects import list_projects, project_view
+from commons_hub.governance.quorum import QuorumRule
 from commons_hub.policy import Caller, Decision, decide_read_request
-from commons_hub.projects import list_projects, project_view
-from commons_hub.quorum import QuorumRule
 from commons_hub.services.data_api.parts import VERIFIED, parse_limit, parse_part, part_label, read_from_copy, read_rows
 from commons_hub.store import StoredFileCorrupt
 from commons_kernel.exceptions import CommonsError

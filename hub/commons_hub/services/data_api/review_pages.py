@@ -6,8 +6,8 @@ handler says how deep it is; every refusal or error is shown on the page with th
 
 from __future__ import annotations
 
-from commons_hub.permissions import NotPermitted
-from commons_hub.releases import ReleaseNotFound
+from commons_hub.governance.permissions import NotPermitted
+from commons_hub.releases.service import ReleaseNotFound
 from commons_hub.services.data_api.governance_base import PageHandler
 from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, GovernanceError, ValidationFailed
 

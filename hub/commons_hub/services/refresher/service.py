@@ -19,12 +19,12 @@ import requests
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from commons_hub.stories import snapshot
-from commons_hub.stories.history import RunHistory
-from commons_hub.stories.inputs import DataApiInputs
-from commons_hub.stories.model import discover
-from commons_hub.stories.runner import Refresher
+from commons_hub.publishing import snapshot
+from commons_hub.publishing.history import RunHistory
+from commons_hub.publishing.runner import Refresher
 from commons_kernel import config
+from commons_kernel.stories.inputs import DataApiInputs
+from commons_kernel.stories.model import discover
 
 TIMEZONE = "Europe/London"
 log = logging.getLogger("commons.stories")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from commons_hub import contributions as contribution_records
-from commons_hub import decisions, withdrawals
 from commons_hub.audit import AuditLog
-from commons_hub.organisations import public_name
-from commons_hub.projects import list_projects
+from commons_hub.governance import contributions as contribution_records
+from commons_hub.governance import decisions, withdrawals
+from commons_hub.governance.organisations import public_name
+from commons_hub.governance.projects import list_projects
 from commons_hub.services.register import audit_entries, story_table
 from commons_hub.services.register import uses as use_counts
 from commons_hub.services.register.chain import ChainStatus

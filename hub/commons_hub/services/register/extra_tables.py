@@ -73,7 +73,7 @@ def public_releases(eng: sa.Engine, person, limit: int = 500) -> dict:
     was asked for, by which project, the checks, each checker's decision and comment (as their organisation)."""
     if not has_table(eng, "releases"):
         return {"exists": False, "releases": []}
-    from commons_hub.organisations import organisation_of
+    from commons_hub.governance.organisations import organisation_of
 
     meta = sa.MetaData()
     releases = sa.Table("releases", meta, autoload_with=eng)

@@ -49,8 +49,8 @@ def _period(inputs: str | None, periods: dict[str, str | None], wanted: dict[str
 
 def wanted_periods() -> dict[str, dict[str, str]]:
     """Each story's ``periods:`` (what → dataset) from its story.yaml; none when the stories cannot be read."""
-    from commons_hub.stories.model import discover
     from commons_kernel.exceptions import CommonsError
+    from commons_kernel.stories.model import discover
 
     try:
         return {story.slug: dict(story.raw.get("periods") or {}) for story in discover()}

@@ -18,9 +18,9 @@ from urllib.parse import urlparse
 
 from traitlets.config import Config
 
+from commons_hub.publishing import snapshot
 from commons_hub.services.stories.kernels import CappedKernelManager, cell_timeout
 from commons_hub.services.stories.voila_app import CommonsVoila
-from commons_hub.stories import snapshot
 from commons_kernel.config import setting
 
 SECRET_ENV_PREFIXES = ("JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN", "COMMONS_API_TOKEN", "JUPYTERHUB_OAUTH")

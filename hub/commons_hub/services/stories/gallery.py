@@ -9,9 +9,10 @@ import json
 
 from tornado import web
 
-from commons_hub.stories import periods, snapshot
-from commons_hub.stories.chooser import chooser_html, noun
+from commons_hub.publishing import snapshot
 from commons_kernel.standard.metadata_checks import is_web_url
+from commons_kernel.stories import periods
+from commons_kernel.stories.chooser import chooser_html, noun
 
 PAGE = """<!doctype html>
 <html lang="en-GB">

@@ -14,8 +14,8 @@ import re
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
+from commons_hub.publishing import snapshot
 from commons_hub.services.stories.capacity import StoriesBusy, client_address
-from commons_hub.stories import snapshot
 
 APP_PATH = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)/app\.ipynb$")
 

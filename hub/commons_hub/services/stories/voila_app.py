@@ -11,10 +11,10 @@ from jupyter_server.utils import url_path_join
 from tornado import ioloop, web
 from voila.app import Voila
 
+from commons_hub.publishing import snapshot
 from commons_hub.services.stories.capacity import SessionRateLimit
 from commons_hub.services.stories.gallery import GalleryHandler
 from commons_hub.services.stories.render import StoryAppHandler
-from commons_hub.stories import snapshot
 
 STATIC = Path(__file__).parent / "static"
 SLUG = r"(?!voila|static)[a-z0-9-]+"

@@ -5,15 +5,15 @@
     GET/POST propose-member    propose adding or removing a member (decisions.propose_membership)
 
 A refused proposal shows the form again with what was typed and the error beside the field it is about (the
-``field`` a GovernanceError from commons_hub.decisions carries); a success goes to the proposal's own page.
+``field`` a GovernanceError from commons_hub.governance.decisions carries); a success goes to the proposal's own page.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from commons_hub import contributions, decisions, projects
-from commons_hub.permissions import NotPermitted, is_steward, may_propose
+from commons_hub.governance import contributions, decisions, projects
+from commons_hub.governance.permissions import NotPermitted, is_steward, may_propose
 from commons_hub.services.data_api.governance_base import PageHandler
 from commons_hub.services.data_api.proposal_view import awaiting_vote, full_proposals
 from commons_kernel.exceptions import CommonsError

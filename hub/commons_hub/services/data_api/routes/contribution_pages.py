@@ -2,15 +2,15 @@
 
 GET  contributions/ID    description, metadata, the first rows (personal-data columns masked), the quality
                          report and score, and the approve / reject form
-POST contributions/ID    action=approve|reject, reason (required to reject): commons_hub.contributions decides,
+POST contributions/ID    action=approve|reject, reason (required to reject): governance.contributions decides,
                          audits and acts, exactly as for POST api/contributions/ID/(approve|reject)
 """
 
 from __future__ import annotations
 
-from commons_hub import contributions
-from commons_hub.contribution_preview import preview_contribution, submitted_metadata
-from commons_hub.permissions import may_review_contributions
+from commons_hub.governance import contributions
+from commons_hub.governance.contribution_preview import preview_contribution, submitted_metadata
+from commons_hub.governance.permissions import may_review_contributions
 from commons_hub.services.data_api.review_pages import ReviewPage, message_of, status_of
 from commons_kernel.exceptions import CommonsError, GovernanceError
 

@@ -18,8 +18,8 @@ import json
 import sys
 import threading
 
-from commons_hub import contributions, withdrawals
-from commons_hub.permissions import may_review_contributions
+from commons_hub.governance import contributions, withdrawals
+from commons_hub.governance.permissions import may_review_contributions
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
 from commons_hub.services.data_api.upload_form import parse_metadata

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from commons_hub.access_advice import denial_fields
+from commons_hub.governance.projects import list_projects, project_view, projects_of
 from commons_hub.policy import decide_read_request
-from commons_hub.projects import list_projects, project_view, projects_of
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, refusal_event, with_advice
 from commons_kernel import read_headers

@@ -14,8 +14,8 @@ and as an HTML page where members vote in a browser.
 
 from __future__ import annotations
 
-from commons_hub import decisions
-from commons_hub.permissions import NotPermitted
+from commons_hub.governance import decisions
+from commons_hub.governance.permissions import NotPermitted
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
 from commons_hub.services.data_api.proposal_view import full_proposals

@@ -9,8 +9,8 @@ POST releases/ID     decision=approve|request-changes|reject, comment (required 
 
 from __future__ import annotations
 
-from commons_hub import release_review
-from commons_hub import release_rules as rules
+from commons_hub.releases import review as release_review
+from commons_hub.releases import rules
 from commons_hub.services.data_api.review_pages import ReviewPage, message_of, status_of
 from commons_hub.services.data_api.routes.releases import _service
 from commons_kernel.exceptions import CommonsError

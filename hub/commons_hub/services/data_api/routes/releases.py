@@ -1,4 +1,4 @@
-"""Output releases over HTTP: request, list, details, review and download (``commons_hub.releases`` decides).
+"""Output releases over HTTP: request, list, details, review and download (``commons_hub.releases.service`` decides).
 
 POST api/releases                       {project, title, description, outputs: [...], replaces?, acro?} → 201
 GET  api/releases                       the releases the caller may see
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from commons_hub.releases import ReleaseNotFound, ReleaseService
+from commons_hub.releases.service import ReleaseNotFound, ReleaseService
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_kernel.exceptions import AccessDenied, DisclosureRisk
 

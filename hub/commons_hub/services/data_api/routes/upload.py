@@ -1,5 +1,5 @@
 """The upload form: a member contributes a data file in the browser (hub login, XSRF, the same checks and audit as
-``ck.contribute`` and `commons contribute`, through commons_hub.contributions.submit).
+``ck.contribute`` and `commons contribute`, through commons_hub.governance.contributions.submit).
 
     GET/POST contribute            the form, and its result (the quality report, or the errors)
     POST     contribute/metadata   a metadata file's values for the form's fields, as JSON (the page's script)

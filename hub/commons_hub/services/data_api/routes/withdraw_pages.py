@@ -2,15 +2,15 @@
 
 GET  datasets/NAME/withdraw    what withdrawing does, who may do it, and the reason form (or why you cannot)
 POST datasets/NAME/withdraw    step 1 (no confirm): the confirmation page, the reason carried along;
-                               step 2 (confirm=yes): commons_hub.withdrawals.withdraw checks, audits and acts,
+                               step 2 (confirm=yes): governance.withdrawals.withdraw checks, audits and acts,
                                exactly as POST api/datasets/NAME/withdraw does
 """
 
 from __future__ import annotations
 
-from commons_hub import withdrawals
-from commons_hub.contributions import contributors_of
-from commons_hub.permissions import may_withdraw
+from commons_hub.governance import withdrawals
+from commons_hub.governance.contributions import contributors_of
+from commons_hub.governance.permissions import may_withdraw
 from commons_hub.services.data_api.review_pages import ReviewPage, message_of, status_of
 from commons_kernel.exceptions import CommonsError, DatasetNotFound
 

@@ -1,8 +1,8 @@
 """Cooperative decisions: a member proposes a project (or a change of a project's members), members and stewards
-vote, and the quorum rule (commons_hub.quorum) decides. A decision takes effect at once: the project's status
+vote, and the quorum rule (commons_hub.governance.quorum) decides. A decision takes effect at once: the project's status
 (which the policy reads) or its member list changes in the same call as the deciding vote.
 
-Each function checks who may act (commons_hub.permissions) and what the state allows, makes the change in one
+Each function checks who may act (commons_hub.governance.permissions) and what the state allows, makes the change in one
 transaction together with its audit entries (``propose``, ``vote``, ``decide``) naming the ids it created, so a
 crash leaves both or neither (``AuditLog.transaction``).
 Projects expire at their end date: the policy refuses reads after it, and a proposal still open then lapses.
@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from commons_hub import permissions
 from commons_hub.audit import AuditEvent
 from commons_hub.db import project_datasets, project_members, projects
-from commons_hub.organisations import organisation_of
+from commons_hub.governance import permissions
+from commons_hub.governance.organisations import organisation_of
+from commons_hub.governance.quorum import CHOICES, Ballot, QuorumRule, decide
 from commons_hub.policy import Caller
-from commons_hub.quorum import CHOICES, Ballot, QuorumRule, decide
 from commons_hub.tables.votes import proposals, votes
 from commons_kernel.exceptions import GovernanceError
 

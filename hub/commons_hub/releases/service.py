@@ -2,7 +2,7 @@
 
 A member of an approved project asks for outputs made from its data to be released; the data-api checks the
 outputs again (it does not trust the kernel), stores them with checksums under ``$COMMONS_HOME/releases/<id>/``
-and the request waits for two different output checkers, neither the requester (``commons_hub.release_rules``).
+and the request waits for two different output checkers, neither the requester (``commons_hub.releases.rules``).
 
 Order of each call: check (rules) → write and audit in ONE database transaction (``AuditLog.transaction``; files
 renamed into place inside it, the entry written once the transaction has decided the new state), so a crash leaves
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from commons_hub import release_files
-from commons_hub import release_rules as rules
 from commons_hub.audit import AuditEvent, AuditLog
+from commons_hub.governance.projects import project_view, projects_of
 from commons_hub.policy import Caller
-from commons_hub.projects import project_view, projects_of
+from commons_hub.releases import files as release_files
+from commons_hub.releases import rules
 from commons_hub.tables.releases import release_files as files_table
 from commons_hub.tables.releases import release_reviews, releases
 from commons_kernel.disclosure import resolve_thresholds

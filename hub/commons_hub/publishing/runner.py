@@ -22,15 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from commons_hub.stories import artefacts as artefact_store
-from commons_hub.stories import history as runs
-from commons_hub.stories import periods, snapshot
-from commons_hub.stories.chooser import chooser_html, noun
-from commons_hub.stories.engine import WarmKernel, close_thread_loop, kernel_environment
-from commons_hub.stories.inputs import input_versions
-from commons_hub.stories.model import Place, Story, stories_dir
-from commons_hub.stories.pages import exporter, write_app, write_page
+from commons_hub.publishing import history as runs
+from commons_hub.publishing import snapshot
+from commons_hub.publishing.engine import WarmKernel, close_thread_loop, kernel_environment
+from commons_hub.publishing.pages import exporter, write_app, write_page
 from commons_kernel import config
+from commons_kernel.stories import artefacts as artefact_store
+from commons_kernel.stories import periods
+from commons_kernel.stories.chooser import chooser_html, noun
+from commons_kernel.stories.inputs import input_versions
+from commons_kernel.stories.model import Place, Story, stories_dir
 
 log = logging.getLogger("commons.stories")
 APP_TEMPLATE = "_app/app.ipynb"

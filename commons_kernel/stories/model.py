@@ -124,7 +124,7 @@ class Story:
 def _require(raw: dict, key: str, where: Path):
     if not raw.get(key):
         raise ValidationFailed(
-            f"{where}: `{key}:` is missing or empty. See the example at the top of hub/commons_hub/stories/model.py."
+            f"{where}: `{key}:` is missing or empty. See the example at the top of commons_kernel/stories/model.py."
         )
     return raw[key]
 

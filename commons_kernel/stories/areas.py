@@ -50,7 +50,7 @@ def merge_levels(*frames: pd.DataFrame) -> pd.DataFrame:
 
 def place_and_parents(areas: pd.DataFrame, code: str) -> tuple[pd.Series, pd.Series | None, pd.Series]:
     """The row of ``code``, its borough's row (None when ``code`` is a borough or the region), and the region's."""
-    from commons_hub.stories.kit import require_place
+    from commons_kernel.stories.kit import require_place
 
     row = require_place(areas, "code", code, "place")
     region = areas[areas["level"] == "region"].iloc[0]

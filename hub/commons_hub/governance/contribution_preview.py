@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from commons_hub import permissions
 from commons_hub.audit import AuditEvent
-from commons_hub.contribution_files import pending_dir
+from commons_hub.governance import permissions
+from commons_hub.governance.contribution_files import pending_dir
 from commons_hub.policy import Caller
 from commons_hub.store import Store
 from commons_hub.tables.contributions import contributions

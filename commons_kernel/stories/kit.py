@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from commons_hub.statement import URL as ACCESSIBILITY_STATEMENT
-from commons_hub.stories import artefacts as artefact_store
-from commons_hub.stories.blocks import Text, display_blocks
 from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.standard.metadata_checks import is_web_url
+from commons_kernel.stories import ACCESSIBILITY_STATEMENT_URL as ACCESSIBILITY_STATEMENT
+from commons_kernel.stories import artefacts as artefact_store
+from commons_kernel.stories.blocks import Text, display_blocks
 
 _LOADED: dict[tuple, dict] = {}
 
@@ -30,7 +30,7 @@ _LOADED: dict[tuple, dict] = {}
 def story_folder(slug: str) -> Path:
     """The story's folder: the current folder when it is that story (JupyterLab, Papermill's cwd, a published
     snapshot), else ``<stories_dir>/<slug>``."""
-    from commons_hub.stories.model import stories_dir
+    from commons_kernel.stories.model import stories_dir
 
     here = Path.cwd()
     for candidate in (here, stories_dir() / slug):

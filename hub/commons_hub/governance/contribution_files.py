@@ -3,7 +3,7 @@
     datasets/<name>/pending/<id>.parquet        the upload, until its version is published (or it is rejected)
     datasets/<name>/pending/<id>.report.json    its quality report; kept as reports/contribution-<id>.json after
 
-Publishing (``commons_hub.contributions.approve``): the table is staged under hidden names; ONE transaction marks
+Publishing (``contributions.approve``): the table is staged under hidden names; ONE transaction marks
 the row approved with its version number and writes its audit entry; then ``finish`` writes the catalogue
 metadata, renames the files into place and adds the version to the manifest (the switch readers see), and drops
 the pending data. Readers resolve versions only through the manifest, so a readable version is always approved and

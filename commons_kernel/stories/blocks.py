@@ -101,7 +101,7 @@ def table_html(block: Table) -> str:
 
 def figure_text(block: Figure) -> str:
     """The figure in words (its text alternative, shown) and its numbers as a table, folded away."""
-    from commons_hub.stories.charts import numbers
+    from commons_kernel.stories.charts import numbers
 
     frame = numbers(block.figure)
     table = frame.to_html(index=False, border=0, classes="commons-table", escape=True)

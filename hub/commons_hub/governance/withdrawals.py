@@ -15,10 +15,10 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
-from commons_hub import permissions
 from commons_hub.audit import AuditEvent
-from commons_hub.contributions import contributors_of
-from commons_hub.organisations import organisation_of
+from commons_hub.governance import permissions
+from commons_hub.governance.contributions import contributors_of
+from commons_hub.governance.organisations import organisation_of
 from commons_hub.policy import Caller
 from commons_hub.store import Store
 from commons_hub.tables.contributions import withdrawals

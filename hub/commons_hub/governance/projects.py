@@ -1,6 +1,6 @@
 """Projects and their members and datasets, in the governance database.
 
-Proposals, votes and decisions (which change a project's status) live in ``commons_hub.decisions``; this
+Proposals, votes and decisions (which change a project's status) live in ``commons_hub.governance.decisions``; this
 module only stores and reads projects and turns them into the ``ProjectView`` the policy decides on.
 """
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from commons_hub.stories import words
-from commons_hub.stories.areas import LCR_CODE
-from commons_hub.stories.blocks import Table, Text
+from commons_kernel.stories import words
+from commons_kernel.stories.areas import LCR_CODE
+from commons_kernel.stories.blocks import Table, Text
 
 MEASURES = ("average_score", "average_rank", "proportion_most_deprived_10pc", "extent", "local_concentration")
 HEADINGS = {

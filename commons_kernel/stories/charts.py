@@ -247,7 +247,7 @@ def bars(
 
 def _d3_format(value, spec: str) -> str:
     """A number as plotly's hover shows it (the simple d3 formats used here: ".1f", "+.0f", ".0%", ",")."""
-    from commons_hub.stories import words
+    from commons_kernel.stories import words
 
     if words.missing(value):
         return "not available"

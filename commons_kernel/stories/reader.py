@@ -22,9 +22,9 @@ from pathlib import Path
 import ipywidgets as widgets
 from voila.utils import get_query_string  # imported before a visitor arrives (preheated kernels)
 
-from commons_hub.stories import artefacts as artefact_store
-from commons_hub.stories import chooser, kit
-from commons_hub.stories.blocks import Text, output_records
+from commons_kernel.stories import artefacts as artefact_store
+from commons_kernel.stories import chooser, kit
+from commons_kernel.stories.blocks import Text, output_records
 
 SEARCH_FROM = 12  # places; fewer (in one group) fit in one list
 WIDE = widgets.Layout(width="min(100%, 32rem)", margin="2px 0")  # ipywidgets' own 2 px side margins overflowed 100%

@@ -1,7 +1,7 @@
 """What an output checker sees of a release before reviewing it: each file's disclosure report (which rules
 passed or failed, and why) from the release's manifest, and the first rows of each table.
 
-The checks themselves ran once, when the release was requested (``commons_hub.releases``); this module only reads
+The checks themselves ran once, when the release was requested (``releases.service``); this module only reads
 what they recorded. A table's rows leave through ``ReleaseService.open_download``, which decides, verifies the
 checksum and writes the ``release-download`` entry before returning the file, like a download.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from commons_hub import release_files
-from commons_hub import release_rules as rules
+from commons_hub.governance.projects import project_view
 from commons_hub.policy import Caller
-from commons_hub.projects import project_view
-from commons_hub.releases import ReleaseService
+from commons_hub.releases import files as release_files
+from commons_hub.releases import rules
+from commons_hub.releases.service import ReleaseService
 from commons_kernel.disclosure.rules import FAIL, PASS, RULES, table_rules
 from commons_kernel.disclosure.thresholds import Thresholds
 from commons_kernel.release_outputs import table_from_parquet

@@ -147,7 +147,7 @@ def disclose(raw_folder: Path | str, out_folder: Path | str) -> list[dict]:
     if stray:
         raise DisclosureRisk(
             f"{raw_folder} holds files no artefact declares ({', '.join(stray)}); a story writes "
-            f"only through commons_hub.stories.artefacts.save so each one is checked."
+            f"only through commons_kernel.stories.artefacts.save so each one is checked."
         )
     artefacts, sources = read_raw(raw_folder)
     published, reports = disclose_all(artefacts)

@@ -3,13 +3,13 @@
     submit(...)   checks (commons_kernel.upload_checks) → pending file + quality report + ``contribute`` entry,
                   in one transaction
     approve(...)  approval, version number and ``approve-contribution`` entry in one transaction; then the
-                  version is published (commons_hub.contribution_files: crash-safe, repeatable) and its metadata
+                  version is published (contribution_files: crash-safe, repeatable) and its metadata
                   saved as datasets/<name>/metadata.yaml, which puts it in the catalogue
     reject(...)   rejection and its entry in one transaction; then the pending file is deleted, the report kept
 
 Pending files live under ``datasets/<name>/pending/`` (never read by the data-api: a dataset is only what its
 manifest lists). A blocked upload stores nothing: it raises ValidationFailed with the report and leaves one
-``deny`` audit entry. Withdrawal is in commons_hub.withdrawals.
+``deny`` audit entry. Withdrawal is in commons_hub.governance.withdrawals.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import sqlalchemy as sa
 
-from commons_hub import contribution_files as files
-from commons_hub import permissions
 from commons_hub.audit import AuditEvent
-from commons_hub.contribution_files import pending_dir, reports_dir
-from commons_hub.organisations import organisation_of
+from commons_hub.governance import contribution_files as files
+from commons_hub.governance import permissions
+from commons_hub.governance.contribution_files import pending_dir, reports_dir
+from commons_hub.governance.organisations import organisation_of
 from commons_hub.policy import Caller
 from commons_hub.store import Store, atomic_write_json
 from commons_hub.tables.contributions import contributions
@@ -389,12 +389,12 @@ def _describe(row, table: pa.Table) -> dict:
 
 
 def finish(store: Store, row, prepared=None) -> bool:
-    """Publish approved contribution ``row`` if a crash interrupted it (commons_hub.contribution_files.finish)."""
+    """Publish approved contribution ``row`` if a crash interrupted it (contribution_files.finish)."""
     return files.finish(store, row, _describe, prepared)
 
 
 def sweep(store: Store, eng) -> list[str]:
-    """The start-up sweep of contributions (commons_hub.contribution_files.sweep)."""
+    """The start-up sweep of contributions (commons_hub.governance.contribution_files.sweep)."""
     return files.sweep(store, eng, _describe)
 
 
