@@ -55,7 +55,6 @@ if __name__ == "__main__" and LIGHTWEIGHT_FLAG in sys.argv:  # before any heavy 
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -98,28 +97,7 @@ class BenchHub(RunningHub):
         self.config_file = bench_hub_config(log_path.parent)
 
     def start(self, timeout: float = 180) -> BenchHub:
-        init = subprocess.run(
-            [sys.executable, "-m", "commons_hub.cli", "init"],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if init.returncode:
-            raise RuntimeError(f"commons init failed:\n{init.stdout}\n{init.stderr}")
-        self.passwords = self.create_demo_accounts()
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - the hub's log, open for the subprocess's lifetime
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(self.config_file)],
-            cwd=self.home,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.wait_ok(f"{self.url}/hub/health", timeout)
-        self.wait_ok(f"{self.url}/services/data-api/api/health", timeout)
+        super().start(timeout)
         return self
 
 

@@ -53,6 +53,7 @@ class RunningHub:
             "COMMONS_STORIES_REFRESH_ON_START": "false",
         }
         self.env.pop("JUPYTERHUB_API_TOKEN", None)
+        self.config_file = ROOT / "hub" / "jupyterhub_config.py"  # a bench may start the hub with its own
         self.process: subprocess.Popen | None = None
         self._tokens: dict[str, str] = {}
 
@@ -86,7 +87,7 @@ class RunningHub:
         self.passwords = self.create_demo_accounts()
         self._log = open(self.log_path, "w")  # noqa: SIM115 - the hub's log, open for the subprocess's lifetime
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(ROOT / "hub" / "jupyterhub_config.py")],
+            [sys.executable, "-m", "jupyterhub", "-f", str(self.config_file)],
             cwd=self.home,
             env=self.env,
             stdout=self._log,
