@@ -57,35 +57,10 @@ from commons_kernel.dask_read import read_dask  # noqa: E402
 __all__ += ["dask_cluster", "read_dask"]
 
 # Contributing data and deciding together (docs/stewards.md, docs/analysts/contributing.md).
-from commons_kernel.governance import (  # noqa: E402
-    approve_contribution,
-    contribute,
-    contribution,
-    contributions,
-    proposal,
-    proposals,
-    propose_member,
-    propose_project,
-    reject_contribution,
-    upload_limits,
-    vote,
-    withdraw,
-)
+from commons_kernel import governance as _governance  # noqa: E402
+from commons_kernel.governance import *  # noqa: E402, F403  (the names are governance.__all__)
 
-__all__ += [
-    "contribute",
-    "upload_limits",
-    "contributions",
-    "contribution",
-    "approve_contribution",
-    "reject_contribution",
-    "withdraw",
-    "propose_project",
-    "propose_member",
-    "vote",
-    "proposals",
-    "proposal",
-]
+__all__ += _governance.__all__
 
 # A commons error shows in a notebook as its message and next step; this prints the last error's traceback.
 from commons_kernel.notebook_errors import show_traceback  # noqa: E402
