@@ -11,10 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from commons_kernel import config
+from commons_kernel import config, tiers
 from commons_kernel.exceptions import DatasetNotFound, ValidationFailed
 
-TIERS = ("open", "community", "restricted")
 REQUIRED = (
     "name",
     "title",
@@ -65,6 +64,12 @@ class DatasetMetadata:
         raise KeyError(name)
 
 
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "TIERS":  # the installed tiers' names, as before: asked of the registry when used, not at import
+        return tiers.names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def catalog_dir(path: Path | str | None = None) -> Path:
     return Path(path or config.setting("catalog_dir"))
 
@@ -90,8 +95,8 @@ def parse_metadata(file: Path, expected_name: str | None = None) -> DatasetMetad
     missing = [key for key in REQUIRED if not raw or key not in raw]
     if missing:
         raise ValidationFailed(f"{file}: missing required field(s) {', '.join(missing)}.")
-    if raw["tier"] not in TIERS:
-        raise ValidationFailed(f"{file}: tier {raw['tier']!r} is not one of {', '.join(TIERS)}.")
+    if tiers.find(raw["tier"]) is None:  # the tiers come from commons_kernel/tiers/ (entry points)
+        raise ValidationFailed(f"{file}: tier {raw['tier']!r} is not one of {', '.join(tiers.names())}.")
     expected_name = expected_name or file.stem
     if raw["name"] != expected_name:
         raise ValidationFailed(f"{file}: name {raw['name']!r} must equal {expected_name!r} (the file or folder name).")

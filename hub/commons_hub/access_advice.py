@@ -14,6 +14,9 @@ caller should do about it, knowing which projects list the dataset and which of 
 | project-not-approved | | who decides: members' and stewards' vote (await-approval) |
 | not-a-member (community data) | is not in the members group | who decides: a steward (ask-a-steward) |
 
+The rows for projects hold for every tier that needs one (``Tier.needs_project``: restricted); a tier that does not
+brings its own rows (``Tier.advice``, by ``why``: community's is the last row above).
+
 The data-api sends the code and the project lists in its 403 JSON (``why``, ``advice``, ``projects_listing``,
 ``your_projects``) beside the sentence ``how_to_get_access``; the kernel only shows them.
 """
@@ -23,12 +26,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from commons_hub.policy import Decision
+from commons_kernel import tiers
+from commons_kernel.tiers.community import MEMBERSHIP
+
+__all__ = ["DECISIONS_PAGE", "MEMBERSHIP", "advise", "denial_fields"]
 
 DECISIONS_PAGE = "/services/data-api/decisions"
-MEMBERSHIP = (
-    "A steward decides who joins the cooperative: ask one to add you to the members group (they approve "
-    "accounts at /hub/authorize)."
-)
 
 
 def _quoted(slugs: list[str]) -> str:
@@ -52,14 +55,17 @@ def advise(
     """``decision`` (a refusal) with advice for ``caller``. ``projects``: rows of
     commons_hub.governance.projects.list_projects() (slug, status, active, members, datasets). ``rule_text``: the
     quorum rule in words, for who decides.
-    Open and community data need no project, so their refusals keep the policy's own advice (for community
-    data, who decides: a steward)."""
+    A tier that needs no project (open, community) gives its own advice by the refusal's ``why``
+    (``Tier.advice``: for community data, who decides, a steward); any other refusal keeps the policy's words."""
     if decision.allowed:
         return decision
-    if tier != "restricted":
-        if decision.why != "not-a-member":
+    found = tiers.find(tier)
+    if found is None or not found.needs_project:
+        advice = found.advice.get(decision.why) if found else None
+        if advice is None:
             return decision
-        return replace(decision, how_to_get_access=MEMBERSHIP, details={**decision.details, "advice": "ask-a-steward"})
+        code, text = advice
+        return replace(decision, how_to_get_access=text, details={**decision.details, "advice": code})
     listing = [p for p in projects if dataset in p["datasets"]]
     active = [p["slug"] for p in listing if p["active"]]
     yours = [p["slug"] for p in listing if p["active"] and _member(caller, p)]

@@ -3,52 +3,37 @@
 Two questions kept apart (STYLE: who vs what):
 - permissions: may this *person* act (are they a member, a steward, in this project)?
 - state: does the *state* allow it (tier, project approved and not yet ended, dataset not withdrawn)?
-``decide_read`` returns a Decision (allowed or not, the reason, how to get access); the data-api's read path
-(services/data_api/reads.py) and ``describe`` both ask it, so they agree.
+``decide_read`` returns a Decision (allowed or not, the reason, how to get access): what holds for every tier
+(withdrawal, naming a project one is not in) here, then the tier's own rule (``Tier.read_rule``, one module per
+tier in commons_kernel/tiers/). The data-api's read path (services/data_api/reads.py) and ``describe`` both ask
+``decide_read_request``, so they agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-MEMBERS_GROUP = "members"
-STEWARDS_GROUP = "stewards"
-CHECKERS_GROUP = "checkers"
+from commons_kernel import tiers
+from commons_kernel.read_decision import (  # the shapes live in the kernel side; imported from here as before
+    CHECKERS_GROUP,
+    MEMBERS_GROUP,
+    STEWARDS_GROUP,
+    Caller,
+    Decision,
+    ProjectView,
+)
 
-
-@dataclass(frozen=True)
-class Caller:
-    name: str
-    kind: str = "user"  # user | service
-    groups: frozenset[str] = frozenset()
-    scopes: frozenset[str] = frozenset()
-
-    @property
-    def is_member(self) -> bool:
-        return MEMBERS_GROUP in self.groups
-
-
-@dataclass(frozen=True)
-class ProjectView:
-    slug: str
-    status: str  # proposed | approved | rejected | withdrawn
-    end_date: date
-    members: frozenset[str]
-    datasets: frozenset[str]
-    start_date: date | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str
-    how_to_get_access: str = ""
-    project: str | None = None
-    rule: str = ""
-    details: dict = field(default_factory=dict)
-    why: str = ""  # a refusal's cause, as a code (commons_hub.access_advice picks advice by it)
+__all__ = [
+    "CHECKERS_GROUP",
+    "MEMBERS_GROUP",
+    "STEWARDS_GROUP",
+    "Caller",
+    "Decision",
+    "ProjectView",
+    "decide_read",
+    "decide_read_request",
+    "purpose_decision",
+]
 
 
 def decide_read(
@@ -81,27 +66,8 @@ def decide_read(
             rule="project-member",
             why="not-project-member",
         )
-    if tier == "open":
-        return Decision(
-            True, "open data: anyone signed in may read it.", project=project.slug if project else None, rule="open"
-        )
-    if tier == "community":
-        if caller.is_member:
-            return Decision(
-                True,
-                "community data: you are a member of the cooperative.",
-                project=project.slug if project else None,
-                rule="community",
-            )
-        return Decision(
-            False,
-            f"{dataset} is community data, readable by members of the cooperative; "
-            f"{caller.name} is not in the members group.",
-            "Ask a steward to add you to the members group.",
-            rule="community",
-            why="not-a-member",
-        )
-    if tier != "restricted":
+    found = tiers.find(tier)
+    if found is None:
         return Decision(
             False,
             f"{dataset} has unknown tier {tier!r}.",
@@ -109,69 +75,7 @@ def decide_read(
             rule="unknown-tier",
             why="unknown-tier",
         )
-    return _decide_restricted(caller, dataset, project, today)
-
-
-def _decide_restricted(caller: Caller, dataset: str, project: ProjectView | None, today: date) -> Decision:
-    propose = (
-        f"Join an approved project that lists {dataset}, or propose one: "
-        f"`ck.propose_project(title=..., purpose=..., datasets=['{dataset}'], ...)`."
-    )
-    if project is None:
-        return Decision(
-            False,
-            f"{dataset} is restricted: name the approved project you are reading it for.",
-            f"Pass project=: `ck.read('{dataset}', project='PROJECT')`. {propose}",
-            rule="restricted",
-            why="no-project-named",
-        )
-    named: dict[str, Any] = {"project": project.slug, "rule": "restricted"}
-    if caller.name not in project.members:
-        return Decision(
-            False,
-            f"{caller.name} is not a member of project {project.slug!r}.",
-            f"Ask the project's members to add you (membership changes go to a vote). {propose}",
-            why="not-project-member",
-            **named,
-        )
-    if project.status != "approved":
-        return Decision(
-            False,
-            f"project {project.slug!r} is {project.status}, not approved.",
-            "Access starts when the members' vote approves the project.",
-            why="project-not-approved",
-            **named,
-        )
-    if project.start_date and today < project.start_date:
-        return Decision(
-            False,
-            f"project {project.slug!r} starts on {project.start_date.isoformat()}.",
-            "Read again once the project has started.",
-            why="project-not-started",
-            **named,
-        )
-    if today > project.end_date:
-        return Decision(
-            False,
-            f"project {project.slug!r} ended on {project.end_date.isoformat()}.",
-            "Propose an extension (a new end date goes to a vote).",
-            why="project-ended",
-            **named,
-        )
-    if dataset not in project.datasets:
-        return Decision(
-            False,
-            f"project {project.slug!r} does not list {dataset}.",
-            f"Propose a project that lists {dataset}. {propose}",
-            why="project-does-not-list",
-            **named,
-        )
-    return Decision(
-        True,
-        f"restricted data: {caller.name} is a member of approved project {project.slug!r}, which "
-        f"lists {dataset}, until {project.end_date.isoformat()}.",
-        **named,
-    )
+    return found.read_rule(caller, dataset, project, today)
 
 
 def decide_read_request(
@@ -187,8 +91,8 @@ def decide_read_request(
 ) -> Decision:
     """The whole read rule, asked by both the data-api's read and its ``describe``, so they always agree: the
     project named on the request (``named``; ``project`` is its view, None when there is no such project), the
-    tier's rule (``decide_read``), then the stated purpose (restricted data need one; any purpose given must say
-    something)."""
+    tier's rule (``decide_read``), then the stated purpose (a tier that needs a project, such as restricted, needs
+    one; any purpose given must say something)."""
     if named and project is None:
         return Decision(
             False,
@@ -204,16 +108,17 @@ def decide_read_request(
 
 
 def purpose_decision(dataset: str, tier: str, named: str | None, purpose: str | None) -> Decision | None:
-    """A refusal when the stated purpose will not do: none for restricted data, or one without real words (any
-    tier: a purpose given is recorded and shown on the register). None when the purpose is fine."""
+    """A refusal when the stated purpose will not do: none for a tier that needs a project (restricted), or one
+    without real words (any tier: a purpose given is recorded and shown on the register). None when it is fine."""
     from commons_hub.purpose import is_blank, purpose_problem
 
     if is_blank(purpose):
-        if tier != "restricted":
+        found = tiers.find(tier)
+        if found is None or not found.needs_project:
             return None
         return Decision(
             False,
-            f"{dataset} is restricted: every read of it records its purpose, and none was given.",
+            f"{dataset} is {found.name}: every read of it records its purpose, and none was given.",
             f"Say what this read is for: `ck.read('{dataset}', project='{named}', purpose='weekly demand "
             f"by borough for the outreach plan')`. The purpose is kept in the audit log and shown on the "
             f"public register.",
