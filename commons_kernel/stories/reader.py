@@ -5,7 +5,8 @@ no data-api token and reads no governed data. With preheated kernels, ``StoryApp
 example place's page) runs before a visitor arrives; ``follow_request()`` then waits for the visitor's request and
 opens the place named in the address (``?ward=E05000886``). A place the story does not know gets a message and the
 chooser, not the example. From then on the address and the tab's title follow the chosen place (a small hidden
-frame calls ``history.replaceState`` in the page), so a copied link shares the place on the screen.
+frame calls ``history.replaceState`` in the page), so a copied link shares the place on the screen. If the story was
+refreshed while the kernel waited, ``follow_request()`` shows the newly published snapshot instead.
 
 The chooser: type-ahead search by name (a combobox over every place, "Anfield (Liverpool)"), and the places
 grouped by borough (a borough, then one of its wards), all labelled native controls a keyboard can use.
@@ -211,10 +212,28 @@ class StoryApp:
         self._set_quietly(self.search, value="")
         self.message.value = notice(message)
 
+    def newer_snapshot(self) -> StoryApp | None:
+        """The app over the story's published snapshot if a refresh has switched it since this kernel loaded (a
+        preheated kernel loads before its visitor comes): shown in this app's place, so the first visitor after a
+        refresh sees the new places and numbers, not the ones of the run before. ``story.json``'s ``published`` is
+        the link the refresher switches, relative to the run folder."""
+        link = self.info.get("published")
+        if not link:
+            return None
+        current = (self.folder / link).resolve()
+        if current == self.folder or not (current / "story.json").is_file():
+            return None
+        newer = StoryApp(current)
+        self.view.children = newer.view.children
+        return newer
+
     def follow_request(self) -> str | None:
         """Wait for the visitor (preheated kernels) and open the place the address asks for: a place the story does
         not know gets a message and the chooser; no place named, the example with a note saying so."""
         query = get_query_string() or os.environ.get("QUERY_STRING", "")
+        newer = self.newer_snapshot()
+        if newer is not None:
+            return newer.follow_request()
         choice = chooser.choose(self.places, self.parameter, query)
         self.following = True
         if choice.code and choice.code != self.current:

@@ -93,3 +93,30 @@ def test_a_borough_then_a_ward_or_the_search_opens_a_ward(app_for):
     assert app.message.value == ""
     app.search.value = "Anfield (Liverpool)"
     assert (app.current, app.group.value, app.picker.value) == ("E05000887", "Liverpool", "E05000887")
+
+
+def test_a_kernel_preheated_before_a_refresh_shows_the_new_snapshot(snapshot_folder, tmp_path, monkeypatch):
+    """A preheated kernel loads its snapshot before the visitor comes; a refresh in between switches the published
+    link. The visitor must get the new run's places, not the old run's."""
+    runs, published = tmp_path / "runs", tmp_path / "published"
+    published.mkdir()
+    for run, places in (("r1", PLACES[:1]), ("r2", PLACES)):
+        shutil.copytree(snapshot_folder, runs / run)
+        info = json.loads((runs / run / "story.json").read_text())
+        info.update(places=places, published=f"../../published/{SLUG}", example=places[0]["code"])
+        (runs / run / "story.json").write_text(json.dumps(info))
+    (published / SLUG).symlink_to(runs / "r1", target_is_directory=True)
+    monkeypatch.chdir(published / SLUG)
+    app = reader.StoryApp(published / SLUG)
+    assert [p["code"] for p in app.places] == ["E05000887"]
+    temporary = published / ".switch"
+    temporary.symlink_to(runs / "r2", target_is_directory=True)
+    temporary.replace(published / SLUG)  # what the refresher's promote does, atomically
+    monkeypatch.setattr(reader, "get_query_string", lambda: "ward=E05014121")
+    assert app.follow_request() == "E05014121"
+    assert "Blackbrook" in shown_heading_of(app.view) and "commons-notice" not in str(app.view.children[1].value)
+
+
+def shown_heading_of(view) -> str:
+    output = next(child for child in view.children if hasattr(child, "outputs"))
+    return next(r["data"]["text/markdown"] for r in output.outputs if "text/markdown" in r["data"]).split("\n")[0]

@@ -58,6 +58,8 @@ def test_a_refresh_publishes_every_place_with_checked_numbers(home, history, sto
     assert result.status == "published", result.error
     published = snapshot.published("toy-story", home)
     assert published is not None and published.name == result.run_id
+    link = json.loads((published / "story.json").read_text())["published"]
+    assert not Path(link).is_absolute() and (published / link).resolve() == published  # a waiting app finds it
     pages = {p.stem: p.read_text() for p in (published / "pages").glob("*.html")}
     assert set(pages) == {"A1", "B2", "C3"}
     assert "People: 120." in pages["A1"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -153,6 +154,8 @@ class Refresher:
             **story.to_public(),
             "module": story.module,
             "run_id": run_id,
+            # the link a waiting app re-reads, relative to the run folder (no server paths in public files)
+            "published": os.path.relpath(snapshot.published_dir(self.home) / story.slug, run),
             "published_at": runs.now().isoformat(timespec="seconds"),
             "input_versions": versions,
             "places": [{"code": p.code, "name": p.name, "group": p.group, "label": p.label} for p in places],
