@@ -7,15 +7,10 @@ same one ``describe`` gives, so the two always agree. Only then does the handler
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
 from commons_hub.access_advice import advise
 from commons_hub.audit import AuditEvent
@@ -24,19 +19,14 @@ from commons_hub.governance.quorum import QuorumRule
 from commons_hub.policy import Caller, Decision, decide_read_request
 from commons_hub.services.data_api.parts import VERIFIED, parse_limit, parse_part, part_label, read_from_copy, read_rows
 from commons_hub.store import StoredFileCorrupt
+from commons_kernel import output_formats
 from commons_kernel.exceptions import CommonsError
-
-FORMATS = {
-    "arrow": "application/vnd.apache.arrow.stream",
-    "parquet": "application/vnd.apache.parquet",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 @dataclass
 class ReadRequest:
     dataset: str
-    format: str = "arrow"
+    format: str = output_formats.DEFAULT  # a name in commons_kernel.output_formats
     columns: list[str] | None = None
     version: int | None = None
     project: str | None = None
@@ -51,10 +41,9 @@ class PreparedRead:
     content_type: str
     rows: int
     version: int
-    file: Path | None = None  # stream this file as-is (the fast path) ...
-    payload: bytes | None = None  # ... or these bytes
+    payload: bytes  # the stored Arrow copy as-is (checked), or the table encoded in the asked format
     filename: str = ""
-    about: dict | None = None  # licence, attribution, title, tier, synthetic: read_headers.encode
+    about: dict = field(default_factory=dict)  # licence, attribution, title, tier, synthetic: read_headers.encode
 
 
 class Denied(Exception):
@@ -89,32 +78,6 @@ def _table(state, request: ReadRequest, meta, entry) -> pa.Table:
     return table
 
 
-def _encode(table: pa.Table, fmt: str) -> bytes:
-    sink = io.BytesIO()
-    if fmt == "arrow":
-        with ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table, max_chunksize=64 * 1024)
-    elif fmt == "parquet":
-        pq.write_table(table, sink, compression="zstd")
-    else:
-        frame = _for_csv(table)
-        pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), sink)
-    return sink.getvalue()
-
-
-def _for_csv(table: pa.Table):
-    """CSV for spreadsheets: geometry as WKT, and cells that a spreadsheet would run as formulas neutralised."""
-    import pandas as pd
-
-    from commons_kernel.frames import table_to_frame
-    from commons_kernel.upload_checks import neutralise_formulas
-
-    frame = table_to_frame(table)
-    if "geometry" in frame.columns and hasattr(frame, "geometry"):
-        frame = frame.assign(geometry=frame.geometry.to_wkt())
-    return neutralise_formulas(pd.DataFrame(frame))
-
-
 def refusal_event(
     caller: Caller, request: ReadRequest, reason: str, rule: str | None = None, version=None, **detail
 ) -> AuditEvent:
@@ -147,8 +110,7 @@ def with_advice(state, caller: Caller, dataset: str, tier: str, decision: Decisi
 def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
     """Decide, load, audit. Raises Denied (already audited) or CommonsError."""
     meta = state.metadata(request.dataset)
-    if request.format not in FORMATS:
-        raise CommonsError(f"format {request.format!r} is not one of {', '.join(FORMATS)}.")
+    fmt = output_formats.get(request.format)  # CommonsError naming the installed formats
     part = part_label(parse_part(request.part))
     parse_limit(request.limit)
     entry = state.version_entry(request.dataset, request.version)
@@ -165,15 +127,14 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
     if not decision.allowed:
         state.audit.append(refusal_event(caller, request, decision.reason, decision.rule, version=entry["version"]))
         raise Denied(with_advice(state, caller, request.dataset, meta.tier, decision))
-    fast = request.format == "arrow" and not (request.columns or request.areas or part or request.limit)
+    fast = fmt.serves_stored_copy and not (request.columns or request.areas or part or request.limit)
     try:
         if fast and "arrow_sha256" in entry:  # the stored Arrow copy, as-is, once its hash is checked
             payload = state.store.version_bytes(request.dataset, entry, "arrow")
-            prepared = PreparedRead(FORMATS["arrow"], entry["rows"], entry["version"], payload=payload)
+            prepared = PreparedRead(fmt.media_type, entry["rows"], entry["version"], payload=payload)
         else:
             table = _table(state, request, meta, entry)
-            payload = _encode(table, request.format)
-            prepared = PreparedRead(FORMATS[request.format], table.num_rows, entry["version"], payload=payload)
+            prepared = PreparedRead(fmt.media_type, table.num_rows, entry["version"], payload=fmt.encode(table))
     except StoredFileCorrupt as exc:
         state.audit.append(
             refusal_event(
@@ -207,9 +168,7 @@ def prepare_read(state, caller: Caller, request: ReadRequest) -> PreparedRead:
         "tier": meta.tier,
         "synthetic": bool(meta.synthetic),
     }
-    prepared.filename = (
-        f"{request.dataset}-v{entry['version']}.{ {'arrow': 'arrows'}.get(request.format, request.format) }"
-    )
+    prepared.filename = f"{request.dataset}-v{entry['version']}.{fmt.suffix}"
     state.audit.append(
         AuditEvent(
             actor=caller.name,

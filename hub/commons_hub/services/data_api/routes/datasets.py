@@ -9,10 +9,8 @@ from commons_hub.governance.projects import list_projects, project_view, project
 from commons_hub.policy import decide_read_request
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_hub.services.data_api.reads import Denied, ReadRequest, prepare_read, refusal_event, with_advice
-from commons_kernel import read_headers
+from commons_kernel import output_formats, read_headers
 from commons_kernel.exceptions import CommonsError
-
-CHUNK = 8 << 20
 
 
 class HealthHandler(BaseHandler):
@@ -109,7 +107,7 @@ class DataHandler(BaseHandler):
         version = self.get_argument("version", None)
         request = ReadRequest(
             dataset=name,
-            format=self.get_argument("format", "arrow"),
+            format=self.get_argument("format", output_formats.DEFAULT),  # checked by prepare_read
             columns=[c.strip() for c in columns.split(",") if c.strip()] if columns else None,
             version=int(version) if version and version.isdigit() else None,
             project=self.get_argument("project", None) or self.request.headers.get("X-Commons-Project") or None,
@@ -147,16 +145,9 @@ class DataHandler(BaseHandler):
         for header, value in read_headers.encode(prepared.about).items():  # one round trip: ck.read needs no describe
             self.set_header(header, value)
         self.set_header("Content-Disposition", f'attachment; filename="{prepared.filename}"')
-        if prepared.payload is not None:
-            self.set_header("Content-Length", str(len(prepared.payload)))
-            self.write(prepared.payload)
-            await self.flush()
-            return
-        self.set_header("Content-Length", str(prepared.file.stat().st_size))
-        with open(prepared.file, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                self.write(chunk)
-                await self.flush()
+        self.set_header("Content-Length", str(len(prepared.payload)))
+        self.write(prepared.payload)
+        await self.flush()
 
     def audit_refusal(self, caller, request: ReadRequest, reason: str) -> None:
         self.audit.append(refusal_event(caller, request, reason[:500], "bad-request"))
