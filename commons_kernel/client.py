@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pyarrow as pa
-import pyarrow.ipc as ipc
 import requests
 
-from commons_kernel import config, read_headers
+from commons_kernel import config, output_formats, read_headers
 from commons_kernel.exceptions import (
     AccessDenied,
     CommonsError,
@@ -130,7 +129,7 @@ class DataApiClient:
         limit: int | None = None,
     ) -> tuple[pa.Table, dict]:
         params = {
-            "format": "arrow",
+            "format": output_formats.DEFAULT,
             "version": version,
             "columns": ",".join(columns) if columns else None,
             "areas": ",".join(areas) if areas else None,
@@ -151,7 +150,7 @@ class DataApiClient:
         # Read the body in one go into one buffer (requests' .content copies it in 10 kB pieces), then let
         # Arrow read the IPC stream from it without another copy.
         body = response.raw.read(decode_content=True)
-        table = ipc.open_stream(pa.py_buffer(body)).read_all()
+        table = output_formats.get(output_formats.DEFAULT).to_table(body)  # commons_kernel/output_formats.py
         return table, {
             "version": int(response.headers.get("X-Commons-Version", 0)),
             **read_headers.decode(response.headers),
