@@ -63,26 +63,12 @@ def read_preview(path, masked: list[str], limit: int = PREVIEW_ROWS) -> Preview:
     return Preview(columns, rows, [c for c in columns if c in hidden], parquet.metadata.num_rows)
 
 
-def may_preview(caller: Caller, record: dict) -> bool:
-    """Stewards (who review it) and its contributor see a pending contribution's rows."""
-    return permissions.may_review_contributions(caller) or (
-        caller.kind == "user" and caller.name == record["contributor"]
-    )
-
-
 def preview_contribution(
     caller: Caller, record: dict, report: dict | None, *, store: Store, audit, limit: int = PREVIEW_ROWS
 ) -> Preview | None:
     """Check, read, audit, return: the first rows of pending contribution ``record`` (None when not pending)."""
-    permissions.check(
-        may_preview(caller, record),
-        caller,
-        audit,
-        "preview-contribution",
-        f"{caller.name} is neither a steward nor the contributor of contribution {record['id']}, so "
-        f"cannot see its rows.",
-        "Stewards review contributions; ask one.",
-        dataset=record["dataset"],
+    permissions.check_can_preview_contribution(
+        caller, audit, contribution_id=record["id"], dataset=record["dataset"], contributor=record["contributor"]
     )
     path = pending_dir(store, record["dataset"]) / f"{record['id']}.parquet"
     if record["status"] != "pending" or not path.is_file():

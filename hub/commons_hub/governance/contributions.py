@@ -142,14 +142,7 @@ def submit(
     max_bytes: int | None = None,
 ) -> dict:
     """Check an upload; if it passes, store it as a pending version with its quality report. Returns the record."""
-    permissions.check(
-        permissions.may_contribute(caller),
-        caller,
-        audit,
-        "contribute",
-        f"{caller.name} is not a member of the cooperative, so cannot contribute data.",
-        "Ask a steward to add you to the members group.",
-    )
+    permissions.check_can_contribute(caller, audit)
     metadata = dict(metadata or {})
     name = str(name or metadata.get("name") or "")
     tier = str(tier or metadata.get("tier") or "open")
@@ -259,24 +252,20 @@ def _pending_row(conn, contribution_id: int):
 
 
 def _check_reviewer(caller: Caller, audit, row, action: str) -> None:
-    permissions.check(
-        permissions.may_review_contributions(caller),
-        caller,
-        audit,
-        action,
-        f"{caller.name} is not a steward: stewards approve or reject contributions.",
-        "Ask a steward to review it.",
-        dataset=row.dataset,
+    permissions.check_can_review_contributions(
+        caller, audit, action=action, dataset=row.dataset, contribution_id=row.id, contributor=row.contributor
     )
-    permissions.check(
-        caller.name != row.contributor,
-        caller,
-        audit,
-        action,
-        f"{caller.name} contributed {row.dataset} (contribution {row.id}) and cannot review it.",
-        "Another steward must review it.",
-        dataset=row.dataset,
-    )
+
+
+def _claim(conn, row, caller: Caller, status: str, reason: str, **values) -> None:
+    """Mark pending contribution ``row`` as decided (``status``) on ``conn``, unless another review got there first."""
+    claimed = conn.execute(
+        contributions.update()
+        .where(contributions.c.id == row.id, contributions.c.status == "pending")
+        .values(status=status, decided_at=_now(), decided_by=caller.name, reason=reason[:2000], **values)
+    ).rowcount
+    if not claimed:
+        raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
 
 
 def catalogue_entry(metadata: dict, row, table: pa.Table) -> dict:
@@ -344,19 +333,7 @@ def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: St
     try:
         with audit.transaction() as conn:
             version = files.next_version(conn, store, row.dataset)
-            claimed = conn.execute(
-                contributions.update()
-                .where(contributions.c.id == row.id, contributions.c.status == "pending")
-                .values(
-                    status="approved",
-                    decided_at=_now(),
-                    decided_by=caller.name,
-                    reason=str(reason or "")[:2000],
-                    version=version,
-                )
-            ).rowcount
-            if not claimed:
-                raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
+            _claim(conn, row, caller, "approved", str(reason or ""), version=version)
             audit.append(
                 AuditEvent(
                     actor=caller.name,
@@ -407,13 +384,7 @@ def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, e
     if not reason:
         raise GovernanceError("Say why the contribution is rejected (reason=...): the contributor reads it.")
     with audit.transaction() as conn:
-        claimed = conn.execute(
-            contributions.update()
-            .where(contributions.c.id == row.id, contributions.c.status == "pending")
-            .values(status="rejected", decided_at=_now(), decided_by=caller.name, reason=reason[:2000])
-        ).rowcount
-        if not claimed:
-            raise GovernanceError(f"Contribution {row.id} was reviewed by someone else a moment ago.")
+        _claim(conn, row, caller, "rejected", reason)
         audit.append(
             AuditEvent(
                 actor=caller.name,
@@ -472,10 +443,7 @@ def disclosure_request(metadata_json: str | None) -> list[dict]:
 
 def contribution(contribution_id: int, eng) -> dict:
     with eng.connect() as conn:
-        row = conn.execute(sa.select(contributions).where(contributions.c.id == int(contribution_id))).first()
-    if row is None:
-        raise GovernanceError(f"There is no contribution {contribution_id}; `ck.contributions()` lists them.")
-    return _as_dict(row)
+        return _as_dict(_row(conn, contribution_id))
 
 
 def list_contributions(eng, status: str | None = None, dataset: str | None = None) -> list[dict]:

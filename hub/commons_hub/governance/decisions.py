@@ -17,9 +17,10 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from commons_hub.audit import AuditEvent
-from commons_hub.db import project_datasets, project_members, projects
+from commons_hub.db import project_members, projects
 from commons_hub.governance import permissions
 from commons_hub.governance.organisations import organisation_of
+from commons_hub.governance.projects import datasets_of, insert_project, members_of
 from commons_hub.governance.quorum import CHOICES, Ballot, QuorumRule, decide
 from commons_hub.policy import Caller
 from commons_hub.tables.votes import proposals, votes
@@ -35,19 +36,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _refusal(field: str, message: str) -> GovernanceError:
-    """A GovernanceError that names the proposal field it is about (``.field``), so a form shows it beside it."""
-    error = GovernanceError(message)
-    error.field = field
-    return error
+class ProposalRefused(GovernanceError):
+    """A proposal the state or its fields do not allow; ``field`` names the field it is about, so a form shows the
+    message beside it. The same code and status as any GovernanceError (409)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _no_proposal(proposal_id) -> GovernanceError:
+    return GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
 
 
 def _text(value, field: str, required: bool = True, limit: int = MAX_TEXT) -> str:
     text = str(value or "").strip()
     if required and not text:
-        raise _refusal(field.replace(" ", "_"), f"A proposal needs a {field}: say it in a sentence or two.")
+        raise ProposalRefused(field.replace(" ", "_"), f"A proposal needs a {field}: say it in a sentence or two.")
     if len(text) > limit:
-        raise _refusal(field.replace(" ", "_"), f"The {field} is {len(text)} characters long; keep it under {limit}.")
+        raise ProposalRefused(
+            field.replace(" ", "_"), f"The {field} is {len(text)} characters long; keep it under {limit}."
+        )
     return text
 
 
@@ -66,7 +75,9 @@ def _as_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise _refusal(field, f"{field} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31.") from None
+        raise ProposalRefused(
+            field, f"{field} {value!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31."
+        ) from None
 
 
 def _members(members, proposer: str, conn) -> dict[str, str]:
@@ -78,11 +89,14 @@ def _members(members, proposer: str, conn) -> dict[str, str]:
     result = {}
     for name, organisation in members.items():
         if not USERNAME.fullmatch(str(name)):
-            raise _refusal("members", f"{name!r} is not a user name of the commons (letters, digits, . _ @ -).")
-        result[str(name)] = _text(organisation, "organisation", required=False, limit=200) or organisation_of(
-            name, conn
-        )
+            raise ProposalRefused("members", f"{name!r} is not a user name of the commons (letters, digits, . _ @ -).")
+        result[str(name)] = _organisation(organisation, str(name), conn)
     return result
+
+
+def _organisation(given, username: str, conn) -> str:
+    """The organisation typed in the proposal, else the one ``username`` is known to speak for."""
+    return _text(given, "organisation", required=False, limit=200) or organisation_of(username, conn)
 
 
 def propose_project(
@@ -103,57 +117,51 @@ def propose_project(
     today: date | None = None,
 ) -> dict:
     """Store a project with status ``proposed`` and open its proposal for votes. Returns the proposal."""
-    permissions.check(
-        permissions.may_propose(caller),
-        caller,
-        audit,
-        "propose",
-        f"{caller.name} is not a member of the cooperative, so cannot propose a project.",
-        "Ask a steward to add you to the members group.",
-    )
+    permissions.check_can_propose(caller, audit, what="a project")
     today = today or date.today()
     title, purpose = _text(title, "title", limit=200), _text(purpose, "purpose")
     public_benefit = _text(public_benefit, "public benefit")
     end, start = _as_date(end_date, "end_date"), _as_date(start_date, "start_date")
     if end is None or end <= today:
-        raise _refusal("end_date", f"The end date must be after today ({today.isoformat()}): projects expire at it.")
+        raise ProposalRefused(
+            "end_date", f"The end date must be after today ({today.isoformat()}): projects expire at it."
+        )
     if start and start > end:
-        raise _refusal("start_date", f"The start date {start} is after the end date {end}.")
+        raise ProposalRefused("start_date", f"The start date {start} is after the end date {end}.")
     datasets = sorted(set(datasets or []))
     if not datasets:
-        raise _refusal("datasets", "Name the datasets the project needs, e.g. datasets=['synthetic_referrals'].")
+        raise ProposalRefused("datasets", "Name the datasets the project needs, e.g. datasets=['synthetic_referrals'].")
     unknown = [name for name in datasets if name not in catalogue]
     if unknown:
-        raise _refusal(
+        raise ProposalRefused(
             "datasets", f"No dataset called {', '.join(unknown)} in the catalogue; `ck.catalog()` lists them."
         )
     slug = slug or slugify(title)
     if not SLUG.fullmatch(slug):
-        raise _refusal("slug", f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -.")
+        raise ProposalRefused(
+            "slug", f"{slug!r} cannot be a project's short name: use 3-80 lower-case letters, digits, -."
+        )
     with audit.transaction() as conn:  # the project, its proposal and the `propose` entry: all or nothing
         if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
-            raise _refusal("slug", f"A project called {slug!r} already exists; pass slug= with another short name.")
-        member_orgs = _members(members, caller.name, conn)
-        org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(caller.name, conn)
-        now = _now()
-        project_id = conn.execute(
-            projects.insert().values(
-                slug=slug,
-                title=title,
-                purpose=purpose,
-                public_benefit=public_benefit,
-                organisation=org,
-                proposer=caller.name,
-                status="proposed",
-                start_date=start,
-                end_date=end,
-                created_at=now,
+            raise ProposalRefused(
+                "slug", f"A project called {slug!r} already exists; pass slug= with another short name."
             )
-        ).inserted_primary_key[0]
-        for name, member_org in member_orgs.items():
-            conn.execute(project_members.insert().values(project_id=project_id, username=name, organisation=member_org))
-        for name in datasets:
-            conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
+        member_orgs = _members(members, caller.name, conn)
+        org = _organisation(organisation, caller.name, conn)
+        project_id = insert_project(
+            conn,
+            slug=slug,
+            title=title,
+            purpose=purpose,
+            public_benefit=public_benefit,
+            organisation=org,
+            proposer=caller.name,
+            status="proposed",
+            start_date=start,
+            end_date=end,
+            members=member_orgs,
+            datasets=datasets,
+        )
         proposal_id = conn.execute(
             proposals.insert().values(
                 kind="project",
@@ -161,7 +169,7 @@ def propose_project(
                 organisation=org,
                 proposer=caller.name,
                 status="open",
-                created_at=now,
+                created_at=_now(),
             )
         ).inserted_primary_key[0]
         audit.append(
@@ -198,53 +206,38 @@ def propose_membership(
     today: date | None = None,
 ) -> dict:
     """Open a vote on adding ``username`` to (or removing them from) an approved, running project."""
-    permissions.check(
-        permissions.may_propose(caller),
-        caller,
-        audit,
-        "propose",
-        f"{caller.name} is not a member of the cooperative, so cannot propose a membership change.",
-        "Ask a steward to add you to the members group.",
-        project=project,
-    )
+    permissions.check_can_propose(caller, audit, what="a membership change", project=project)
     if change not in ("add", "remove"):
         raise GovernanceError(f"change must be 'add' or 'remove', not {change!r}.")
     if not USERNAME.fullmatch(str(username or "")):
-        raise _refusal("username", f"{username!r} is not a user name of the commons.")
+        raise ProposalRefused("username", f"{username!r} is not a user name of the commons.")
     today = today or date.today()
     kind = f"{change}-member"
     with audit.transaction() as conn:
         row = conn.execute(sa.select(projects).where(projects.c.slug == project)).first()
         if row is None:
-            raise _refusal("project", f"There is no project called {project!r}; `ck.projects()` lists them.")
+            raise ProposalRefused("project", f"There is no project called {project!r}; `ck.projects()` lists them.")
         if row.status != "approved" or row.end_date < today:
-            raise _refusal(
+            raise ProposalRefused(
                 "project",
                 f"Project {project!r} is {_effective_status(row, today)}: only an approved, running "
                 f"project's members can change.",
             )
-        is_member = (
-            conn.execute(
-                sa.select(project_members.c.username).where(
-                    project_members.c.project_id == row.id, project_members.c.username == username
-                )
-            ).first()
-            is not None
-        )
+        is_member = username in members_of(conn, row.id)
         if change == "add" and is_member:
-            raise _refusal("username", f"{username} is already a member of {project!r}.")
+            raise ProposalRefused("username", f"{username} is already a member of {project!r}.")
         if change == "remove" and not is_member:
-            raise _refusal("username", f"{username} is not a member of {project!r}.")
+            raise ProposalRefused("username", f"{username} is not a member of {project!r}.")
         pending = conn.execute(
             sa.select(proposals.c.id).where(
                 proposals.c.project_id == row.id, proposals.c.username == username, proposals.c.status == "open"
             )
         ).first()
         if pending:
-            raise _refusal(
+            raise ProposalRefused(
                 "username", f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it."
             )
-        org = _text(organisation, "organisation", required=False, limit=200) or organisation_of(username, conn)
+        org = _organisation(organisation, username, conn)
         proposal_id = conn.execute(
             proposals.insert().values(
                 kind=kind,
@@ -292,11 +285,12 @@ def veto_datasets(
         return []
     with eng.connect() as conn:
         row, project = _proposal_and_project(conn, proposal_id)
-        return sorted(_owner_of(caller, organisation_of(caller.name, conn), _datasets_of(conn, project.id), catalogue))
+        return sorted(_owner_of(caller, organisation_of(caller.name, conn), datasets_of(conn, project.id), catalogue))
 
 
 def can_vote_on(caller: Caller, proposal_id: int, eng) -> bool:
-    """Whether ``caller`` may vote on this proposal (permissions.can_vote with its proposer and the people it names)."""
+    """Whether ``caller`` may vote on this proposal (permissions.can_vote with its proposer and the people it names):
+    the bool twin of the check ``vote`` makes."""
     with eng.connect() as conn:
         interested = _interested(conn, proposal_id)
     return permissions.can_vote(caller, interested["proposer"], interested["named"])
@@ -315,14 +309,7 @@ def vote(
     today: date | None = None,
 ) -> dict:
     """Cast ``caller``'s vote; if the quorum rule then decides the proposal, apply the decision at once."""
-    permissions.check(
-        permissions.may_vote(caller),
-        caller,
-        audit,
-        "vote",
-        f"{caller.name} is neither a member nor a steward of the cooperative, so cannot vote.",
-        "Ask a steward to add you to the members group.",
-    )
+    permissions.check_can_vote(caller, audit)  # a member or steward at all, before the proposal is looked up
     with eng.connect() as conn:
         interested = _interested(conn, proposal_id)
     # Checked (and a refusal audited) with no connection open: SQLite lets one writer in at a time.
@@ -338,21 +325,7 @@ def vote(
         lapsed = row.status == "open" and project.end_date < today
         if lapsed:
             _lapse(conn, row.id)
-            audit.append(
-                AuditEvent(
-                    actor=caller.name,
-                    action="decide",
-                    outcome="ok",
-                    project=project.slug,
-                    detail={
-                        "proposal": proposal_id,
-                        "kind": row.kind,
-                        "decision": "lapsed",
-                        "reason": "its end date passed",
-                    },
-                ),
-                conn=conn,
-            )
+            audit.append(_decide_event(caller, project, row, "lapsed", "its end date passed"), conn=conn)
         else:
             if row.status != "open":
                 raise GovernanceError(
@@ -365,14 +338,14 @@ def vote(
                     f"{caller.name} has already voted on proposal {proposal_id}; each member votes once."
                 )
             organisation = organisation_of(caller.name, conn)
-            datasets = _datasets_of(conn, project.id)
+            datasets = datasets_of(conn, project.id)
             owner_of = _owner_of(caller, organisation, datasets, catalogue)
             conn.execute(
                 votes.insert().values(
                     proposal_id=row.id,
                     voter=caller.name,
                     organisation=organisation,
-                    steward=permissions.is_steward(caller),
+                    steward=permissions.can_steward(caller),
                     owner_of=json.dumps(sorted(owner_of)),
                     choice=choice,
                     comment=comment,
@@ -394,22 +367,12 @@ def vote(
                 ),
                 conn=conn,
             )
-            outcome = decide(_ballots(conn, row.id), rule)
+            outcome = decide(_ballots(_votes(conn, row.id)), rule)
             if outcome.decided:
                 _apply(conn, row, project, outcome.status, outcome.reason)
                 audit.append(
-                    AuditEvent(
-                        actor=caller.name,
-                        action="decide",
-                        project=project.slug,
-                        detail={
-                            "proposal": proposal_id,
-                            "kind": row.kind,
-                            "decision": outcome.status,
-                            "reason": outcome.reason,
-                            "member": row.username,
-                            "counts": outcome.counts,
-                        },
+                    _decide_event(
+                        caller, project, row, outcome.status, outcome.reason, member=row.username, counts=outcome.counts
                     ),
                     conn=conn,
                 )
@@ -421,10 +384,16 @@ def vote(
     return proposal(proposal_id, eng, rule)
 
 
+def _decide_event(caller: Caller, project, row, decision: str, reason: str, **more) -> AuditEvent:
+    """The ``decide`` entry: a proposal approved, rejected or lapsed, and why."""
+    detail = {"proposal": row.id, "kind": row.kind, "decision": decision, "reason": reason, **more}
+    return AuditEvent(actor=caller.name, action="decide", project=project.slug, detail=detail)
+
+
 def _proposal_and_project(conn, proposal_id: int):
     row = conn.execute(sa.select(proposals).where(proposals.c.id == int(proposal_id))).first()
     if row is None:
-        raise GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
+        raise _no_proposal(proposal_id)
     project = conn.execute(sa.select(projects).where(projects.c.id == row.project_id)).first()
     return row, project
 
@@ -433,26 +402,16 @@ def _interested(conn, proposal_id: int) -> dict:
     """Who may not vote on a proposal: its proposer, and the people it names (the members of the project it asks
     for; the person a membership change is about)."""
     row, project = _proposal_and_project(conn, proposal_id)
-    if row.kind == "project":
-        named = set(
-            conn.execute(
-                sa.select(project_members.c.username).where(project_members.c.project_id == project.id)
-            ).scalars()
-        )
-    else:
-        named = {row.username}
+    named = members_of(conn, project.id) if row.kind == "project" else {row.username}
     return {"proposer": row.proposer, "named": frozenset(named), "project": project.slug}
 
 
-def _datasets_of(conn, project_id: int) -> list[str]:
-    return sorted(
-        conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == project_id)).scalars()
-    )
+def _votes(conn, proposal_id: int) -> list:
+    return conn.execute(sa.select(votes).where(votes.c.proposal_id == proposal_id).order_by(votes.c.id)).all()
 
 
-def _ballots(conn, proposal_id: int) -> list[Ballot]:
-    rows = conn.execute(sa.select(votes).where(votes.c.proposal_id == proposal_id).order_by(votes.c.id)).all()
-    return [Ballot(r.voter, r.choice, bool(r.steward), frozenset(json.loads(r.owner_of or "[]"))) for r in rows]
+def _ballots(vote_rows) -> list[Ballot]:
+    return [Ballot(r.voter, r.choice, bool(r.steward), frozenset(json.loads(r.owner_of or "[]"))) for r in vote_rows]
 
 
 def _apply(conn, row, project, status: str, reason: str) -> None:
@@ -527,7 +486,7 @@ def open_project_proposal(slug: str, eng) -> int:
 def proposal(proposal_id: int, eng, rule: QuorumRule | None = None, today: date | None = None) -> dict:
     found = list_proposals(eng, rule=rule, today=today, ids=[int(proposal_id)])
     if not found:
-        raise GovernanceError(f"There is no proposal {proposal_id}; `ck.proposals()` lists them.")
+        raise _no_proposal(proposal_id)
     return found[0]
 
 
@@ -556,11 +515,11 @@ def list_proposals(
         rows = conn.execute(query.order_by(proposals.c.id)).all()
         result = []
         for row in rows:
-            ballots = conn.execute(sa.select(votes).where(votes.c.proposal_id == row.id).order_by(votes.c.id)).all()
+            ballots = _votes(conn, row.id)
             effective = row.status
             if row.status == "open" and row.end_date < today:
                 effective = "lapsed"
-            outcome = decide(_ballots(conn, row.id), rule)
+            outcome = decide(_ballots(ballots), rule)
             result.append(
                 {
                     "id": row.id,

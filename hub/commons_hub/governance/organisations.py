@@ -18,7 +18,7 @@ def organisation_of(username: str, conn=None) -> str:
     from commons_hub.install import DEMO_USERS
 
     known = DEMO_USERS.get(username, {}).get("organisation")
-    if known:
+    if isinstance(known, str) and known:
         return known
     if conn is not None:
         listed = conn.execute(

@@ -30,41 +30,84 @@ def create_project(
     start_date: date | None = None,
     eng=None,
 ) -> int:
-    """Store a project; ``members`` maps user name → organisation. Returns the project id."""
+    """Store a project outside the vote (the demonstration project of `commons init`, and tests); ``members``
+    maps user name → organisation. Returns the project id. A member's proposal is
+    ``commons_hub.governance.decisions.propose_project``."""
     eng = eng or engine()
-    now = datetime.now(UTC)
     with eng.begin() as conn:
         if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
             raise GovernanceError(f"A project called {slug!r} already exists; choose another short name.")
-        project_id = conn.execute(
-            projects.insert().values(
-                slug=slug,
-                title=title,
-                purpose=purpose,
-                public_benefit=public_benefit,
-                organisation=organisation,
-                proposer=proposer,
-                status=status,
-                start_date=start_date,
-                end_date=end_date,
-                created_at=now,
-                decided_at=now if status == "approved" else None,
-            )
-        ).inserted_primary_key[0]
-        for username, org in members.items():
-            conn.execute(project_members.insert().values(project_id=project_id, username=username, organisation=org))
-        for name in datasets:
-            conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
+        return insert_project(
+            conn,
+            slug=slug,
+            title=title,
+            purpose=purpose,
+            public_benefit=public_benefit,
+            organisation=organisation,
+            proposer=proposer,
+            status=status,
+            start_date=start_date,
+            end_date=end_date,
+            members=members,
+            datasets=datasets,
+        )
+
+
+def insert_project(
+    conn,
+    *,
+    slug: str,
+    title: str,
+    purpose: str,
+    public_benefit: str,
+    organisation: str,
+    proposer: str,
+    status: str,
+    start_date: date | None,
+    end_date: date,
+    members: dict[str, str],
+    datasets: list[str],
+) -> int:
+    """Insert a project with its members and datasets on ``conn`` (the caller's transaction). Returns its id."""
+    now = datetime.now(UTC)
+    project_id = conn.execute(
+        projects.insert().values(
+            slug=slug,
+            title=title,
+            purpose=purpose,
+            public_benefit=public_benefit,
+            organisation=organisation,
+            proposer=proposer,
+            status=status,
+            start_date=start_date,
+            end_date=end_date,
+            created_at=now,
+            decided_at=now if status == "approved" else None,
+        )
+    ).inserted_primary_key[0]
+    for username, org in members.items():
+        conn.execute(project_members.insert().values(project_id=project_id, username=username, organisation=org))
+    for name in datasets:
+        conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
     return project_id
 
 
+def members_of(conn, project_id: int) -> set[str]:
+    """The user names of a project's members."""
+    return set(
+        conn.execute(sa.select(project_members.c.username).where(project_members.c.project_id == project_id)).scalars()
+    )
+
+
+def datasets_of(conn, project_id: int) -> list[str]:
+    """The datasets a project names, sorted."""
+    return sorted(
+        conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == project_id)).scalars()
+    )
+
+
 def _view(conn, row) -> ProjectView:
-    members = frozenset(
-        conn.execute(sa.select(project_members.c.username).where(project_members.c.project_id == row.id)).scalars()
-    )
-    datasets = frozenset(
-        conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == row.id)).scalars()
-    )
+    members, datasets = frozenset(members_of(conn, row.id)), frozenset(datasets_of(conn, row.id))
     return ProjectView(row.slug, row.status, row.end_date, members, datasets, row.start_date)
 
 
@@ -87,11 +130,7 @@ def list_projects(eng=None) -> list[dict]:
                     project_members.c.project_id == row.id
                 )
             ).all()
-            datasets = (
-                conn.execute(sa.select(project_datasets.c.dataset).where(project_datasets.c.project_id == row.id))
-                .scalars()
-                .all()
-            )
+            datasets = datasets_of(conn, row.id)
             result.append(
                 {
                     "slug": row.slug,
@@ -105,7 +144,7 @@ def list_projects(eng=None) -> list[dict]:
                     "end_date": row.end_date.isoformat(),
                     "active": _active(row),
                     "members": [{"username": m.username, "organisation": m.organisation} for m in members],
-                    "datasets": sorted(datasets),
+                    "datasets": datasets,
                 }
             )
     return result

@@ -50,15 +50,7 @@ def withdraw(
 ) -> dict:
     """Withdraw dataset ``name``: reads are refused from now on. Returns the withdrawal record."""
     manifest = store.manifest(name)  # DatasetNotFound when there is no such dataset
-    permissions.check(
-        permissions.may_withdraw(caller, contributors_of(name, eng)),
-        caller,
-        audit,
-        "withdraw",
-        f"{caller.name} did not contribute {name}, so cannot withdraw it.",
-        "Ask its contributor, or a steward, to withdraw it.",
-        dataset=name,
-    )
+    permissions.check_can_withdraw(caller, audit, dataset=name, contributors=contributors_of(name, eng))
     with eng.connect() as conn:
         committed = conn.execute(sa.select(withdrawals).where(withdrawals.c.dataset == name)).first()
     if committed is not None and not manifest.get("withdrawn"):  # a retry after a crash: finish it, audit nothing new

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from commons_hub.governance import contributions, decisions, projects
-from commons_hub.governance.permissions import NotPermitted, is_steward, may_propose
+from commons_hub.governance.permissions import NotPermitted, can_propose, can_steward
 from commons_hub.services.data_api.governance_base import PageHandler
 from commons_hub.services.data_api.proposal_view import awaiting_vote, full_proposals
 from commons_kernel.exceptions import CommonsError
@@ -44,8 +44,8 @@ class CommonsPageHandler(PageHandler):
             my_proposals=[p for p in open_ones if p["proposer"] == caller.name],
             my_projects=[p for p in projects.list_projects(eng) if p["slug"] in mine],
             my_contributions=[c for c in contributions.list_contributions(eng) if c["contributor"] == caller.name],
-            steward=is_steward(caller),
-            member=may_propose(caller),
+            steward=can_steward(caller),
+            member=can_propose(caller),
         )
 
 

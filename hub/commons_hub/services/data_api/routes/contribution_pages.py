@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from commons_hub.governance import contributions
 from commons_hub.governance.contribution_preview import preview_contribution, submitted_metadata
-from commons_hub.governance.permissions import may_review_contributions
+from commons_hub.governance.permissions import can_review_contributions
 from commons_hub.services.data_api.review_pages import ReviewPage, message_of, status_of
 from commons_kernel.exceptions import CommonsError, GovernanceError
 
@@ -46,9 +46,7 @@ class ContributionPageHandler(ReviewPage):
         except CommonsError as exc:  # neither a steward nor the contributor: audited, and the page says why
             self.render_page("contribution.html", status=status_of(exc), **{**EMPTY, "refused": message_of(exc)})
             return
-        can_decide = (
-            record["status"] == "pending" and may_review_contributions(caller) and caller.name != record["contributor"]
-        )
+        can_decide = record["status"] == "pending" and can_review_contributions(caller, record["contributor"])
         self.render_page(
             "contribution.html",
             status=status,

@@ -19,7 +19,7 @@ import sys
 import threading
 
 from commons_hub.governance import contributions, withdrawals
-from commons_hub.governance.permissions import may_review_contributions
+from commons_hub.governance.permissions import can_review_contributions
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
 from commons_hub.services.data_api.upload_form import parse_metadata
@@ -96,7 +96,7 @@ async def _submit(handler, data: bytes, filename: str, metadata: dict, name: str
 class ReviewPageHandler(PageHandler):
     def _render(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
         caller = self.caller()
-        steward = may_review_contributions(caller)
+        steward = can_review_contributions(caller)
         pending = [
             c
             for c in contributions.list_contributions(self.state.engine, status="pending")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from commons_hub.governance import withdrawals
 from commons_hub.governance.contributions import contributors_of
-from commons_hub.governance.permissions import may_withdraw
+from commons_hub.governance.permissions import can_withdraw
 from commons_hub.services.data_api.review_pages import ReviewPage, message_of, status_of
 from commons_kernel.exceptions import CommonsError, DatasetNotFound
 
@@ -59,7 +59,7 @@ class WithdrawPageHandler(ReviewPage):
             manifest=manifest,
             title=getattr(metadata, "title", "") or name,
             contributors=contributors,
-            allowed=may_withdraw(caller, set(contributors)),
+            allowed=can_withdraw(caller, contributors),
             stories=withdrawals.stories_using(name),
             confirm=confirm,
             reason=reason,
