@@ -1,12 +1,16 @@
-"""The HTTP client of the data-api. Identity comes from the hub's environment or COMMONS_API_TOKEN.
+"""The one HTTP client of the data-api: the kernel (``ck.*``), the Intake reader, Dask's workers, the stories and
+their refresher, the assistant and the ``commons`` commands that act as a member all ask through ``DataApiClient``.
 
-Never falls back to reading files: if the data-api cannot be reached, DataApiUnavailable says how to check.
+Identity comes from the hub's environment (JUPYTERHUB_API_TOKEN) or COMMONS_API_TOKEN (``environment_token``). A
+refusal comes back as the exception the data-api raised, by its code in the one table (``for_code`` in
+commons_kernel.exceptions). Never falls back to reading files: if the data-api cannot be reached,
+DataApiUnavailable says how to check.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pyarrow as pa
@@ -23,9 +27,19 @@ from commons_kernel.exceptions import (
     for_code,
 )
 
+FRESH_TOKEN = (
+    "Get a fresh one with `commons token USER` and set COMMONS_API_TOKEN, or restart your server from the hub."
+)
+
+
+def environment_token() -> str:
+    """The caller's token: the hub's JUPYTERHUB_API_TOKEN inside a user server or service, else COMMONS_API_TOKEN;
+    "" when there is none."""
+    return os.environ.get("JUPYTERHUB_API_TOKEN") or config.setting("api_token") or ""
+
 
 def _token() -> str:
-    token = os.environ.get("JUPYTERHUB_API_TOKEN") or config.setting("api_token")
+    token = environment_token()
     if not token:
         raise NotAuthenticated(
             "No API token. Inside the commons (JupyterLab, the refresher) the hub sets JUPYTERHUB_API_TOKEN; in a "
@@ -36,13 +50,26 @@ def _token() -> str:
 
 @dataclass
 class DataApiClient:
+    """``url`` ends with the data-api's prefix (``.../services/data-api/``); ``http``: a requests session to use
+    (default: one of its own that never goes through a proxy from the environment)."""
+
     url: str
-    token: str
+    token: str = field(repr=False)  # never in a log, a traceback or a Dask dashboard
     timeout: float = 120.0
+    http: requests.Session | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.url.endswith("/"):
+            self.url += "/"
 
     @classmethod
     def from_environment(cls) -> DataApiClient:
         return cls(config.data_api_url(), _token(), float(config.setting("request_timeout")))
+
+    @classmethod
+    def for_hub(cls, hub_url: str, token: str) -> DataApiClient:
+        """The data-api of the hub at ``hub_url``, asked with ``token`` (the stories identity, a service's)."""
+        return cls(hub_url.rstrip("/") + "/services/data-api/", token, float(config.setting("request_timeout")))
 
     def _get(self, path: str, params: dict | None = None, headers: dict | None = None, stream: bool = False):
         target = self.url + path
@@ -62,10 +89,10 @@ class DataApiClient:
 
     @property
     def session(self) -> requests.Session:
-        if not hasattr(self, "_session"):
-            self._session = requests.Session()
-            self._session.trust_env = False  # loopback: never through an HTTP proxy from the environment
-        return self._session
+        if self.http is None:
+            self.http = requests.Session()
+            self.http.trust_env = False  # loopback: never through an HTTP proxy from the environment
+        return self.http
 
     def _error(self, response) -> CommonsError:
         try:
@@ -78,7 +105,7 @@ class DataApiClient:
             kind = CommonsError  # a hub-only code, or one with fields the answer does not carry: the plain root
         # Back to the exception the data-api raised, by its code in the one table (commons_kernel.exceptions).
         if response.status_code == 401:
-            return NotAuthenticated(f"The data-api did not accept the token: {reason}")
+            return NotAuthenticated(f"The data-api did not accept the token: {reason} {FRESH_TOKEN}")
         if code == AccessDenied.code:
             return AccessDenied(
                 body.get("dataset", "?"),
@@ -90,20 +117,45 @@ class DataApiClient:
                 your_projects=body.get("your_projects"),
             )
         if response.status_code == 403 and kind is CommonsError:  # missing-scope, not-permitted, ...
-            return NotAuthenticated(reason)
+            return NotAuthenticated(
+                f"The data-api refused the token (HTTP 403 on {getattr(response, 'url', None) or self.url}): "
+                f"{reason or code or 'no reason given'}. {FRESH_TOKEN}"
+            )
         if code == DatasetNotFound.code:
             name = reason.split("'")[1] if "'" in reason else "?"
             return DatasetNotFound(name, body.get("close") or [])
         if code == ValidationFailed.code:
             return ValidationFailed(reason, report=body.get("report"))
-        if response.status_code in (502, 503, 504):
+        if response.status_code in (502, 503, 504) or (response.status_code >= 500 and not reason):
+            # a proxy's answer, or a server error that says nothing (the data-api's own 500 names an error id)
             return DataApiUnavailable(self.url, f"HTTP {response.status_code}")
         error = kind(f"data-api: {reason} (HTTP {response.status_code})")
-        error.payload = body
+        error.payload = body  # type: ignore[attr-defined]  # the whole answer, for callers reading more (releases)
         return error
 
     def get_json(self, path: str, **params):
         return self._get(path, params={k: v for k, v in params.items() if v is not None}).json()
+
+    def get_bytes(self, path: str) -> bytes:
+        """The body of ``GET path`` as it came (a release's file, for the caller to check its sha256)."""
+        return self._get(path).content
+
+    def records(self, path: str, key: str) -> list[dict]:
+        """``GET path`` as a list of records, bare or wrapped (``{key: [...]}``); DataApiUnavailable for anything
+        else, so a caller never takes a broken answer for an empty catalogue."""
+        payload = self.get_json(path)
+        if isinstance(payload, dict):
+            payload = payload.get(key, [])
+        if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
+            raise DataApiUnavailable(self.url, f"{path} did not return a list of records")
+        return payload
+
+    def answers(self, timeout: float = 3.0) -> bool:
+        """Whether the data-api answers its health check (``GET api/health``, no token needed): for waiting on it."""
+        try:
+            return self.session.get(self.url + "api/health", timeout=timeout).status_code == 200
+        except requests.RequestException:
+            return False
 
     def post_json(self, path: str, payload: dict):
         try:

@@ -7,10 +7,11 @@ so a licence or attribution in any script survives HTTP's latin-1 headers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 # header -> (key in the read's info, how to turn the decoded text back into the value)
-HEADERS = {
+HEADERS: dict[str, tuple[str, Callable[[str], object]]] = {
     "Commons-Version": ("version", int),
     "Commons-Licence": ("licence", str),
     "Commons-Attribution": ("attribution", str),

@@ -71,7 +71,7 @@ def agent_answer(model, knowledge: Knowledge, question: str, user: str | None = 
         {"messages": [{"role": "user", "content": question}]}, config={"recursion_limit": RECURSION_LIMIT}
     )
     text = _final_text(state["messages"])
-    scores = {}
+    scores: dict[str, float] = {}
     for name, score in tool_log.searched:
         scores.setdefault(name, score)
     names = list(tool_log.datasets)

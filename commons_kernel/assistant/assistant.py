@@ -22,7 +22,7 @@ from commons_kernel.assistant.sources import MetadataSource, default_source
 log = logging.getLogger(__name__)
 USE_EVENT = "assistant.ask"
 
-RecordUse = Callable[[dict], None]
+RecordUse = Callable[[dict], object]  # what it returns (the stored use, say) is not used
 
 
 class Assistant:

@@ -38,10 +38,11 @@ class IngestedGazetteer(Gazetteer):
     def load(self) -> IngestedGazetteer:
         with self._lock:
             if not self._loaded:
-                read = self._read
-                if read is None:
+                if self._read is None:
                     from commons_kernel.api import read
-                frame = read(self._dataset, columns=WARD_COLUMNS, purpose=WARD_PURPOSE)
+
+                    self._read = read
+                frame = self._read(self._dataset, columns=WARD_COLUMNS, purpose=WARD_PURPOSE)
                 Gazetteer.__init__(self, frame)
                 self._loaded = True
         return self

@@ -7,14 +7,12 @@ leak data whatever it is asked. Two sources ship: the catalogue files in the ker
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from commons_kernel import config
-from commons_kernel.exceptions import DataApiUnavailable, NotAuthenticated
-
-TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "COMMONS_API_TOKEN")
+from commons_kernel.client import DataApiClient, environment_token
+from commons_kernel.exceptions import NotAuthenticated
 
 
 @runtime_checkable
@@ -47,66 +45,45 @@ class CatalogMetadataSource:
 
 
 class DataApiMetadataSource:
-    """Dataset metadata and projects from the data-api: ``GET api/datasets`` and ``GET api/projects``."""
+    """Dataset metadata and projects from the data-api: ``GET api/datasets`` and ``GET api/projects``, asked
+    through ``DataApiClient`` (the one client: its token, timeout and error mapping)."""
 
     def __init__(self, url: str | None = None, token: str | None = None, session=None, timeout: float | None = None):
-        self.url = url or config.data_api_url()
-        if not self.url.endswith("/"):
-            self.url += "/"
-        self.token = token if token is not None else api_token()
-        self.timeout = timeout if timeout is not None else config.setting("request_timeout")
-        if session is None:
-            import requests
+        self.client = DataApiClient(
+            url or config.data_api_url(),
+            token if token is not None else api_token(),
+            float(timeout if timeout is not None else config.setting("request_timeout")),
+            http=session,
+        )
 
-            session = requests.Session()
-        self.session = session
+    @property
+    def url(self) -> str:
+        return self.client.url
+
+    @property
+    def token(self) -> str:
+        return self.client.token
 
     def datasets(self) -> list[dict]:
-        return _records(self._get("api/datasets"), "datasets", self.url)
+        return self._records("api/datasets", "datasets")
 
     def projects(self) -> list[dict]:
-        return _records(self._get("api/projects"), "projects", self.url)
+        return self._records("api/projects", "projects")
 
-    def _get(self, path: str):
-        import requests
-
-        if not self.token:
+    def _records(self, path: str, key: str) -> list[dict]:
+        if not self.client.token:
             raise NotAuthenticated(
                 "No API token for the data-api: inside the hub JUPYTERHUB_API_TOKEN is set for you; outside it, "
                 "set COMMONS_API_TOKEN (`commons token USER`)."
             )
-        url = self.url + path
-        try:
-            response = self.session.get(url, headers={"Authorization": f"token {self.token}"}, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise DataApiUnavailable(self.url, f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code in (401, 403):
-            raise NotAuthenticated(
-                f"The data-api refused the token ({response.status_code} on {url}). Get a fresh one with "
-                "`commons token USER` and set COMMONS_API_TOKEN, or restart your server from the hub."
-            )
-        if response.status_code != 200:
-            raise DataApiUnavailable(self.url, f"HTTP {response.status_code} on {path}")
-        return response.json()
+        return self.client.records(path, key)
 
 
 def api_token() -> str:
     """The caller's token: the hub's JUPYTERHUB_API_TOKEN inside a user server, else COMMONS_API_TOKEN."""
-    for variable in TOKEN_VARIABLES:
-        if os.environ.get(variable):
-            return os.environ[variable]
-    return ""
+    return environment_token()
 
 
 def default_source() -> MetadataSource:
     """The data-api when this process has a token (it knows projects too), else the catalogue files."""
     return DataApiMetadataSource() if api_token() else CatalogMetadataSource()
-
-
-def _records(payload, key: str, url: str) -> list[dict]:
-    """Accept a bare list or an object wrapping it (``{"datasets": [...]}``)."""
-    if isinstance(payload, dict):
-        payload = payload.get(key, [])
-    if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
-        raise DataApiUnavailable(url, f"api/{key} did not return a list of records")
-    return payload

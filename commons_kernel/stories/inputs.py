@@ -15,9 +15,7 @@ class DataApiInputs:
     def __init__(self, token: str, hub_url: str | None = None):
         self.token = token
         self.hub_url = (hub_url or config.hub_url()).rstrip("/")
-        self.client = DataApiClient(
-            self.hub_url + "/services/data-api/", token, float(config.setting("request_timeout"))
-        )
+        self.client = DataApiClient.for_hub(self.hub_url, token)
 
     def dataset_version(self, name: str) -> int:
         return int(self.client.get_json(f"api/datasets/{name}")["version"])

@@ -13,7 +13,8 @@ from commons_kernel.assistant.sources import (
     MetadataSource,
     default_source,
 )
-from commons_kernel.exceptions import DataApiUnavailable, NotAuthenticated
+from commons_kernel.client import DataApiClient
+from commons_kernel.exceptions import DataApiUnavailable, DatasetNotFound, NotAuthenticated
 
 pytestmark = pytest.mark.unit
 
@@ -23,6 +24,7 @@ FIXTURE_CATALOG = Path(__file__).resolve().parents[1] / "fixtures" / "assistant_
 class StubResponse:
     def __init__(self, status_code: int, payload):
         self.status_code, self._payload = status_code, payload
+        self.text, self.url = str(payload), None
 
     def json(self):
         return self._payload
@@ -34,7 +36,7 @@ class RecordingSession:
     def __init__(self, responses: dict):
         self.responses, self.requests = responses, []
 
-    def get(self, url, headers=None, timeout=None):
+    def get(self, url, headers=None, timeout=None, **_options):
         self.requests.append((url, headers, timeout))
         answer = self.responses[url.rsplit("/api/", 1)[-1]]
         if isinstance(answer, Exception):
@@ -100,3 +102,19 @@ def test_a_bad_answer_is_reported(response):
     session = RecordingSession({"datasets": response})
     with pytest.raises(DataApiUnavailable):
         DataApiMetadataSource("http://api.test/", token="t", session=session).datasets()
+
+
+def test_the_data_api_source_asks_through_the_one_client_and_its_error_table():
+    session = RecordingSession(
+        {"projects": StubResponse(404, {"error": "dataset-not-found", "reason": "No dataset called 'x'.", "close": []})}
+    )
+    source = DataApiMetadataSource("http://api.test/", token="t", session=session, timeout=5)
+    assert isinstance(source.client, DataApiClient) and source.client.http is session
+    with pytest.raises(DatasetNotFound):  # the data-api's code, turned back by for_code as everywhere else
+        source.projects()
+
+
+def test_a_source_answer_that_is_not_records_is_refused_with_the_path():
+    session = RecordingSession({"projects": StubResponse(200, [{"slug": "a"}, "b"])})
+    with pytest.raises(DataApiUnavailable, match="api/projects did not return a list of records"):
+        DataApiMetadataSource("http://api.test/", token="t", session=session).projects()

@@ -8,7 +8,13 @@ import pytest
 import requests
 
 from commons_kernel.client import DataApiClient
-from commons_kernel.exceptions import AccessDenied, DataApiUnavailable, DatasetNotFound, NotAuthenticated
+from commons_kernel.exceptions import (
+    AccessDenied,
+    CommonsError,
+    DataApiUnavailable,
+    DatasetNotFound,
+    NotAuthenticated,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -71,3 +77,62 @@ def test_no_token_outside_the_hub_says_how_to_get_one(monkeypatch):
     monkeypatch.delenv("COMMONS_API_TOKEN", raising=False)
     with pytest.raises(NotAuthenticated, match="commons token"):
         DataApiClient.from_environment()
+
+
+class HealthSession:
+    """Test double for requests.Session: answers every GET with ``status`` (or raises it), and keeps the calls."""
+
+    def __init__(self, status):
+        self.status, self.calls = status, []
+
+    def get(self, url, **options):
+        self.calls.append((url, options))
+        if isinstance(self.status, Exception):
+            raise self.status
+        response = requests.Response()
+        response.status_code = self.status
+        response._content = b'{"status": "ok"}'
+        return response
+
+
+def test_the_token_never_shows_in_the_clients_repr():
+    assert "token" not in repr(DataApiClient("http://hub.test/services/data-api/", "s3cret-token-value"))
+    assert "s3cret" not in repr(DataApiClient("http://hub.test/services/data-api/", "s3cret"))
+
+
+def test_for_hub_asks_that_hubs_data_api_under_its_prefix():
+    client = DataApiClient.for_hub("http://hub.test:8000/", "t")
+    assert client.url == "http://hub.test:8000/services/data-api/" and client.token == "t"
+    assert DataApiClient("http://hub.test/services/data-api", "t").url.endswith("/data-api/")
+
+
+def test_a_refused_token_says_how_to_get_a_fresh_one():
+    for status, code in ((401, "not-authenticated"), (403, "missing-scope"), (403, "forbidden")):
+        error = CLIENT._error(answer(status, {"error": code, "reason": "x"}))
+        assert isinstance(error, NotAuthenticated) and "`commons token USER`" in str(error), (status, code)
+
+
+def test_a_server_error_keeps_the_data_apis_error_id_and_a_silent_one_is_unavailable():
+    error = CLIENT._error(answer(500, {"error": "internal-error", "reason": "It is logged under error id abc123."}))
+    assert type(error) is CommonsError and "abc123" in str(error)
+    assert isinstance(CLIENT._error(answer(500, {})), DataApiUnavailable)
+
+
+def test_records_takes_a_list_bare_or_wrapped_and_refuses_anything_else(monkeypatch):
+    answers = iter([[{"name": "a"}], {"datasets": [{"name": "b"}]}, {"datasets": "not a list"}, [1, 2]])
+    monkeypatch.setattr(CLIENT, "get_json", lambda path, **params: next(answers))
+    assert CLIENT.records("api/datasets", "datasets") == [{"name": "a"}]
+    assert CLIENT.records("api/datasets", "datasets") == [{"name": "b"}]
+    for _ in range(2):
+        with pytest.raises(DataApiUnavailable, match="api/datasets did not return a list of records"):
+            CLIENT.records("api/datasets", "datasets")
+
+
+def test_answers_asks_the_health_check_without_the_token():
+    session = HealthSession(200)
+    client = DataApiClient("http://hub.test/services/data-api/", "secret", http=session)
+    assert client.answers() is True
+    ((url, options),) = session.calls
+    assert url == "http://hub.test/services/data-api/api/health" and "secret" not in repr(options)
+    assert DataApiClient("http://x/", "t", http=HealthSession(503)).answers() is False
+    assert DataApiClient("http://x/", "t", http=HealthSession(requests.ConnectionError("refused"))).answers() is False

@@ -14,9 +14,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # every `commons` command imports this module: the audit log only when a use is recorded
+    from commons_hub.audit import AuditLog
 
 EXIT_USAGE = 2
-TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "COMMONS_API_TOKEN")  # as commons_kernel.assistant.sources.api_token
+TOKEN_VARIABLES = ("JUPYTERHUB_API_TOKEN", "COMMONS_API_TOKEN")  # as commons_kernel.client.environment_token
 
 
 def register(sub) -> None:
@@ -142,7 +146,7 @@ class AuditUseRecorder:
 
     def __init__(self, actor: str):
         self.actor = actor
-        self._audit = None
+        self._audit: AuditLog | None = None  # opened at the first use
 
     def __call__(self, record: dict) -> dict:
         from commons_hub.assistant_uses import append_use

@@ -15,7 +15,6 @@ import signal
 import threading
 import time
 
-import requests
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -23,6 +22,7 @@ from commons_hub.publishing import snapshot
 from commons_hub.publishing.history import RunHistory
 from commons_hub.publishing.runner import Refresher
 from commons_kernel import config
+from commons_kernel.client import DataApiClient
 from commons_kernel.stories.inputs import DataApiInputs
 from commons_kernel.stories.model import discover
 
@@ -37,14 +37,12 @@ def stories_token() -> str:
     return token
 
 
-def wait_for_data_api(hub_url: str, timeout: float = 300) -> bool:
+def wait_for_data_api(client: DataApiClient, timeout: float = 300) -> bool:
+    """Whether the data-api answered its health check within ``timeout`` seconds (asked every 2 s)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{hub_url}/services/data-api/api/health", timeout=3).status_code == 200:
-                return True
-        except requests.RequestException:
-            pass
+        if client.answers():
+            return True
         time.sleep(2)
     return False
 
@@ -76,7 +74,7 @@ def publish_missing(refresher: Refresher) -> None:
     missing = [story for story in discover() if snapshot.published(story.slug) is None]
     if not missing:
         return
-    if not wait_for_data_api(refresher.hub_url):
+    if not wait_for_data_api(DataApiClient.for_hub(refresher.hub_url, refresher.token)):
         log.error("the data-api did not answer: stories not published at start")
         return
     log.info("publishing %d stories not yet published: %s", len(missing), ", ".join(s.slug for s in missing))
