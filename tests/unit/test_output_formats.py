@@ -292,3 +292,10 @@ def test_a_malformed_third_party_format_is_an_error_naming_it(tmp_path, entry, t
     done = run_python(tmp_path, check)
     assert done.returncode == 0, done.stderr
     assert taught in done.stdout and plugins.OUTPUT_FORMATS in done.stdout
+
+
+def test_the_analysts_guide_lists_every_built_in_format_with_its_media_type_and_file_name():
+    guide = (ROOT / "docs" / "analysts" / "data.md").read_text()
+    for fmt in (output_formats.ARROW, output_formats.PARQUET, output_formats.CSV):
+        row = next((line for line in guide.splitlines() if line.startswith(f"| `{fmt.name}`")), "")
+        assert f"`{fmt.media_type}`" in row and f"`NAME-vN.{fmt.suffix}`" in row, fmt.name
