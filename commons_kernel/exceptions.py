@@ -77,6 +77,35 @@ class DatasetNotFound(CommonsError):
         return type(self), (self.name, self.close)
 
 
+class ReleaseNotFound(CommonsError):
+    """No release ``release_id``, or (with ``name``) no file of that name in it. The data-api's answer carries
+    both as ``release`` and ``file``, so the kernel raises the same exception again."""
+
+    code, status = "release-not-found", 404
+
+    def __init__(self, release_id: int, name: str | None = None):
+        self.release_id, self.name = release_id, name
+        if name is None:
+            super().__init__(f"{self.headline} {self.advice}")
+        else:
+            super().__init__(f"Release {release_id} has no file {name!r}; {self.advice}")
+
+    @property
+    def headline(self) -> str:
+        if self.name is None:
+            return f"No release {self.release_id}."
+        return f"Release {self.release_id} has no file {self.name!r}."
+
+    @property
+    def advice(self) -> str:
+        if self.name is None:
+            return "List the releases you can see with ck.releases()."
+        return f"ck.describe_release({self.release_id}) lists its files."
+
+    def __reduce__(self):
+        return type(self), (self.release_id, self.name)
+
+
 class AccessDenied(CommonsError):
     """A read (or a release, a cluster) was refused. The data-api decides why and what to do next; ``why`` is its
     code for the refusal (``no-project-named``, ``project-does-not-list``, ...), ``advice_code`` names the advice it

@@ -40,6 +40,22 @@ LARGE_TABLE_ROWS = 1000
 DOF_PATTERN = re.compile(r"Df Residuals:\s*([0-9]+)")
 
 
+def _checked_name(name: object) -> str:
+    """``name`` when it can name a file (any JSON value may arrive in a request)."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ValidationFailed(
+            f"Output name {name!r} cannot name a file: use letters, digits, - and _ (up to 80), starting "
+            f"with a letter or digit, e.g. 'weekly_referrals_by_borough'."
+        )
+    return name
+
+
+def _checked_kind(name: object, kind: object) -> str:
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ValidationFailed(f"Output {name!r} has kind {kind!r}; kinds are {', '.join(KINDS)}.")
+    return kind
+
+
 @dataclass
 class Output:
     """One object of a release request, as the bytes that will be stored and checked."""
@@ -51,13 +67,8 @@ class Output:
     details: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
-            raise ValidationFailed(
-                f"Output name {self.name!r} cannot name a file: use letters, digits, - and _ (up to 80), starting "
-                f"with a letter or digit, e.g. 'weekly_referrals_by_borough'."
-            )
-        if self.kind not in KINDS:
-            raise ValidationFailed(f"Output {self.name!r} has kind {self.kind!r}; kinds are {', '.join(KINDS)}.")
+        _checked_name(self.name)
+        _checked_kind(self.name, self.kind)
 
     @property
     def filename(self) -> str:
@@ -87,8 +98,8 @@ class Output:
         if not isinstance(details, dict):
             raise ValidationFailed(f"Output {item.get('name')!r}: details must be an object.")
         return cls(
-            name=item.get("name"),
-            kind=item.get("kind"),
+            name=_checked_name(item.get("name")),
+            kind=_checked_kind(item.get("name"), item.get("kind")),
             content=content,
             exception=exception.strip() or None if exception else None,
             details=details,

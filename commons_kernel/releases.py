@@ -21,7 +21,15 @@ from typing import Any
 
 import pandas as pd
 
-from commons_kernel.exceptions import AccessDenied, CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
+from commons_kernel.exceptions import (
+    AccessDenied,
+    CommonsError,
+    DisclosureRisk,
+    GovernanceError,
+    ReleaseNotFound,
+    ValidationFailed,
+    for_code,
+)
 
 # commons_kernel.disclosure (ACRO, statsmodels, matplotlib) is imported when a release is made, not when
 # `import commons_kernel` runs in every kernel.
@@ -171,22 +179,26 @@ def _client():
 
 
 def _call(method: str, path: str, payload: dict | None = None):
-    """A data-api call whose refusals come back as the commons' own exceptions."""
+    """A data-api call whose refusals come back as the commons' own exceptions, by their code in the one table
+    (``exceptions.for_code``), in the data-api's own words."""
     client = _client()
     try:
         return client.post_json(path, payload) if method == "POST" else client.get_json(path)
-    except AccessDenied:
-        raise
     except CommonsError as exc:
-        body = getattr(exc, "payload", None) or {}
-        reason = body.get("reason") or str(exc)
-        if body.get("error") == "disclosure-risk":
-            raise DisclosureRisk(reason) from None
-        if body.get("error") == "not-allowed-now":
-            raise GovernanceError(reason) from None
-        if body.get("error") == "validation-failed":
-            raise ValidationFailed(reason) from None
-        raise
+        answer = getattr(exc, "payload", None)
+        if not answer:  # rebuilt whole by the client already (AccessDenied, ValidationFailed, ...)
+            raise
+        raise _from_answer(answer, exc) from None
+
+
+def _from_answer(answer: dict, exc: CommonsError) -> CommonsError:
+    """The exception a data-api answer stands for; ``exc`` (the client's) when the answer carries too little."""
+    kind = for_code(answer.get("error"))
+    if kind is ReleaseNotFound and isinstance(answer.get("release"), int):
+        return ReleaseNotFound(answer["release"], answer.get("file"))
+    if kind in (DisclosureRisk, GovernanceError):  # their message is all they carry: the data-api's reason
+        return kind(answer.get("reason") or str(exc))
+    return exc
 
 
 def _project_thresholds(project: str):

@@ -73,12 +73,33 @@ def test_self_approval_is_refused():
     decision = rules.decide_review(CHECKER, release(requester="checker"), "approve")
     assert not decision.allowed and "no self-approval" in decision.reason and decision.rule == "review-self"
     with pytest.raises(AccessDenied, match="cannot review it"):
-        rules.check(decision, "release 7")
+        rules.check_can_review(CHECKER, release(requester="checker"), "approve")
 
 
 def test_only_checkers_review():
     decision = rules.decide_review(OUTSIDER, release(), "approve")
     assert not decision.allowed and "checkers group" in decision.reason
+    with pytest.raises(AccessDenied, match="checkers group") as refused:
+        rules.check_can_review(OUTSIDER, release(), "approve")
+    assert refused.value.name == "release 7"
+
+
+def test_who_is_an_output_checker_and_who_sees_a_release_in_full():
+    assert rules.can_check_outputs(CHECKER) and not rules.can_check_outputs(ANALYST)
+    members = frozenset({"analyst1"})
+    assert rules.can_see_details(CHECKER2, release(requester="analyst3"), frozenset())  # a checker
+    assert rules.can_see_details(ANALYST, release(requester="analyst3"), members)  # a member
+    assert rules.can_see_details(OUTSIDER, release(requester="analyst2"), members)  # the requester
+    assert not rules.can_see_details(OUTSIDER, release(), members)
+
+
+def test_check_can_returns_the_decision_when_it_allows():
+    allowed = rules.check_can_review(CHECKER, release(), "approve")
+    assert allowed.allowed and allowed.rule == "review"
+    assert rules.check_can_request(ANALYST, PROJECT.slug, PROJECT, TODAY).rule == "request"
+    assert rules.check_can_download(CHECKER2, release(), PROJECT.members).rule == "download-checker"
+    sent_back = release(status=rules.CHANGES_REQUESTED)
+    assert rules.check_can_resubmit(ANALYST, sent_back, None, PROJECT.slug).rule == "resubmit"
 
 
 @pytest.mark.parametrize("status", [rules.RELEASED, rules.REJECTED, rules.CHANGES_REQUESTED])
@@ -86,7 +107,7 @@ def test_a_decided_release_is_not_reviewed_again(status):
     decision = rules.decide_review(CHECKER, release(status=status), "approve")
     assert not decision.allowed
     with pytest.raises(GovernanceError, match=f"is {status}"):
-        rules.check(decision, "release 7")
+        rules.check_can_review(CHECKER, release(status=status), "approve")
 
 
 def test_an_unknown_decision_is_a_validation_error():
@@ -114,6 +135,16 @@ def test_members_of_an_approved_running_project_may_request():
 def test_request_refusals_say_why(caller, project, today, words):
     decision = rules.decide_request(caller, PROJECT.slug, project, today)
     assert not decision.allowed and words in decision.reason and decision.how_to_get_access
+    with pytest.raises((AccessDenied, GovernanceError), match=words):
+        rules.check_can_request(caller, PROJECT.slug, project, today)
+
+
+def test_a_person_refusal_is_access_denied_and_a_state_refusal_is_not_allowed_now():
+    with pytest.raises(AccessDenied, match="not a member") as refused:
+        rules.check_can_request(OUTSIDER, PROJECT.slug, PROJECT, TODAY)
+    assert refused.value.name == f"project {PROJECT.slug}"
+    with pytest.raises(GovernanceError, match="ended on 2027-12-31. Propose an extension"):
+        rules.check_can_request(ANALYST, PROJECT.slug, PROJECT, date(2028, 1, 1))
 
 
 def test_a_proposed_project_cannot_release_yet():
@@ -129,6 +160,10 @@ def test_resubmission_only_by_the_requester_of_a_release_sent_back_once():
     assert "already resubmitted as release 9" in rules.decide_resubmit(ANALYST, sent_back, 9, PROJECT.slug).reason
     assert not rules.decide_resubmit(ANALYST, release(status=rules.REJECTED), None, PROJECT.slug).allowed
     assert not rules.decide_resubmit(ANALYST, sent_back, None, "other-project").allowed
+    with pytest.raises(AccessDenied, match="only they may resubmit"):
+        rules.check_can_resubmit(CHECKER, sent_back, None, PROJECT.slug)
+    with pytest.raises(GovernanceError, match="already resubmitted as release 9"):
+        rules.check_can_resubmit(ANALYST, sent_back, 9, PROJECT.slug)
 
 
 def test_downloads_members_once_released_checkers_always():
@@ -139,6 +174,10 @@ def test_downloads_members_once_released_checkers_always():
     assert rules.decide_download(CHECKER2, release(), members).allowed
     outsider = rules.decide_download(OUTSIDER, release(status=rules.RELEASED), members)
     assert not outsider.allowed and "not one of its members" in outsider.reason
+    with pytest.raises(AccessDenied, match="not one of its members"):
+        rules.check_can_download(OUTSIDER, release(status=rules.RELEASED), members)
+    with pytest.raises(GovernanceError, match="once two checkers"):
+        rules.check_can_download(ANALYST, release(), members)
 
 
 def test_next_step_counts_the_missing_approvals():

@@ -77,15 +77,21 @@ def rule_results(check: dict) -> list[RuleResult]:
     return results
 
 
-def may_preview(caller: Caller, release: dict, engine) -> bool:
+def view_of(release: dict) -> rules.ReleaseView:
+    """The rules' view of a release as ``ReleaseService.details`` returns it (no requester in the public part)."""
+    return rules.ReleaseView(release["id"], release["project"], release.get("requester") or "", release["status"])
+
+
+def preview_allowed(caller: Caller, release: dict, engine) -> bool:
     """Whether ``caller`` may see the files' rows now (the download rule: checkers; members once released)."""
     view = project_view(release["project"], engine)
-    decision = rules.decide_download(
-        caller,
-        rules.ReleaseView(release["id"], release["project"], release.get("requester") or "", release["status"]),
-        view.members if view else frozenset(),
-    )
-    return decision.allowed
+    return rules.decide_download(caller, view_of(release), view.members if view else frozenset()).allowed
+
+
+def review_allowed(caller: Caller, release: dict) -> bool:
+    """Whether the page offers ``caller`` the review form (the review rule: a checker, not the requester, while
+    the release is pending); the review itself decides again."""
+    return rules.decide_review(caller, view_of(release), rules.APPROVE).allowed
 
 
 def table_preview(

@@ -1,8 +1,11 @@
 """Who may request, review, resubmit and download a release, and what the reviews add up to: pure functions.
 
 Two questions kept apart, as in ``commons_hub.policy``: may this *person* act (project member, checker, not the
-requester), and does the *state* allow it (project approved and running, release still pending). Each rule is
-a ``decide_*`` function returning a ``Decision``; ``check(decision)`` raises the matching error.
+requester), and does the *state* allow it (project approved and running, release still pending). The convention
+is the governance wing's: a question about the person alone is ``can_X(...) -> bool``; a decision over the person
+and the state is ``decide_X(...) -> Decision`` (pure, like ``policy.decide_read``), and ``check_can_X(...)`` makes
+the same decision and raises for a refusal (AccessDenied when the person may not act, GovernanceError when the
+state forbids it), returning the Decision when it allows.
 
 The review rule: two different members of the checkers group, neither of them the requester, must approve.
 A checker's latest review is the one that counts, so approving twice is one approval. One rejection ends the
@@ -39,8 +42,15 @@ class ReviewView:
     decision: str
 
 
-def is_checker(caller: Caller) -> bool:
+def can_check_outputs(caller: Caller) -> bool:
+    """Is ``caller`` an output checker (a member of the checkers group)?"""
     return CHECKERS_GROUP in caller.groups
+
+
+def can_see_details(caller: Caller, release: ReleaseView, project_members: frozenset[str]) -> bool:
+    """May ``caller`` see all of ``release`` (description, requester, files, reviews) whatever its status? The
+    output checkers, the project's members and the requester; others see the public part once it is released."""
+    return can_check_outputs(caller) or caller.name in project_members or caller.name == release.requester
 
 
 def _denied(reason: str, how: str, rule: str, project: str | None = None) -> Decision:
@@ -138,7 +148,7 @@ def decide_review(caller: Caller, release: ReleaseView, decision: str) -> Decisi
     """May ``caller`` review ``release`` now? (What the reviews add up to is ``status_after``.)"""
     if decision not in DECISIONS:
         raise ValidationFailed(f"A review decision is one of {', '.join(DECISIONS)}, not {decision!r}.")
-    if not is_checker(caller):
+    if not can_check_outputs(caller):
         return _denied(
             f"{caller.name} is not in the {CHECKERS_GROUP} group: only output checkers review releases.",
             "Ask a steward to add you to the checkers group after the output-checking training.",
@@ -196,7 +206,7 @@ def status_after(reviews: list[ReviewView], requester: str) -> str:
 def decide_download(caller: Caller, release: ReleaseView, project_members: frozenset[str]) -> Decision:
     """May ``caller`` download the files of ``release``? Checkers always (to review them); the project's members
     once it is released; nobody else."""
-    if is_checker(caller):
+    if can_check_outputs(caller):
         return Decision(True, f"{caller.name} is an output checker.", project=release.project, rule="download-checker")
     if caller.name not in project_members:
         return _denied(
@@ -221,13 +231,35 @@ def decide_download(caller: Caller, release: ReleaseView, project_members: froze
     )
 
 
-def check(decision: Decision, what: str) -> Decision:
+def _raise_if_refused(decision: Decision, what: str) -> Decision:
     """Raise for a refusal: AccessDenied when the person may not act, GovernanceError when the state forbids it."""
     if decision.allowed:
         return decision
     if decision.details.get("kind") == "state":
         raise GovernanceError(f"{decision.reason} {decision.how_to_get_access}".strip())
     raise AccessDenied(what, decision.reason, decision.how_to_get_access)
+
+
+def check_can_request(
+    caller: Caller, project_slug: str, project: ProjectView | None, today: date | None = None
+) -> Decision:
+    """``decide_request``, raising for a refusal."""
+    return _raise_if_refused(decide_request(caller, project_slug, project, today), f"project {project_slug}")
+
+
+def check_can_resubmit(caller: Caller, old: ReleaseView, replaced_by: int | None, project_slug: str) -> Decision:
+    """``decide_resubmit``, raising for a refusal."""
+    return _raise_if_refused(decide_resubmit(caller, old, replaced_by, project_slug), f"release {old.id}")
+
+
+def check_can_review(caller: Caller, release: ReleaseView, decision: str) -> Decision:
+    """``decide_review``, raising for a refusal."""
+    return _raise_if_refused(decide_review(caller, release, decision), f"release {release.id}")
+
+
+def check_can_download(caller: Caller, release: ReleaseView, project_members: frozenset[str]) -> Decision:
+    """``decide_download``, raising for a refusal."""
+    return _raise_if_refused(decide_download(caller, release, project_members), f"release {release.id}")
 
 
 def next_step(status: str, approved_by: list[str]) -> str:

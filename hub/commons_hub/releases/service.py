@@ -15,7 +15,8 @@ before the error is raised.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,14 @@ from commons_hub.releases import rules
 from commons_hub.tables.releases import release_files as files_table
 from commons_hub.tables.releases import release_reviews, releases
 from commons_kernel.disclosure import resolve_thresholds
-from commons_kernel.exceptions import CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
+from commons_kernel.exceptions import (
+    AccessDenied,
+    CommonsError,
+    DisclosureRisk,
+    GovernanceError,
+    ReleaseNotFound,
+    ValidationFailed,
+)
 from commons_kernel.release_outputs import FAIL, Output, check_file, worst
 
 MAX_OUTPUTS = 40
@@ -38,15 +46,7 @@ MAX_OUTPUT_BYTES = 20 * 1024 * 1024  # all outputs of one request together, deco
 MAX_TITLE = 200
 
 
-class ReleaseNotFound(CommonsError):
-    def __init__(self, release_id: int, name: str | None = None):
-        self.release_id, self.name = release_id, name
-        if name is None:
-            super().__init__(f"No release {release_id}. List the releases you can see with ck.releases().")
-        else:
-            super().__init__(
-                f"Release {release_id} has no file {name!r}; ck.describe_release({release_id}) lists its files."
-            )
+__all__ = ["ReleaseNotFound", "ReleaseRequest", "ReleaseService", "all_releases", "sweep"]
 
 
 @dataclass
@@ -62,13 +62,14 @@ class ReleaseRequest:
     def from_payload(cls, payload) -> ReleaseRequest:
         if not isinstance(payload, dict):
             raise ValidationFailed("A release request is a JSON object with project, title, description and outputs.")
-        text = {k: payload.get(k) for k in ("project", "title", "description")}
-        missing = [k for k, v in text.items() if not isinstance(v, str) or not v.strip()]
+        given = {k: payload.get(k) for k in ("project", "title", "description")}
+        missing = [k for k, v in given.items() if not isinstance(v, str) or not v.strip()]
         if missing:
             raise ValidationFailed(
                 f"A release request needs {', '.join(missing)}: say which project the outputs "
                 f"come from and, in plain words, what they are and why they should leave."
             )
+        text = {k: v for k, v in given.items() if isinstance(v, str)}
         if len(text["title"]) > MAX_TITLE:
             raise ValidationFailed(f"The title has {len(text['title'])} characters; keep it under {MAX_TITLE}.")
         items = payload.get("outputs")
@@ -106,6 +107,26 @@ def _view(row) -> rules.ReleaseView:
     return rules.ReleaseView(row.id, row.project, row.requester, row.status, row.version)
 
 
+def _review_views(reviews) -> list[rules.ReviewView]:
+    return [rules.ReviewView(r.checker, r.decision) for r in reviews]
+
+
+def _review_dict(review) -> dict:
+    return {
+        "checker": review.checker,
+        "decision": review.decision,
+        "comment": review.comment,
+        "created_at": review.created_at,
+    }
+
+
+def _event(caller: Caller, action: str, project: str | None, outcome: str = "ok", **fields) -> AuditEvent:
+    """An audit entry of ``caller``'s ``action`` on a release of ``project``: the one shape every entry here has."""
+    return AuditEvent(
+        actor=caller.name, actor_kind=caller.kind, action=action, outcome=outcome, project=project, **fields
+    )
+
+
 class ReleaseService:
     """The release workflow over the governance database, the audit log and ``$COMMONS_HOME/releases``.
 
@@ -117,25 +138,20 @@ class ReleaseService:
 
     # -- request ---------------------------------------------------------------------------------------------
     def request(self, caller: Caller, payload) -> dict:
-        project = payload.get("project") if isinstance(payload, dict) else None
-        try:
+        named = payload.get("project") if isinstance(payload, dict) else None
+        with self._refusal_audited(caller, "release-request", named if isinstance(named, str) else None):
             request = ReleaseRequest.from_payload(payload)
             view = project_view(request.project, self.engine)
-            rules.check(rules.decide_request(caller, request.project, view), f"project {request.project}")
+            rules.check_can_request(caller, request.project, view)
             version = 1
             if request.replaces is not None:
                 old = self._row(request.replaces)
-                rules.check(
-                    rules.decide_resubmit(caller, _view(old), self._replaced_by(old.id), request.project),
-                    f"release {old.id}",
-                )
+                rules.check_can_resubmit(caller, _view(old), self._replaced_by(old.id), request.project)
                 version = old.version + 1
-            thresholds = resolve_thresholds(None, [m for m in map(self.metadata_of, sorted(view.datasets)) if m])
+            datasets = sorted(view.datasets) if view else []
+            thresholds = resolve_thresholds(None, [m for m in map(self.metadata_of, datasets) if m])
             checked = [(output, check_file(output, thresholds)) for output in request.outputs]
             self._refuse_failing(checked)
-        except CommonsError as exc:
-            self._audit_denied(caller, "release-request", project, exc)
-            raise
         staging = release_files.stage(self.home, checked, request.acro)
         try:
             release_id = self._store(caller, request, staging, version, thresholds)
@@ -168,7 +184,8 @@ class ReleaseService:
                             f"{again.id}; resubmit that one instead."
                         )
                 release_id = conn.execute(
-                    releases.insert().values(
+                    releases.insert()
+                    .values(
                         project=request.project,
                         title=request.title,
                         description=request.description,
@@ -179,7 +196,8 @@ class ReleaseService:
                         version=version,
                         checks_status=status,
                     )
-                ).inserted_primary_key[0]
+                    .returning(releases.c.id)
+                ).scalar_one()
                 for stored in staging.files:
                     conn.execute(files_table.insert().values(**stored.row(release_id)))
                 manifest = {
@@ -196,11 +214,10 @@ class ReleaseService:
                 release_files.unpublish(self.home, release_id)  # a folder left by a crash before its commit
                 release_files.publish(self.home, staging, release_id, manifest)
                 self.audit.append(
-                    AuditEvent(
-                        actor=caller.name,
-                        actor_kind=caller.kind,
-                        action="release-request",
-                        project=request.project,
+                    _event(
+                        caller,
+                        "release-request",
+                        request.project,
                         purpose=request.description,
                         detail={
                             "release": release_id,
@@ -226,9 +243,9 @@ class ReleaseService:
     # -- review ----------------------------------------------------------------------------------------------
     def review(self, caller: Caller, release_id: int, decision: str, comment: str = "") -> dict:
         comment = (comment or "").strip()
-        try:
+        with self._refusal_audited(caller, "release-review", release=release_id, decision=decision):
             row = self._row(release_id)
-            rules.check(rules.decide_review(caller, _view(row), decision), f"release {release_id}")
+            rules.check_can_review(caller, _view(row), decision)
             if decision != rules.APPROVE and not comment:
                 raise ValidationFailed(
                     f"Say why in the comment: the requester needs it to {decision.replace('-', ' ')}"
@@ -236,7 +253,7 @@ class ReleaseService:
                 )
             with self.audit.transaction() as conn:  # the review, any release it makes and their entries together
                 current = conn.execute(sa.select(releases).where(releases.c.id == release_id)).first()
-                rules.check(rules.decide_review(caller, _view(current), decision), f"release {release_id}")
+                rules.check_can_review(caller, _view(current), decision)  # again, under the write lock
                 conn.execute(
                     release_reviews.insert().values(
                         release_id=release_id,
@@ -246,8 +263,8 @@ class ReleaseService:
                         created_at=_now(),
                     )
                 )
-                reviews = self._reviews(conn, release_id)
-                status = rules.status_after([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
+                reviews = _review_views(self._reviews(conn, release_id))
+                status = rules.status_after(reviews, row.requester)
                 if status != rules.PENDING:
                     now = _now()
                     conn.execute(
@@ -256,37 +273,29 @@ class ReleaseService:
                         .values(status=status, decided_at=now, released_at=now if status == rules.RELEASED else None)
                     )
                 self.audit.append(
-                    AuditEvent(
-                        actor=caller.name,
-                        actor_kind=caller.kind,
-                        action="release-review",
-                        project=row.project,
+                    _event(
+                        caller,
+                        "release-review",
+                        row.project,
                         detail={"release": release_id, "decision": decision, "comment": comment, "status": status},
                     ),
                     conn=conn,
                 )
                 if status == rules.RELEASED:
-                    approvers = rules.approvals(
-                        [rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester
-                    )
                     self.audit.append(
-                        AuditEvent(
-                            actor=caller.name,
-                            actor_kind=caller.kind,
-                            action="release",
-                            project=row.project,
+                        _event(
+                            caller,
+                            "release",
+                            row.project,
                             detail={
                                 "release": release_id,
                                 "title": row.title,
                                 "requester": row.requester,
-                                "checkers": approvers,
+                                "checkers": rules.approvals(reviews, row.requester),
                             },
                         ),
                         conn=conn,
                     )
-        except CommonsError as exc:
-            self._audit_denied(caller, "release-review", None, exc, release=release_id, decision=decision)
-            raise
         return self.details(caller, release_id, audit_access=False)
 
     # -- reading ---------------------------------------------------------------------------------------------
@@ -296,16 +305,9 @@ class ReleaseService:
         row = self._row(release_id)
         with self.engine.connect() as conn:
             reviews = self._reviews(conn, release_id)
-            files = (
-                conn.execute(
-                    sa.select(files_table).where(files_table.c.release_id == release_id).order_by(files_table.c.name)
-                )
-                .mappings()
-                .all()
-            )
-        view = project_view(row.project, self.engine)
-        members = view.members if view else frozenset()
-        approved = rules.approvals([rules.ReviewView(r.checker, r.decision) for r in reviews], row.requester)
+            files = _files(conn, release_id)
+        members = self._members(row.project)
+        approved = rules.approvals(_review_views(reviews), row.requester)
         public = {
             "id": row.id,
             "project": row.project,
@@ -316,13 +318,15 @@ class ReleaseService:
             "released_at": row.released_at,
             "checkers": approved,
         }
-        if not (rules.is_checker(caller) or caller.name in members or caller.name == row.requester):
+        if not rules.can_see_details(caller, _view(row), members):
             if row.status == rules.RELEASED:
                 return public
-            decision = rules.decide_download(caller, _view(row), members)
-            if audit_access:
-                self._audit_denied(caller, "deny", row.project, decision.reason, release=release_id, what="details")
-            rules.check(decision, f"release {release_id}")
+            try:
+                rules.check_can_download(caller, _view(row), members)  # refuses: neither checker nor member
+            except AccessDenied as exc:
+                if audit_access:
+                    self._audit_refusal(caller, "deny", row.project, exc.reason, "", release=release_id, what="details")
+                raise
         return {
             **public,
             "description": row.description,
@@ -351,17 +355,14 @@ class ReleaseService:
                 }
                 for f in files
             ],
-            "reviews": [
-                {"checker": r.checker, "decision": r.decision, "comment": r.comment, "created_at": r.created_at}
-                for r in reviews
-            ],
+            "reviews": [_review_dict(r) for r in reviews],
         }
 
     def visible(self, caller: Caller) -> list[dict]:
         """Releases ``caller`` may see: all for checkers; their projects' and every released one for members."""
         mine = set(projects_of(caller.name, self.engine))
         query = sa.select(releases).order_by(releases.c.id)
-        if not rules.is_checker(caller):
+        if not rules.can_check_outputs(caller):
             query = query.where(
                 sa.or_(
                     releases.c.project.in_(mine),
@@ -379,7 +380,7 @@ class ReleaseService:
                 "title": r.title,
                 "status": r.status,
                 "version": r.version,
-                "requester": r.requester if (rules.is_checker(caller) or r.project in mine) else None,
+                "requester": r.requester if (rules.can_check_outputs(caller) or r.project in mine) else None,
                 "created_at": r.created_at,
                 "released_at": r.released_at,
                 "approvals": len(approvers.get(r.id, [])),
@@ -391,7 +392,7 @@ class ReleaseService:
     # -- download --------------------------------------------------------------------------------------------
     def open_download(self, caller: Caller, release_id: int, name: str) -> tuple[Path, dict]:
         """Decide, verify the checksum, audit; only then return the file to send."""
-        try:
+        with self._refusal_audited(caller, "release-download", release=release_id, file=name):
             row = self._row(release_id)
             with self.engine.connect() as conn:
                 stored = (
@@ -401,25 +402,17 @@ class ReleaseService:
                     .mappings()
                     .first()
                 )
-            view = project_view(row.project, self.engine)
-            rules.check(
-                rules.decide_download(caller, _view(row), view.members if view else frozenset()),
-                f"release {release_id}",
-            )
+            rules.check_can_download(caller, _view(row), self._members(row.project))
             if stored is None:
                 raise ReleaseNotFound(release_id, name)
-        except CommonsError as exc:
-            self._audit_denied(caller, "release-download", None, exc, release=release_id, file=name)
-            raise
         path = release_files.file_path(self.home, release_id, name)
         if not path.is_file() or release_files.sha256_of(path) != stored["sha256"]:
             self.audit.append(
-                AuditEvent(
-                    actor=caller.name,
-                    actor_kind=caller.kind,
-                    action="release-download",
-                    outcome="error",
-                    project=row.project,
+                _event(
+                    caller,
+                    "release-download",
+                    row.project,
+                    "error",
                     detail={"release": release_id, "file": name, "reason": "checksum mismatch"},
                 )
             )
@@ -427,12 +420,11 @@ class ReleaseService:
                 f"files/{name} of release {release_id} is missing or changed since it was stored, so it "
                 f"is not sent. Tell the operators (`commons releases verify {release_id}`)."
             )
-        self.audit.append(
-            AuditEvent(
-                actor=caller.name,
-                actor_kind=caller.kind,
-                action="release-download",
-                project=row.project,
+        self.audit.append(  # before the first byte leaves, as with reads
+            _event(
+                caller,
+                "release-download",
+                row.project,
                 bytes=stored["bytes"],
                 detail={"release": release_id, "file": name, "sha256": stored["sha256"], "status": row.status},
             )
@@ -446,6 +438,10 @@ class ReleaseService:
         if row is None:
             raise ReleaseNotFound(release_id)
         return row
+
+    def _members(self, project: str) -> frozenset[str]:
+        view = project_view(project, self.engine)
+        return view.members if view else frozenset()
 
     def _exists(self, release_id: int) -> bool:
         with self.engine.connect() as conn:
@@ -479,25 +475,21 @@ class ReleaseService:
         by_release: dict[int, list] = {}
         for r in rows:
             by_release.setdefault(r.release_id, []).append(r)
-        return {
-            rid: rules.approvals([rules.ReviewView(r.checker, r.decision) for r in rs], rs[0].requester)
-            for rid, rs in by_release.items()
-        }
+        return {rid: rules.approvals(_review_views(rs), rs[0].requester) for rid, rs in by_release.items()}
 
-    def _audit_denied(self, caller: Caller, action: str, project, exc, **detail) -> None:
+    @contextmanager
+    def _refusal_audited(self, caller: Caller, action: str, project: str | None = None, **detail) -> Iterator[None]:
+        """A CommonsError raised inside (a rule's refusal, a bad request, no such release) is audited as
+        ``denied`` before it goes on to the caller; the write it stopped was never made."""
+        try:
+            yield
+        except CommonsError as exc:
+            self._audit_refusal(caller, action, project, str(exc), type(exc).__name__, **detail)
+            raise
+
+    def _audit_refusal(self, caller: Caller, action: str, project: str | None, reason: str, error: str, **detail):
         self.audit.append(
-            AuditEvent(
-                actor=caller.name,
-                actor_kind=caller.kind,
-                action=action,
-                outcome="denied",
-                project=project if isinstance(project, str) else None,
-                detail={
-                    **detail,
-                    "reason": str(exc),
-                    "error": type(exc).__name__ if isinstance(exc, Exception) else "",
-                },
-            )
+            _event(caller, action, project, "denied", detail={**detail, "reason": reason, "error": error})
         )
 
 
@@ -524,24 +516,19 @@ def all_releases(engine: sa.Engine, status: str | None = None) -> list[dict]:
         query = query.where(releases.c.status == status)
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
-        result = []
-        for row in rows:
-            files = (
-                conn.execute(
-                    sa.select(files_table).where(files_table.c.release_id == row["id"]).order_by(files_table.c.name)
-                )
-                .mappings()
-                .all()
-            )
-            reviews = ReleaseService._reviews(conn, row["id"])
-            result.append(
-                {
-                    **row,
-                    "files": [dict(f) for f in files],
-                    "reviews": [
-                        {"checker": r.checker, "decision": r.decision, "comment": r.comment, "created_at": r.created_at}
-                        for r in reviews
-                    ],
-                }
-            )
-    return result
+        return [
+            {
+                **row,
+                "files": [dict(f) for f in _files(conn, row["id"])],
+                "reviews": [_review_dict(r) for r in ReleaseService._reviews(conn, row["id"])],
+            }
+            for row in rows
+        ]
+
+
+def _files(conn: sa.Connection, release_id: int):
+    return (
+        conn.execute(sa.select(files_table).where(files_table.c.release_id == release_id).order_by(files_table.c.name))
+        .mappings()
+        .all()
+    )

@@ -22,7 +22,7 @@ from tornado import web
 
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.policy import Caller
-from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, ValidationFailed
+from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, ReleaseNotFound, ValidationFailed
 
 LOG = logging.getLogger("commons.data_api")
 
@@ -44,6 +44,8 @@ def as_api_error(exc: CommonsError) -> ApiError:
         extra = {"report": exc.report.to_dict() if hasattr(exc.report, "to_dict") else exc.report}
     elif isinstance(exc, AccessDenied):
         reason, extra = exc.reason, {"how_to_get_access": exc.how_to_get_access, "dataset": exc.name}
+    elif isinstance(exc, ReleaseNotFound):
+        extra = {"release": exc.release_id, "file": exc.name}
     return ApiError(exc.status, exc.code, reason, **extra)
 
 

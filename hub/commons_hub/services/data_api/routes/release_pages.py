@@ -24,7 +24,7 @@ class ReleasesPageHandler(ReviewPage):
     def get(self):
         caller = self.caller()
         shown = sorted(_service(self).visible(caller), key=lambda r: (ORDER.get(r["status"], 9), -r["id"]))
-        self.render_page("releases.html", releases=shown, checker=rules.is_checker(caller))
+        self.render_page("releases.html", releases=shown, checker=rules.can_check_outputs(caller))
 
 
 class ReleasePageHandler(ReviewPage):
@@ -58,7 +58,7 @@ class ReleasePageHandler(ReviewPage):
             )
             return
         checks = release_review.file_checks(service.home, release_id)
-        previews = release_review.may_preview(caller, release, service.engine)
+        previews = release_review.preview_allowed(caller, release, service.engine)
         files = []
         for stored in release.get("files") or []:
             check = checks.get(stored["name"], {})
@@ -74,9 +74,7 @@ class ReleasePageHandler(ReviewPage):
                     "result": release_review.RESULT.get(stored["check_status"], "needs review"),
                 }
             )
-        can_review = (
-            release["status"] == rules.PENDING and rules.is_checker(caller) and caller.name != release.get("requester")
-        )
+        can_review = release_review.review_allowed(caller, release)
         self.render_page(
             "release.html",
             status=status,

@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from commons_hub.releases.service import ReleaseNotFound, ReleaseService
+from commons_hub.releases.service import ReleaseService
 from commons_hub.services.data_api.base import ApiError, BaseHandler
-from commons_kernel.exceptions import AccessDenied, DisclosureRisk
 
 CHUNK = 1 << 20
 MAX_BODY = 40 * 1024 * 1024
@@ -34,17 +33,6 @@ def _service(handler: BaseHandler) -> ReleaseService:
     return state.releases
 
 
-def _as_api_error(exc: Exception) -> Exception:
-    """Release errors as JSON the ck client turns back into the same exceptions."""
-    if isinstance(exc, AccessDenied):
-        return ApiError(403, "access-denied", exc.reason, how_to_get_access=exc.how_to_get_access, dataset=exc.name)
-    if isinstance(exc, DisclosureRisk):
-        return ApiError(422, "disclosure-risk", str(exc))
-    if isinstance(exc, ReleaseNotFound):
-        return ApiError(404, "release-not-found", str(exc), release=exc.release_id)
-    return exc
-
-
 class ReleaseHandler(BaseHandler):
     def _json_body(self) -> dict:
         if len(self.request.body) > MAX_BODY:
@@ -58,12 +46,9 @@ class ReleaseHandler(BaseHandler):
         return body
 
     async def _run(self, fn, *args):
-        loop = asyncio.get_running_loop()
-        try:
-            # checks, Parquet and checksums take a moment: keep the event loop free
-            return await loop.run_in_executor(None, fn, *args)
-        except Exception as exc:  # noqa: BLE001 - translated, or re-raised as it was
-            raise _as_api_error(exc) from None
+        # checks, Parquet and checksums take a moment: keep the event loop free. A CommonsError raised there is
+        # answered by BaseHandler with its own status and code, as every other (base.as_api_error).
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
 class ReleasesHandler(ReleaseHandler):
