@@ -20,7 +20,7 @@ from commons_hub.audit import AuditEvent
 from commons_hub.db import project_members, projects
 from commons_hub.governance import permissions
 from commons_hub.governance.organisations import organisation_of
-from commons_hub.governance.projects import datasets_of, insert_project, members_of
+from commons_hub.governance.projects import create_project, datasets_of, members_of
 from commons_hub.governance.quorum import CHOICES, Ballot, QuorumRule, decide
 from commons_hub.policy import Caller
 from commons_hub.tables.votes import proposals, votes
@@ -148,46 +148,27 @@ def propose_project(
             )
         member_orgs = _members(members, caller.name, conn)
         org = _organisation(organisation, caller.name, conn)
-        project_id = insert_project(
-            conn,
-            slug=slug,
-            title=title,
-            purpose=purpose,
+        project_id = create_project(
+            slug,
+            title,
+            purpose,
+            caller.name,
+            end,
+            datasets=datasets,
+            members=member_orgs,
             public_benefit=public_benefit,
             organisation=org,
-            proposer=caller.name,
-            status="proposed",
             start_date=start,
-            end_date=end,
-            members=member_orgs,
-            datasets=datasets,
-        )
-        proposal_id = conn.execute(
-            proposals.insert().values(
-                kind="project",
-                project_id=project_id,
-                organisation=org,
-                proposer=caller.name,
-                status="open",
-                created_at=_now(),
-            )
-        ).inserted_primary_key[0]
-        audit.append(
-            AuditEvent(
-                actor=caller.name,
-                action="propose",
-                project=slug,
-                purpose=purpose,
-                detail={
-                    "proposal": proposal_id,
-                    "kind": "project",
-                    "title": title,
-                    "datasets": datasets,
-                    "members": sorted(member_orgs),
-                    "end_date": end.isoformat(),
-                },
-            ),
             conn=conn,
+        )
+        proposal_id = _open_proposal(
+            conn,
+            audit,
+            caller,
+            slug,
+            {"kind": "project", "project_id": project_id, "organisation": org},
+            {"title": title, "datasets": datasets, "members": sorted(member_orgs), "end_date": end.isoformat()},
+            purpose=purpose,
         )
     return proposal(proposal_id, eng)
 
@@ -237,41 +218,49 @@ def propose_membership(
             raise ProposalRefused(
                 "username", f"Proposal {pending.id} about {username} in {project!r} is still open: vote on it."
             )
-        org = _organisation(organisation, username, conn)
-        proposal_id = conn.execute(
-            proposals.insert().values(
-                kind=kind,
-                project_id=row.id,
-                username=username,
-                organisation=org,
-                proposer=caller.name,
-                reason=_text(reason, "reason", required=False),
-                status="open",
-                created_at=_now(),
-            )
-        ).inserted_primary_key[0]
-        audit.append(
-            AuditEvent(
-                actor=caller.name,
-                action="propose",
-                project=project,
-                detail={"proposal": proposal_id, "kind": kind, "member": username},
-            ),
-            conn=conn,
-        )
+        values = {
+            "kind": kind,
+            "project_id": row.id,
+            "username": username,
+            "organisation": _organisation(organisation, username, conn),
+            "reason": _text(reason, "reason", required=False),
+        }
+        proposal_id = _open_proposal(conn, audit, caller, project, values, {"member": username})
     return proposal(proposal_id, eng)
+
+
+def _open_proposal(conn, audit, caller: Caller, project: str, values: dict, detail: dict, purpose=None) -> int:
+    """Insert an open proposal by ``caller`` (``values``: its kind, project and what it asks) and its ``propose``
+    entry naming the new id, on the caller's audited transaction. Returns the id."""
+    proposal_id = conn.execute(
+        proposals.insert().values(**values, proposer=caller.name, status="open", created_at=_now())
+    ).inserted_primary_key[0]
+    audit.append(
+        AuditEvent(
+            actor=caller.name,
+            action="propose",
+            project=project,
+            purpose=purpose,
+            detail={"proposal": proposal_id, "kind": values["kind"], **detail},
+        ),
+        conn=conn,
+    )
+    return proposal_id
 
 
 def _owner_of(caller: Caller, organisation: str, datasets: list[str], catalogue: dict) -> frozenset[str]:
     """The restricted datasets (of ``datasets``) whose ``owner`` this voter speaks for: the owner named in the
     metadata equals their user name, their organisation, or one of their hub groups."""
+    from commons_kernel import tiers
+
     speaks_as = {caller.name.casefold(), organisation.strip().casefold(), *(g.casefold() for g in caller.groups)}
     speaks_as.discard("")
     owned = set()
     for name in datasets:
         meta = catalogue.get(name)
         owner = str(getattr(meta, "owner", None) or "").strip().casefold()
-        if meta is not None and meta.tier == "restricted" and owner and owner in speaks_as:
+        tier = tiers.find(getattr(meta, "tier", None))  # restricted: its owner may veto (commons_kernel/tiers/)
+        if tier is not None and tier.owner_veto and owner and owner in speaks_as:
             owned.add(name)
     return frozenset(owned)
 

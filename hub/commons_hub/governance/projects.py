@@ -6,6 +6,7 @@ module only stores and reads projects and turns them into the ``ProjectView`` th
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -29,66 +30,37 @@ def create_project(
     status: str = "proposed",
     start_date: date | None = None,
     eng=None,
+    conn=None,
 ) -> int:
-    """Store a project outside the vote (the demonstration project of `commons init`, and tests); ``members``
-    maps user name → organisation. Returns the project id. A member's proposal is
-    ``commons_hub.governance.decisions.propose_project``."""
-    eng = eng or engine()
-    with eng.begin() as conn:
+    """Store a project; ``members`` maps user name → organisation. Returns the project id.
+
+    With ``conn``, on the caller's transaction (``decisions.propose_project``: the project, its proposal and the
+    ``propose`` entry commit together); without, in a transaction of its own, outside any vote (the demonstration
+    project of `commons init`, and tests).
+    """
+    now = datetime.now(UTC)
+    with nullcontext(conn) if conn is not None else (eng or engine()).begin() as conn:
         if conn.execute(sa.select(projects.c.id).where(projects.c.slug == slug)).first():
             raise GovernanceError(f"A project called {slug!r} already exists; choose another short name.")
-        return insert_project(
-            conn,
-            slug=slug,
-            title=title,
-            purpose=purpose,
-            public_benefit=public_benefit,
-            organisation=organisation,
-            proposer=proposer,
-            status=status,
-            start_date=start_date,
-            end_date=end_date,
-            members=members,
-            datasets=datasets,
-        )
-
-
-def insert_project(
-    conn,
-    *,
-    slug: str,
-    title: str,
-    purpose: str,
-    public_benefit: str,
-    organisation: str,
-    proposer: str,
-    status: str,
-    start_date: date | None,
-    end_date: date,
-    members: dict[str, str],
-    datasets: list[str],
-) -> int:
-    """Insert a project with its members and datasets on ``conn`` (the caller's transaction). Returns its id."""
-    now = datetime.now(UTC)
-    project_id = conn.execute(
-        projects.insert().values(
-            slug=slug,
-            title=title,
-            purpose=purpose,
-            public_benefit=public_benefit,
-            organisation=organisation,
-            proposer=proposer,
-            status=status,
-            start_date=start_date,
-            end_date=end_date,
-            created_at=now,
-            decided_at=now if status == "approved" else None,
-        )
-    ).inserted_primary_key[0]
-    for username, org in members.items():
-        conn.execute(project_members.insert().values(project_id=project_id, username=username, organisation=org))
-    for name in datasets:
-        conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
+        project_id = conn.execute(
+            projects.insert().values(
+                slug=slug,
+                title=title,
+                purpose=purpose,
+                public_benefit=public_benefit,
+                organisation=organisation,
+                proposer=proposer,
+                status=status,
+                start_date=start_date,
+                end_date=end_date,
+                created_at=now,
+                decided_at=now if status == "approved" else None,
+            )
+        ).inserted_primary_key[0]
+        for username, org in members.items():
+            conn.execute(project_members.insert().values(project_id=project_id, username=username, organisation=org))
+        for name in datasets:
+            conn.execute(project_datasets.insert().values(project_id=project_id, dataset=name))
     return project_id
 
 
