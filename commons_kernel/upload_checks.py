@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 
+from commons_kernel import tiers
 from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.standard.columns import ColumnRoles, tokens
 from commons_kernel.standard.metadata_checks import load_metadata
@@ -151,7 +152,7 @@ def check_filename(filename) -> str:
     """The file name, unchanged, if it is safe; otherwise ValidationFailed saying what to rename it to."""
     problem = filename_problem(filename)
     if problem:
-        report = new_report("upload", "open")
+        report = new_report("upload", tiers.DEFAULT)
         report.error("structure", "unsafe-filename", problem[0], problem[1], file="upload")
         raise ValidationFailed(f"{problem[0]}. Fix: {problem[1]}. Nothing was stored.", report=report)
     return filename
@@ -365,7 +366,7 @@ def _check_tables(tables: list, roles: dict, meta: dict, result: UploadCheckResu
 
 
 def _check_small_cells(table, roles: ColumnRoles, meta: dict, tier: str, result: UploadCheckResult) -> None:
-    if tier == "restricted":
+    if not tiers.get(tier).small_counts_checked:
         return  # restricted data leave only through disclosure control of each output
     from commons_kernel.disclosure import resolve_thresholds
     from commons_kernel.exceptions import ConfigurationError

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from commons_kernel import tiers
 from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.pii import scan_personal_data
 from commons_kernel.standard.columns import ColumnRoles, column_roles
@@ -22,10 +23,11 @@ TABLE_CATEGORIES = ("structure", "geography", "dates", "layout", "units", "priva
 
 
 def resolve_tier(tier: str | None, metadata: dict, standard: Standard) -> str:
-    """The tier asked for, else the metadata's ``tier``, else open (the strictest); an unknown one is refused."""
-    chosen = tier or metadata.get("tier") or "open"
-    if chosen not in standard.tiers:
-        raise ValidationFailed(f"Tier {chosen!r} is not a tier of the commons; use one of {', '.join(standard.tiers)}.")
+    """The tier asked for, else the metadata's ``tier``, else open (the strictest); an unknown one is refused
+    (the tiers are those of commons_kernel/tiers/)."""
+    chosen = tier or metadata.get("tier") or tiers.DEFAULT
+    if tiers.find(chosen) is None:
+        raise ValidationFailed(f"Tier {chosen!r} is not a tier of the commons; use one of {', '.join(tiers.names())}.")
     return chosen
 
 
@@ -40,8 +42,10 @@ def new_report(file: str, tier: str, standard: Standard | None = None) -> Qualit
 
 
 def check_privacy(table: Table, roles: ColumnRoles, tier: str, report: QualityReport) -> None:
-    """Personal data blocks the open and community tiers; in the restricted tier it is a warning to review.
-    A column marked `personal_data: false` with a reason is downgraded to a warning for a steward to review."""
+    """Personal data blocks the open and community tiers; in a tier that may hold it (``Tier.personal_data``:
+    restricted) it is a warning to review. A column marked `personal_data: false` with a reason is downgraded to a
+    warning for a steward to review."""
+    may_hold = tiers.get(tier).personal_data
     reviewed = {
         name
         for name, entry in roles.described.items()
@@ -52,7 +56,7 @@ def check_privacy(table: Table, roles: ColumnRoles, tier: str, report: QualityRe
     flagged = {finding.column for finding in findings}
     report.tally("privacy", table.text.shape[1] - len(flagged), table.text.shape[1])
     for finding in findings:
-        blocking = tier in ("open", "community") and finding.column not in reviewed
+        blocking = not may_hold and finding.column not in reviewed
         severity = "error" if blocking else "warning"
         lines = [table.line_of(p) for p in finding.positions[:5]]
         where = ", ".join(map(str, lines)) + (", ..." if finding.count > len(lines) else "")

@@ -22,10 +22,10 @@ from commons_hub.services.data_api.routes.contributions import _start_checker, _
 from commons_hub.services.data_api.upload_form import (
     FORM_FIELDS,
     GEOGRAPHY_FIELDS,
-    TIER_MEANINGS,
     form_values,
     merge,
     read_metadata_file,
+    tier_choices,
 )
 from commons_kernel.exceptions import CommonsError, ValidationFailed
 from commons_kernel.standard.rules import load_standard
@@ -44,8 +44,8 @@ def _form_context(values: dict) -> dict:
         licences[chosen] = {"name": chosen}
     return {
         "licences": licences,
-        "tiers": standard.tiers,
-        "tier_meanings": TIER_MEANINGS,
+        "tiers": [name for name, _ in tier_choices()],
+        "tier_meanings": dict(tier_choices()),
         "levels": list(standard.gss_levels),
         "max_bytes": standard.limits["max_upload_bytes"],
         "values": values,
