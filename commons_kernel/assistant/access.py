@@ -1,18 +1,12 @@
 """Who may read a dataset and how to get access: tiers, the projects that cover it, how to propose one.
 
-Words match the data-api's policy, so the assistant and an AccessDenied error give the same advice.
+Words match the data-api's policy, so the assistant and an AccessDenied error give the same advice: each tier's
+come from its module in commons_kernel/tiers/ (``Tier.summary``, ``Tier.how_to_read``).
 """
 
 from __future__ import annotations
 
-TIER_RULES = {
-    "open": "open data: anyone signed in may read it, and stories may use it.",
-    "community": "community data: any member of the cooperative may read it once signed in.",
-    "restricted": (
-        "restricted data: only members of an approved, active project that lists it may read it, and "
-        "every output that leaves (a release, a story) passes disclosure control first."
-    ),
-}
+from commons_kernel import tiers
 
 
 def propose_text(name: str) -> str:
@@ -34,15 +28,11 @@ def _members(project: dict) -> set[str]:
 
 def access_text(meta: dict, projects: list[dict], user: str | None = None) -> str:
     """Plain-English access advice for one dataset; never says anything about its rows."""
-    name, tier = meta["name"], meta.get("tier", "open")
-    lines = [f"{name} is {TIER_RULES.get(tier, f'of tier {tier!r}, which the commons does not know.')}"]
-    if tier == "open":
-        lines.append(f"Read it with `ck.read('{name}')`.")
-        return " ".join(lines)
-    if tier == "community":
-        lines.append(
-            f"Read it with `ck.read('{name}')`. Not a member yet? Ask a steward to add you to the members group."
-        )
+    name, stated = meta["name"], meta.get("tier", tiers.DEFAULT)
+    tier = tiers.find(stated)
+    lines = [f"{name} is {tier.summary if tier else f'of tier {stated!r}, which the commons does not know.'}"]
+    if tier is not None and not tier.needs_project:  # no project to find: the tier's own next step
+        lines += [tier.how_to_read.format(name=name)] if tier.how_to_read else []
         return " ".join(lines)
     if meta.get("owner"):
         lines.append(f"Its owner is {meta['owner']}.")

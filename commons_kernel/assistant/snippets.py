@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from commons_kernel import tiers
 from commons_kernel.assistant.places import Place
 
 WARD_LOOKUP = "lookup_lsoa11_ward22"  # lsoa11_code → ward22_code (best fit for St Helens)
@@ -48,9 +49,10 @@ def variable(meta: dict) -> str:
 
 def read_line(meta: dict, project: str | None = None) -> str:
     name, var = meta["name"], variable(meta)
-    if meta.get("tier") == "restricted":
+    tier = tiers.find(meta.get("tier"))
+    if tier is not None and tier.needs_project:
         return (
-            f"# restricted: only members of an approved project that lists {name} may read it\n"
+            f"# {tier.name}: only members of an approved project that lists {name} may read it\n"
             f"{var} = ck.read({name!r}, project={(project or PROJECT_PLACEHOLDER)!r})"
         )
     return f"{var} = ck.read({name!r})"

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from commons_kernel import tiers
 from commons_kernel.exceptions import CommonsError, ValidationFailed
 
 
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--tier",
-        choices=["open", "community", "restricted"],
+        choices=tiers.names(),  # the installed tiers (commons_kernel/tiers/)
         help="the tier it is meant for (default: the metadata's `tier`, else open)",
     )
     return parser

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from commons_kernel import tiers
 from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.standard.dates import iso_kind
 from commons_kernel.standard.report import QualityReport
@@ -200,13 +201,13 @@ def _check_licence(meta: dict, tier: str, rule, standard: Standard) -> None:
         if re.search(r"-(NC|ND)\b", str(licence), re.IGNORECASE)
         else ""
     )
-    if tier == "restricted":
+    if not tiers.get(tier).open_licence:
         rule(
             exact,
             "warning",
             "licence",
             "licence-not-open",
-            f"licence `{licence}` is not on the open list; restricted data may stay under its owner's terms",
+            f"licence `{licence}` is not on the open list; {tier} data may stay under its owner's terms",
             "state the terms at `licence_url`, or choose one of " + listing,
         )
     else:
@@ -234,15 +235,16 @@ def _check_tier(meta: dict, tier: str, rule, standard: Standard) -> None:
     stated = meta.get("tier")
     if not _present(stated):
         return
+    known = tiers.find(str(stated)) is not None
     rule(
-        str(stated) in standard.tiers,
+        known,
         "error",
         "tier",
         "bad-tier",
         f"metadata tier `{stated}` is not a tier",
-        "write one of " + ", ".join(standard.tiers),
+        "write one of " + ", ".join(tiers.names()),
     )
-    if str(stated) in standard.tiers:
+    if known:
         rule(
             str(stated) == tier,
             "error",

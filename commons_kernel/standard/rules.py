@@ -36,7 +36,10 @@ class Standard:
 
     @property
     def tiers(self) -> list[str]:
-        return list(self.raw["tiers"])
+        """The installed access tiers, in rank order: they come from commons_kernel/tiers/, not from this file."""
+        from commons_kernel import tiers
+
+        return list(tiers.names())
 
     @property
     def required_metadata(self) -> dict[str, str]:

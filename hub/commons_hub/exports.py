@@ -16,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 
+from commons_kernel import tiers
 from commons_kernel.catalog import DatasetMetadata, load_metadata
 from commons_kernel.config import PROJECT_ROOT, hub_url
 from commons_kernel.exceptions import ValidationFailed
@@ -27,18 +28,6 @@ DCAT_CONTEXT = {
     "vcard": "http://www.w3.org/2006/vcard/ns#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-}
-# The EU access-rights vocabulary that DCAT-AP asks for, from the commons' tiers.
-ACCESS_RIGHTS = {
-    "open": "http://publications.europa.eu/resource/authority/access-right/PUBLIC",
-    "community": "http://publications.europa.eu/resource/authority/access-right/RESTRICTED",
-    "restricted": "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC",
-}
-TIER_ACCESS = {
-    "open": "Open: anyone may read it through the data-api; reads are logged.",
-    "community": "Community: any logged-in member of the cooperative may read it through the data-api.",
-    "restricted": "Restricted: only members of an approved project that names it may read it, and every output "
-    "passes disclosure control before it leaves.",
 }
 LCR = "http://statistics.data.gov.uk/id/statistical-geography/E47000004"
 LCR_LABEL = "Liverpool City Region (Halton, Knowsley, Liverpool, St Helens, Sefton, Wirral)"
@@ -74,6 +63,7 @@ def dcat_catalog(metadata: dict[str, DatasetMetadata], base_url: str) -> dict:
 def dcat_dataset(meta: DatasetMetadata, base_url: str) -> dict:
     access = dataset_api_url(base_url, meta.name)
     licence = {"@id": _licence_url(meta)}
+    tier = tiers.get(meta.tier)  # its access-rights term and who may read it, in words (commons_kernel/tiers/)
     dataset = {
         "@id": f"{access}#dataset",
         "@type": "dcat:Dataset",
@@ -84,7 +74,7 @@ def dcat_dataset(meta: DatasetMetadata, base_url: str) -> dict:
         "dct:publisher": {"@type": "foaf:Agent", "foaf:name": meta.publisher},
         "dct:license": licence,
         "dct:rights": meta.attribution,
-        "dct:accessRights": {"@id": ACCESS_RIGHTS[meta.tier]},
+        "dct:accessRights": {"@id": tier.access_right},  # the EU access-rights term DCAT-AP asks for
         "dct:spatial": {"@id": LCR, "@type": "dct:Location", "skos:prefLabel": LCR_LABEL},
         "dct:temporal": meta.period,
         "dct:provenance": {"@type": "dct:ProvenanceStatement", "rdfs:label": _provenance(meta)},
@@ -93,7 +83,7 @@ def dcat_dataset(meta: DatasetMetadata, base_url: str) -> dict:
                 "@id": f"{access}#parquet",
                 "@type": "dcat:Distribution",
                 "dct:title": f"{meta.title} (Parquet, through the data-api)",
-                "dct:description": f"{_geography_text(meta)} {TIER_ACCESS[meta.tier]} Ask for data at "
+                "dct:description": f"{_geography_text(meta)} {tier.access_statement} Ask for data at "
                 f"{access}/data?format=parquet with a hub API token.",
                 "dcat:accessURL": {"@id": access},
                 "dct:format": "Parquet",
@@ -163,12 +153,11 @@ def datasets_markdown(metadata: dict[str, DatasetMetadata]) -> str:
         licence = f"[{meta.licence}]({meta.licence_url})" if meta.licence_url else meta.licence
         cells = [f"`{name}`", meta.title, meta.tier, meta.geography_label, meta.period, licence, meta.attribution]
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
-    counts = {tier: sum(m.tier == tier for m in metadata.values()) for tier in ACCESS_RIGHTS}
+    counts = ", ".join(f"{sum(m.tier == tier for m in metadata.values())} {tier}" for tier in tiers.names())
     synthetic = sum(m.synthetic for m in metadata.values())
     lines += [
         "",
-        f"{len(metadata)} datasets: {counts['open']} open, {counts['community']} community, "
-        f"{counts['restricted']} restricted; {synthetic} of them SYNTHETIC (made up for demonstration).",
+        f"{len(metadata)} datasets: {counts}; {synthetic} of them SYNTHETIC (made up for demonstration).",
     ]
     return "\n".join(lines) + "\n"
 

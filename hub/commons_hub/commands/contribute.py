@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sys
 
+from commons_kernel import tiers
+
 
 def register(sub) -> None:
     p = sub.add_parser("contribute", help="upload a data file with its metadata; it waits for a steward")
@@ -16,7 +18,7 @@ def register(sub) -> None:
     p.add_argument("--name", help="dataset name (default: the metadata's `name`)")
     p.add_argument(
         "--tier",
-        choices=["open", "community", "restricted"],
+        choices=tiers.names(),  # the installed tiers (commons_kernel/tiers/)
         help="who may read it (default: the metadata's `tier`; one of the two is required)",
     )
     p.add_argument("--json", action="store_true", help="print the contribution and its report as JSON")
@@ -61,9 +63,9 @@ def contribute(args) -> int:
     rest = {k: v for k, v in metadata.items() if k not in fields}
     tier = args.tier or fields["tier"]
     if not tier:  # never a silent default (the upload form has none either)
-        from commons_hub.services.data_api.upload_form import TIER_MEANINGS
+        from commons_hub.services.data_api.upload_form import tier_choices
 
-        meanings = "; ".join(f"{name}: {meaning}" for name, meaning in TIER_MEANINGS.items())
+        meanings = "; ".join(f"{name}: {meaning}" for name, meaning in tier_choices())
         print(
             f"error: {args.metadata} has no `tier:` and no --tier was given. Choose one ({meanings}), e.g. "
             f"`commons contribute {args.file} -m {args.metadata} --tier community`.",

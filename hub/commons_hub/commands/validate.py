@@ -4,6 +4,8 @@ gets, as a report. The same function as the upload and the notebook's ``validate
 
 from __future__ import annotations
 
+from commons_kernel import tiers
+
 
 def register(sub) -> None:
     for name, help_text in (
@@ -20,7 +22,7 @@ def register(sub) -> None:
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument(
             "--tier",
-            choices=["open", "community", "restricted"],
+            choices=tiers.names(),  # the installed tiers (commons_kernel/tiers/)
             help="the tier it is meant for (default: the metadata's `tier`, else open)",
         )
         parser.set_defaults(handler=run)

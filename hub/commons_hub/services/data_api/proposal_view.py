@@ -10,6 +10,7 @@ from __future__ import annotations
 from commons_hub.governance import decisions, projects
 from commons_hub.governance.quorum import QuorumRule
 from commons_hub.policy import Caller
+from commons_kernel import tiers
 
 
 def _plural(count: int, word: str) -> str:
@@ -26,7 +27,8 @@ def quorum_lines(proposal: dict, datasets: list[dict], rule: QuorumRule) -> list
     ]
     if rule.owner_veto:
         for dataset in datasets:
-            if dataset["tier"] != "restricted" or not dataset["owner"]:
+            tier = tiers.find(dataset["tier"])
+            if tier is None or not tier.owner_veto or not dataset["owner"]:
                 continue
             voted = any(dataset["name"] in vote["owner_of"] for vote in proposal["votes"])
             lines.append(

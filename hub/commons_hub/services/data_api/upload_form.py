@@ -13,6 +13,7 @@ import datetime as dt
 
 import yaml
 
+from commons_kernel import tiers
 from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.standard.rules import load_standard
 from commons_kernel.standard.validator import new_report
@@ -33,11 +34,12 @@ FORM_FIELDS = (
     "disclosure_control",
 )
 GEOGRAPHY_FIELDS = ("level", "vintage", "code_column")
-TIER_MEANINGS = {
-    "open": "anyone may read it, stories included (an open licence)",
-    "community": "any signed-in member of the cooperative may read it",
-    "restricted": "only members of an approved project that names it may read it",
-}
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    """The form's Tier choices, in rank order: (name, who may read it) for every installed tier
+    (commons_kernel/tiers/)."""
+    return [(tier.name, tier.meaning) for tier in tiers.all()]
 
 
 def parse_metadata(text: str, source: str) -> dict:
@@ -106,7 +108,7 @@ def merge(file_metadata: dict, source: str, posted: dict) -> dict:
     a field on which the form and the file disagree, and a missing tier or licence."""
     standard = load_standard()
     filled = form_values(file_metadata)
-    report = new_report(source or "the form", "open", standard)
+    report = new_report(source or "the form", tiers.DEFAULT, standard)
     for field, value in posted.items():
         if value and field in filled and not _same(filled[field], value, field):
             label = field.replace("geography_", "geography ").replace("_", " ")
@@ -128,7 +130,7 @@ def merge(file_metadata: dict, source: str, posted: dict) -> dict:
     if any(geography.values()):
         metadata["geography"] = {**(metadata.get("geography") or {}), **{k: v for k, v in geography.items() if v}}
     if not _text(metadata.get("tier")):
-        choices = "; ".join(f"{tier}: {TIER_MEANINGS.get(tier, tier)}" for tier in standard.tiers)
+        choices = "; ".join(f"{tier}: {meaning}" for tier, meaning in tier_choices())
         report.error(
             "metadata",
             "tier-missing",
