@@ -29,6 +29,7 @@ from commons_hub.governance.organisations import organisation_of
 from commons_hub.policy import Caller
 from commons_hub.store import Store, atomic_write_json
 from commons_hub.tables.contributions import contributions
+from commons_kernel import tiers
 from commons_kernel.catalog import DatasetMetadata
 from commons_kernel.disclosure.thresholds import approved_block, review_request
 from commons_kernel.exceptions import ConfigurationError, GovernanceError, ValidationFailed
@@ -43,7 +44,7 @@ def _now() -> datetime:
 
 
 def _refuse_upload(code: str, message: str, fix: str, filename: str, tier: str) -> ValidationFailed:
-    report = new_report(filename or "upload", tier if tier in ("open", "community", "restricted") else "open")
+    report = new_report(filename or "upload", tier if tiers.find(tier) else tiers.DEFAULT)
     report.error("metadata", code, message, fix, file="metadata")
     report.finish()
     return ValidationFailed(f"metadata: {message}. Fix: {fix}. Nothing was stored.", report=report)
@@ -145,7 +146,7 @@ def submit(
     permissions.check_can_contribute(caller, audit)
     metadata = dict(metadata or {})
     name = str(name or metadata.get("name") or "")
-    tier = str(tier or metadata.get("tier") or "open")
+    tier = str(tier or metadata.get("tier") or tiers.DEFAULT)
     metadata.setdefault("name", name)
     metadata.setdefault("tier", tier)
     try:
@@ -300,7 +301,8 @@ def catalogue_entry(metadata: dict, row, table: pa.Table) -> dict:
     if metadata.get("methodology"):
         notes.append(f"Methodology: {metadata['methodology']}")
     entry["quality_notes"] = notes + [f"Quality score {row.score}/100 at upload (contribution {row.id})."]
-    if row.tier == "restricted" and not entry.get("owner"):
+    tier = tiers.find(row.tier)
+    if tier is not None and tier.owner_veto and not entry.get("owner"):
         entry["owner"] = row.organisation or None  # the contributing organisation may veto projects that use it
     entry["synthetic"] = bool(metadata.get("synthetic", False))
     # The contributor's disclosure block was a request: the steward's approval keeps only its stricter values.
