@@ -25,7 +25,7 @@ import statsmodels.api  # noqa: F401
 import statsmodels.formula.api  # noqa: F401
 
 
-def _import_acro_quietly():
+def _import_acro_quietly() -> tuple[Any, Any, Any, str]:
     root = logging.getLogger()
     placeholder = None
     if not root.handlers:
@@ -61,7 +61,11 @@ def quiet_acro() -> Iterator[None]:
         yield
 
 
-class CommonsSDCChecks(sdcchecks.SDCChecks):
+# ACRO is bound at run time (imported quietly above), so mypy sees its check class as Any.
+_SDCChecks: Any = sdcchecks.SDCChecks
+
+
+class CommonsSDCChecks(_SDCChecks):
     """ACRO's checks, with two corrections for acro 1.0.2.
 
     1. Minimum degrees of freedom on a table (``aggfunc="std"``): ACRO returns the table of residual degrees of

@@ -1,9 +1,14 @@
-"""The disclosure rules: a registry, with the built-in rules registered the same way a new one would be.
+"""The disclosure rules: a registry, filled from entry points, with the built-in rules registered the same way a new
+one would be (in ``pyproject.toml``; they are in commons_kernel/disclosure/builtin.py)::
+
+    [project.entry-points."lcr_data_commons.disclosure_rules"]
+    whole-population = "my_package.rules:WHOLE_POPULATION"    # a Rule(...) from this module
 
 Each built-in rule is one of ACRO's checks (``acro.sdcchecks.SDCChecks``); the registry adds what the commons
 needs around it: a short name, whether a flagged cell fails or needs review, which setting holds its number,
-and a plain-English reason for the report. docs/analysts/disclosure.md describes every rule here (a test
-keeps the two in step).
+and a plain-English reason for the report. ``load_rules`` fills ``RULES`` in rank order, the order in which the
+checks run and the reports list a cell's rules, whatever order the entry points come in; ``register_rule`` adds one
+in a notebook session. docs/analysts/disclosure.md describes every rule here (a test keeps the two in step).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from commons_kernel import plugins
 from commons_kernel.disclosure.thresholds import Thresholds
 
 FAIL, REVIEW, PASS = "fail", "review", "pass"
@@ -33,6 +39,7 @@ class Rule:
     summary: str = ""  # one line for the docs
     review_as: str = ""  # when the check answers "review" instead of failing, the rule that explains why
     any_table: bool = True  # check_output applies it to any table (False: models and std tables only)
+    rank: int = 100  # where it runs and is listed among the installed rules (the built-ins 10-70, in ACRO's order)
 
     def run(self, sdc_checks: Any, evidence: Any, model: Any) -> CheckResult:
         if callable(self.check):
@@ -41,7 +48,7 @@ class Rule:
         return method(self.name, evidence, model)
 
 
-RULES: dict[str, Rule] = {}
+RULES: dict[str, Rule] = {}  # filled by load_rules() when commons_kernel.disclosure is imported
 
 
 def register_rule(rule: Rule) -> Rule:
@@ -67,72 +74,25 @@ def rule_for_acro_check(check_name: str) -> Rule | None:
     return None
 
 
-for _rule in [
-    Rule(
-        "threshold",
-        FAIL,
-        "counts",
-        lambda t: f"fewer than {t.threshold} records",
-        "MinimumThresholdCheck",
-        "disclosure_threshold",
-        "A cell built from fewer records than the threshold fails.",
-    ),
-    Rule(
-        "zeros",
-        FAIL,
-        "counts",
-        lambda t: "a zero count (nobody in this group)",
-        "PresenceOfZeroCheck",
-        "zeros_are_disclosive (dataset metadata only)",
-        "A cell with no records fails, because it tells that nobody in the group has the attribute.",
-    ),
-    Rule(
-        "nk",
-        FAIL,
-        "contributors",
-        lambda t: f"the {t.nk_n} largest contributors hold {t.nk_k:.0%} or more of the total",
-        "NKCheck",
-        "disclosure_nk_n, disclosure_nk_k",
-        "Dominance: a cell fails when its n largest contributors hold k or more of its total.",
-        "negative",
-    ),
-    Rule(
-        "p-ratio",
-        FAIL,
-        "contributors",
-        lambda t: f"the rest, without the 2 largest, add up to less than {t.p_ratio:.0%} of the largest",
-        "PPercentCheck",
-        "disclosure_p_ratio",
-        "Dominance: a cell fails when its total minus its two largest contributors is below p of the largest.",
-        "negative",
-    ),
-    Rule(
-        "dof",
-        FAIL,
-        "counts",
-        lambda t: f"fewer than {t.dof} residual degrees of freedom",
-        "MinimumDoFCheck",
-        "disclosure_dof",
-        "A model, or a standard deviation in a table, fails below the residual degrees of freedom threshold.",
-        any_table=False,
-    ),
-    Rule(
-        "negative",
-        REVIEW,
-        "contributors",
-        lambda t: "negative contributor values: the dominance rules cannot be applied",
-        None,
-        "",
-        "Cells with negative contributions need review: dominance is not defined for them.",
-    ),
-    Rule(
-        "missing",
-        REVIEW,
-        "counts",
-        lambda t: "missing values: nothing was checked for them",
-        "MissingCheck",
-        "",
-        "A missing cell, or a cell whose contributors include missing values, needs review.",
-    ),
-]:
-    register_rule(_rule)
+def load_rules() -> None:
+    """Register every installed rule (the ``lcr_data_commons.disclosure_rules`` entry points) in rank order."""
+    found = plugins.load(plugins.DISCLOSURE_RULES)
+    for name, rule in found.items():
+        if not isinstance(rule, Rule):
+            raise plugins.PluginError(
+                f"the {plugins.DISCLOSURE_RULES} entry point {name!r} names a {type(rule).__name__}, not a Rule: "
+                f"point it at a Rule(...) from commons_kernel.disclosure.rules."
+            )
+        if rule.name != name:
+            raise plugins.PluginError(
+                f"the {plugins.DISCLOSURE_RULES} entry point {name!r} names the rule {rule.name!r}: give the entry "
+                f"point and Rule.name the same name, since reports and review_as name rules by it."
+            )
+    for rule in sorted(found.values(), key=lambda rule: (rule.rank, rule.name)):
+        register_rule(rule)
+    for rule in found.values():
+        if rule.review_as and rule.review_as not in RULES:
+            raise plugins.PluginError(
+                f"the {plugins.DISCLOSURE_RULES} entry point {rule.name!r} has review_as={rule.review_as!r}, "
+                f"which is not an installed rule: name one of {', '.join(RULES)}."
+            )

@@ -50,7 +50,7 @@ class Thresholds:
                 f"{source} names unknown disclosure thresholds {unknown}; "
                 f"known: {', '.join(f.name for f in fields(self))}."
             )
-        values = {}
+        values: dict[str, Any] = {}
         for name, raw in overrides.items():
             try:
                 values[name] = _PARSERS[name](raw)
@@ -71,7 +71,7 @@ class Thresholds:
         block = disclosure_block(metadata)
         if not block:
             return self
-        name = metadata.get("name", "a dataset")
+        name = (metadata or {}).get("name", "a dataset")
         return self.strictest(self.with_overrides(block, source=f"metadata of {name!r}"))
 
     def strictest(self, other: Thresholds) -> Thresholds:
