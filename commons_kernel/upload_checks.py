@@ -25,11 +25,11 @@ import pandas as pd
 
 from commons_kernel import tiers
 from commons_kernel.exceptions import ValidationFailed
+from commons_kernel.standard import readers
 from commons_kernel.standard.columns import ColumnRoles, tokens
 from commons_kernel.standard.metadata_checks import load_metadata
 from commons_kernel.standard.report import Issue, QualityReport
 from commons_kernel.standard.rules import load_standard
-from commons_kernel.standard.sniffing import describe, sniff_file_type
 from commons_kernel.standard.table import matching, typed_frame
 from commons_kernel.standard.validator import new_report, resolve_tier, validate_bytes, validate_frame
 
@@ -74,7 +74,6 @@ NOT_COUNT_WORDS = {
     "median",
     "average",
 }
-SUFFIX_KINDS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".zip": "zip", ".parquet": "parquet"}
 
 
 @dataclass
@@ -297,7 +296,7 @@ def check_upload(
             file=filename,
         )
         result = UploadCheckResult(
-            filename, sniff_file_type(data), len(data), hashlib.sha256(data).hexdigest(), tier, report.finish()
+            filename, readers.kind_of(data), len(data), hashlib.sha256(data).hexdigest(), tier, report.finish()
         )
     return _finish(result, raise_on_block)
 
@@ -318,13 +317,14 @@ def _check_bytes(data: bytes, filename: str, tier: str, metadata) -> UploadCheck
     """The checks that read the table (run within the budget): standard, file type, small cells, formulas."""
     meta, _, _ = load_metadata(metadata)
     report, tables, roles = validate_bytes(data, filename, metadata, tier)
-    file_type = sniff_file_type(data)
-    claimed = SUFFIX_KINDS.get(Path(filename).suffix.lower())
-    if claimed and claimed != file_type and file_type in SUFFIX_KINDS.values():
+    file_type = readers.kind_of(data)
+    claimed = readers.suffix_kinds().get(Path(filename).suffix.lower())  # what the name says, by the readers' suffixes
+    if claimed and claimed != file_type and file_type in readers.installed():
         report.warning(
             "structure",
             "name-content-mismatch",
-            f"the file is named like {describe(claimed)} but is {describe(file_type)}; it was read as what it is",
+            f"the file is named like {readers.describe(claimed)} but is {readers.describe(file_type)}; "
+            "it was read as what it is",
             "rename it with the right extension",
             file=filename,
         )

@@ -1,5 +1,6 @@
-"""Bytes to tables, strictly: any file that is not a clean, rectangular, UTF-8 table is reported with the line
-(and byte) where it goes wrong, and no table is returned for it."""
+"""Bytes to tables, strictly, for the commons' own readers (commons_kernel/standard/readers.py, which dispatches to
+these and runs the safety checks first): any file that is not a clean, rectangular, UTF-8 table is reported with the
+line (and byte) where it goes wrong, and no table is returned for it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from commons_kernel.standard import shape, sniffing
+from commons_kernel.standard import shape
 from commons_kernel.standard.report import QualityReport
 from commons_kernel.standard.table import Table, table_from_frame
 
@@ -20,45 +21,11 @@ SAVE_AS_UTF8 = (
     "save the file as UTF-8: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; "
     "in pandas, `frame.to_csv(path, index=False)`"
 )
-ACCEPTED_FIX = "upload a CSV file (UTF-8), an Excel .xlsx workbook, a Parquet file, or a zip of these"
 
 
-def read_tables(data: bytes, name: str, report: QualityReport, limits: dict) -> list[Table]:
-    """The tables in a file: one for CSV, Parquet and xlsx, one per member of a zip. Problems go in ``report``."""
-    if not data.strip(b" \t\r\n" + UTF8_BOM):
-        report.error(
-            "structure",
-            "empty-file",
-            "the file is empty",
-            "export the table again, with its header row and at least one row of data",
-            file=name,
-        )
-        return []
-    kind = sniffing.sniff_file_type(data)
-    # The shape (columns, cells, nested types) is judged from the header or footer before anything is parsed.
-    if kind == "csv":
-        table = read_csv_bytes(data, name, report) if shape.csv_shape_ok(data, name, report) else None
-        return [table] if table is not None else []
-    if kind == "parquet":
-        table = read_parquet_bytes(data, name, report, limits) if shape.parquet_shape_ok(data, name, report) else None
-        return [table] if table is not None else []
-    if kind in ("xlsx", "zip"):
-        return _read_archive(data, name, kind, report, limits)
-    hint = SAVE_AS_UTF8 if kind == "utf-16" else ACCEPTED_FIX
-    if kind == "xls":
-        hint = "save it as .xlsx or as CSV UTF-8 and upload that"
-    report.error(
-        "structure",
-        "file-type",
-        f"the file is {sniffing.describe(kind)}, not a table the commons reads "
-        "(its type was judged by its content, not its name)",
-        hint,
-        file=name,
-    )
-    return []
-
-
-def read_csv_bytes(data: bytes, name: str, report: QualityReport) -> Table | None:
+def read_csv_bytes(data: bytes, name: str, report: QualityReport, *, accepted: str) -> Table | None:
+    """A CSV file's table, or None with the problems reported; ``accepted`` is the hint naming the files the commons
+    reads (``readers.accepted_fix()``), for a file that is not text at all."""
     data = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
     try:
         text = data.decode("utf-8")
@@ -86,7 +53,7 @@ def read_csv_bytes(data: bytes, name: str, report: QualityReport) -> Table | Non
             "structure",
             "nul-byte",
             f"line {line} holds a NUL character, so this is not a text table",
-            ACCEPTED_FIX,
+            accepted,
             file=name,
             line=line,
         )
@@ -221,58 +188,8 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_archive(data: bytes, name: str, kind: str, report: QualityReport, limits: dict) -> list[Table]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        report.error(
-            "structure",
-            "bad-archive",
-            f"the {sniffing.describe(kind)} is damaged ({exc})",
-            "create the file again and re-upload it",
-            file=name,
-        )
-        return []
-    with archive:
-        problems = sniffing.archive_problems(archive, limits, allow_nested=(kind == "xlsx"))
-        for problem in problems:
-            report.error("structure", problem.code, problem.message, problem.fix, file=name)
-        if problems or (kind == "xlsx" and not shape.xlsx_shape_ok(archive, name, report)):
-            return []
-        if kind == "xlsx":
-            table = _read_xlsx(archive, data, name, report, limits)
-            return [table] if table is not None else []
-        tables = []
-        for member in archive.infolist():
-            if member.is_dir() or member.filename.startswith("__MACOSX/") or member.filename.endswith(".DS_Store"):
-                continue
-            label = f"{name}:{member.filename}"
-            try:
-                content = sniffing.read_member(archive, member, limits["max_uncompressed_bytes"])
-            except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-                report.error(
-                    "structure",
-                    "bad-archive",
-                    f"member `{member.filename}` cannot be read ({exc})",
-                    "create the archive again from the original files",
-                    file=label,
-                )
-                continue
-            member_kind = sniffing.sniff_file_type(content)
-            if member_kind in ("zip",):
-                report.error(
-                    "structure",
-                    "archive-nested",
-                    f"member `{member.filename}` is itself an archive",
-                    "upload the inner file directly",
-                    file=label,
-                )
-                continue
-            tables += read_tables(content, label, report, limits)
-        return tables
-
-
-def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: QualityReport, limits: dict) -> Table | None:
+def read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: QualityReport, limits: dict) -> Table | None:
+    """A workbook's one table, or None with the problems reported (its central directory was checked before)."""
     for member in archive.infolist():
         if member.filename.endswith((".xml", ".rels")):
             with archive.open(member) as handle:
@@ -293,10 +210,10 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, name: str, report: Quality
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheets = {}
+            sheets: dict[str, list[list[str]]] = {}
             cells = 0
             for sheet in book.worksheets:
-                rows = []
+                rows: list[list[str]] = []
                 for row in sheet.iter_rows(values_only=True):
                     cells += len(row)
                     if len(row) > sized["max_columns"] or cells > sized["max_cells"]:

@@ -1,5 +1,9 @@
 """What a file is, judged by its content (magic bytes), never by its name; and whether an archive is safe to open.
 
+The kinds named here are those of the commons' own readers (csv, xlsx, zip, parquet) and of the files it does not
+read, so a refusal can say what a file is; which kinds are read is up to the installed readers
+(commons_kernel/standard/readers.py), and a reader of a kind not told apart here brings its own ``recognise``.
+
 Archives (zip, and xlsx, which is a zip) are judged from their central directory before anything is
 decompressed: too many members, too large when expanded, too well compressed (a "zip bomb"), nested archives,
 encrypted members, links, or member names that are paths out of the archive. Members are then read with a cap,
@@ -13,7 +17,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 
-ACCEPTED = ("csv", "xlsx", "zip", "parquet")
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a zip container (zip, xlsx, docx, ...): checked before it is opened
 
 # (magic bytes, kind, what to say). Checked in order, so longer signatures come before shorter ones.
 SIGNATURES = [
@@ -57,7 +61,8 @@ def describe(kind: str) -> str:
 
 
 def sniff_file_type(data: bytes) -> str:
-    """'csv', 'xlsx', 'zip', 'parquet', or the kind of an unsupported file ('pdf', 'xls', 'executable', ...)."""
+    """'csv', 'xlsx', 'zip', 'parquet', or the kind of another file ('pdf', 'xls', 'executable', ...); the kind an
+    upload is read as is ``readers.kind_of``, which asks the installed readers' own ``recognise`` first."""
     for magic, kind, _ in SIGNATURES:
         if data.startswith(magic):
             return _zip_kind(data) if kind == "zip" and magic == b"PK\x03\x04" else kind

@@ -13,7 +13,8 @@ from commons_kernel.standard.columns import ColumnRoles, column_roles
 from commons_kernel.standard.content_checks import check_dates, check_geography
 from commons_kernel.standard.layout_checks import check_columns_and_units, check_layout
 from commons_kernel.standard.metadata_checks import check_metadata, load_metadata
-from commons_kernel.standard.reading import header_ok, read_tables
+from commons_kernel.standard.readers import read_tables
+from commons_kernel.standard.reading import header_ok
 from commons_kernel.standard.report import Issue, QualityReport
 from commons_kernel.standard.rules import Standard, load_standard
 from commons_kernel.standard.schema_checks import check_schema
