@@ -179,10 +179,12 @@ def _client():
 
 
 def _call(method: str, path: str, payload: dict | None = None):
-    """A data-api call whose refusals come back as the commons' own exceptions, by their code in the one table
-    (``exceptions.for_code``), in the data-api's own words."""
+    """A data-api call (GET, POST, or FILE: a GET of bytes) whose refusals come back as the commons' own
+    exceptions, by their code in the one table (``exceptions.for_code``), in the data-api's own words."""
     client = _client()
     try:
+        if method == "FILE":
+            return client._get(path).content
         return client.post_json(path, payload) if method == "POST" else client.get_json(path)
     except CommonsError as exc:
         answer = getattr(exc, "payload", None)
@@ -294,10 +296,9 @@ def download_release(release_id: int, path: str | Path) -> list[Path]:
         )
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
-    client, written = _client(), []
+    written = []
     for item in details["files"]:
-        response = client._get(f"api/releases/{int(release_id)}/files/{item['name']}")
-        data = response.content
+        data = _call("FILE", f"api/releases/{int(release_id)}/files/{item['name']}")
         if hashlib.sha256(data).hexdigest() != item["sha256"]:
             raise CommonsError(
                 f"{item['name']} of release {release_id} arrived with the wrong checksum; nothing "

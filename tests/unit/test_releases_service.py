@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from commons_hub.audit import AuditLog
 from commons_hub.cli import main as cli_main
@@ -15,8 +16,17 @@ from commons_hub.db import engine
 from commons_hub.governance.projects import create_project
 from commons_hub.policy import Caller
 from commons_hub.releases import files as release_files
-from commons_hub.releases.service import ReleaseNotFound, ReleaseService, all_releases
-from commons_kernel.exceptions import AccessDenied, CommonsError, DisclosureRisk, GovernanceError, ValidationFailed
+from commons_hub.releases.service import ReleaseService, all_releases, sweep
+from commons_hub.tables.releases import release_files as files_table
+from commons_hub.tables.releases import release_reviews, releases
+from commons_kernel.exceptions import (
+    AccessDenied,
+    CommonsError,
+    DisclosureRisk,
+    GovernanceError,
+    ReleaseNotFound,
+    ValidationFailed,
+)
 from commons_kernel.releases import to_outputs
 
 pytestmark = pytest.mark.unit
@@ -206,3 +216,115 @@ def test_cli_lists_and_shows_releases(service, capsys):
     assert "referrals_by_borough.csv" in shown and "Counts all at least 10." in shown
     assert cli_main(["releases", "verify"]) == 0
     assert "1 release(s) intact" in capsys.readouterr().out
+
+
+# -- each write and its audit entry in one transaction ----------------------------------------------------------
+
+
+def failing_chain(monkeypatch, action):
+    """Make the audit log fail to append an entry of ``action`` (inside the write's transaction)."""
+    chain = AuditLog._chain
+
+    def failing(conn, entry):
+        if entry["action"] == action:
+            raise OSError("disk full")
+        return chain(conn, entry)
+
+    monkeypatch.setattr(AuditLog, "_chain", staticmethod(failing))
+    return lambda: monkeypatch.setattr(AuditLog, "_chain", staticmethod(chain))
+
+
+def counts(service) -> dict:
+    with service.engine.connect() as conn:
+        return {
+            table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            for table in (releases, files_table, release_reviews)
+        }
+
+
+def test_a_request_whose_entry_cannot_be_written_leaves_no_release(service, tmp_path, monkeypatch):
+    restore = failing_chain(monkeypatch, "release-request")
+    with pytest.raises(OSError, match="disk full"):
+        service.request(ANALYST, payload())
+    restore()
+    assert counts(service) == {"releases": 0, "release_files": 0, "release_reviews": 0}
+    assert list(release_files.releases_root(tmp_path).iterdir()) == []  # renamed into place, then taken back
+    assert actions(service) == []
+    assert service.request(ANALYST, payload())["id"] == 1  # nothing left behind blocks the next one
+
+
+def test_a_review_whose_entry_cannot_be_written_is_not_made(service, monkeypatch):
+    release_id = service.request(ANALYST, payload())["id"]
+    restore = failing_chain(monkeypatch, "release-review")
+    with pytest.raises(OSError, match="disk full"):
+        service.review(CHECKER, release_id, "approve", "fine")
+    restore()
+    assert counts(service)["release_reviews"] == 0
+    assert actions(service) == [("release-request", "ok", "analyst1")]
+
+
+def test_the_approval_that_releases_is_undone_with_its_release_entry(service, monkeypatch):
+    release_id = service.request(ANALYST, payload())["id"]
+    service.review(CHECKER, release_id, "approve", "fine")
+    restore = failing_chain(monkeypatch, "release")
+    with pytest.raises(OSError, match="disk full"):
+        service.review(CHECKER2, release_id, "approve", "fine too")
+    restore()
+    assert counts(service)["release_reviews"] == 1
+    assert service.details(CHECKER, release_id)["status"] == "pending"
+    assert [a for a in actions(service) if a[0] == "release-review"] == [("release-review", "ok", "checker")]
+    with pytest.raises(GovernanceError, match="once two checkers"):
+        service.open_download(ANALYST, release_id, "note.txt")
+
+
+def test_a_download_whose_entry_cannot_be_written_sends_nothing(service, monkeypatch):
+    release_id = service.request(ANALYST, payload())["id"]
+    restore = failing_chain(monkeypatch, "release-download")
+    with pytest.raises(OSError, match="disk full"):
+        service.open_download(CHECKER, release_id, "note.txt")
+    restore()
+    assert [a for a in actions(service) if a[0] == "release-download"] == []
+
+
+def test_refusals_are_audited_with_their_reason_and_error(service):
+    release_id = service.request(ANALYST, payload())["id"]
+    with pytest.raises(AccessDenied):
+        service.request(OUTSIDER, payload())
+    with pytest.raises(ReleaseNotFound):
+        service.review(CHECKER, 999, "approve")
+    with pytest.raises(ReleaseNotFound):
+        service.open_download(CHECKER, release_id, "secrets.json")
+    with pytest.raises(AccessDenied):
+        service.details(OUTSIDER, release_id)
+    denied = [e for e in service.audit.entries() if e["outcome"] == "denied"]
+    got = [(e["action"], e["project"], json.loads(e["detail"])) for e in denied]
+    assert [(action, project) for action, project, _ in got] == [
+        ("release-request", PROJECT),
+        ("release-review", None),
+        ("release-download", None),
+        ("deny", PROJECT),
+    ]
+    assert got[0][2]["error"] == "AccessDenied" and "not a member of project" in got[0][2]["reason"]
+    assert got[1][2] == {
+        "release": 999,
+        "decision": "approve",
+        "reason": "No release 999. List the releases you can see with ck.releases().",
+        "error": "ReleaseNotFound",
+    }
+    assert got[2][2]["file"] == "secrets.json" and got[2][2]["error"] == "ReleaseNotFound"
+    assert got[3][2]["what"] == "details" and "not one of its members" in got[3][2]["reason"]
+
+
+def test_sweep_removes_only_release_folders_no_committed_row_owns(service, tmp_path):
+    release_id = service.request(ANALYST, payload())["id"]
+    root = release_files.releases_root(tmp_path)
+    for leftover in (".staging-abc", str(release_id + 1)):
+        (root / leftover / "files").mkdir(parents=True)
+    (root / "notes").mkdir()  # not a release folder: left alone
+    done = sweep(tmp_path, service.engine)
+    assert done == [
+        "removed releases/.staging-abc (a release that never committed)",
+        f"removed releases/{release_id + 1} (a release that never committed)",
+    ]
+    assert sorted(p.name for p in root.iterdir()) == [str(release_id), "notes"]
+    assert sweep(tmp_path, service.engine) == []
