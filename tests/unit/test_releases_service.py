@@ -328,3 +328,12 @@ def test_sweep_removes_only_release_folders_no_committed_row_owns(service, tmp_p
     ]
     assert sorted(p.name for p in root.iterdir()) == [str(release_id), "notes"]
     assert sweep(tmp_path, service.engine) == []
+
+
+def test_cli_lists_only_the_approvals_that_count(service, capsys):
+    release_id = service.request(ANALYST, payload())["id"]
+    service.review(CHECKER, release_id, "approve", "fine")
+    service.review(CHECKER, release_id, "reject", "on second thoughts, differencing with table 2")
+    assert cli_main(["releases", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert f"{release_id:>5}  rejected" in listing and "approved by: -" in listing

@@ -34,6 +34,8 @@ def _releases(status=None):
 
 
 def list_releases(args) -> int:
+    from commons_hub.releases import rules
+
     rows = _releases(args.status)
     if args.json:
         json.dump(rows, sys.stdout, indent=2, default=str)
@@ -42,7 +44,10 @@ def list_releases(args) -> int:
     if not rows:
         print("No releases yet. Analysts ask with ck.request_release(...).")
     for r in rows:
-        approvals = sorted({v["checker"] for v in r["reviews"] if v["decision"] == "approve"})
+        # the approvals that count, as the review rule counts them (each checker's latest, never the requester's)
+        approvals = rules.approvals(
+            [rules.ReviewView(v["checker"], v["decision"]) for v in r["reviews"]], r["requester"]
+        )
         print(
             f"{r['id']:>5}  {r['status']:<18} {r['project']:<24} v{r['version']}  {r['requester']:<12} "
             f"approved by: {', '.join(approvals) or '-':<20}  {r['title']}"
