@@ -208,30 +208,30 @@ def submit(
                 metadata_json=json.dumps(metadata, default=str),
             )
         ).inserted_primary_key[0]
-        try:
+        try:  # a failure before the commit takes the pending files with it (after a crash, the sweep does)
             files.write_parquet(folder / f"{contribution_id}.parquet", table)
             atomic_write_json(folder / f"{contribution_id}.report.json", report)
+            audit.append(
+                AuditEvent(
+                    actor=caller.name,
+                    action="contribute",
+                    dataset=name,
+                    rows=table.num_rows,
+                    bytes=result.size_bytes,
+                    detail={
+                        "contribution": contribution_id,
+                        "tier": tier,
+                        "filename": result.filename,
+                        "sha256": result.sha256,
+                        "score": result.report.score,
+                        "table": table_name,
+                    },
+                ),
+                conn=conn,
+            )
         except BaseException:
             files.remove_pending(store, name, contribution_id)
             raise
-        audit.append(
-            AuditEvent(
-                actor=caller.name,
-                action="contribute",
-                dataset=name,
-                rows=table.num_rows,
-                bytes=result.size_bytes,
-                detail={
-                    "contribution": contribution_id,
-                    "tier": tier,
-                    "filename": result.filename,
-                    "sha256": result.sha256,
-                    "score": result.report.score,
-                    "table": table_name,
-                },
-            ),
-            conn=conn,
-        )
     return {**contribution(contribution_id, eng), "report": report}
 
 
