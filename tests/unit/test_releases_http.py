@@ -9,28 +9,26 @@ import asyncio
 import json
 import pickle
 import tempfile
-from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from jupyterhub.services.auth import HubOAuth
 from tornado.testing import AsyncHTTPTestCase
 
 import commons_kernel.api as api
-from commons_hub.governance.projects import create_project
 from commons_hub.services.data_api.app import make_app
 from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState
 from commons_kernel.client import DataApiClient
 from commons_kernel.exceptions import AccessDenied, DisclosureRisk, GovernanceError, ReleaseNotFound, for_code
-from commons_kernel.releases import _call, describe_release, download_release, review_release, to_outputs
+from commons_kernel.releases import _call, describe_release, download_release, review_release
+from tests.unit.test_releases_service import PROJECT, approved_project
+from tests.unit.test_releases_service import payload as request_body
 
 pytestmark = pytest.mark.unit
 
 PREFIX = "/services/data-api/"
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
-PROJECT = "early-help-demand"
 USERS = {
     name: {"name": name, "kind": "user", "groups": groups, "scopes": []}
     for name, groups in {
@@ -58,36 +56,13 @@ class TokenTableAuth(HubOAuth):
         return None
 
 
-def request_body(counts=(38, 105, 102)) -> dict:
-    table = pd.DataFrame({"referrals": list(counts)}, index=pd.Index(["Halton", "Knowsley", "Wirral"], name="borough"))
-    outputs, _ = to_outputs({"referrals_by_borough": table, "note": "Counts of SYNTHETIC referrals."})
-    return {
-        "project": PROJECT,
-        "title": "Referrals by borough (synthetic)",
-        "description": "Referrals by borough, from synthetic data, for the outreach plan.",
-        "outputs": [o.to_payload() for o in outputs],
-    }
-
-
 class ReleaseErrorsCase(AsyncHTTPTestCase):
     def get_app(self):
         folder = tempfile.TemporaryDirectory()
         self.addCleanup(folder.cleanup)
         home = Path(folder.name)
         self.state = ServiceState(home, CATALOG, f"sqlite:///{home / 'governance.sqlite'}")
-        today = date.today()
-        create_project(
-            PROJECT,
-            "Early help demand (synthetic)",
-            "Plan outreach.",
-            "analyst1",
-            date(today.year + 1, 12, 31),
-            start_date=date(today.year - 1, 1, 1),
-            status="approved",
-            datasets=["synthetic_referrals"],
-            members={"analyst1": "Council"},
-            eng=self.state.engine,
-        )
+        approved_project(self.state.engine, {"analyst1": "Council"})
         self.auth = TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
         self._saved_auth, BaseHandler._hub_auth = BaseHandler._hub_auth, self.auth
         return make_app(self.state, PREFIX)

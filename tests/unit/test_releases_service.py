@@ -38,10 +38,8 @@ OUTSIDER = Caller("analyst2", groups=frozenset({"members"}))
 PROJECT = "early-help-demand"
 
 
-@pytest.fixture
-def service(tmp_path, monkeypatch):
-    monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
-    eng = engine(f"sqlite:///{tmp_path / 'governance.sqlite'}")
+def approved_project(eng, members: dict[str, str]) -> None:
+    """PROJECT, approved and running, over synthetic_referrals, with ``members``."""
     today = date.today()
     create_project(
         PROJECT,
@@ -52,9 +50,16 @@ def service(tmp_path, monkeypatch):
         start_date=date(today.year - 1, 1, 1),
         status="approved",
         datasets=["synthetic_referrals"],
-        members={"analyst1": "Council", "checker": "Checkers"},
+        members=members,
         eng=eng,
     )
+
+
+@pytest.fixture
+def service(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMONS_HOME", str(tmp_path))
+    eng = engine(f"sqlite:///{tmp_path / 'governance.sqlite'}")
+    approved_project(eng, {"analyst1": "Council", "checker": "Checkers"})
     metadata = {"synthetic_referrals": {"name": "synthetic_referrals", "disclosure": {"threshold": 10}}}
     return ReleaseService(eng, AuditLog(eng, anchor=tmp_path / "audit.anchor"), tmp_path, metadata.get)
 
