@@ -6,6 +6,7 @@ Metadata of every tier is public (the register shows it). Data is not: reading g
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -74,12 +75,36 @@ def catalog_dir(path: Path | str | None = None) -> Path:
     return Path(path or config.setting("catalog_dir"))
 
 
-def load_metadata(path: Path | str | None = None) -> dict[str, DatasetMetadata]:
-    """Every dataset's metadata, by name, from ``catalog/datasets/*.yaml``."""
-    folder = catalog_dir(path) / "datasets"
+def metadata_files(path: Path | str | None = None) -> list[Path]:
+    """The catalogue's own metadata files, ``catalog/datasets/*.yaml``, in name order."""
+    return sorted((catalog_dir(path) / "datasets").glob("*.yaml"))
+
+
+def load_metadata(
+    path: Path | str | None = None,
+    contributed: Iterable[Path] = (),
+    on_invalid: Callable[[Path, ValidationFailed], None] | None = None,
+) -> dict[str, DatasetMetadata]:
+    """Every dataset's metadata, by name: the one catalogue loader.
+
+    ``catalog/datasets/*.yaml`` first, then each contributed ``<name>/metadata.yaml`` in ``contributed`` (the
+    store's, ``Store.contributed_metadata_files()``; named by its folder, and it wins over a catalogue file of the
+    same name). A file that breaks the rules raises ValidationFailed naming it, unless ``on_invalid`` is given: a
+    contributed file is then left out and ``on_invalid(path, error)`` told (one bad upload must not take a
+    service down). The catalogue's own files always raise: they are the repository's, fixed before a release.
+    """
     result = {}
-    for file in sorted(folder.glob("*.yaml")):
+    for file in metadata_files(path):
         meta = parse_metadata(file)
+        result[meta.name] = meta
+    for file in contributed:
+        try:
+            meta = parse_metadata(file, expected_name=file.parent.name)
+        except ValidationFailed as exc:
+            if on_invalid is None:
+                raise
+            on_invalid(file, exc)
+            continue
         result[meta.name] = meta
     return result
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from commons_hub.store import MANIFEST
 from commons_kernel import config
 from commons_kernel.exceptions import CommonsError
 
@@ -156,16 +157,12 @@ def backup(
             manifests = {}
             for name in store.names():
                 manifests[name] = store.manifest(name)
-                _write(partial / "store" / name / "manifest.json", store.files.read_bytes(f"{name}/manifest.json"))
-            _copy_tree(home, partial / "state", skip=_state_skip(home))
+                _write(partial / "store" / name / MANIFEST, store.manifest_bytes(name))
+            _copy_tree(home, partial / "state", skip=_state_skip(home, store))
         for name, manifest in manifests.items():
             for entry in manifest["versions"]:
-                _write(partial / "store" / name / entry["file"], store.version_bytes(name, entry))
-                if "arrow_sha256" in entry:
-                    _write(
-                        partial / "store" / name / Path(entry["file"]).with_suffix(".arrow").name,
-                        store.version_bytes(name, entry, "arrow"),
-                    )
+                for file, kind in store.version_files(entry).items():
+                    _write(partial / "store" / name / file, store.version_bytes(name, entry, kind))
         if (catalog_dir / "datasets").is_dir():
             _copy_tree(catalog_dir / "datasets", partial / "catalog" / "datasets")
         if public_dir.is_dir():
@@ -207,7 +204,7 @@ def _dump(conn, table: sa.Table, path: Path) -> int:
     return count
 
 
-def _state_skip(home: Path):
+def _state_skip(home: Path, store):
     """State files a backup leaves out: databases, secrets, locks, hidden (staged) files, and the manifests and
     version files (copied from the store instead, checked)."""
 
@@ -215,11 +212,7 @@ def _state_skip(home: Path):
         parts = path.relative_to(home).parts
         if parts[0] in SKIPPED_STATE or parts[0] == "audit.anchor" or any(p.startswith(".") for p in parts):
             return True
-        return (
-            parts[0] == "datasets"
-            and len(parts) == 3
-            and (parts[2] == "manifest.json" or (parts[2][:1] == "v" and parts[2][1:2].isdigit()))
-        )
+        return store.is_stored_file(path)
 
     return skip
 
@@ -281,8 +274,8 @@ def emptiness_problems(home: Path, eng: sa.Engine, store, public_dir: Path) -> l
                 break
     if store.names():
         problems.append(f"the store ({store.files.url}) has datasets: {', '.join(store.names()[:5])}")
-    if (home / "datasets").is_dir() and any((home / "datasets").iterdir()):
-        problems.append(f"{home / 'datasets'} is not empty")
+    if store.has_working_files():
+        problems.append(f"{store.root} is not empty")
     if (home / "audit.anchor").exists():
         problems.append(f"{home / 'audit.anchor'} exists")
     if (public_dir / "stories").is_dir() and any((public_dir / "stories").rglob("*")):
@@ -330,12 +323,8 @@ def restore(
     state = folder / "state"
     if state.is_dir():
         _copy_tree(state, home, skip=lambda path: path.name == "audit.anchor")
-    for manifest_path in sorted((folder / "store").glob("*/manifest.json")):
-        name = manifest_path.parent.name
-        for version_file in sorted(manifest_path.parent.iterdir()):
-            if version_file.name != "manifest.json":
-                store.files.write_atomic(f"{name}/{version_file.name}", version_file.read_bytes())
-        store.files.write_atomic(f"{name}/manifest.json", manifest_path.read_bytes())  # last: the switch
+    for manifest_path in sorted((folder / "store").glob(f"*/{MANIFEST}")):
+        store.restore_dataset(manifest_path.parent.name, manifest_path.parent)  # the manifest last: the switch
     lines.append(f"store ({store.files.url}): {len(store.names())} datasets")
     rows = _load(folder / "database", eng)
     lines.append(f"database ({eng.dialect.name}): {rows} rows")

@@ -5,6 +5,12 @@ Layout under the state directory::
     datasets/<name>/v0001.parquet      immutable; never rewritten
     datasets/<name>/v0001.arrow        the same table as an uncompressed Arrow IPC stream, served as-is
     datasets/<name>/manifest.json      versions, sha256, provenance; replaced atomically
+    datasets/<name>/metadata.yaml      a contributed dataset's catalogue metadata
+    datasets/<name>/pending/<id>.parquet, <id>.report.json   a contribution's upload and report, until decided
+    datasets/<name>/reports/contribution-<id>.json           its report, kept after the decision
+
+Every path of this layout is built here (``Store``'s methods); other modules ask for them, so the layout can
+change in one place.
 
 A version is readable only once the manifest lists it: files are staged under hidden names, renamed into place,
 and then the manifest is replaced (under ``store.lock``). A file the manifest does not list was never readable;
@@ -36,10 +42,13 @@ from commons_kernel import config
 from commons_kernel.exceptions import DatasetNotFound
 from commons_kernel.frames import table_to_frame
 
+MANIFEST = "manifest.json"
+
 __all__ = [
     "Store",
     "StagedVersion",
     "StoredFileCorrupt",
+    "arrow_file",
     "atomic_write_bytes",
     "atomic_write_json",
     "pick_version",
@@ -95,17 +104,17 @@ class Store:
         return self.files.names()
 
     def has(self, name: str) -> bool:
-        return self.files.exists(f"{name}/manifest.json")
+        return self.files.exists(f"{name}/{MANIFEST}")
 
     def manifest(self, name: str) -> dict:
         try:
-            return json.loads(self.files.read_bytes(f"{name}/manifest.json"))
+            return json.loads(self.files.read_bytes(f"{name}/{MANIFEST}"))
         except FileNotFoundError:
             raise DatasetNotFound(name, self._close(name)) from None
 
     def manifest_stamp(self, name: str):
         """Changes whenever the manifest is replaced; None when there is none (a cheap cache key)."""
-        return self.files.stamp(f"{name}/manifest.json")
+        return self.files.stamp(f"{name}/{MANIFEST}")
 
     def version_entry(self, name: str, version: int | None = None) -> dict:
         return pick_version(name, self.manifest(name), version)
@@ -117,9 +126,20 @@ class Store:
     def version_bytes(self, name: str, entry: dict, kind: str = "parquet") -> bytes:
         """The version's Parquet (or Arrow, ``kind="arrow"``) bytes, checked against the manifest's sha256.
         Raises StoredFileCorrupt on a mismatch, KeyError for an Arrow copy whose hash was never recorded."""
-        file = entry["file"] if kind == "parquet" else str(Path(entry["file"]).with_suffix(".arrow"))
+        file = entry["file"] if kind == "parquet" else arrow_file(entry["file"])
         expected = entry["sha256"] if kind == "parquet" else entry["arrow_sha256"]
         return self.files.read_verified(f"{name}/{file}", expected)
+
+    def version_files(self, entry: dict) -> dict[str, str]:
+        """{file name: kind} of one manifest entry: its Parquet file, and its Arrow copy when one was recorded."""
+        files = {entry["file"]: "parquet"}
+        if "arrow_sha256" in entry:
+            files[arrow_file(entry["file"])] = "arrow"
+        return files
+
+    def manifest_bytes(self, name: str) -> bytes:
+        """The manifest file as stored (a backup keeps it byte for byte)."""
+        return self.files.read_bytes(f"{name}/{MANIFEST}")
 
     def read_table(self, name: str, version: int | None = None, columns: list[str] | None = None) -> pa.Table:
         data = self.version_bytes(name, self.version_entry(name, version))
@@ -133,6 +153,53 @@ class Store:
         import difflib
 
         return difflib.get_close_matches(name, self.names(), n=3, cutoff=0.5)
+
+    # working files in the state directory: contributed metadata, contributions' uploads and reports ----------
+    def metadata_path(self, name: str) -> Path:
+        """Where a contributed dataset's catalogue metadata is kept (beside its data)."""
+        return self.root / name / "metadata.yaml"
+
+    def contributed_metadata_files(self) -> list[Path]:
+        """Every contributed dataset's metadata file, for ``commons_kernel.catalog.load_metadata(contributed=)``."""
+        return sorted(self.root.glob("*/metadata.yaml")) if self.root.is_dir() else []
+
+    def pending_dir(self, name: str) -> Path:
+        return self.root / name / "pending"
+
+    def pending_upload(self, name: str, contribution_id: int) -> Path:
+        """A contribution's uploaded table, until its version is published or it is rejected."""
+        return self.pending_dir(name) / f"{contribution_id}.parquet"
+
+    def pending_report(self, name: str, contribution_id: int) -> Path:
+        """A pending contribution's quality report."""
+        return self.pending_dir(name) / f"{contribution_id}.report.json"
+
+    def reports_dir(self, name: str) -> Path:
+        return self.root / name / "reports"
+
+    def kept_report(self, name: str, contribution_id: int) -> Path:
+        """A decided contribution's quality report, kept after its pending files go."""
+        return self.reports_dir(name) / f"contribution-{contribution_id}.json"
+
+    def pending_files(self) -> list[Path]:
+        """Every file of every pending folder (uploads and reports), for the start-up sweep."""
+        return sorted(self.root.glob("*/pending/*")) if self.root.is_dir() else []
+
+    def pending_dirs(self) -> list[Path]:
+        return sorted(self.root.glob("*/pending")) if self.root.is_dir() else []
+
+    def has_working_files(self) -> bool:
+        """Whether the state directory's ``datasets/`` holds anything (a restore goes into an empty one)."""
+        return self.root.is_dir() and any(self.root.iterdir())
+
+    def is_stored_file(self, path: Path) -> bool:
+        """Whether ``path`` is a manifest or version file of a local store (which a backup copies from the store,
+        checked, and not as a working file)."""
+        try:
+            parts = Path(path).relative_to(self.root).parts
+        except ValueError:
+            return False
+        return len(parts) == 2 and (parts[1] == MANIFEST or (parts[1][:1] == "v" and parts[1][1:2].isdigit()))
 
     # writing -----------------------------------------------------------------------------------------
     def stage(self, name: str, table: pa.Table, entry: dict) -> StagedVersion:
@@ -184,11 +251,19 @@ class Store:
         final = f"v{number:04d}.parquet"
         # A file already at `final` is unlisted, so it was never readable (a crash before its manifest): replace it.
         self.files.put(staged.parquet_tmp, f"{staged.name}/{final}")
-        self.files.put(staged.arrow_tmp, f"{staged.name}/{Path(final).with_suffix('.arrow')}")
+        self.files.put(staged.arrow_tmp, f"{staged.name}/{arrow_file(final)}")
         entry = dict(staged.entry, version=number, file=final)
         manifest["versions"] = sorted([*manifest["versions"], entry], key=lambda v: v["version"])
         self._write_manifest(staged.name, manifest)
         return entry
+
+    def restore_dataset(self, name: str, folder: Path) -> None:
+        """Write a dataset's files from a backup's ``store/<name>/``: the version files, then the manifest (the
+        switch readers see), so a restore cut short never lists a file it lacks."""
+        for version_file in sorted(Path(folder).iterdir()):
+            if version_file.name != MANIFEST:
+                self.files.write_atomic(f"{name}/{version_file.name}", version_file.read_bytes())
+        self.files.write_atomic(f"{name}/{MANIFEST}", (Path(folder) / MANIFEST).read_bytes())
 
     def update_manifest(self, name: str, change) -> dict:
         """Apply ``change(manifest)`` (which edits it in place) and replace the manifest atomically, under the
@@ -201,10 +276,10 @@ class Store:
 
     def _write_manifest(self, name: str, manifest: dict) -> None:
         if isinstance(self.files, LocalFiles):  # temp file + fsync + rename
-            atomic_write_json(Path(self.files.base) / name / "manifest.json", manifest)
+            atomic_write_json(Path(self.files.base) / name / MANIFEST, manifest)
             return
         self.files.write_atomic(
-            f"{name}/manifest.json", (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode()
+            f"{name}/{MANIFEST}", (json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n").encode()
         )
 
     def discard(self, staged: StagedVersion) -> None:
@@ -259,6 +334,11 @@ class Store:
             return self.manifest(name)
         except DatasetNotFound:
             return {"name": name, "versions": []}
+
+
+def arrow_file(parquet_file: str) -> str:
+    """The name of a version's Arrow copy: ``v0001.parquet`` -> ``v0001.arrow``."""
+    return str(Path(parquet_file).with_suffix(".arrow"))
 
 
 def pick_version(name: str, manifest: dict, version: int | None = None) -> dict:

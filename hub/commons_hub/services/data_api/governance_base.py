@@ -25,9 +25,8 @@ class GovernanceHandler(BaseHandler):
         return {name: meta for name, meta in self.state.all_metadata().items() if name in names}
 
     def catalogue_changed(self) -> None:
-        # ServiceState caches metadata keyed on catalog/ files only; a contributed dataset's metadata.yaml lives in
-        # the store, so drop the cache after an approval (see the report: ServiceState could watch those files).
-        self.state._metadata = None
+        # ServiceState trusts its reading of the metadata files for a second: read them again after an approval.
+        self.state.catalogue.forget()
 
     def json_body(self) -> dict:
         if not self.request.body:

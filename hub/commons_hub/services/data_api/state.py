@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from commons_hub.audit import AuditLog
+from commons_hub.catalogue import Catalogue
 from commons_hub.db import engine
 from commons_hub.recovery import sweep_leftovers
 from commons_hub.store import Store, pick_version
-from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
 from commons_kernel.exceptions import DatasetNotFound
 
 
@@ -20,33 +18,17 @@ class ServiceState:
         self.audit = AuditLog(self.engine, anchor=self.store.home / "audit.anchor")
         # Before serving: complete what a crash left committed, remove what it left uncommitted.
         self.swept = sweep_leftovers(self.store.home, self.engine)
-        self._metadata = None
-        self._metadata_mtime = None
-        self._checked = 0.0
+        # Reloaded at most once a second when a metadata file changed (contributions add theirs to the store).
+        self.catalogue = Catalogue(self.store, catalog_dir, recheck_seconds=1.0)
         self._manifests: dict[str, tuple[int, dict]] = {}
 
     def all_metadata(self) -> dict:
-        """Catalogue metadata, reloaded at most once a second when a metadata file changed (contributions)."""
-        now = time.monotonic()
-        if self._metadata is not None and now - self._checked < 1.0:
-            return self._metadata
-        self._checked = now
-        folder = catalog_dir(self.catalog_dir) / "datasets"
-        files = [*folder.glob("*.yaml"), *(self.store.root.glob("*/metadata.yaml") if self.store.root.is_dir() else [])]
-        mtime = (max((p.stat().st_mtime_ns for p in files), default=0), len(files))
-        if self._metadata is None or mtime != self._metadata_mtime:
-            metadata = load_metadata(self.catalog_dir)
-            metadata.update(self.extra_metadata())
-            self._metadata, self._metadata_mtime = metadata, mtime
-        return self._metadata
+        """Catalogue metadata of every dataset (seed and contributed), by name."""
+        return self.catalogue.all()
 
     def extra_metadata(self) -> dict:
         """Metadata of datasets contributed through the commons (stored beside their data)."""
-        extra = {}
-        for path in sorted(self.store.root.glob("*/metadata.yaml")) if self.store.root.is_dir() else []:
-            meta = parse_metadata(path, expected_name=path.parent.name)
-            extra[meta.name] = meta
-        return extra
+        return self.catalogue.contributed()
 
     def manifest(self, name: str) -> dict:
         """The dataset's manifest, re-read only when its file changed (a stat per request, not a parse)."""
