@@ -16,6 +16,7 @@ import yaml
 from commons_hub.audit import AuditEvent, AuditLog
 from commons_hub.db import engine, project_members, projects
 from commons_hub.governance import contributions, decisions, withdrawals
+from commons_hub.governance.permissions import NotPermitted
 from commons_hub.governance.projects import create_project
 from commons_hub.policy import Caller
 from commons_hub.store import Store
@@ -193,3 +194,13 @@ def test_a_withdrawal_whose_entry_fails_leaves_the_dataset_readable(env):
     assert (
         withdrawals.withdraw(ANALYST, NAME, "consent", store=env.store, eng=env.eng, audit=env.audit)["stories"] == []
     )
+
+
+def test_who_is_checked_before_what_the_state_allows(env):
+    """A member who is not a steward is refused as such (and audited) even on a contribution already decided."""
+    record = submit(env)
+    contributions.reject(STEWARD, record["id"], "wrong year", store=env.store, eng=env.eng, audit=env.audit)
+    for review in (contributions.approve, contributions.reject):
+        with pytest.raises(NotPermitted, match="is not a steward"):
+            review(OTHER, record["id"], "mine", store=env.store, eng=env.eng, audit=env.audit)
+    assert actions(env)[-2:] == ["deny", "deny"]

@@ -242,14 +242,11 @@ def _row(conn, contribution_id: int):
     return row
 
 
-def _pending_row(conn, contribution_id: int):
-    row = _row(conn, contribution_id)
+def _check_pending(row) -> None:
     if row.status != "pending":
         raise GovernanceError(
-            f"Contribution {contribution_id} was already {row.status} by {row.decided_by} "
-            f"({row.reason or 'no reason given'})."
+            f"Contribution {row.id} was already {row.status} by {row.decided_by} ({row.reason or 'no reason given'})."
         )
-    return row
 
 
 def _check_reviewer(caller: Caller, audit, row, action: str) -> None:
@@ -320,13 +317,11 @@ def approve(caller: Caller, contribution_id: int, reason: str = "", *, store: St
     """
     with eng.connect() as conn:
         row = _row(conn, contribution_id)
+    _check_reviewer(caller, audit, row, "approve-contribution")  # who, then what the state allows
     if row.status == "approved":  # a retry, perhaps after a crash: finish that publication, never a second version
-        _check_reviewer(caller, audit, row, "approve-contribution")
         finish(store, row)
         return contribution(row.id, eng)
-    with eng.connect() as conn:
-        row = _pending_row(conn, contribution_id)
-    _check_reviewer(caller, audit, row, "approve-contribution")
+    _check_pending(row)
     if row.dataset in store.names() and store.manifest(row.dataset).get("withdrawn"):
         raise GovernanceError(f"{row.dataset} was withdrawn; reject this contribution instead.")
     for earlier in files.approved(eng, row.dataset):  # an approval a crash left unpublished comes first
@@ -380,8 +375,9 @@ def sweep(store: Store, eng) -> list[str]:
 def reject(caller: Caller, contribution_id: int, reason: str, *, store: Store, eng, audit) -> dict:
     """Refuse a pending version, saying why; its data are deleted, its quality report kept."""
     with eng.connect() as conn:
-        row = _pending_row(conn, contribution_id)
-    _check_reviewer(caller, audit, row, "reject-contribution")
+        row = _row(conn, contribution_id)
+    _check_reviewer(caller, audit, row, "reject-contribution")  # who, then what the state allows
+    _check_pending(row)
     reason = str(reason or "").strip()
     if not reason:
         raise GovernanceError("Say why the contribution is rejected (reason=...): the contributor reads it.")
