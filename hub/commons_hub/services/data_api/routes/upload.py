@@ -28,6 +28,7 @@ from commons_hub.services.data_api.upload_form import (
     tier_choices,
 )
 from commons_kernel.exceptions import CommonsError, ValidationFailed
+from commons_kernel.standard import readers
 from commons_kernel.standard.rules import load_standard
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "contribute.js"
@@ -48,6 +49,7 @@ def _form_context(values: dict) -> dict:
         "tier_meanings": dict(tier_choices()),
         "levels": list(standard.gss_levels),
         "max_bytes": standard.limits["max_upload_bytes"],
+        "accept": readers.accept_list(),  # the file chooser offers the installed readers' suffixes first
         "values": values,
     }
 
