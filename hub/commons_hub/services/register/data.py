@@ -9,14 +9,13 @@ counted: while the chain does not verify, ``as_of_entry`` is 0 and every page sa
 from __future__ import annotations
 
 import json
-import logging
 import threading
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from commons_hub.audit import AuditLog
+from commons_hub.catalogue import Catalogue, skip_and_warn
 from commons_hub.governance import contributions as contribution_records
 from commons_hub.governance import decisions, withdrawals
 from commons_hub.governance.organisations import public_name
@@ -28,14 +27,14 @@ from commons_hub.services.register.extra_tables import public_releases
 from commons_hub.services.register.query import Query
 from commons_hub.services.register.readonly import has_table
 from commons_hub.store import Store
-from commons_kernel.catalog import catalog_dir, load_metadata, parse_metadata
-from commons_kernel.exceptions import DatasetNotFound, ValidationFailed
+from commons_kernel.exceptions import DatasetNotFound
 
 
 class RegisterData:
     def __init__(self, eng: sa.Engine, store: Store, catalog_dir=None, show_user_names: bool = False):
         self.engine, self.store, self.catalog_dir = eng, store, catalog_dir
         self.show_user_names = show_user_names
+        self._catalogue_files = Catalogue(store, catalog_dir, on_invalid=skip_and_warn)
         self.audit = AuditLog(eng, anchor=store.home / "audit.anchor")
         self._lock = threading.Lock()
         self._catalogue, self._catalogue_key = None, None
@@ -46,28 +45,10 @@ class RegisterData:
         return public_name(username, organisation, self.show_user_names)
 
     # catalogue ---------------------------------------------------------------------------------------------
-    def _metadata_files(self) -> list[Path]:
-        folder = catalog_dir(self.catalog_dir) / "datasets"
-        stored = sorted(self.store.root.glob("*/metadata.yaml")) if self.store.root.is_dir() else []
-        return sorted(folder.glob("*.yaml")) + stored
-
     def catalogue(self) -> dict:
-        """Metadata of every dataset in the store, by name (seed metadata and contributed metadata)."""
-        files = self._metadata_files()
-        key = tuple((str(p), p.stat().st_mtime_ns) for p in files) + tuple(self.store.names())
-        with self._lock:
-            if key != self._catalogue_key:
-                metadata = load_metadata(self.catalog_dir)
-                for path in files:
-                    if path.name == "metadata.yaml":
-                        try:
-                            metadata[path.parent.name] = parse_metadata(path, expected_name=path.parent.name)
-                        except ValidationFailed as exc:  # one bad file must not take the register down
-                            logging.getLogger(__name__).warning("skipping %s: %s", path, exc)
-                names = set(self.store.names())
-                self._catalogue = {n: m for n, m in sorted(metadata.items()) if n in names}
-                self._catalogue_key = key
-            return self._catalogue
+        """Metadata of every dataset in the store, by name (seed metadata and contributed metadata), from the one
+        loader; a broken contributed file is skipped with a warning: one bad file must not take the register down."""
+        return self._catalogue_files.stored()
 
     # audit -------------------------------------------------------------------------------------------------
     def audit_status(self) -> dict:
