@@ -35,6 +35,7 @@ USERS = {
         "analyst1": ["members"],
         "analyst2": ["members"],
         "checker": ["members", "checkers"],
+        "checker2": ["members", "checkers"],
     }.items()
 }
 
@@ -62,7 +63,7 @@ class ReleaseErrorsCase(AsyncHTTPTestCase):
         self.addCleanup(folder.cleanup)
         home = Path(folder.name)
         self.state = ServiceState(home, CATALOG, f"sqlite:///{home / 'governance.sqlite'}")
-        approved_project(self.state.engine, {"analyst1": "Council"})
+        approved_project(self.state.engine, {"analyst1": "Council", "checker": "Checkers"})
         self.auth = TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
         self._saved_auth, BaseHandler._hub_auth = BaseHandler._hub_auth, self.auth
         return make_app(self.state, PREFIX)
@@ -146,6 +147,27 @@ class ReleaseErrorsCase(AsyncHTTPTestCase):
         assert type(early) is GovernanceError and str(early).startswith(f"release {asked['id']} is pending")
         outsider = self.as_kernel("analyst2", lambda: describe_release(asked["id"]))
         assert type(outsider) is AccessDenied and outsider.name == f"release {asked['id']}"
+
+    def page(self, path: str, user: str) -> tuple[int, str]:
+        response = self.fetch(PREFIX + path, headers={"Authorization": f"token {user}"}, raise_error=False)
+        return response.code, response.body.decode()
+
+    def test_the_release_page_offers_the_review_form_by_the_review_rule(self):
+        asked = self.call("api/releases", user="checker", body=request_body())[1]  # a checker's own request
+        status, other = self.page(f"releases/{asked['id']}", user="checker2")
+        assert status == 200 and 'id="review-heading"' in other
+        assert "the first 3 of 3 rows" in other  # checkers see the rows (the download rule), audited
+        status, own = self.page(f"releases/{asked['id']}", user="checker")
+        assert status == 200 and 'id="review-heading"' not in own and "Two output checkers other than you" in own
+        status, outsider = self.page(f"releases/{asked['id']}", user="analyst2")
+        assert status == 403 and "not one of its members" in outsider
+        status, missing = self.page("releases/999", user="checker2")
+        assert status == 404 and "No release 999." in missing
+        self.call(f"api/releases/{asked['id']}/reviews", user="checker2", body={"decision": "reject", "comment": "no"})
+        status, decided = self.page(f"releases/{asked['id']}", user="checker2")
+        assert status == 200 and 'id="review-heading"' not in decided  # no longer pending
+        status, listing = self.page("releases", user="checker2")
+        assert status == 200 and "As a checker you see every release" in listing
 
 
 def test_release_not_found_is_in_the_one_table_and_survives_pickling():
