@@ -97,6 +97,12 @@ def get(name: object) -> Tier:
     return tier
 
 
+def owner_may_veto(name: object) -> bool:
+    """Whether the owner of a dataset of tier ``name`` may veto projects that use it (False for an unknown tier)."""
+    tier = find(name)
+    return tier is not None and tier.owner_veto
+
+
 def project_of(project: ProjectView | None) -> str | None:
     """The slug a Decision records for the project named on a request (None when none was named)."""
     return project.slug if project else None

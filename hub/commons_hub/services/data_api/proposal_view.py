@@ -27,8 +27,7 @@ def quorum_lines(proposal: dict, datasets: list[dict], rule: QuorumRule) -> list
     ]
     if rule.owner_veto:
         for dataset in datasets:
-            tier = tiers.find(dataset["tier"])
-            if tier is None or not tier.owner_veto or not dataset["owner"]:
+            if not tiers.owner_may_veto(dataset["tier"]) or not dataset["owner"]:
                 continue
             voted = any(dataset["name"] in vote["owner_of"] for vote in proposal["votes"])
             lines.append(
