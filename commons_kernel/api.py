@@ -26,11 +26,7 @@ def reset_client() -> None:
 
 
 def _metadata() -> dict[str, DatasetMetadata]:
-    fields = set(DatasetMetadata.__dataclass_fields__)
-    return {
-        d["name"]: DatasetMetadata(**{k: v for k, v in d.items() if k in fields})
-        for d in client().get_json("api/datasets")
-    }
+    return {record["name"]: DatasetMetadata.from_record(record) for record in client().get_json("api/datasets")}
 
 
 def catalog() -> pd.DataFrame:

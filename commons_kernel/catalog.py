@@ -54,6 +54,11 @@ class DatasetMetadata:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_record(cls, record: dict) -> DatasetMetadata:
+        """The metadata in a data-api record (``GET api/datasets``), which carries more (version, rows, ...)."""
+        return cls(**{key: value for key, value in record.items() if key in cls.__dataclass_fields__})
+
     @property
     def geography_label(self) -> str:
         return self.geography.get("vintage") or self.geography.get("level", "")

@@ -107,3 +107,11 @@ def test_the_register_s_catalogue_skips_a_broken_contribution(tmp_path, catalog_
     with pytest.raises(ValidationFailed):
         Catalogue(store, catalog_dir).all()
     assert list(Catalogue(store, catalog_dir, on_invalid=skip_and_warn).all()) == [SEED]
+
+
+def test_a_data_api_record_becomes_the_same_model_as_its_file(catalog_dir):
+    from commons_kernel.catalog import DatasetMetadata
+
+    meta = load_metadata(catalog_dir)[SEED]
+    record = {**meta.to_dict(), "version": 3, "rows": 1000, "readable": True}  # what api/datasets adds
+    assert DatasetMetadata.from_record(record) == meta
