@@ -193,6 +193,13 @@ def _finding(kind: str, column: str, values: pd.Series, hits: pd.Series, sample:
     return PersonalDataFinding(kind, column, [int(p) for p in rows[:20]], int(hits.sum()), _mask(sample, kind))
 
 
+def _first_match(pattern: str, text: str) -> str:
+    """The first match of ``pattern`` in ``text``, which pandas' ``str.contains`` (re.search) found to have one."""
+    found = re.search(pattern, text)
+    assert found is not None, f"{pattern!r} matched {text!r} in pandas but not in re"
+    return found[0]
+
+
 def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
     findings = []
     unique = pd.Series(values.unique())
@@ -200,7 +207,7 @@ def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
         matched = unique[unique.str.contains(pattern, regex=True)]
         if len(matched):
             hits = values.isin(set(matched))
-            sample = re.search(pattern, matched.iloc[0])[0]
+            sample = _first_match(pattern, matched.iloc[0])
             findings.append(_finding(kind, column, values, hits, sample))
     candidates = unique[unique.str.contains(NHS_NUMBER, regex=True)]
     if len(candidates):
@@ -208,7 +215,7 @@ def _scan_column(column: str, values: pd.Series) -> list[PersonalDataFinding]:
         # Random 10-digit identifiers pass the check about 1 time in 11; real NHS numbers always do.
         if len(passing) and len(passing) >= 0.5 * len(candidates):
             hits = values.isin(set(passing))
-            findings.append(_finding("nhs_number", column, values, hits, re.search(NHS_NUMBER, passing.iloc[0])[0]))
+            findings.append(_finding("nhs_number", column, values, hits, _first_match(NHS_NUMBER, passing.iloc[0])))
     return findings
 
 

@@ -18,6 +18,7 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from commons_kernel.config import SETTINGS, setting
 from commons_kernel.exceptions import CommonsError
@@ -77,7 +78,7 @@ def _child(conn, environ: dict, cwd: str, memory_bytes: int, func, args, kwargs)
     except MemoryError:
         conn.send(("memory", None))
     except CommonsError as exc:
-        report = getattr(exc, "report", None)
+        report: object = getattr(exc, "report", None)
         conn.send(
             (
                 "error",
@@ -101,8 +102,10 @@ def _rebuild(module: str, name: str, message: str, report) -> CommonsError:
     cls = getattr(importlib.import_module(module), name, None)
     if not (isinstance(cls, type) and issubclass(cls, CommonsError)):
         return CommonsError(message)
+    # Only some subclasses (ValidationFailed) take a report; a TypeError says this one does not.
+    build: Callable[..., CommonsError] = cls
     try:
-        return cls(message, report=report) if report is not None else cls(message)
+        return build(message, report=report) if report is not None else build(message)
     except TypeError:
         return CommonsError(message)
 

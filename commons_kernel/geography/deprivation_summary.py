@@ -144,9 +144,10 @@ def deprivation_summary(
         walk = hierarchy.crosswalk(level, target, codes=frame[code_column].astype(str).unique())
         pairs, method, target_code, target_name = walk.pairs, walk.method, target.code_column, target.name_column
         names = hierarchy.names(target)
-    if level.year not in NATIONAL_LSOAS and national_lsoas is None:
+    given = national_lsoas or (None if level.year is None else NATIONAL_LSOAS.get(level.year))
+    if not given:
         raise GeographyError(f"Cannot tell the number of LSOAs in England for {level.label}; give national_lsoas=.")
-    national = int(national_lsoas or NATIONAL_LSOAS[level.year])
+    national = int(given)
     chosen = _domains(frame, domains)
     wanted = _measures(measures)
     weights_of = {**DENOMINATORS, **(denominators or {})}
@@ -196,7 +197,7 @@ def deprivation_summary(
             for code, index in groups.items():
                 w, r, rr = weight[index], rank[index], reversed_rank[index]
                 total = w.sum()
-                if measure == "average_score":
+                if measure == "average_score" and score is not None:
                     values[code] = (w * score[index]).sum() / total if total > 0 else np.nan
                 elif measure == "average_rank":
                     values[code] = (w * rr).sum() / total if total > 0 else np.nan

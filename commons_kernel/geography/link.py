@@ -55,7 +55,9 @@ def link(
             raise GeographyError(f"frame {name} has no column(s) {absent} to join on.")
     measures = build_measures(sums, means, shares, ratios)
 
-    sides, lines, details = [], [], {"to": target.key, "on": [target.code_column, *keys]}
+    sides: list[pd.DataFrame] = []
+    lines: list[str] = []
+    details: dict[str, object] = {"to": target.key, "on": [target.code_column, *keys]}
     for name, frame, area, level in (("a", a, area_a, level_a), ("b", b, area_b, level_b)):
         what = f"frame {name}"
         if level == target:

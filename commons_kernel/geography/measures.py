@@ -123,19 +123,30 @@ def contributions(
                 f"{', '.join(map(str, frame.columns))}."
             )
     if measure.rule == SUM:
-        return _numbers(frame, measure.column, what) * allocation, None
+        return _numbers(frame, _given(measure, "column", measure.column), what) * allocation, None
     if measure.rule == RATIO:
-        numerator, denominator = _numbers(frame, measure.column, what), _numbers(frame, measure.denominator, what)
+        numerator = _numbers(frame, _given(measure, "column", measure.column), what)
+        denominator = _numbers(frame, _given(measure, "denominator", measure.denominator), what)
         valid = ~(np.isnan(numerator) | np.isnan(denominator))
         return (np.where(valid, numerator, 0.0) * allocation, np.where(valid, denominator, 0.0) * allocation)
     weights = _weights(measure, frame, codes, what)
     if measure.rule == SHARE:
-        values = _condition(frame, measure.condition, what)
+        values = _condition(frame, _given(measure, "condition", measure.condition), what)
     else:
-        values = _numbers(frame, measure.column, what)
+        values = _numbers(frame, _given(measure, "column", measure.column), what)
     valid = ~(np.isnan(values) | np.isnan(weights))
     weights = np.where(valid, weights, 0.0) * allocation
     return np.where(valid, values, 0.0) * weights, weights
+
+
+def _given(measure: Measure, field: str, value: str | None) -> str:
+    """``value``, the ``field`` that ``measure``'s rule needs; ``measures()`` always sets it."""
+    if value is None:
+        raise GeographyError(
+            f"Measure {measure.name!r} ({measure.rule}) has no {field}; build measures with measures(), "
+            f"e.g. measures(sums=['population'])."
+        )
+    return value
 
 
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> np.ndarray:

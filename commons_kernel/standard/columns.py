@@ -87,7 +87,8 @@ def column_roles(text: pd.DataFrame, metadata: dict, standard: Standard, dtypes:
     for entry in metadata.get("columns") or []:
         if isinstance(entry, dict) and "name" in entry:
             roles.described[str(entry["name"])] = entry
-    geography = metadata.get("geography") if isinstance(metadata.get("geography"), dict) else {}
+    declared_geography = metadata.get("geography")
+    geography: dict = declared_geography if isinstance(declared_geography, dict) else {}
     kinds = standard.kinds
     gss = standard.gss_pattern.pattern
     for name in text.columns:

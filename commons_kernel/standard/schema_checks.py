@@ -253,7 +253,7 @@ def _frictionless_issues(
                 "structure",
                 "wrong-type",
                 f"column `{column}` on line {line} is not "
-                f"{TYPE_WORDS.get(field.get('type'), field.get('type'))} (`{cell}`)",
+                f"{TYPE_WORDS.get(str(field.get('type')), field.get('type'))} (`{cell}`)",
                 _type_fix(str(cell), field.get("type", ""), column),
                 column=column,
             )

@@ -45,7 +45,7 @@ def save(artefacts: dict[str, Artefact], folder: Path | str, sources: list[dict]
     """Write artefacts (Parquet for tables, GeoJSON for outlines) and their manifest into ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = {"artefacts": {}, "sources": sources or []}
+    manifest: dict = {"artefacts": {}, "sources": sources or []}
     for name, artefact in artefacts.items():
         if artefact.outline is not None:
             (folder / f"{name}.geojson").write_text(json.dumps(artefact.outline, separators=(",", ":")))
@@ -97,6 +97,8 @@ def disclose_one(name: str, artefact: Artefact) -> tuple[Artefact, dict]:
     frame = artefact.frame
     if not artefact.counts:
         return artefact, {"artefact": name, "kind": "table", "suppressed_cells": 0, "checked": []}
+    if frame is None:
+        raise ValidationFailed(f"artefact {name!r} has counts {artefact.counts} but no frame to check them in.")
     suppressed, report = suppress_small_counts(
         frame, artefact.counts, derived_columns=artefact.derived, label=f"story artefact {name}"
     )

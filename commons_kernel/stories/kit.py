@@ -57,10 +57,14 @@ def story_module(slug: str):
     path = folder / f"{spec_yaml['module']}.py"
     name = f"commons_story_{slug.replace('-', '_')}"
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ValidationFailed(
+            f"Cannot import {path} as Python: `module:` in {folder / 'story.yaml'} names a .py file of that folder."
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    module.STORY = {
+    module.__dict__["STORY"] = {  # an attribute the story's file does not declare, so set through its namespace
         "slug": slug,
         "folder": folder,
         "datasets": list(spec_yaml.get("datasets") or []),
@@ -107,7 +111,7 @@ def show(blocks) -> None:
 
 def page(module, data: dict, place: str) -> list:
     """Every block of the page for ``place``: the module's SECTIONS in order, then sources and licences."""
-    blocks = []
+    blocks: list = []
     for section in module.SECTIONS:
         blocks.extend(section(data, place) or [])
     blocks.extend(sources_section(data))

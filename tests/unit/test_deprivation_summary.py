@@ -237,6 +237,14 @@ def test_errors_teach(iod2019, hierarchy, kwargs, words):
     assert words in str(raised.value)
 
 
+@pytest.mark.parametrize("national_lsoas", [None, 0])
+def test_an_lsoa_vintage_without_a_known_count_asks_for_national_lsoas(monkeypatch, national_lsoas):
+    monkeypatch.delitem(NATIONAL_LSOAS, 2021)
+    frame = pd.DataFrame({"lsoa21_code": ["E01006412"], "imd_rank": [509], "pop_total": [1565]})
+    with pytest.raises(GeographyError, match="Cannot tell the number of LSOAs in England .*give national_lsoas="):
+        deprivation_summary(frame, ["E01006412"], national_lsoas=national_lsoas)
+
+
 def test_a_custom_area_outside_the_frame_is_refused(iod2025):
     with pytest.raises(GeographyError, match="not in the frame"):
         deprivation_summary(iod2025, ["E01999999"])

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from commons_kernel.exceptions import DisclosureRisk
+from commons_kernel.exceptions import DisclosureRisk, ValidationFailed
 from commons_kernel.stories import artefacts
 from commons_kernel.stories.artefacts import Artefact
 from commons_kernel.stories.words import count, percent, versus
@@ -73,6 +73,11 @@ def test_the_notebook_path_applies_the_same_rule():
         {"crime": Artefact(crime_table(), counts=["crimes"], derived={"rate": "crimes"})}
     )
     assert published["crime"].frame["crimes"].isna().sum() == 2
+
+
+def test_counts_without_a_frame_are_refused_by_name():
+    with pytest.raises(ValidationFailed, match="artefact 'crime' has counts \\['crimes'\\] but no frame"):
+        artefacts.disclose_all({"crime": Artefact(counts=["crimes"])})
 
 
 def test_plain_english_numbers():
