@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,6 +118,11 @@ class VerifyResult:
     head: dict | None = None  # id, hash and time of the last entry, when the log verifies
 
 
+def _holds(conn: sa.Connection) -> bool:
+    """Whether ``conn`` is the audited transaction this thread holds."""
+    return getattr(_HOLDER, "conn", None) is conn
+
+
 class AuditLog:
     def __init__(self, eng: sa.Engine | None = None, anchor: Path | None = None):
         self.engine = eng or engine()
@@ -132,7 +138,7 @@ class AuditLog:
         if conn is None:
             with self.transaction() as own:
                 return self._chain(own, entry)
-        if conn.info.get(_APPENDED) is None or getattr(_HOLDER, "conn", None) is not conn:
+        if conn.info.get(_APPENDED) is None or not _holds(conn):
             raise ValueError(
                 "AuditLog.append(conn=...) takes the connection of `with audit.transaction() as conn:`, "
                 "which holds the audit lock until the commit and moves the anchor after it; a plain "
@@ -155,7 +161,7 @@ class AuditLog:
         return entry
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[sa.Connection]:
         """``with audit.transaction() as conn:`` one database transaction for a governance write and its audit
         entries (``append(event, conn=conn)``): both commit, or neither does.
 
@@ -174,7 +180,8 @@ class AuditLog:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.exec_driver_sql("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-                conn.info[_APPENDED] = appended = []
+                appended: list[dict] = []
+                conn.info[_APPENDED] = appended
                 _HOLDER.conn = conn
                 try:
                     yield conn

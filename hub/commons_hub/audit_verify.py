@@ -174,8 +174,8 @@ def verify_log(eng: sa.Engine, anchor_path: Path, heads: tuple[Head, ...] | list
                 f"{head.hash[:16]}... and now has {seen[head.id][:16]}...: the history up to entry "
                 f"{head.id} was rewritten (changed and re-hashed) after that head was published",
             )
-    head = {"id": last["id"], "hash": last["hash"], "time": last["time"]} if last else None
-    return VerifyResult(True, count, head=head)
+    newest = {"id": last["id"], "hash": last["hash"], "time": last["time"]} if last else None
+    return VerifyResult(True, count, head=newest)
 
 
 @contextlib.contextmanager
@@ -199,7 +199,8 @@ def _every_row(eng: sa.Engine):
         compiled = query.compile(dialect=eng.dialect)
         cursor.execute(str(compiled), compiled.params)
         names = [d[0] for d in cursor.description]
-        yield (dict(zip(names, row, strict=False)) for row in cursor)
+        # fetchone until None: PEP 249 makes iterating a cursor optional, so SQLAlchemy's DBAPICursor type lacks it.
+        yield (dict(zip(names, row, strict=False)) for row in iter(cursor.fetchone, None))
         cursor.execute("ROLLBACK")
     finally:
         raw.close()

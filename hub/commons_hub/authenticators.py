@@ -163,7 +163,9 @@ class CommonsNativeAuthenticator(NativeAuthenticator):
         result = super().add_user(user)
         orm_user = getattr(user, "orm_user", user)
         session = object_session(orm_user)
-        info = UserInfo.find(session, orm_user.name) if session is not None else None
+        if session is None:
+            return result
+        info = UserInfo.find(session, orm_user.name)
         if info is not None and info.is_authorized and not orm_user.groups:
             from jupyterhub import orm
 

@@ -25,6 +25,8 @@ _LIST = re.compile(r"^List\[(.+)\]$")
 _DICT = re.compile(r"^Dict\[str, (.+)\]$")
 # Files in a manifests folder that are not Kubernetes objects, checked by their own rules.
 NOT_OBJECTS = {"kustomization.yaml"}
+# {path of a key or item in a YAML document: (line, column)}, 1-based.
+Positions = dict[tuple, tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def model_for(api_version: str, kind: str):
     return model
 
 
-def _positions(node, path=(), out=None) -> dict:
+def _positions(node, path=(), out=None) -> Positions:
     """{path: (line, column)} of every key and item of a composed YAML node (1-based)."""
     out = {} if out is None else out
     out.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
@@ -65,7 +67,7 @@ def _positions(node, path=(), out=None) -> dict:
 
 def unknown_keys(data, model, path=()) -> list[tuple[tuple, str]]:
     """(path, message) for every key the model does not define, at any depth."""
-    found = []
+    found: list[tuple[tuple, str]] = []
     if not isinstance(data, dict):
         return found
     by_json = {json_key: attr for attr, json_key in model.attribute_map.items()}
@@ -99,7 +101,7 @@ def _walk(value, type_name: str, path: tuple) -> list:
     return []
 
 
-def check_object(doc: dict, file: Path, positions: dict) -> list[Problem]:
+def check_object(doc: dict, file: Path, positions: Positions) -> list[Problem]:
     def at(path, message):
         while path and path not in positions:
             path = path[:-1]
@@ -129,7 +131,7 @@ def check_object(doc: dict, file: Path, positions: dict) -> list[Problem]:
     return problems
 
 
-def load_objects(path: Path) -> list[tuple[dict, dict]]:
+def load_objects(path: Path) -> list[tuple[dict, Positions]]:
     """(object, positions) for each document of a YAML file; a syntax error names the file, line and column."""
     text = Path(path).read_text()
     try:

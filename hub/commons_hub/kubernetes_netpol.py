@@ -26,7 +26,7 @@ def singleuser_network_policy(values: dict, release: str = "commons", chart: str
         {"to": [pods("proxy")], "ports": [{"port": 8000}]},
         {"to": [pods("autohttps")], "ports": [{"port": 8080}, {"port": 8443}]},
     ]
-    dns_to = []
+    dns_to: list[dict] = []
     if allow.get("dnsPortsCloudMetadataServer"):
         dns_to.append({"ipBlock": {"cidr": f"{metadata_ip}/32"}})
     if allow.get("dnsPortsKubeSystemNamespace"):

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from dask_gateway_server.backends.local import LocalBackend, UnsafeLocalBackend
 
@@ -30,7 +31,15 @@ def clusters_base(home: Path) -> Path:
     return Path(f"{home}-dask")
 
 
-class _WorkingFolder:
+# For the type checker the mixin is a LocalBackend (it calls LocalBackend's methods); at run time it stays a plain
+# mixin placed before LocalBackend or UnsafeLocalBackend.
+if TYPE_CHECKING:
+    _MixinBase: TypeAlias = LocalBackend
+else:
+    _MixinBase = object
+
+
+class _WorkingFolder(_MixinBase):
     """Where a cluster runs: its own folder, certificates (0600) and logs, owned by ``_owner(cluster)``."""
 
     def _owner(self, cluster):  # (uid, gid) or None for "this process's account"

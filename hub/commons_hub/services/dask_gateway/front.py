@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING, TypeAlias
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
@@ -34,7 +35,15 @@ HOP_HEADERS = {
 OWNER_CACHE_SECONDS = 30
 
 
-class _Relay:
+# For the type checker the mixin is a RequestHandler (it reads its settings and request); at run time it stays a
+# plain mixin placed before RequestHandler or WebSocketHandler.
+if TYPE_CHECKING:
+    _MixinBase: TypeAlias = web.RequestHandler
+else:
+    _MixinBase = object
+
+
+class _Relay(_MixinBase):
     @property
     def upstream(self) -> str:  # the gateway's own proxy, e.g. http://127.0.0.1:PORT
         return self.settings["upstream"]

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from commons_kernel import config
+from commons_kernel.exceptions import ConfigurationError
 
 CONFIG = Path(__file__).with_name("gateway_config.py")
 STOP_SECONDS = 10
@@ -66,7 +67,8 @@ def supervise(commands: list[list[str]] | None = None) -> int:
     """Start the children (by default the gateway and the front door) and wait; stop both when told to or when
     one ends. Returns 0 when told to stop, else the ended child's exit code."""
     env = {**os.environ, SUPERVISOR_PID: str(os.getpid())}
-    children = [subprocess.Popen(command, env=env) for command in commands or [_command(role) for role in ROLES]]
+    commands = commands or [_command(role) for role in ROLES]
+    children = [subprocess.Popen(command, env=env) for command in commands]
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
@@ -78,7 +80,8 @@ def supervise(commands: list[list[str]] | None = None) -> int:
             stopping.set()
     ended = [child for child in children if child.poll() is not None]
     if ended and not stopping.is_set():
-        print(f"[dask-gateway] {' '.join(ended[0].args)} exited ({ended[0].returncode}); stopping", file=sys.stderr)
+        command = " ".join(commands[children.index(ended[0])])
+        print(f"[dask-gateway] {command} exited ({ended[0].returncode}); stopping", file=sys.stderr)
     stop(children)
     return 0 if stopping.is_set() else (ended[0].returncode or 1)
 
@@ -108,12 +111,15 @@ def run_front() -> None:
     drop_privileges()
     watch_parent()
     service_url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+    port = service_url.port
+    if port is None:  # tornado would listen on a random port the hub does not know
+        raise ConfigurationError(f"JUPYTERHUB_SERVICE_URL {service_url.geturl()} has no port; give one.")
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     upstream = f"http://{config.setting('bind_ip')}:{os.environ['COMMONS_DASK_GATEWAY_PORT']}"
 
     async def serve():
         app = make_app(prefix, upstream, os.urandom(32))
-        app.listen(service_url.port, address=config.setting("bind_ip"))
+        app.listen(port, address=config.setting("bind_ip"))
         print(f"[dask-gateway] front on {service_url.geturl()} for {upstream}{prefix}", file=sys.stderr)
         await asyncio.Event().wait()
 
