@@ -6,7 +6,7 @@ anything changed (a fingerprint of file hashes, builder version and needs) befor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 BUILDERS: dict[str, Builder] = {}
@@ -30,7 +30,7 @@ class Built:
     notes: list[str] = field(default_factory=list)
 
 
-def builder(name: str, files: list[str] = (), needs: list[str] = (), version: int = 1, synthetic: bool = False):
+def builder(name: str, files: Sequence[str] = (), needs: Sequence[str] = (), version: int = 1, synthetic: bool = False):
     """Register ``fn(seed: SeedReader, inputs: dict[name, frame]) -> Built`` as the builder of ``name``."""
 
     def register(fn):

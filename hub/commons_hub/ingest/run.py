@@ -131,11 +131,11 @@ def ingest(seed_dir: Path, home: Path | None = None, catalog_dir: Path | None = 
             }
             staged.append(store.stage(name, to_arrow(result.frame), entry))
     except BaseException:
-        for item in staged:
-            store.discard(item)
+        for version in staged:
+            store.discard(version)
         raise
-    for item in staged:
-        store.commit(item)
+    for version in staged:
+        store.commit(version)
     return IngestResult(created=list(built), unchanged=unchanged)
 
 
