@@ -23,7 +23,7 @@ def covering_projects(name: str, projects: list[dict]) -> list[dict]:
 
 
 def _members(project: dict) -> set[str]:
-    return {m.get("username") if isinstance(m, dict) else m for m in project.get("members") or []}
+    return {str(m.get("username") or "") if isinstance(m, dict) else str(m) for m in project.get("members") or []}
 
 
 def access_text(meta: dict, projects: list[dict], user: str | None = None) -> str:

@@ -210,7 +210,7 @@ def _geography_text(meta: DatasetMetadata) -> str:
 
 
 def _contact(contact: str) -> dict:
-    point = {"@type": "vcard:Kind", "vcard:fn": contact}
+    point: dict[str, str | dict[str, str]] = {"@type": "vcard:Kind", "vcard:fn": contact}
     email = re.search(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", contact)
     if email:
         point["vcard:hasEmail"] = {"@id": f"mailto:{email.group(0)}"}

@@ -87,7 +87,8 @@ def form_values(metadata: dict) -> dict:
     """What the form's fields show for a metadata file: text fields, ``tags`` and ``geography_*``."""
     values = {field: _text(metadata.get(field)) for field in FORM_FIELDS}
     values["tags"] = _tags(metadata.get("tags"))
-    geography = metadata.get("geography") if isinstance(metadata.get("geography"), dict) else {}
+    stated = metadata.get("geography")
+    geography: dict = stated if isinstance(stated, dict) else {}
     values.update({f"geography_{field}": _text(geography.get(field)) for field in GEOGRAPHY_FIELDS})
     return {key: value for key, value in values.items() if value}
 
