@@ -36,7 +36,8 @@ class RecordingSession:
     def __init__(self, responses: dict):
         self.responses, self.requests = responses, []
 
-    def get(self, url, headers=None, timeout=None, **_options):
+    def request(self, method, url, headers=None, timeout=None, **_options):
+        assert method == "GET"
         self.requests.append((url, headers, timeout))
         answer = self.responses[url.rsplit("/api/", 1)[-1]]
         if isinstance(answer, Exception):

@@ -136,3 +136,35 @@ def test_answers_asks_the_health_check_without_the_token():
     assert url == "http://hub.test/services/data-api/api/health" and "secret" not in repr(options)
     assert DataApiClient("http://x/", "t", http=HealthSession(503)).answers() is False
     assert DataApiClient("http://x/", "t", http=HealthSession(requests.ConnectionError("refused"))).answers() is False
+
+
+class SentSession:
+    """Test double for requests.Session: answers every request with ``status`` and keeps what was sent."""
+
+    def __init__(self, status: int, body: dict):
+        self.status, self.body, self.sent = status, body, []
+
+    def request(self, method, url, **options):
+        self.sent.append((method, url, options))
+        return answer(self.status, self.body)
+
+
+def test_send_goes_as_the_token_owner_within_the_timeout_and_leaves_the_status_to_the_caller():
+    session = SentSession(413, {"error": "too-large", "reason": "over the limit"})
+    client = DataApiClient("http://hub.test/services/data-api/", "secret", timeout=7, http=session)
+    response = client.send("POST", "api/contributions", files={"file": ("a.csv", b"x")}, data={"tier": "open"})
+    assert response.status_code == 413  # the caller decides what a 413 from here means
+    ((method, url, options),) = session.sent
+    assert (method, url) == ("POST", "http://hub.test/services/data-api/api/contributions")
+    assert options["headers"] == {"Authorization": "token secret"} and options["timeout"] == 7
+    assert options["data"] == {"tier": "open"} and "file" in options["files"]
+    assert type(client.error(response)) is CommonsError and "over the limit" in str(client.error(response))
+
+
+def test_post_json_raises_the_refusal_the_data_api_answered():
+    session = SentSession(404, {"error": "dataset-not-found", "reason": "No dataset called 'x'.", "close": ["xy"]})
+    client = DataApiClient("http://hub.test/services/data-api/", "t", http=session)
+    with pytest.raises(DatasetNotFound) as info:
+        client.post_json("api/datasets/x/withdraw", {"reason": "r"})
+    assert info.value.close == ["xy"]
+    assert session.sent[0][2]["json"] == {"reason": "r"}
