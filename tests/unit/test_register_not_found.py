@@ -35,3 +35,25 @@ class NotFound(AsyncHTTPTestCase):
             assert '<html lang="en">' in page and page.count("<h1>") == 1 and "Not found" in page
             assert 'href="#main"' in page and "There is no such entry in the register" in page
             assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+class JsonOnlyResourceAsAPage(AsyncHTTPTestCase):
+    """A resource with no template (the audit head, JSON only) asked for as a page gets the not-found page, not a
+    500 from rendering no template; routes() never serves it so, but a route added by hand could."""
+
+    def get_async_test_timeout(self) -> float:
+        return 60
+
+    def get_app(self):
+        from commons_hub.services.register.pages import RegisterHandler
+
+        home = Path(tempfile.mkdtemp(prefix="register-json-only-"))
+        state = build_state(home)
+        app = make_app(RegisterData(readonly_engine(f"sqlite:///{home / 'governance.sqlite'}"), state.store), PREFIX)
+        app.add_handlers(r".*", [(PREFIX + "head-page", RegisterHandler, {"resource": "audit_head", "as_json": False})])
+        return app
+
+    def test_it_gets_the_not_found_page(self):
+        response = self.fetch(PREFIX + "head-page")
+        assert response.code == 404
+        assert "There is no such entry in the register" in response.body.decode()

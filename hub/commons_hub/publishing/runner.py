@@ -223,7 +223,7 @@ class Refresher:
         chunks = [places[i :: self.workers] for i in range(self.workers)]
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=f"story-{story.slug}") as pool:
             futures = [pool.submit(worker, chunk) for chunk in chunks if chunk]
-            errors = [f.exception() for f in futures if f.exception() is not None]
+            errors = [error for error in (f.exception() for f in futures) if error is not None]
         if errors:
             raise errors[0]
 

@@ -17,6 +17,7 @@ from tornado import httpserver, ioloop, web
 
 from commons_hub.services.data_api.routes import all_routes
 from commons_hub.services.data_api.state import ServiceState
+from commons_kernel.exceptions import ConfigurationError
 
 
 def make_app(state: ServiceState | None = None, prefix: str | None = None) -> web.Application:
@@ -35,6 +36,8 @@ def make_app(state: ServiceState | None = None, prefix: str | None = None) -> we
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="[data-api %(asctime)s %(levelname)s] %(message)s")
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
+    if url.port is None:  # tornado would listen on a random port the hub does not know
+        raise ConfigurationError(f"JUPYTERHUB_SERVICE_URL {url.geturl()} has no port; give one, e.g. :10101.")
     app = make_app()
     server = httpserver.HTTPServer(app, xheaders=True)
     server.listen(url.port, url.hostname or "127.0.0.1")

@@ -53,6 +53,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     """JSON API handler. ``self.settings['commons']`` is the shared ``ServiceState``."""
 
     browser_page = False  # HTML pages redirect to login instead of answering 401
+    _caller: Caller  # set by caller() once the request's token is checked (declared only: hasattr is the test)
 
     @property
     def state(self):

@@ -36,6 +36,7 @@ from commons_hub.services.register.readonly import readonly_engine
 from commons_hub.services.register.tables import TABLES
 from commons_hub.store import Store
 from commons_kernel import config
+from commons_kernel.exceptions import ConfigurationError
 
 __all__ = ["RESOURCES", "make_app", "routes"]
 
@@ -87,6 +88,8 @@ def make_app(data: RegisterData | None = None, prefix: str | None = None) -> web
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="[register %(asctime)s %(levelname)s] %(message)s")
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10102"))
+    if url.port is None:  # tornado would listen on a random port the hub does not know
+        raise ConfigurationError(f"JUPYTERHUB_SERVICE_URL {url.geturl()} has no port; give one, e.g. :10102.")
     server = httpserver.HTTPServer(make_app(), xheaders=True)
     server.listen(url.port, url.hostname or "127.0.0.1")
     logging.info("register listening on %s:%s", url.hostname, url.port)

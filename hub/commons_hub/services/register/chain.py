@@ -28,11 +28,12 @@ class ChainStatus:
     def current(self) -> dict:
         """ok, entries, first_bad_id, reason, checked_at, and head ({id, hash, time} or None)."""
         with self._lock:
-            if self._status is None or time.monotonic() - self._full_at > FULL_EVERY:
-                self._full()
-            elif self._status["ok"]:
-                self._extend()
-            return {**self._status, "head": dict(self._head) if self._head else None}
+            status = self._status
+            if status is None or time.monotonic() - self._full_at > FULL_EVERY:
+                status = self._full()
+            elif status["ok"]:
+                status = self._extend(status)
+            return {**status, "head": dict(self._head) if self._head else None}
 
     def head(self) -> dict:
         """The published head: what `commons audit head --json` prints, plus when the register last checked."""
@@ -47,9 +48,9 @@ class ChainStatus:
         status = self.current()
         return status["head"]["id"] if status["ok"] and status["head"] else 0
 
-    def _full(self) -> None:
+    def _full(self) -> dict:
         result = self.audit.verify()
-        self._status = {
+        status = self._status = {
             "ok": result.ok,
             "entries": result.entries,
             "first_bad_id": result.first_bad_id,
@@ -59,18 +60,19 @@ class ChainStatus:
         self._full_at = time.monotonic()
         # Continue from the last entry the full check covered (entries appended meanwhile are checked next).
         self._head = result.head
+        return status
 
-    def _extend(self) -> None:
+    def _extend(self, status: dict) -> dict:
         last_id = self._head["id"] if self._head else 0
         for entry in self.audit.entries(since_id=last_id):
             expected_prev = self._head["hash"] if self._head else GENESIS
             if entry["id"] != last_id + 1 or entry["prev_hash"] != expected_prev or entry_hash(entry) != entry["hash"]:
-                self._full()  # something is wrong: say exactly what, from the start
-                return
+                return self._full()  # something is wrong: say exactly what, from the start
             self._head = {"id": entry["id"], "hash": entry["hash"], "time": entry["time"]}
             last_id = entry["id"]
-            self._status["entries"] += 1
-        self._status["checked_at"] = _now()
+            status["entries"] += 1
+        status["checked_at"] = _now()
+        return status
 
 
 def _now() -> str:

@@ -37,7 +37,8 @@ class RegisterData:
         self._catalogue_files = Catalogue(store, catalog_dir, on_invalid=skip_and_warn)
         self.audit = AuditLog(eng, anchor=store.home / "audit.anchor")
         self._lock = threading.Lock()
-        self._catalogue, self._catalogue_key = None, None
+        self._catalogue: dict = {}
+        self._catalogue_key: tuple | None = None  # what the catalogue was built from (files' mtimes, names)
         self.chain = ChainStatus(self.audit)
 
     # people ------------------------------------------------------------------------------------------------

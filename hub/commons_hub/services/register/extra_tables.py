@@ -111,7 +111,9 @@ def public_releases(eng: sa.Engine, person, limit: int = 500) -> dict:
             .all()
         )
         for row in rows:
-            entry = {k: (v if isinstance(v, (int, float, type(None))) else str(v)) for k, v in row.items()}
+            entry: dict[str, object] = {
+                k: (v if isinstance(v, (int, float, type(None))) else str(v)) for k, v in row.items()
+            }
             if files is not None:
                 entry["files"] = [
                     {"name": f.name, "kind": f.kind, "bytes": f.bytes, "sha256": f.sha256, "check": f.check_status}

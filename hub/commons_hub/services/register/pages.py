@@ -47,7 +47,8 @@ class RegisterHandler(PublicHandler):
             return
         chain = self.data.audit_status()  # every page's footer: the head, or why the log does not verify
         prefix = self.settings["prefix"]
-        if value is None:
+        if value is None or template is None:  # no template: a JSON-only resource, which routes() serves under api/
+            self.set_status(404)
             self.render("not_found.html", title="Not found", prefix=prefix, json_path=None, chain=chain)
             return
         path = (

@@ -7,7 +7,7 @@ are fetched for the groups on that page only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 
@@ -55,7 +55,7 @@ def grouped(conditions: list) -> sa.Select:
     )
 
 
-def _purposes(conn, conditions: list, groups: list | None = None) -> dict[tuple, list[str]]:
+def _purposes(conn, conditions: list, groups: Sequence | None = None) -> dict[tuple, list[str]]:
     """The purposes stated, by (dataset, project, month); only for ``groups`` when given (one page's)."""
     where = [*conditions, audit_log.c.purpose.is_not(None), audit_log.c.purpose != ""]
     if groups is not None:

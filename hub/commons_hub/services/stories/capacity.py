@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commons_kernel.config import setting
@@ -90,7 +91,7 @@ class KernelCapacity:
 class SessionRateLimit:
     per_minute: int
     window_seconds: float = 60.0
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _seen: dict[str, deque] = field(default_factory=dict)
 
     @classmethod

@@ -31,7 +31,8 @@ NO_PAGE = """<!doctype html>
 def chosen_place(info: dict, query: str) -> dict | None:
     """The place the app was asked for, if the story has a page for it; else its first place."""
     places = info.get("places") or []
-    wanted = (parse_qs(query).get(str(info.get("parameter") or "")) or [None])[0]
+    asked = parse_qs(query).get(str(info.get("parameter") or ""))
+    wanted = asked[0] if asked else None
     for place in places:
         if wanted and place.get("code") == wanted:
             return place

@@ -63,7 +63,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
         event, self._freed = self._freed, asyncio.Event()
         event.set()
 
-    async def start_kernel(self, **kwargs) -> str:
+    # jupyter_client types MultiKernelManager's start_kernel and shutdown_kernel as sync (run_sync); the async
+    # managers replace them with coroutines under their own type: ignore[assignment], so mypy sees the sync ones.
+    async def start_kernel(self, **kwargs) -> str:  # type: ignore[override]
         slug = story_of(kwargs.get("path"))
         for_pool = (kwargs.get("env") or {}).get(PREHEAT_ENV) == "True"
         self.capacity.forget_missing(self.list_kernel_ids())
@@ -100,7 +102,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
             return None
         return await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):  # type: ignore[override]  # see start_kernel
         try:
             return await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:

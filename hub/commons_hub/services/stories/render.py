@@ -46,7 +46,7 @@ class StoryAppHandler(TornadoVoilaHandler):
     async def get(self, path=None):
         match = APP_PATH.match(path or "")
         published = snapshot.published(match["slug"]) if match else None
-        if published is None:
+        if match is None or published is None:
             raise web.HTTPError(404, "Only the apps of published stories are served here; see the gallery.")
         slug = match["slug"]
         self._notebook = path
