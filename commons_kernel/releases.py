@@ -184,7 +184,7 @@ def _call(method: str, path: str, payload: dict | None = None):
     client = _client()
     try:
         if method == "FILE":
-            return client._get(path).content
+            return client.get_bytes(path)
         return client.post_json(path, payload) if method == "POST" else client.get_json(path)
     except CommonsError as exc:
         answer = getattr(exc, "payload", None)
