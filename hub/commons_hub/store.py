@@ -9,8 +9,8 @@ Layout under the state directory::
     datasets/<name>/pending/<id>.parquet, <id>.report.json   a contribution's upload and report, until decided
     datasets/<name>/reports/contribution-<id>.json           its report, kept after the decision
 
-Every path of this layout is built here (``Store``'s methods); other modules ask for them, so the layout can
-change in one place.
+``Store``'s methods give every path of this layout (``metadata_path``, ``pending_upload``, ``kept_report``, ...):
+ask them rather than joining names elsewhere, so the layout changes in one place.
 
 A version is readable only once the manifest lists it: files are staged under hidden names, renamed into place,
 and then the manifest is replaced (under ``store.lock``). A file the manifest does not list was never readable;
