@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tornado import web
+from tornado import httputil, web
 
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import PAGE_POLICY, PageHandler
@@ -35,6 +35,12 @@ SCRIPT = Path(__file__).resolve().parents[1] / "static" / "contribute.js"
 # The upload page runs one script of its own (no inline script, no other origin) and it may call this service only.
 FORM_POLICY = PAGE_POLICY.replace("default-src 'none';", "default-src 'none'; script-src 'self'; connect-src 'self';")
 POSTED_FIELDS = (*FORM_FIELDS, "tags", *(f"geography_{f}" for f in GEOGRAPHY_FIELDS))
+
+
+def _metadata_file(request: httputil.HTTPServerRequest) -> httputil.HTTPFile | None:
+    """The metadata file sent with the form (the first, when several were), or None."""
+    files = request.files.get("metadata_file")
+    return files[0] if files else None
 
 
 def _form_context(values: dict) -> dict:
@@ -90,7 +96,7 @@ class ContributeFormHandler(PageHandler):
         self.caller()
         posted = {field: self.get_body_argument(field, "").strip() for field in POSTED_FIELDS}
         try:
-            file_metadata, source = read_metadata_file((self.request.files.get("metadata_file") or [None])[0])
+            file_metadata, source = read_metadata_file(_metadata_file(self.request))
         except ValidationFailed as exc:
             self._page(422, values=posted, error=str(exc))
             return
@@ -126,7 +132,7 @@ class MetadataFieldsHandler(PageHandler):
     def post(self):
         self.caller()
         try:
-            metadata, source = read_metadata_file((self.request.files.get("metadata_file") or [None])[0])
+            metadata, source = read_metadata_file(_metadata_file(self.request))
         except ValidationFailed as exc:
             self.write_json({"error": str(exc)}, status=422)
             return
