@@ -221,7 +221,7 @@ def check_can_preview_contribution(
 
 
 def _withdraw_refusal(caller: Caller, dataset: str, contributors: Collection[str]) -> Refusal:
-    if caller.kind == "user" and (caller.name in set(contributors) or STEWARDS_GROUP in caller.groups):
+    if can_steward(caller) or (caller.kind == "user" and caller.name in set(contributors)):
         return None
     return (
         f"{caller.name} did not contribute {dataset}, so cannot withdraw it.",
