@@ -52,7 +52,7 @@ RULES: dict[str, Rule] = {}  # filled by load_rules() when commons_kernel.disclo
 
 
 def register_rule(rule: Rule) -> Rule:
-    """Add a rule (or replace one of the same name); every later check uses it."""
+    """Add a rule after those installed (or replace one of the same name, in its place); every later check uses it."""
     if rule.status not in (FAIL, REVIEW):
         raise ValueError(f"rule {rule.name!r}: status must be 'fail' or 'review', not {rule.status!r}")
     if rule.needs not in ("counts", "contributors"):
@@ -88,8 +88,11 @@ def load_rules() -> None:
                 f"the {plugins.DISCLOSURE_RULES} entry point {name!r} names the rule {rule.name!r}: give the entry "
                 f"point and Rule.name the same name, since reports and review_as name rules by it."
             )
-    for rule in sorted(found.values(), key=lambda rule: (rule.rank, rule.name)):
-        register_rule(rule)
+    for name, rule in sorted(found.items(), key=lambda item: (item[1].rank, item[0])):
+        try:
+            register_rule(rule)
+        except ValueError as exc:
+            raise plugins.PluginError(f"the {plugins.DISCLOSURE_RULES} entry point {name!r}: {exc}.") from exc
     for rule in found.values():
         if rule.review_as and rule.review_as not in RULES:
             raise plugins.PluginError(

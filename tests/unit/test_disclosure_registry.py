@@ -60,6 +60,7 @@ ODD = Rule("odd-count", "fail", "counts", lambda t: "an odd count", odd_counts, 
 CENSUS = Rule("census", "review", "counts", lambda t: "a count of 1000 or more: a census?", census_counts)
 NOT_A_RULE = {"name": "odd-count"}
 LOOSE_END = Rule("loose-end", "fail", "contributors", lambda t: "", "NKCheck", review_as="no-such-rule")
+WARN = Rule("warn", "warn", "counts", lambda t: "", odd_counts)
 """
 
 CHECK_WITH_PLUGINS = """
@@ -139,6 +140,7 @@ def test_a_third_party_rule_applies_to_suppress_small_counts_too(seen):
         ("odd = census_rules:ODD", "entry point 'odd' names the rule 'odd-count'"),
         ("odd-count = census_rules:NOT_A_RULE", "entry point 'odd-count' names a dict, not a Rule"),
         ("loose-end = census_rules:LOOSE_END", "'loose-end' has review_as='no-such-rule', which is not an installed"),
+        ("warn = census_rules:WARN", "entry point 'warn': rule 'warn': status must be 'fail' or 'review'"),
     ],
 )
 def test_a_malformed_rule_entry_point_is_an_error_that_names_it(tmp_path, entry, taught):
