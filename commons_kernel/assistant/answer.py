@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from commons_kernel import tiers
 from commons_kernel.assistant.knowledge import Knowledge
 from commons_kernel.assistant.search import SearchResult
 
@@ -92,8 +93,8 @@ def catalogue_answer(knowledge: Knowledge, question: str, user: str | None = Non
     if DESCRIBE_WORDS.search(question):
         lines += ["", knowledge.describe(best)]
     for hit in hits:
-        tier = knowledge.get(hit.name).get("tier")
-        if tier != "open" or (hit.name == best and ACCESS_WORDS.search(question)):
+        tier = tiers.find(knowledge.get(hit.name).get("tier"))
+        if tier is None or not tier.open_to_all or (hit.name == best and ACCESS_WORDS.search(question)):
             lines += ["", "Access: " + knowledge.access(hit.name, user)]
     if STORY_WORDS.search(question):
         lines += ["", knowledge.stories_for(best)]

@@ -46,6 +46,7 @@ class Tier:
     access_right: str  # the EU access-rights term that DCAT-AP asks for (an authority URI)
     read_rule: ReadRule
     how_to_read: str = ""  # the assistant's next step, with {name}; a tier that needs a project lists projects
+    open_to_all: bool = False  # anyone signed in may read it: the assistant explains access only when asked
     needs_project: bool = False  # a read names an approved project that lists the dataset, and says its purpose
     owner_veto: bool = False  # the dataset's owner (the contributing organisation) may veto projects that use it
     open_licence: bool = True  # its contributions must carry an open licence of the standard

@@ -22,4 +22,5 @@ TIER = Tier(
     access_right="http://publications.europa.eu/resource/authority/access-right/PUBLIC",
     read_rule=read_rule,
     how_to_read="Read it with `ck.read('{name}')`.",
+    open_to_all=True,
 )

@@ -234,6 +234,7 @@ def test_what_the_call_sites_ask_of_each_built_in_tier():
     """The tier-specific branches that used to name restricted are these properties of the tier."""
     asked = {
         tier.name: (
+            tier.open_to_all,
             tier.needs_project,
             tier.owner_veto,
             tier.open_licence,
@@ -243,9 +244,9 @@ def test_what_the_call_sites_ask_of_each_built_in_tier():
         for tier in tiers.all()
     }
     assert asked == {
-        "open": (False, False, True, False, True),
-        "community": (False, False, True, False, True),
-        "restricted": (True, True, False, True, False),
+        "open": (True, False, False, True, False, True),
+        "community": (False, False, False, True, False, True),
+        "restricted": (False, True, True, False, True, False),
     }
     assert {tier.name: tier.access_right.rsplit("/", 1)[1] for tier in tiers.all()} == {
         "open": "PUBLIC",
