@@ -3,6 +3,8 @@
     datasets/<name>/pending/<id>.parquet        the upload, until its version is published (or it is rejected)
     datasets/<name>/pending/<id>.report.json    its quality report; kept as reports/contribution-<id>.json after
 
+(the Store owns these paths: ``pending_upload``, ``pending_report``, ``kept_report``, ``metadata_path``).
+
 Publishing (``contributions.approve``): the table is staged under hidden names; ONE transaction marks
 the row approved with its version number and writes its audit entry; then ``finish`` writes the catalogue
 metadata, renames the files into place and adds the version to the manifest (the switch readers see), and drops
@@ -31,14 +33,6 @@ from commons_kernel.exceptions import GovernanceError
 Describe = Callable[[object, pa.Table], dict]  # (contribution row, table) -> its catalogue metadata
 
 
-def pending_dir(store: Store, name: str) -> Path:
-    return store.root / name / "pending"
-
-
-def reports_dir(store: Store, name: str) -> Path:
-    return store.root / name / "reports"
-
-
 def write_parquet(path: Path, table: pa.Table) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -47,11 +41,11 @@ def write_parquet(path: Path, table: pa.Table) -> None:
 
 
 def remove_pending(store: Store, name: str, contribution_id: int, keep_report: bool = False) -> None:
-    folder = pending_dir(store, name)
-    (folder / f"{contribution_id}.parquet").unlink(missing_ok=True)
-    report = folder / f"{contribution_id}.report.json"
+    folder = store.pending_dir(name)
+    store.pending_upload(name, contribution_id).unlink(missing_ok=True)
+    report = store.pending_report(name, contribution_id)
     if keep_report and report.exists():
-        target = reports_dir(store, name) / f"contribution-{contribution_id}.json"
+        target = store.kept_report(name, contribution_id)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(report, target)
     report.unlink(missing_ok=True)
@@ -72,7 +66,7 @@ def next_version(conn, store: Store, name: str) -> int:
 
 def stage(store: Store, row) -> tuple[StagedVersion, pa.Table]:
     """The pending table staged as a hidden version (not readable), with the table itself."""
-    pending = pending_dir(store, row.dataset) / f"{row.id}.parquet"
+    pending = store.pending_upload(row.dataset, row.id)
     if not pending.exists():
         raise GovernanceError(
             f"The data of contribution {row.id} ({pending}) are missing, so it cannot be published. "
@@ -107,13 +101,13 @@ def finish(store: Store, row, describe: Describe, prepared: tuple[StagedVersion,
     if row.status != "approved" or row.version is None:
         return False
     if is_listed(store, row):
-        left = (pending_dir(store, row.dataset) / f"{row.id}.parquet").exists()
+        left = store.pending_upload(row.dataset, row.id).exists()
         remove_pending(store, row.dataset, row.id, keep_report=True)
         return left
     staged, table = prepared or stage(store, row)
     try:
         atomic_write_bytes(
-            store.root / row.dataset / "metadata.yaml",
+            store.metadata_path(row.dataset),
             yaml.safe_dump(describe(row, table), sort_keys=False, allow_unicode=True).encode(),
         )
         try:
@@ -149,7 +143,7 @@ def sweep(store: Store, eng, describe: Describe) -> list[str]:
             done.append(f"could not publish contribution {row.id}: {exc}")
     with eng.connect() as conn:
         status = dict(conn.execute(sa.select(contributions.c.id, contributions.c.status)).all())
-    for path in sorted(store.root.glob("*/pending/*")) if store.root.is_dir() else []:
+    for path in store.pending_files():
         ident = path.name.split(".")[0]
         state = status.get(int(ident)) if ident.isdigit() else None
         if state == "pending":
@@ -160,7 +154,7 @@ def sweep(store: Store, eng, describe: Describe) -> list[str]:
         elif path.suffix == ".parquet":
             remove_pending(store, path.parent.parent.name, int(ident), keep_report=True)
             done.append(f"removed the pending data of {state} contribution {ident}")
-    for folder in sorted(store.root.glob("*/pending")) if store.root.is_dir() else []:
+    for folder in store.pending_dirs():
         for leftover in (folder, folder.parent):
             if leftover.is_dir() and not any(leftover.iterdir()):
                 leftover.rmdir()

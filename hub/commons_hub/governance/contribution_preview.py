@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from commons_hub.audit import AuditEvent
 from commons_hub.governance import permissions
-from commons_hub.governance.contribution_files import pending_dir
 from commons_hub.policy import Caller
 from commons_hub.store import Store
 from commons_hub.tables.contributions import contributions
@@ -70,7 +69,7 @@ def preview_contribution(
     permissions.check_can_preview_contribution(
         caller, audit, contribution_id=record["id"], dataset=record["dataset"], contributor=record["contributor"]
     )
-    path = pending_dir(store, record["dataset"]) / f"{record['id']}.parquet"
+    path = store.pending_upload(record["dataset"], record["id"])
     if record["status"] != "pending" or not path.is_file():
         return None
     preview = read_preview(path, flagged_columns(report), limit)

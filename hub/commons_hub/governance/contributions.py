@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from commons_hub.audit import AuditEvent
 from commons_hub.governance import contribution_files as files
 from commons_hub.governance import permissions
-from commons_hub.governance.contribution_files import pending_dir, reports_dir
 from commons_hub.governance.organisations import organisation_of
 from commons_hub.policy import Caller
 from commons_hub.store import Store, atomic_write_json
@@ -185,7 +184,6 @@ def submit(
     ((table_name, frame),) = result.tables.items()
     table = pa.Table.from_pandas(frame.rename(columns=str), preserve_index=False)
     report = result.report.to_dict()
-    folder = pending_dir(store, name)
     with audit.transaction() as conn:  # the row, its pending files and its audit entry: all or nothing
         organisation = organisation_of(caller.name, conn)
         contribution_id = conn.execute(
@@ -209,8 +207,8 @@ def submit(
             )
         ).inserted_primary_key[0]
         try:  # a failure before the commit takes the pending files with it (after a crash, the sweep does)
-            files.write_parquet(folder / f"{contribution_id}.parquet", table)
-            atomic_write_json(folder / f"{contribution_id}.report.json", report)
+            files.write_parquet(store.pending_upload(name, contribution_id), table)
+            atomic_write_json(store.pending_report(name, contribution_id), report)
             audit.append(
                 AuditEvent(
                     actor=caller.name,
@@ -457,8 +455,8 @@ def list_contributions(eng, status: str | None = None, dataset: str | None = Non
 def quality_report(store: Store, record: dict) -> dict | None:
     """The quality report of a contribution (pending, approved or rejected), if it was kept."""
     for path in (
-        pending_dir(store, record["dataset"]) / f"{record['id']}.report.json",
-        reports_dir(store, record["dataset"]) / f"contribution-{record['id']}.json",
+        store.pending_report(record["dataset"], record["id"]),
+        store.kept_report(record["dataset"], record["id"]),
     ):
         if path.exists():
             return json.loads(path.read_text())
