@@ -14,9 +14,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+import yaml
 
 from commons_hub.policy import Caller, decide_read
 from commons_kernel import plugins, tiers
+from commons_kernel.catalog import parse_metadata
 from commons_kernel.exceptions import ValidationFailed
 from commons_kernel.tiers import community, open, restricted  # noqa: A004 - the open tier's module
 
@@ -228,6 +230,14 @@ def test_an_unknown_tier_names_the_known_ones_and_the_fix():
     assert tiers.find("secret") is None and tiers.find(None) is None
     refused = decide_read(Caller("ana", groups=frozenset({"members"})), "imd", "secret", today=date(2026, 12, 1))
     assert (refused.allowed, refused.why) == (False, "unknown-tier")
+
+
+def test_a_catalogue_file_of_an_uninstalled_tier_is_refused_naming_the_installed_ones(tmp_path):
+    meta = yaml.safe_load((ROOT / "catalog" / "datasets" / "synthetic_foodbank_visits.yaml").read_text())
+    file = tmp_path / "synthetic_foodbank_visits.yaml"
+    file.write_text(yaml.safe_dump({**meta, "tier": "embargoed"}), encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="tier 'embargoed' is not one of open, community, restricted"):
+        parse_metadata(file)
 
 
 def test_what_the_call_sites_ask_of_each_built_in_tier():
