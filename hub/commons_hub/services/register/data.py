@@ -9,7 +9,6 @@ counted: while the chain does not verify, ``as_of_entry`` is 0 and every page sa
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date
 
 import sqlalchemy as sa
@@ -36,9 +35,6 @@ class RegisterData:
         self.show_user_names = show_user_names
         self._catalogue_files = Catalogue(store, catalog_dir, on_invalid=skip_and_warn)
         self.audit = AuditLog(eng, anchor=store.home / "audit.anchor")
-        self._lock = threading.Lock()
-        self._catalogue: dict = {}
-        self._catalogue_key: tuple | None = None  # what the catalogue was built from (files' mtimes, names)
         self.chain = ChainStatus(self.audit)
 
     # people ------------------------------------------------------------------------------------------------
