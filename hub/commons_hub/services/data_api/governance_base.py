@@ -40,6 +40,12 @@ class GovernanceHandler(BaseHandler):
         return body
 
 
+def status_of(exc: Exception) -> int:
+    """The HTTP status a page answers with when ``exc`` stops the action: a commons error's own, from the one error
+    table (commons_kernel.exceptions); anything else (a malformed form value) is a bad request."""
+    return exc.status if isinstance(exc, CommonsError) else 400
+
+
 class PageHandler(GovernanceHandler):
     """An HTML page for members signed in to the hub."""
 
@@ -61,7 +67,7 @@ class PageHandler(GovernanceHandler):
 
     def page_error(self, template: str, exc: CommonsError, **values) -> None:
         """Render ``template`` with the error (a report's errors listed one by one) and the right status."""
-        status = exc.status  # the one error table (commons_kernel.exceptions)
+        status = status_of(exc)
         report = (
             exc.report.to_dict() if hasattr(getattr(exc, "report", None), "to_dict") else getattr(exc, "report", None)
         )

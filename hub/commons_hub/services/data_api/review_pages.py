@@ -6,23 +6,10 @@ handler says how deep it is; every refusal or error is shown on the page with th
 
 from __future__ import annotations
 
-from commons_hub.governance.permissions import NotPermitted
-from commons_hub.releases.service import ReleaseNotFound
-from commons_hub.services.data_api.governance_base import PageHandler
-from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, GovernanceError, ValidationFailed
+from commons_hub.services.data_api.governance_base import PageHandler, status_of
+from commons_kernel.exceptions import AccessDenied, CommonsError
 
-
-def status_of(exc: Exception) -> int:
-    """The HTTP status a page answers with when ``exc`` stops the action."""
-    if isinstance(exc, (NotPermitted, AccessDenied)):
-        return 403
-    if isinstance(exc, (DatasetNotFound, ReleaseNotFound)):
-        return 404
-    if isinstance(exc, ValidationFailed):
-        return 422
-    if isinstance(exc, GovernanceError):
-        return 409
-    return 400
+__all__ = ["ReviewPage", "message_of", "status_of"]
 
 
 def message_of(exc: CommonsError) -> str:

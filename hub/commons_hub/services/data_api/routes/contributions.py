@@ -21,7 +21,7 @@ import threading
 from commons_hub.governance import contributions, withdrawals
 from commons_hub.governance.permissions import can_review_contributions
 from commons_hub.services.data_api.base import ApiError
-from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
+from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler, status_of
 from commons_hub.services.data_api.upload_form import parse_metadata
 from commons_kernel.config import SETTINGS, setting
 from commons_kernel.exceptions import CommonsError, ValidationFailed
@@ -131,7 +131,7 @@ class ReviewPageHandler(PageHandler):
             done = decide(caller, ident, reason, store=self.state.store, eng=self.state.engine, audit=self.state.audit)
             self.catalogue_changed()
         except (CommonsError, ValueError) as exc:
-            self._render(status=409, error=str(exc))
+            self._render(status=status_of(exc), error=str(exc))
             return
         self._render(done=done)
 

@@ -15,9 +15,8 @@ and as an HTML page where members vote in a browser.
 from __future__ import annotations
 
 from commons_hub.governance import decisions
-from commons_hub.governance.permissions import NotPermitted
 from commons_hub.services.data_api.base import ApiError
-from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler
+from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler, status_of
 from commons_hub.services.data_api.proposal_view import full_proposals
 from commons_kernel.exceptions import CommonsError, GovernanceError
 
@@ -144,11 +143,8 @@ class VotePage(PageHandler):
                 audit=self.state.audit,
                 catalogue=self.catalogue(),
             )
-        except NotPermitted as exc:
-            self.show(status=403, error=str(exc))
-            return
         except (CommonsError, ValueError) as exc:
-            self.show(status=409, error=str(exc))
+            self.show(status=status_of(exc), error=str(exc))
             return
         self.show(done=done)
 

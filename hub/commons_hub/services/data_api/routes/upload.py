@@ -134,7 +134,7 @@ class MetadataFieldsHandler(PageHandler):
         try:
             metadata, source = read_metadata_file(_metadata_file(self.request))
         except ValidationFailed as exc:
-            self.write_json({"error": str(exc)}, status=422)
+            self.write_json({"error": str(exc), "code": exc.code}, status=exc.status)
             return
         self.write_json({"file": source, "values": form_values(metadata)})
 
