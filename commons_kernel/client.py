@@ -143,8 +143,6 @@ class DataApiClient:
         error.payload = body  # type: ignore[attr-defined]  # the whole answer, for callers reading more (releases)
         return error
 
-    _error = error  # the old name: commons_kernel/governance.py calls it until it uses send() and error()
-
     def get_json(self, path: str, **params):
         return self._get(path, params={k: v for k, v in params.items() if v is not None}).json()
 

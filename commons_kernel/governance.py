@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import requests
 
+from commons_kernel import tiers
 from commons_kernel.exceptions import DataApiUnavailable, GovernanceError, ValidationFailed
 
 METADATA_FIELDS = (
@@ -57,14 +58,7 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
     """POST to the data-api as you. ``upload``: (file name, size) of a file being sent, for clear size errors."""
     api = _client()
     try:
-        response = api.session.post(
-            api.url + path,
-            json=json_body,
-            files=files,
-            data=data,
-            timeout=api.timeout,
-            headers={"Authorization": f"token {api.token}"},
-        )
+        response = api.send("POST", path, json=json_body, files=files, data=data)
     except requests.ConnectionError as exc:
         if upload and upload[1] > BIG_UPLOAD_BYTES and "refused" not in str(exc).lower():
             # A server that will not take a body this big closes the connection while it is still being sent.
@@ -74,7 +68,7 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
     except requests.RequestException as exc:
         raise DataApiUnavailable(api.url, type(exc).__name__) from None
-    if upload and response.status_code == 503 and upload[1] > BIG_UPLOAD_BYTES and _answers(api):
+    if upload and response.status_code == 503 and upload[1] > BIG_UPLOAD_BYTES and api.answers(timeout=10):
         # the proxy's 503 while the data-api itself answers: it dropped a body too big to take
         raise _too_large(*upload, None, "the data-api closed the connection while the file was being sent")
     if upload and (response.status_code == 413 or response.status_code == 400 and not response.content.strip()):
@@ -89,15 +83,8 @@ def _post(path: str, *, json_body: dict | None = None, files=None, data=None, up
     if _error_code(response) in ("not-permitted", GovernanceError.code):  # the hub's NotPermitted is a GovernanceError
         raise GovernanceError(response.json().get("reason", ""))
     if response.status_code >= 400:
-        raise api._error(response)
+        raise api.error(response)
     return response.json()
-
-
-def _answers(api) -> bool:
-    try:
-        return api.session.get(api.url + "api/health", timeout=10).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def _error_code(response) -> str:
@@ -179,7 +166,7 @@ def contribute(
     title: str,
     description: str,
     licence: str,
-    tier: str = "open",
+    tier: str = tiers.DEFAULT,
     *,
     metadata: dict | str | Path | None = None,
     **fields,

@@ -31,7 +31,7 @@ CLIENT = DataApiClient("http://127.0.0.1:9/services/data-api/", "token")
 
 
 def test_denied_carries_reason_and_how_to_get_access():
-    error = CLIENT._error(
+    error = CLIENT.error(
         answer(
             403,
             {
@@ -47,7 +47,7 @@ def test_denied_carries_reason_and_how_to_get_access():
 
 
 def test_not_found_suggests_close_names():
-    error = CLIENT._error(
+    error = CLIENT.error(
         answer(
             404, {"error": "dataset-not-found", "reason": "No dataset called 'imd2019'.", "close": ["imd2019_lsoa11"]}
         )
@@ -57,12 +57,12 @@ def test_not_found_suggests_close_names():
 
 
 def test_401_and_scope_403_are_authentication_problems():
-    assert isinstance(CLIENT._error(answer(401, {"error": "not-authenticated", "reason": "x"})), NotAuthenticated)
-    assert isinstance(CLIENT._error(answer(403, {"error": "missing-scope", "reason": "x"})), NotAuthenticated)
+    assert isinstance(CLIENT.error(answer(401, {"error": "not-authenticated", "reason": "x"})), NotAuthenticated)
+    assert isinstance(CLIENT.error(answer(403, {"error": "missing-scope", "reason": "x"})), NotAuthenticated)
 
 
 def test_a_proxy_error_means_the_service_is_down():
-    assert isinstance(CLIENT._error(answer(503, {"error": "x", "reason": "down"})), DataApiUnavailable)
+    assert isinstance(CLIENT.error(answer(503, {"error": "x", "reason": "down"})), DataApiUnavailable)
 
 
 def test_nothing_listening_gives_data_api_unavailable_with_how_to_check():
@@ -108,14 +108,14 @@ def test_for_hub_asks_that_hubs_data_api_under_its_prefix():
 
 def test_a_refused_token_says_how_to_get_a_fresh_one():
     for status, code in ((401, "not-authenticated"), (403, "missing-scope"), (403, "forbidden")):
-        error = CLIENT._error(answer(status, {"error": code, "reason": "x"}))
+        error = CLIENT.error(answer(status, {"error": code, "reason": "x"}))
         assert isinstance(error, NotAuthenticated) and "`commons token USER`" in str(error), (status, code)
 
 
 def test_a_server_error_keeps_the_data_apis_error_id_and_a_silent_one_is_unavailable():
-    error = CLIENT._error(answer(500, {"error": "internal-error", "reason": "It is logged under error id abc123."}))
+    error = CLIENT.error(answer(500, {"error": "internal-error", "reason": "It is logged under error id abc123."}))
     assert type(error) is CommonsError and "abc123" in str(error)
-    assert isinstance(CLIENT._error(answer(500, {})), DataApiUnavailable)
+    assert isinstance(CLIENT.error(answer(500, {})), DataApiUnavailable)
 
 
 def test_records_takes_a_list_bare_or_wrapped_and_refuses_anything_else(monkeypatch):

@@ -33,7 +33,7 @@ DENIAL = {
 def denied(body=DENIAL) -> ck.AccessDenied:
     response = requests.Response()
     response.status_code, response._content = 403, json.dumps(body).encode()
-    return DataApiClient("http://127.0.0.1:9/services/data-api/", "t")._error(response)
+    return DataApiClient("http://127.0.0.1:9/services/data-api/", "t").error(response)
 
 
 def test_a_denial_from_the_data_api_renders_as_reason_and_its_advice_in_three_lines():
