@@ -61,12 +61,20 @@ class Staging:
     acro: object | None
 
 
+MANIFEST = "manifest.json"
+
+
 def releases_root(home: Path) -> Path:
     return Path(home) / "releases"
 
 
 def release_dir(home: Path, release_id: int) -> Path:
     return releases_root(home) / str(int(release_id))
+
+
+def manifest_path(home: Path, release_id: int) -> Path:
+    """The release's manifest: its files, their sha256 and the server's check of each."""
+    return release_dir(home, release_id) / MANIFEST
 
 
 def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +144,7 @@ def publish(home: Path, staging: Staging, release_id: int, manifest: dict) -> Pa
     if target.exists():
         raise FileExistsError(f"{target} already exists: release folders are never reused; tell the operators.")
     text = json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n"
-    _write(staging.path / "manifest.json", text.encode())
+    _write(staging.path / MANIFEST, text.encode())
     sums = "".join(f"{f.sha256}  files/{f.name}\n" for f in staging.files)
     _write(staging.path / "SHA256SUMS", sums.encode())
     os.replace(staging.path, target)

@@ -44,7 +44,7 @@ class TablePreview:
 
 def file_checks(home, release_id: int) -> dict[str, dict]:
     """Each stored file's server-side check, as the release's manifest recorded it: {file name: check}."""
-    path = release_files.release_dir(home, release_id) / "manifest.json"
+    path = release_files.manifest_path(home, release_id)
     if not path.is_file():
         return {}
     manifest = json.loads(path.read_text(encoding="utf-8"))

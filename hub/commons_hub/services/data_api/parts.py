@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from commons_hub.store import arrow_file
 from commons_kernel.exceptions import CommonsError
 
 PART = re.compile(r"^(\d{1,6})/(\d{1,6})$")
@@ -66,10 +67,8 @@ def read_rows(path, columns: list[str] | None, part: tuple[int, int] | None, lim
         table = file.read(columns=columns)
     elif in_memory and arrow is not None:
         table = _read_part_arrow(pa.BufferReader(arrow), columns, file.metadata.num_rows, *part)
-    elif not in_memory and Path(path).with_suffix(".arrow").is_file():
-        table = _read_part_arrow(
-            pa.memory_map(str(Path(path).with_suffix(".arrow"))), columns, file.metadata.num_rows, *part
-        )
+    elif not in_memory and Path(arrow_file(path)).is_file():
+        table = _read_part_arrow(pa.memory_map(arrow_file(path)), columns, file.metadata.num_rows, *part)
     else:
         table = _read_part(file, columns, *part)
     return table.slice(0, limit) if limit is not None else table
