@@ -155,7 +155,7 @@ def _archive_safe(data: bytes, name: str, kind: str, reader: Reader, report: Qua
         report.error(
             "structure",
             "bad-archive",
-            f"the {describe(kind)} is damaged ({exc})",
+            f"the file looks like {describe(kind)} but is damaged ({exc})",
             "create the file again and re-upload it",
             file=name,
         )

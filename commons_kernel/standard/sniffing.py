@@ -42,7 +42,8 @@ SIGNATURES = [
     (b"\xfe\xff", "utf-16", "text in UTF-16"),
 ]
 
-DESCRIPTIONS = {kind: text for _, kind, text in SIGNATURES} | {
+# A kind's words are those of its first signature (an empty zip is still described as "a zip archive").
+DESCRIPTIONS = {kind: text for _, kind, text in reversed(SIGNATURES)} | {
     "csv": "CSV text",
     "xlsx": "an Excel .xlsx workbook",
     "ods": "an OpenDocument spreadsheet",

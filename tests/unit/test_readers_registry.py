@@ -273,3 +273,15 @@ def test_a_malformed_reader_entry_point_is_an_error_that_names_it(tmp_path, entr
     done = run_python(tmp_path, LOAD_READERS)
     assert done.returncode != 0
     assert "PluginError" in done.stderr and taught in done.stderr
+
+
+def test_a_damaged_zip_is_described_in_plain_words():
+    from commons_kernel.exceptions import ValidationFailed
+    from commons_kernel.standard import sniffing
+    from commons_kernel.upload_checks import check_upload
+
+    assert sniffing.describe("zip") == "a zip archive"
+    with pytest.raises(ValidationFailed) as refused:
+        check_upload(b"PK\x03\x04" + b"\x00" * 64, "bundle.zip")
+    words = " ".join(issue["message"] for issue in refused.value.report.to_dict()["errors"])
+    assert "the file looks like a zip archive but is damaged" in words and "the an " not in words
