@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 from commons_kernel import tiers
 
@@ -59,7 +60,8 @@ def contribute(args) -> int:
     if not isinstance(metadata, dict):
         print(f"error: {args.metadata} must be a mapping of `field: value` lines.", file=sys.stderr)
         return 2
-    fields = {k: metadata.get(k) for k in ("name", "title", "description", "licence", "tier")}
+    # the values as the file has them: the data-api checks every one and names what is missing or wrong
+    fields: dict[str, Any] = {k: metadata.get(k) for k in ("name", "title", "description", "licence", "tier")}
     rest = {k: v for k, v in metadata.items() if k not in fields}
     tier = args.tier or fields["tier"]
     if not tier:  # never a silent default (the upload form has none either)

@@ -9,6 +9,7 @@ XSRF on every form, autoescaped templates, and headers that forbid scripts and f
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from commons_hub.services.data_api.base import ApiError, BaseHandler
 from commons_kernel.exceptions import CommonsError
@@ -68,7 +69,7 @@ class PageHandler(GovernanceHandler):
     def page_error(self, template: str, exc: CommonsError, **values) -> None:
         """Render ``template`` with the error (a report's errors listed one by one) and the right status."""
         status = status_of(exc)
-        report = (
-            exc.report.to_dict() if hasattr(getattr(exc, "report", None), "to_dict") else getattr(exc, "report", None)
-        )
+        report: Any = getattr(exc, "report", None)  # a QualityReport (ValidationFailed), a dict, or none
+        if hasattr(report, "to_dict"):
+            report = report.to_dict()
         self.render_page(template, status=status, error=str(exc), report=report, **values)

@@ -98,7 +98,7 @@ class ProposePageHandler(ProposalFormHandler):
         self.show({**{name: "" for name in PROJECT_FORM}, "members": caller.name, "datasets": []})
 
     def form_values(self) -> dict:
-        values = {name: self.get_body_argument(name, "").strip() for name in PROJECT_FORM}
+        values: dict[str, str | list[str]] = {name: self.get_body_argument(name, "").strip() for name in PROJECT_FORM}
         values["datasets"] = self.get_body_arguments("datasets")
         return values
 

@@ -15,7 +15,7 @@ from commons_hub.services.data_api.review_pages import ReviewPage, message_of, s
 from commons_kernel.exceptions import CommonsError, GovernanceError
 
 ACTIONS = {"approve": contributions.approve, "reject": contributions.reject}
-EMPTY = {
+EMPTY: dict[str, object] = {
     "error": None,
     "done": None,
     "record": None,

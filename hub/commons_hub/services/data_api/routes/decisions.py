@@ -14,6 +14,8 @@ and as an HTML page where members vote in a browser.
 
 from __future__ import annotations
 
+from typing import Any
+
 from commons_hub.governance import decisions
 from commons_hub.services.data_api.base import ApiError
 from commons_hub.services.data_api.governance_base import GovernanceHandler, PageHandler, status_of
@@ -58,7 +60,8 @@ class ProposalsHandler(GovernanceHandler):
                     f"Unknown field(s) {', '.join(sorted(unknown))}; a project "
                     f"proposal has {', '.join(PROJECT_FIELDS)}.",
                 )
-            result = decisions.propose_project(caller, **{k: body.get(k) for k in PROJECT_FIELDS}, **common)
+            fields: dict[str, Any] = {k: body.get(k) for k in PROJECT_FIELDS}
+            result = decisions.propose_project(caller, **fields, **common)
         elif kind in ("add-member", "remove-member"):
             result = decisions.propose_membership(
                 caller,
@@ -109,7 +112,7 @@ class VotePage(PageHandler):
     """A vote cast from a page. A reject by someone who speaks for the owner of a restricted dataset the proposal
     names ends it at once (the owner's veto), so it first shows a confirm page (a plain form: no JavaScript)."""
 
-    def show(self, status: int = 200, **values) -> None:
+    def show(self, status: int = 200, error: str | None = None, done: dict | None = None) -> None:
         raise NotImplementedError
 
     def one(self, ident: int, **changes) -> dict:
