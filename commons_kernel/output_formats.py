@@ -52,19 +52,9 @@ class OutputFormat:
 @cache
 def installed() -> dict[str, OutputFormat]:
     """Every installed output format, ``{name: format}`` sorted by name; a malformed entry point is an error."""
-    formats = plugins.load(plugins.OUTPUT_FORMATS)
-    for name, found in formats.items():
-        if not isinstance(found, OutputFormat):
-            raise plugins.PluginError(
-                f"the {plugins.OUTPUT_FORMATS} entry point {name!r} names a {type(found).__name__}, not an "
-                f"OutputFormat: point it at an OutputFormat(...) from commons_kernel.output_formats."
-            )
-        if found.name != name:
-            raise plugins.PluginError(
-                f"the {plugins.OUTPUT_FORMATS} entry point {name!r} names the format {found.name!r}: give the "
-                f"entry point and OutputFormat.name the same name, since format= asks for it by that name."
-            )
-    return formats
+    return plugins.load_checked(
+        plugins.OUTPUT_FORMATS, OutputFormat, "name", "the format", "format= asks for it by that name"
+    )
 
 
 def names() -> list[str]:

@@ -49,3 +49,23 @@ def load(group: str) -> dict[str, Any]:
             f"Reinstall it with `.venv/bin/pip install --no-deps -e .` (make up does this)."
         )
     return found
+
+
+def load_checked(group: str, kind: type, key: str, label: str, why: str) -> dict[str, Any]:
+    """``load(group)``, where every object must be a ``kind`` whose ``key`` attribute is its entry point's name:
+    otherwise a PluginError that says what the entry point names and how to fix it. ``label``: how the error names
+    the object by its key ("the format", "the reader of"); ``why``: why the names must agree."""
+    found = load(group)
+    article = "an" if kind.__name__[0] in "AEIOU" else "a"
+    for name, thing in found.items():
+        if not isinstance(thing, kind):
+            raise PluginError(
+                f"the {group} entry point {name!r} names a {type(thing).__name__}, not {article} {kind.__name__}: "
+                f"point it at {article} {kind.__name__}(...) from {kind.__module__}."
+            )
+        if getattr(thing, key) != name:
+            raise PluginError(
+                f"the {group} entry point {name!r} names {label} {getattr(thing, key)!r}: give the entry point and "
+                f"{kind.__name__}.{key} the same name, since {why}."
+            )
+    return found

@@ -76,18 +76,9 @@ def rule_for_acro_check(check_name: str) -> Rule | None:
 
 def load_rules() -> None:
     """Register every installed rule (the ``lcr_data_commons.disclosure_rules`` entry points) in rank order."""
-    found = plugins.load(plugins.DISCLOSURE_RULES)
-    for name, rule in found.items():
-        if not isinstance(rule, Rule):
-            raise plugins.PluginError(
-                f"the {plugins.DISCLOSURE_RULES} entry point {name!r} names a {type(rule).__name__}, not a Rule: "
-                f"point it at a Rule(...) from commons_kernel.disclosure.rules."
-            )
-        if rule.name != name:
-            raise plugins.PluginError(
-                f"the {plugins.DISCLOSURE_RULES} entry point {name!r} names the rule {rule.name!r}: give the entry "
-                f"point and Rule.name the same name, since reports and review_as name rules by it."
-            )
+    found = plugins.load_checked(
+        plugins.DISCLOSURE_RULES, Rule, "name", "the rule", "reports and review_as name rules by it"
+    )
     for name, rule in sorted(found.items(), key=lambda item: (item[1].rank, item[0])):
         try:
             register_rule(rule)

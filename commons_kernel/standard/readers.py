@@ -56,18 +56,10 @@ class Reader:
 @cache
 def installed() -> dict[str, Reader]:
     """Every installed reader, ``{kind: reader}`` in rank order; a malformed entry point is an error."""
-    found = plugins.load(plugins.READERS)
+    found = plugins.load_checked(
+        plugins.READERS, Reader, "kind", "the reader of", "files are matched to readers by kind"
+    )
     for name, reader in found.items():
-        if not isinstance(reader, Reader):
-            raise plugins.PluginError(
-                f"the {plugins.READERS} entry point {name!r} names a {type(reader).__name__}, not a Reader: "
-                f"point it at a Reader(...) from commons_kernel.standard.readers."
-            )
-        if reader.kind != name:
-            raise plugins.PluginError(
-                f"the {plugins.READERS} entry point {name!r} names the reader of {reader.kind!r}: give the entry "
-                f"point and Reader.kind the same name, since files are matched to readers by kind."
-            )
         bad = [suffix for suffix in reader.suffixes if not suffix.startswith(".") or suffix != suffix.lower()]
         if bad:
             raise plugins.PluginError(

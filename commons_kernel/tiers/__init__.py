@@ -60,15 +60,9 @@ class Tier:
 def _registered() -> dict[str, Tier]:
     from commons_kernel import plugins
 
-    found = plugins.load(plugins.ACCESS_TIERS)
-    for name, tier in found.items():
-        if not isinstance(tier, Tier) or tier.name != name:
-            raise plugins.PluginError(
-                f"the {plugins.ACCESS_TIERS} entry point {name!r} is not a commons_kernel.tiers.Tier named "
-                f"{name!r} (it is {tier!r}). Fix the package that declares it: its TIER must be Tier(name={name!r}, "
-                f"...)."
-            )
-    return found
+    return plugins.load_checked(
+        plugins.ACCESS_TIERS, Tier, "name", "the tier", "datasets and the policy name tiers by it"
+    )
 
 
 def all() -> list[Tier]:  # noqa: A001 - the registry's own word, as tiers.all()

@@ -288,4 +288,7 @@ def test_a_tier_whose_name_is_not_its_entry_points_is_refused_naming_it(tmp_path
     env = third_party(tmp_path, "embargo_tier", EMBARGOED, "embargo = embargo_tier:TIER")
     done = run(["-c", "from commons_kernel import tiers; tiers.names()"], env)
     assert done.returncode != 0
-    assert "entry point 'embargo' is not a commons_kernel.tiers.Tier named 'embargo'" in done.stderr
+    assert (
+        "entry point 'embargo' names the tier 'embargoed': give the entry point and Tier.name the same name"
+        in done.stderr
+    )
