@@ -46,3 +46,14 @@ def test_the_dask_gateway_front_needs_a_port(portless, monkeypatch):
     monkeypatch.setattr(front, "make_app", _never)
     with pytest.raises(ConfigurationError, match="JUPYTERHUB_SERVICE_URL http://127.0.0.1 has no port"):
         service.run_front()
+
+
+def test_the_address_is_the_hubs_or_the_default(monkeypatch):
+    from commons_hub.services.serve import service_url
+
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:18123/")
+    assert service_url("http://127.0.0.1:10101") == ("http://127.0.0.1:18123/", "127.0.0.1", 18123)
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_URL")
+    assert service_url("http://127.0.0.1:10101").port == 10101
+    with pytest.raises(ConfigurationError, match="e.g. :10101"):
+        service_url()

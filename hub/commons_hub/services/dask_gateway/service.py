@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from commons_kernel import config
-from commons_kernel.exceptions import ConfigurationError
 
 CONFIG = Path(__file__).with_name("gateway_config.py")
 STOP_SECONDS = 10
@@ -104,23 +103,20 @@ def drop_privileges() -> None:
 
 def run_front() -> None:
     import asyncio
-    from urllib.parse import urlparse
 
     from commons_hub.services.dask_gateway.front import make_app
+    from commons_hub.services.serve import service_url
 
     drop_privileges()
     watch_parent()
-    service_url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
-    port = service_url.port
-    if port is None:  # tornado would listen on a random port the hub does not know
-        raise ConfigurationError(f"JUPYTERHUB_SERVICE_URL {service_url.geturl()} has no port; give one.")
+    address = service_url()
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     upstream = f"http://{config.setting('bind_ip')}:{os.environ['COMMONS_DASK_GATEWAY_PORT']}"
 
     async def serve():
         app = make_app(prefix, upstream, os.urandom(32))
-        app.listen(port, address=config.setting("bind_ip"))
-        print(f"[dask-gateway] front on {service_url.geturl()} for {upstream}{prefix}", file=sys.stderr)
+        app.listen(address.port, address=config.setting("bind_ip"))
+        print(f"[dask-gateway] front on {address.url} for {upstream}{prefix}", file=sys.stderr)
         await asyncio.Event().wait()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

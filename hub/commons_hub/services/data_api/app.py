@@ -6,18 +6,15 @@ examples/service-whoami; binds the service URL's host (127.0.0.1) and port.
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
-from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler
 from jupyterhub.utils import url_path_join
-from tornado import httpserver, ioloop, web
+from tornado import web
 
 from commons_hub.services.data_api.routes import all_routes
 from commons_hub.services.data_api.state import ServiceState
-from commons_kernel.exceptions import ConfigurationError
+from commons_hub.services.serve import serve_tornado
 
 
 def make_app(state: ServiceState | None = None, prefix: str | None = None) -> web.Application:
@@ -34,19 +31,7 @@ def make_app(state: ServiceState | None = None, prefix: str | None = None) -> we
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="[data-api %(asctime)s %(levelname)s] %(message)s")
-    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
-    if url.port is None:  # tornado would listen on a random port the hub does not know
-        raise ConfigurationError(f"JUPYTERHUB_SERVICE_URL {url.geturl()} has no port; give one, e.g. :10101.")
-    app = make_app()
-    server = httpserver.HTTPServer(app, xheaders=True)
-    server.listen(url.port, url.hostname or "127.0.0.1")
-    logging.info("data-api listening on %s:%s", url.hostname, url.port)
-    loop = ioloop.IOLoop.current()
-    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
-    signal.signal(signal.SIGINT, lambda *_: loop.add_callback_from_signal(loop.stop))
-    loop.start()
-    logging.info("data-api stopped")
+    serve_tornado("data-api", lambda: make_app(), "http://127.0.0.1:10101")
 
 
 if __name__ == "__main__":

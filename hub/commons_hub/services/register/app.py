@@ -22,21 +22,18 @@ filtered by the same query string as the page.
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
-from urllib.parse import urlparse
 
-from tornado import httpserver, ioloop, web
+from tornado import web
 
 from commons_hub.services.register.data import RegisterData
 from commons_hub.services.register.downloads import DownloadHandler
 from commons_hub.services.register.pages import RESOURCES, NotFoundHandler, RegisterHandler
 from commons_hub.services.register.readonly import readonly_engine
 from commons_hub.services.register.tables import TABLES
+from commons_hub.services.serve import serve_tornado
 from commons_hub.store import Store
 from commons_kernel import config
-from commons_kernel.exceptions import ConfigurationError
 
 __all__ = ["RESOURCES", "make_app", "routes"]
 
@@ -86,17 +83,7 @@ def make_app(data: RegisterData | None = None, prefix: str | None = None) -> web
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="[register %(asctime)s %(levelname)s] %(message)s")
-    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10102"))
-    if url.port is None:  # tornado would listen on a random port the hub does not know
-        raise ConfigurationError(f"JUPYTERHUB_SERVICE_URL {url.geturl()} has no port; give one, e.g. :10102.")
-    server = httpserver.HTTPServer(make_app(), xheaders=True)
-    server.listen(url.port, url.hostname or "127.0.0.1")
-    logging.info("register listening on %s:%s", url.hostname, url.port)
-    loop = ioloop.IOLoop.current()
-    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
-    signal.signal(signal.SIGINT, lambda *_: loop.add_callback_from_signal(loop.stop))
-    loop.start()
+    serve_tornado("register", lambda: make_app(), "http://127.0.0.1:10102")
 
 
 if __name__ == "__main__":
