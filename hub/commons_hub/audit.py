@@ -99,6 +99,15 @@ class AuditEvent:
     detail: dict = field(default_factory=dict)
 
 
+def refusal(
+    actor: str, reason: str, *, action: str = "deny", actor_kind: str = "user", outcome: str = "denied", **fields
+) -> AuditEvent:
+    """The entry of a refused action (a read, an upload, a vote, a release step): the one shape every refusal has,
+    ``outcome`` denied (``error`` for a failure inside a service) and the reason in ``detail`` with the rest of it."""
+    detail = {"reason": reason, **fields.pop("detail", {})}
+    return AuditEvent(actor=actor, action=action, outcome=outcome, actor_kind=actor_kind, detail=detail, **fields)
+
+
 def canonical(entry: dict) -> bytes:
     return json.dumps(
         {k: entry[k] for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False

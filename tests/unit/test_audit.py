@@ -120,3 +120,13 @@ def test_commons_audit_verify_exit_codes(log, tmp_path):
         [sys.executable, "-m", "commons_hub.cli", "audit", "verify"], env=env, capture_output=True, text=True
     )
     assert bad.returncode == 1 and "entry 4" in bad.stderr
+
+
+def test_every_refusal_has_one_shape():
+    from commons_hub.audit import refusal
+
+    entry = refusal("analyst1", "not a member", actor_kind="user", dataset="crime", detail={"attempted": "vote"})
+    assert (entry.action, entry.outcome, entry.dataset) == ("deny", "denied", "crime")
+    assert entry.detail == {"reason": "not a member", "attempted": "vote"}
+    failed = refusal("x", "internal error", action="release-request", outcome="error")
+    assert (failed.action, failed.outcome, failed.detail) == ("release-request", "error", {"reason": "internal error"})

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import sqlalchemy as sa
 
-from commons_hub.audit import AuditEvent
+from commons_hub.audit import AuditEvent, refusal
 from commons_hub.governance import contribution_files as files
 from commons_hub.governance import permissions
 from commons_hub.governance.organisations import organisation_of
@@ -171,10 +171,10 @@ def submit(
     except ValidationFailed as blocked:
         codes = sorted({issue.code for issue in getattr(blocked.report, "errors", [])})
         audit.append(
-            AuditEvent(
-                actor=caller.name,
-                action="deny",
-                outcome="denied",
+            refusal(
+                caller.name,
+                "the upload did not pass its checks",
+                actor_kind=caller.kind,
                 dataset=name or None,
                 bytes=len(data),
                 detail={"attempted": "contribute", "filename": str(filename)[:200], "errors": codes},

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from commons_hub.audit import AuditEvent
+from commons_hub.audit import refusal as refusal_entry
 from commons_hub.policy import STEWARDS_GROUP, Caller
 from commons_kernel.exceptions import GovernanceError
 
@@ -44,14 +44,13 @@ def _enforce(
     reason, how = refusal
     if audit is not None:
         audit.append(
-            AuditEvent(
-                actor=caller.name,
+            refusal_entry(
+                caller.name,
+                reason,
                 actor_kind=caller.kind,
-                action="deny",
-                outcome="denied",
                 project=project,
                 dataset=dataset,
-                detail={"attempted": action, "reason": reason},
+                detail={"attempted": action},
             )
         )
     raise NotPermitted(f"{reason} {how}".strip())

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from commons_hub.audit import AuditEvent, AuditLog
+from commons_hub.audit import AuditEvent, AuditLog, refusal
 from commons_hub.governance.projects import project_view, projects_of
 from commons_hub.policy import Caller
 from commons_hub.releases import files as release_files
@@ -489,7 +489,14 @@ class ReleaseService:
 
     def _audit_refusal(self, caller: Caller, action: str, project: str | None, reason: str, error: str, **detail):
         self.audit.append(
-            _event(caller, action, project, "denied", detail={**detail, "reason": reason, "error": error})
+            refusal(
+                caller.name,
+                reason,
+                action=action,
+                actor_kind=caller.kind,
+                project=project,
+                detail={**detail, "error": error},
+            )
         )
 
 

@@ -20,7 +20,7 @@ import uuid
 from jupyterhub.services.auth import HubOAuth, HubOAuthenticated
 from tornado import web
 
-from commons_hub.audit import AuditEvent, AuditLog
+from commons_hub.audit import AuditLog, refusal
 from commons_hub.policy import Caller
 from commons_kernel.exceptions import AccessDenied, CommonsError, DatasetNotFound, ReleaseNotFound, ValidationFailed
 
@@ -107,12 +107,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         if not allowed:
             name = model.get("name")
             self.audit.append(
-                AuditEvent(
-                    actor=name,
+                refusal(
+                    name,
+                    "missing access:services scope",
                     actor_kind=model.get("kind", "user"),
-                    action="deny",
-                    outcome="denied",
-                    detail={"path": self.request.path, "reason": "missing access:services scope"},
+                    detail={"path": self.request.path},
                 )
             )
             raise ApiError(
@@ -176,17 +175,16 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         about = dict(self.failed_request or {})
         try:
             self.audit.append(
-                AuditEvent(
-                    actor=caller.name if caller else "unknown",
+                refusal(
+                    caller.name if caller else "unknown",
+                    "internal error",
                     actor_kind=caller.kind if caller else "unknown",
-                    action="deny",
                     outcome="error",
                     project=about.pop("project", None),
                     purpose=about.pop("purpose", None),
                     dataset=about.pop("dataset", None),
                     version=about.pop("version", None),
                     detail={
-                        "reason": "internal error",
                         "error_id": error_id,
                         "status": status_code,
                         "method": self.request.method,

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from commons_hub.access_advice import advise
-from commons_hub.audit import AuditEvent
+from commons_hub.audit import AuditEvent, refusal
 from commons_hub.governance.projects import list_projects, project_view
 from commons_hub.governance.quorum import QuorumRule
 from commons_hub.policy import Caller, Decision, decide_read_request
@@ -82,16 +82,15 @@ def refusal_event(
     caller: Caller, request: ReadRequest, reason: str, rule: str | None = None, version=None, **detail
 ) -> AuditEvent:
     """The audit entry of a refused read (a rule, a bad request, a corrupt file): the one shape every refusal has."""
-    return AuditEvent(
-        actor=caller.name,
+    return refusal(
+        caller.name,
+        reason,
         actor_kind=caller.kind,
-        action="deny",
-        outcome="denied",
         project=request.project,
         purpose=request.purpose,
         dataset=request.dataset,
         version=version,
-        detail={"reason": reason, **({"rule": rule} if rule else {}), **detail},
+        detail={**({"rule": rule} if rule else {}), **detail},
     )
 
 
