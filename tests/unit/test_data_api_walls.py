@@ -49,9 +49,34 @@ class TokenTableAuth(HubOAuth):
         return None  # no cookies in these tests: the hub login is tested at integration level
 
 
-class DataApiCase(AsyncHTTPTestCase):
+class TableAuthApp:
+    """For an AsyncHTTPTestCase: the real data-api app over a fresh state directory, its hub a token table (USERS)
+    in place of HubAuth's, restored and closed with the test."""
+
+    def temporary_home(self) -> Path:
+        import tempfile
+
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)  # type: ignore[attr-defined]
+        return Path(folder.name)
+
+    def serve(self, state: ServiceState):
+        self.auth = TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
+        self._saved_auth = BaseHandler._hub_auth
+        BaseHandler._hub_auth = self.auth
+        return make_app(state, PREFIX)
+
+    def tearDown(self):
+        BaseHandler._hub_auth = self._saved_auth
+        super().tearDown()  # type: ignore[misc]
+        # HubAuth runs its blocking calls on a private thread and loop: close them with the test.
+        self.auth._pool.submit(self.auth._thread_loop.close).result()
+        self.auth._pool.shutdown()
+
+
+class DataApiCase(TableAuthApp, AsyncHTTPTestCase):
     def get_app(self):
-        self.home = Path(self.enterClassContext_tmp())
+        self.home = self.temporary_home()
         self.state = ServiceState(self.home, CATALOG, f"sqlite:///{self.home / 'governance.sqlite'}")
         table = pa.table(
             {"lsoa11_code": ["E01006512", "E01006513"], "lsoa11_name": ["Liverpool 060A", "Liverpool 060B"]}
@@ -68,24 +93,7 @@ class DataApiCase(AsyncHTTPTestCase):
             status="approved",
             eng=self.state.engine,
         )
-        auth = TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
-        self._saved_auth, self.auth = BaseHandler._hub_auth, auth
-        BaseHandler._hub_auth = auth
-        return make_app(self.state, PREFIX)
-
-    def enterClassContext_tmp(self) -> str:
-        import tempfile
-
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        return folder.name
-
-    def tearDown(self):
-        BaseHandler._hub_auth = self._saved_auth
-        super().tearDown()
-        # HubAuth runs its blocking calls on a private thread and loop: close them with the test.
-        self.auth._pool.submit(self.auth._thread_loop.close).result()
-        self.auth._pool.shutdown()
+        return self.serve(self.state)
 
     def call(self, path: str, method: str = "GET", token: str | None = "analyst1-token", headers=None, **kwargs):
         headers = dict(headers or {})

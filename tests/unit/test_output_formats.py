@@ -20,8 +20,6 @@ import pyarrow as pa
 import pytest
 from tornado.testing import AsyncHTTPTestCase
 
-from commons_hub.services.data_api.app import make_app
-from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState
 from commons_hub.store import Store
 from commons_kernel import output_formats, plugins
@@ -127,28 +125,15 @@ def test_a_format_without_a_decoder_says_how_to_read_instead():
 # through the data-api --------------------------------------------------------------------------------------------
 
 
-class FormatsOverHttpCase(AsyncHTTPTestCase):
+class FormatsOverHttpCase(walls.TableAuthApp, AsyncHTTPTestCase):
     """The real tornado app: each format's Content-Type and file name, and an unknown format refused and audited."""
 
     def get_app(self):
-        import tempfile
-
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        home = Path(folder.name)
+        home = self.temporary_home()
         self.state = ServiceState(home, CATALOG, f"sqlite:///{home / 'governance.sqlite'}")
         self.table = pa.table({"lsoa11_code": ["E01006512", "E01006513"], "rank": pa.array([12, None])})
         self.state.store.commit(self.state.store.stage(NAME, self.table, {"ingested_at": "2026-12-01"}))
-        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
-        self._saved_auth = BaseHandler._hub_auth
-        BaseHandler._hub_auth = self.auth
-        return make_app(self.state, PREFIX)
-
-    def tearDown(self):
-        BaseHandler._hub_auth = self._saved_auth
-        super().tearDown()
-        self.auth._pool.submit(self.auth._thread_loop.close).result()
-        self.auth._pool.shutdown()
+        return self.serve(self.state)
 
     def read(self, **query):
         path = f"{PREFIX}api/datasets/{NAME}/data" + (f"?{urlencode(query)}" if query else "")

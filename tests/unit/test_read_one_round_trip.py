@@ -12,8 +12,6 @@ import pytest
 from tornado.testing import AsyncHTTPTestCase
 
 import commons_kernel.api as api
-from commons_hub.services.data_api.app import make_app
-from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState
 from commons_kernel import read_headers
 from commons_kernel.client import DataApiClient
@@ -26,29 +24,16 @@ CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 NAME = "synthetic_foodbank_visits"
 
 
-class OneRoundTripCase(AsyncHTTPTestCase):
+class OneRoundTripCase(walls.TableAuthApp, AsyncHTTPTestCase):
     def get_app(self):
-        import tempfile
-
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        home = Path(folder.name)
+        home = self.temporary_home()
         self.state = ServiceState(home, CATALOG, f"sqlite:///{home / 'governance.sqlite'}")
         self.state.store.commit(
             self.state.store.stage(
                 NAME, pa.table({"ward22_code": ["E05000001"], "visits": [3]}), {"ingested_at": "2026-12-01"}
             )
         )
-        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
-        self._saved_auth = BaseHandler._hub_auth
-        BaseHandler._hub_auth = self.auth
-        return make_app(self.state, PREFIX)
-
-    def tearDown(self):
-        BaseHandler._hub_auth = self._saved_auth
-        super().tearDown()
-        self.auth._pool.submit(self.auth._thread_loop.close).result()
-        self.auth._pool.shutdown()
+        return self.serve(self.state)
 
     def blocking(self, fn):
         """Run a blocking call (the kernel's requests client) while this test's IOLoop serves it."""

@@ -15,8 +15,6 @@ from tornado.testing import AsyncHTTPTestCase
 
 from commons_hub.governance.projects import create_project
 from commons_hub.install import DEMO_USERS
-from commons_hub.services.data_api.app import make_app
-from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState
 from tests.unit import test_data_api_walls as walls
 
@@ -30,13 +28,9 @@ PROJECTS = [None, "referrals-study", "other-work", "no-such-project"]
 PURPOSES = [None, "weekly demand by borough for the outreach plan"]
 
 
-class ReadRuleCase(AsyncHTTPTestCase):
+class ReadRuleCase(walls.TableAuthApp, AsyncHTTPTestCase):
     def get_app(self):
-        import tempfile
-
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        home = Path(folder.name)
+        home = self.temporary_home()
         self.state = ServiceState(home, CATALOG, f"sqlite:///{home / 'governance.sqlite'}")
         for name in DATASETS:
             table = pa.table({"lsoa11_code": ["E01006512", "E01006513"], "count": [1, 2]})
@@ -70,16 +64,7 @@ class ReadRuleCase(AsyncHTTPTestCase):
                 for name, groups in PEOPLE.items()
             }
         )
-        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
-        self._saved_auth = BaseHandler._hub_auth
-        BaseHandler._hub_auth = self.auth
-        return make_app(self.state, PREFIX)
-
-    def tearDown(self):
-        BaseHandler._hub_auth = self._saved_auth
-        super().tearDown()
-        self.auth._pool.submit(self.auth._thread_loop.close).result()
-        self.auth._pool.shutdown()
+        return self.serve(self.state)
 
     def call(self, path: str, person: str):
         return self.fetch(f"{PREFIX}{path}", headers={"Authorization": f"token {person}-token"}, raise_error=False)

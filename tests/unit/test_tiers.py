@@ -114,14 +114,12 @@ print("registry ok")
 
 # Run in the subprocess under unittest: describe and read of an embargoed dataset through the real data-api app.
 CHECK_APP = r"""
-import json, os, shutil, tempfile, unittest
+import json, os, shutil, unittest
 from pathlib import Path
 
 import pyarrow as pa
 import yaml
 
-from commons_hub.services.data_api.app import make_app
-from commons_hub.services.data_api.base import BaseHandler
 from commons_hub.services.data_api.state import ServiceState
 from tests.unit import test_data_api_walls as walls
 from tornado.testing import AsyncHTTPTestCase
@@ -130,11 +128,9 @@ PREFIX = "/services/data-api/"
 PEOPLE = {"steward": ["members", "stewards"], "analyst1": ["members"], "resident": []}
 
 
-class EmbargoedCase(AsyncHTTPTestCase):
+class EmbargoedCase(walls.TableAuthApp, AsyncHTTPTestCase):
     def get_app(self):
-        folder = tempfile.TemporaryDirectory()
-        self.addCleanup(folder.cleanup)
-        home = Path(folder.name)
+        home = self.temporary_home()
         shutil.copytree(os.environ["CATALOG"], home / "catalog")
         meta = yaml.safe_load((home / "catalog" / "datasets" / "synthetic_foodbank_visits.yaml").read_text())
         meta.update(name="embargoed_notes", tier="embargoed")
@@ -145,16 +141,7 @@ class EmbargoedCase(AsyncHTTPTestCase):
         walls.USERS.update(
             {f"{n}-token": {"name": n, "kind": "user", "groups": g, "scopes": []} for n, g in PEOPLE.items()}
         )
-        self.auth = walls.TokenTableAuth(api_token="unused", api_url="http://127.0.0.1:9/hub/api", access_scopes=set())
-        self._saved_auth = BaseHandler._hub_auth
-        BaseHandler._hub_auth = self.auth
-        return make_app(self.state, PREFIX)
-
-    def tearDown(self):
-        BaseHandler._hub_auth = self._saved_auth
-        super().tearDown()
-        self.auth._pool.submit(self.auth._thread_loop.close).result()
-        self.auth._pool.shutdown()
+        return self.serve(self.state)
 
     def call(self, path, person):
         return self.fetch(f"{PREFIX}{path}", headers={"Authorization": f"token {person}-token"}, raise_error=False)
