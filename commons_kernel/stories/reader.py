@@ -230,10 +230,12 @@ class StoryApp:
     def follow_request(self) -> str | None:
         """Wait for the visitor (preheated kernels) and open the place the address asks for: a place the story does
         not know gets a message and the chooser; no place named, the example with a note saying so."""
-        query = get_query_string() or os.environ.get("QUERY_STRING", "")
+        query = get_query_string() or os.environ.get("QUERY_STRING", "")  # asked once: it waits for the visitor
         newer = self.newer_snapshot()
-        if newer is not None:
-            return newer.follow_request()
+        return newer.open_request(query) if newer is not None else self.open_request(query)
+
+    def open_request(self, query: str) -> str | None:
+        """Open the place ``query`` (the visitor's address) asks for, as ``follow_request`` describes."""
         choice = chooser.choose(self.places, self.parameter, query)
         self.following = True
         if choice.code and choice.code != self.current:
